@@ -1,0 +1,82 @@
+/**
+ * `npm run bench [id …]`: starts the targets, runs every registered benchmark (or the named ones) on its
+ * targets, prints a table per benchmark and writes reports/bench/<id>.json plus reports/bench/summary.json.
+ * BENCH_SCALE (default 1) scales the work.
+ */
+import { describeCapabilities } from '@redis-agent-kit/patterns';
+import { machineInfo, textTable, writeReport } from '../report.ts';
+import { startTargets, targetInfo } from '../targets/index.ts';
+import { type BenchRow, loadBenchmarks } from './benchmark.ts';
+
+const only = process.argv.slice(2);
+const all = await loadBenchmarks();
+const unknown = only.filter((id) => !all.some((b) => b.id === id));
+if (unknown.length) {
+  console.error(`unknown benchmark ${unknown.join(', ')}; known: ${all.map((b) => b.id).join(', ')}`);
+  process.exit(2);
+}
+const benchmarks = only.length ? all.filter((b) => only.includes(b.id)) : all;
+const scale = Number(process.env.BENCH_SCALE ?? 1);
+const started = await startTargets();
+const summary: { id: string; target: string; rows: BenchRow[] }[] = [];
+let failed = false;
+try {
+  for (const benchmark of benchmarks) {
+    for (const name of benchmark.targets ?? ['redis-8']) {
+      const target = started.targets.find((t) => t.name === name);
+      if (!target) continue;
+      console.log(`\n== ${benchmark.title} · ${target.name} (${describeCapabilities(target.capabilities)})`);
+      try {
+        const { rows, notes = [] } = await benchmark.run({
+          target: targetInfo(target),
+          scale,
+          log: (l) => console.log(`   ${l}`),
+        });
+        const fmt = (n: number | undefined, digits = 2) =>
+          n === undefined || Number.isNaN(n) ? '' : n >= 100 ? Math.round(n).toLocaleString('en') : n.toFixed(digits);
+        console.log(
+          textTable(
+            ['subject', 'metric', 'value', 'unit', 'ratio', 'vs anchor', 'goal', 'met'],
+            rows.map((r) => [
+              r.subject,
+              r.metric,
+              fmt(r.value),
+              r.unit,
+              fmt(r.ratio),
+              r.anchor ?? '',
+              r.goal ?? '',
+              r.met === undefined ? '' : r.met ? 'yes' : 'NO',
+            ]),
+          ),
+        );
+        for (const note of notes) console.log(`   note: ${note}`);
+        const record = {
+          id: benchmark.id,
+          title: benchmark.title,
+          date: new Date().toISOString(),
+          machine: machineInfo(),
+          target: {
+            name: target.name,
+            provider: target.provider,
+            server: target.capabilities.server,
+            version: target.capabilities.version,
+          },
+          scale,
+          rows,
+          notes,
+        };
+        writeReport(`bench/${benchmark.id}.${target.name}.json`, `${JSON.stringify(record, null, 2)}\n`);
+        summary.push({ id: benchmark.id, target: target.name, rows });
+      } catch (error) {
+        failed = true;
+        console.error(`   FAILED: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+} finally {
+  await started.stop();
+}
+console.log(
+  `\nwrote ${writeReport('bench/summary.json', `${JSON.stringify({ date: new Date().toISOString(), machine: machineInfo(), scale, results: summary }, null, 2)}\n`)}`,
+);
+process.exitCode = failed ? 1 : 0;

@@ -1,0 +1,124 @@
+/**
+ * The conformance-suite registry. Each workflow adds one file under `harness/src/suites/` that default-exports
+ * `defineSuite({...})`; the matrix (`npm run matrix`) and the tests (`conformanceTests(suite)` in a vitest file)
+ * run the same checks on every target.
+ */
+import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CAPABILITY_LABELS,
+  CapabilityMissingError,
+  type CapabilityName,
+  type ConnectionOptions,
+  closeClient,
+  connect,
+  type RedisClient,
+} from '@redis-agent-kit/patterns';
+import { targetConnection } from '../targets/describe.ts';
+import type { TargetInfo, TargetName } from '../targets/types.ts';
+
+export interface SuiteContext {
+  target: TargetInfo;
+  /** A client for this check, closed after it. */
+  client: RedisClient;
+  /** A unique key prefix for this check (`rak:<suite>:<random>`); checks isolate by it. */
+  prefix: string;
+  /** More clients to the same target (closed after the check). */
+  connect(options?: Partial<ConnectionOptions>): Promise<RedisClient>;
+  /** Records which path ran ("JSON codec", "fallback: string envelope"), shown in the matrix. */
+  note(text: string): void;
+}
+
+export interface Check {
+  name: string;
+  /** Capabilities the check needs; on a target without one it is skipped, and the skip names it. */
+  requires?: CapabilityName[];
+  /** Only on these targets (default: all). */
+  targets?: TargetName[];
+  run(ctx: SuiteContext): Promise<void>;
+}
+
+export interface WorkflowSuite {
+  /** The workflow's folder name, e.g. `products-cache`: examples/<id>, packages/patterns/src/<module>. */
+  id: string;
+  title: string;
+  checks: Check[];
+}
+
+export function defineSuite(suite: WorkflowSuite): WorkflowSuite {
+  return suite;
+}
+
+export type CheckStatus = 'pass' | 'fail' | 'skip';
+
+export interface CheckResult {
+  suite: string;
+  target: TargetName;
+  check: string;
+  status: CheckStatus;
+  /** Failure message, or the missing capability for a skip. */
+  reason?: string;
+  notes: string[];
+  ms: number;
+  /** The thrown error of a failure, for test runners (not written to reports). */
+  error?: unknown;
+}
+
+export function missingCapability(check: Check, target: TargetInfo): string | undefined {
+  if (check.targets && !check.targets.includes(target.name)) return `not run on ${target.name}`;
+  const missing = (check.requires ?? []).filter((c) => !target.capabilities[c]);
+  return missing.length ? `capability missing: ${missing.map((c) => CAPABILITY_LABELS[c]).join(', ')}` : undefined;
+}
+
+/** Runs one check on one target with its own clients and prefix, and always closes them. */
+export async function runCheck(suite: WorkflowSuite, check: Check, target: TargetInfo): Promise<CheckResult> {
+  const base = { suite: suite.id, target: target.name, check: check.name, notes: [] as string[] };
+  const skip = missingCapability(check, target);
+  if (skip) return { ...base, status: 'skip', reason: skip, ms: 0 };
+  const clients: RedisClient[] = [];
+  const open = async (options: Partial<ConnectionOptions> = {}) => {
+    const client = await connect({ ...targetConnection(target), ...options });
+    clients.push(client);
+    return client;
+  };
+  const started = performance.now();
+  try {
+    const ctx: SuiteContext = {
+      target,
+      client: await open(),
+      prefix: `rak:${suite.id}:${randomBytes(4).toString('hex')}`,
+      connect: open,
+      note: (text) => {
+        if (!base.notes.includes(text)) base.notes.push(text);
+      },
+    };
+    await check.run(ctx);
+    return { ...base, status: 'pass', ms: performance.now() - started };
+  } catch (error) {
+    if (error instanceof CapabilityMissingError) {
+      return {
+        ...base,
+        status: 'skip',
+        reason: `capability missing: ${CAPABILITY_LABELS[error.capability]}`,
+        ms: performance.now() - started,
+      };
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ...base, status: 'fail', reason, error, ms: performance.now() - started };
+  } finally {
+    await Promise.all(clients.map(closeClient));
+  }
+}
+
+const SUITES_DIR = join(import.meta.dirname, '..', 'suites');
+
+/** Every suite file under harness/src/suites, in name order. */
+export async function loadSuites(dir = SUITES_DIR): Promise<WorkflowSuite[]> {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.suite.ts'))
+    .sort();
+  const suites: WorkflowSuite[] = [];
+  for (const file of files) suites.push(((await import(join(dir, file))) as { default: WorkflowSuite }).default);
+  return suites;
+}

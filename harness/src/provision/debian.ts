@@ -1,0 +1,200 @@
+/**
+ * Installs Redis 8.0 and Valkey 8.1 server and CLI binaries without Docker, from Debian trixie's packages,
+ * into a per-user cache directory. Debian bookworm ships Redis 7.0 only, and trixie's binaries need trixie's
+ * glibc, so the libraries come along and the binaries run through trixie's own dynamic loader:
+ *   <dir>/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 --library-path <dir>/usr/lib/x86_64-linux-gnu <dir>/usr/bin/redis-server
+ * apt runs with a private state directory whose source list is the system's own archive with suite `trixie`,
+ * so the system's apt configuration is never touched.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cacheRoot } from '../paths.ts';
+
+export const SUITE = 'trixie';
+export const SERVER_PACKAGES = ['redis-server', 'redis-tools', 'valkey-server', 'valkey-tools'];
+/** trixie's runtime libraries the server binaries link against (see design.md). */
+export const LIBRARY_PACKAGES = [
+  'libc6',
+  'libstdc++6',
+  'libgcc-s1',
+  'libatomic1',
+  'libjemalloc2',
+  'liblzf1',
+  'libssl3t64',
+  'libsystemd0',
+  'libcap2',
+];
+
+export interface Manifest {
+  suite: string;
+  installedAt: string;
+  packages: Record<string, string>;
+}
+
+export class ProvisionError extends Error {
+  override readonly name = 'ProvisionError';
+}
+
+export function serversDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(cacheRoot(env), 'servers', SUITE);
+}
+
+export function readManifest(dir = serversDir()): Manifest | undefined {
+  const file = join(dir, 'manifest.json');
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+}
+
+/**
+ * The system's Debian archive URIs, read from its own apt sources (one-line `.list` and deb822 `.sources`),
+ * leaving out the security archive, whose suites are named differently.
+ */
+export function debianArchiveUris(files: { name: string; text: string }[]): string[] {
+  const uris = new Set<string>();
+  for (const { name, text } of files) {
+    if (name.endsWith('.sources')) {
+      for (const stanza of text.split(/\n\s*\n/)) {
+        const uriLine = /^URIs:\s*(.+)$/m.exec(stanza)?.[1];
+        const suites = /^Suites:\s*(.+)$/m.exec(stanza)?.[1] ?? '';
+        if (!uriLine || suites.includes('-security')) continue;
+        for (const uri of uriLine.trim().split(/\s+/)) uris.add(uri);
+      }
+    } else {
+      for (const line of text.split('\n')) {
+        const m = /^\s*deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)/.exec(line);
+        if (m?.[1] && m[2] && !m[2].includes('-security')) uris.add(m[1]);
+      }
+    }
+  }
+  return [...uris].filter((uri) => !/security/.test(uri));
+}
+
+function systemAptSources(): { name: string; text: string }[] {
+  const files: { name: string; text: string }[] = [];
+  if (existsSync('/etc/apt/sources.list'))
+    files.push({ name: 'sources.list', text: readFileSync('/etc/apt/sources.list', 'utf8') });
+  const dir = '/etc/apt/sources.list.d';
+  if (existsSync(dir)) {
+    for (const name of readdirSync(dir)) {
+      if (name.endsWith('.list') || name.endsWith('.sources'))
+        files.push({ name, text: readFileSync(join(dir, name), 'utf8') });
+    }
+  }
+  return files;
+}
+
+function has(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+const UNSUPPORTED_HINT =
+  'Install Redis 8 and Valkey 8.1 yourself and name them with REDIS_TARGETS (see README, "Targets"), ' +
+  'or install Docker and use RAK_PROVIDER=docker.';
+
+/** Why this machine cannot provision, or undefined when it can. */
+export function provisionBlocker(): string | undefined {
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    return `provisioning needs Linux on x86_64 (this is ${process.platform}/${process.arch})`;
+  }
+  for (const tool of ['apt-get', 'dpkg'])
+    if (!has(tool)) return `provisioning needs Debian's ${tool}, which is not installed`;
+  return undefined;
+}
+
+export interface ProvisionResult {
+  dir: string;
+  downloaded: boolean;
+  manifest: Manifest;
+}
+
+/** Idempotent: a second run finds the manifest and downloads nothing. */
+export function provisionServers(
+  log: (line: string) => void = () => {},
+  env: NodeJS.ProcessEnv = process.env,
+): ProvisionResult {
+  const dir = serversDir(env);
+  const existing = readManifest(dir);
+  if (existing && existsSync(join(dir, 'usr/bin/redis-server')) && existsSync(join(dir, 'usr/bin/valkey-server'))) {
+    log(
+      `servers already installed in ${dir} (redis ${existing.packages['redis-server']}, valkey ${existing.packages['valkey-server']}): nothing downloaded`,
+    );
+    return { dir, downloaded: false, manifest: existing };
+  }
+  const blocker = provisionBlocker();
+  if (blocker) throw new ProvisionError(`Cannot install server binaries here: ${blocker}. ${UNSUPPORTED_HINT}`);
+  const uris = debianArchiveUris(systemAptSources());
+  if (uris.length === 0) {
+    throw new ProvisionError(
+      `Cannot install server binaries here: no Debian archive found in /etc/apt sources. ${UNSUPPORTED_HINT}`,
+    );
+  }
+
+  const work = mkdtempSync(join(tmpdir(), 'rak-provision-'));
+  try {
+    const state = join(work, 'state');
+    const cache = join(work, 'cache');
+    for (const d of [join(state, 'lists/partial'), join(cache, 'archives/partial'), join(work, 'debs')])
+      mkdirSync(d, { recursive: true });
+    const sourceList = join(work, 'sources.list');
+    writeFileSync(sourceList, uris.map((uri) => `deb ${uri} ${SUITE} main\n`).join(''));
+    const apt = [
+      '-q',
+      '-o',
+      `Dir::State=${state}`,
+      '-o',
+      `Dir::Cache=${cache}`,
+      '-o',
+      `Dir::Etc::SourceList=${sourceList}`,
+      '-o',
+      'Dir::Etc::SourceParts=/dev/null',
+      '-o',
+      'APT::Sandbox::User=root',
+    ];
+    log(`downloading Debian ${SUITE} packages: ${SERVER_PACKAGES.join(', ')} and their libraries`);
+    const run = (args: string[], cwd = work) => {
+      const r = spawnSync('apt-get', [...apt, ...args], { cwd, encoding: 'utf8' });
+      if (r.status !== 0) {
+        throw new ProvisionError(
+          `apt-get ${args[0]} failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}. ${UNSUPPORTED_HINT}`,
+        );
+      }
+    };
+    run(['update']);
+    run(['download', ...SERVER_PACKAGES, ...LIBRARY_PACKAGES], join(work, 'debs'));
+
+    const staging = `${dir}.partial-${process.pid}`;
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging, { recursive: true });
+    const packages: Record<string, string> = {};
+    for (const deb of readdirSync(join(work, 'debs')).filter((f) => f.endsWith('.deb'))) {
+      const path = join(work, 'debs', deb);
+      execFileSync('dpkg-deb', ['-x', path, staging]);
+      const [name, version] = execFileSync('dpkg-deb', ['-f', path, 'Package', 'Version'], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .map((l) => l.replace(/^\w+:\s*/, ''));
+      if (name && version) packages[name] = version;
+    }
+    const manifest: Manifest = { suite: SUITE, installedAt: new Date().toISOString(), packages };
+    writeFileSync(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    // Swap in atomically so an interrupted run never leaves a half-installed directory behind.
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, '..'), { recursive: true });
+    renameSync(staging, dir);
+    log(`installed redis ${packages['redis-server']} and valkey ${packages['valkey-server']} into ${dir}`);
+    return { dir, downloaded: true, manifest };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The foundation's suite: every target answers through the connection factory, is the server it claims to be,
+ * and its capability probe tells the truth (each probed command works where the probe says so and is unknown
+ * where it says not). On the cluster, all slots are covered and every master takes a write.
+ */
+import assert from 'node:assert/strict';
+import type { CapabilityName, RedisClient } from '@redis-agent-kit/patterns';
+import { Cluster } from 'ioredis';
+import { defineSuite } from '../matrix/suite.ts';
+import type { TargetName } from '../targets/types.ts';
+
+/** What each target must be, by product and version prefix. */
+export const EXPECTED_SERVER: Record<TargetName, { server: 'redis' | 'valkey'; versionPrefix: string }> = {
+  'redis-8': { server: 'redis', versionPrefix: '8.' },
+  'valkey-8.1': { server: 'valkey', versionPrefix: '8.1.' },
+  'redis-cluster': { server: 'redis', versionPrefix: '8.' },
+};
+
+/** A command that exercises each capability, and whether the server refused it as unknown. */
+async function unknownCommand(client: RedisClient, capability: CapabilityName, key: string): Promise<boolean> {
+  const attempts: Record<CapabilityName, () => Promise<unknown>> = {
+    json: () => client.call('JSON.SET', key, '$', '{"a":1}'),
+    search: () => client.call('FT._LIST'),
+    vectorSets: () => client.call('VADD', key, 'VALUES', '2', '0.1', '0.2', 'm1'),
+    hashFieldTtl: async () => {
+      await client.hset(key, 'f', 'v');
+      return client.call('HEXPIRE', key, '60', 'FIELDS', '1', 'f');
+    },
+  };
+  try {
+    await attempts[capability]();
+    return false;
+  } catch (error) {
+    if (/unknown command/i.test((error as Error).message)) return true;
+    throw error;
+  } finally {
+    await client.unlink(key);
+  }
+}
+
+export default defineSuite({
+  id: 'connection',
+  title: 'Connection factory and capabilities probe',
+  checks: [
+    {
+      name: 'answers PING and is the expected server and version',
+      async run({ client, target, note }) {
+        assert.equal(await client.ping(), 'PONG');
+        const expected = EXPECTED_SERVER[target.name];
+        assert.equal(target.capabilities.server, expected.server);
+        assert.ok(
+          target.capabilities.version.startsWith(expected.versionPrefix),
+          `${target.name} runs ${target.capabilities.version}, expected ${expected.versionPrefix}x`,
+        );
+        note(`${target.capabilities.server} ${target.capabilities.version}`);
+      },
+    },
+    {
+      name: 'capability probe matches what the server does',
+      async run({ client, prefix, target }) {
+        for (const capability of ['json', 'search', 'vectorSets', 'hashFieldTtl'] as const) {
+          const unknown = await unknownCommand(client, capability, `${prefix}:${capability}`);
+          assert.equal(
+            !unknown,
+            target.capabilities[capability],
+            `probe says ${capability}=${target.capabilities[capability]}`,
+          );
+        }
+      },
+    },
+    {
+      name: 'keys set with a TTL read back through the factory client',
+      async run({ client, prefix }) {
+        await client.set(`${prefix}:k`, 'v', 'EX', 60);
+        assert.equal(await client.get(`${prefix}:k`), 'v');
+        const ttl = await client.ttl(`${prefix}:k`);
+        assert.ok(ttl > 0 && ttl <= 60, `TTL ${ttl}`);
+        await client.unlink(`${prefix}:k`);
+      },
+    },
+    {
+      name: 'cluster: all 16384 slots covered and every master takes a write',
+      targets: ['redis-cluster'],
+      async run({ client, prefix }) {
+        assert.ok(client instanceof Cluster, 'the factory returns a cluster client for a cluster target');
+        const slots = (await client.cluster('SLOTS')) as unknown as [number, number, [string, number]][];
+        const covered = slots.reduce((sum, [from, to]) => sum + to - from + 1, 0);
+        assert.equal(covered, 16384);
+        // One key per master, found by asking the server for each candidate key's slot.
+        for (const [from, to, [host, port]] of slots) {
+          let key = '';
+          for (let i = 0; !key; i++) {
+            const slot = (await client.cluster('KEYSLOT', `${prefix}:${i}`)) as number;
+            if (slot >= from && slot <= to) key = `${prefix}:${i}`;
+          }
+          await client.set(key, `${host}:${port}`, 'EX', 60);
+          assert.equal(await client.get(key), `${host}:${port}`);
+          await client.unlink(key);
+        }
+        assert.ok(slots.length >= 3, `${slots.length} slot ranges`);
+      },
+    },
+  ],
+});

@@ -1,0 +1,181 @@
+/**
+ * A Redis Cluster of local processes: 3 masters and 3 replicas on free loopback ports, joined with
+ * `redis-cli --cluster create`, ready when every node reports cluster_state:ok and every master has its replica.
+ */
+import { spawnSync } from 'node:child_process';
+import { parseInfo } from '@redis-agent-kit/patterns';
+import { Redis } from 'ioredis';
+import { binaryCommand, type ServerKind } from '../provision/binaries.ts';
+import { LocalServer } from './local-server.ts';
+
+export interface ClusterNodeRole {
+  port: number;
+  id: string;
+  role: 'master' | 'replica';
+  slots: number;
+  failed: boolean;
+}
+
+export class LocalCluster {
+  readonly kind: ServerKind;
+  readonly servers: LocalServer[];
+  private constructor(kind: ServerKind, servers: LocalServer[]) {
+    this.kind = kind;
+    this.servers = servers;
+  }
+
+  static async start(kind: ServerKind = 'redis', masters = 3, replicasPerMaster = 1): Promise<LocalCluster> {
+    const count = masters * (1 + replicasPerMaster);
+    const servers: LocalServer[] = [];
+    try {
+      for (let i = 0; i < count; i++) {
+        servers.push(
+          await LocalServer.start({
+            kind,
+            clusterBus: true,
+            args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'],
+          }),
+        );
+      }
+      const cli = binaryCommand(kind, 'cli');
+      const create = spawnSync(
+        cli.command,
+        [
+          ...cli.args,
+          '--cluster',
+          'create',
+          ...servers.map((s) => `127.0.0.1:${s.port}`),
+          '--cluster-replicas',
+          String(replicasPerMaster),
+          '--cluster-yes',
+        ],
+        { encoding: 'utf8', timeout: 30_000 },
+      );
+      if (create.status !== 0 || !/All 16384 slots covered/.test(create.stdout)) {
+        throw new Error(
+          `cluster create failed (exit ${create.status}):\n${(create.stdout + create.stderr).trim().split('\n').slice(-8).join('\n')}`,
+        );
+      }
+      const cluster = new LocalCluster(kind, servers);
+      await cluster.waitHealthy();
+      return cluster;
+    } catch (error) {
+      await Promise.all(servers.map((s) => s.stop()));
+      throw error;
+    }
+  }
+
+  get urls(): string[] {
+    return this.servers.map((s) => s.url);
+  }
+
+  get pids(): number[] {
+    return this.servers.flatMap((s) => (s.pid ? [s.pid] : []));
+  }
+
+  private async ask<T>(server: LocalServer, fn: (client: Redis) => Promise<T>): Promise<T | undefined> {
+    if (!server.running) return undefined;
+    const client = new Redis({
+      port: server.port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 1000,
+      commandTimeout: 1000,
+    });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      return await fn(client);
+    } catch {
+      return undefined;
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  /** The topology as one live node sees it (CLUSTER NODES). */
+  async topology(): Promise<ClusterNodeRole[]> {
+    for (const server of this.servers) {
+      const text = await this.ask(server, (c) => c.call('CLUSTER', 'NODES') as Promise<string>);
+      if (!text) continue;
+      return text
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const [id = '', address = '', flags = '', , , , , , ...slots] = line.split(' ');
+          const slotCount = slots.reduce((sum, range) => {
+            const [a, b] = range.split('-').map(Number);
+            return sum + (b === undefined ? 1 : (b as number) - (a as number) + 1);
+          }, 0);
+          return {
+            id,
+            port: Number(address.split('@')[0]?.split(':')[1]),
+            role: flags.includes('master') ? 'master' : 'replica',
+            slots: slotCount,
+            failed: flags.split(',').includes('fail'),
+          } as ClusterNodeRole;
+        });
+    }
+    throw new Error('no cluster node answers');
+  }
+
+  private async clusterStates(): Promise<(string | undefined)[]> {
+    const running = this.servers.filter((s) => s.running);
+    return Promise.all(
+      running.map((s) => this.ask(s, async (c) => parseInfo(String(await c.call('CLUSTER', 'INFO'))).cluster_state)),
+    );
+  }
+
+  /** Every running node says cluster_state:ok and, when asked, every slot-owning master has a replica. */
+  async waitHealthy(requireReplicas = true, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      const states = await this.clusterStates();
+      if (states.every((s) => s === 'ok')) {
+        if (!requireReplicas) return;
+        const replicas = await Promise.all(
+          this.servers
+            .filter((s) => s.running)
+            .map((s) => this.ask(s, async (c) => parseInfo(String(await c.info('replication'))))),
+        );
+        if (replicas.filter((r) => r?.role === 'master').every((r) => Number(r?.connected_slaves) >= 1)) return;
+        last = 'replicas not yet attached';
+      } else {
+        last = `cluster_state: ${states.join(',')}`;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`cluster not healthy after ${timeoutMs} ms (${last})`);
+  }
+
+  /** Fault: kills one slot-owning master and waits until its replica has been promoted and the cluster is ok. */
+  async killMasterAndAwaitFailover(
+    timeoutMs = 30_000,
+  ): Promise<{ killedPort: number; promotedPort: number; ms: number }> {
+    const before = await this.topology();
+    const master = before.find((n) => n.role === 'master' && n.slots > 0);
+    const server = this.servers.find((s) => s.port === master?.port);
+    if (!master || !server) throw new Error('no slot-owning master to kill');
+    const started = Date.now();
+    await server.kill();
+    while (Date.now() - started < timeoutMs) {
+      const now = await this.topology().catch(() => []);
+      const promoted = now.find(
+        (n) =>
+          n.role === 'master' && n.slots > 0 && !n.failed && !before.some((b) => b.id === n.id && b.role === 'master'),
+      );
+      const states = await this.clusterStates();
+      if (promoted && states.every((s) => s === 'ok'))
+        return { killedPort: master.port, promotedPort: promoted.port, ms: Date.now() - started };
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no replica promoted within ${timeoutMs} ms after killing master on port ${master.port}`);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.servers.map((s) => s.stop()));
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * One redis-server or valkey-server process started from the provisioned binaries: a free loopback port,
+ * a temp directory, no persistence. Every started process is tracked so it is stopped on exit, on Ctrl-C
+ * and on test failure; `stop`, `kill`, `pause`, `resume` and `restart` are also the fault-injection hooks.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { binaryCommand, type ServerKind } from '../provision/binaries.ts';
+import { freePort } from './ports.ts';
+
+export interface LocalServerOptions {
+  kind: ServerKind;
+  port?: number;
+  /** Extra `--option value` arguments (cluster mode, TLS, ACL, …). */
+  args?: string[];
+  /** Needs port + 10000 free as well. */
+  clusterBus?: boolean;
+  /** How to PING it when TLS-only (the harness then checks the process and log instead). */
+  tlsOnly?: boolean;
+}
+
+const live = new Set<LocalServer>();
+let hooksInstalled = false;
+
+/** Stops every server this process started (used on signals and by callers that exit early). */
+export async function stopAllLocalServers(): Promise<void> {
+  await Promise.all([...live].map((server) => server.stop()));
+}
+
+function installExitHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  // Last resort when the process exits without stopping its servers: kill them synchronously.
+  process.once('exit', () => {
+    for (const server of live) server.killNow();
+  });
+  // On Ctrl-C and termination, stop them properly and wait, so they are reaped rather than left as zombies.
+  const codes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+  for (const signal of Object.keys(codes) as (keyof typeof codes)[]) {
+    process.once(signal, () => {
+      void stopAllLocalServers().finally(() => process.exit(codes[signal]));
+    });
+  }
+}
+
+export class LocalServer {
+  readonly kind: ServerKind;
+  readonly port: number;
+  readonly dir: string;
+  private readonly args: string[];
+  private readonly tlsOnly: boolean;
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+
+  private constructor(kind: ServerKind, port: number, args: string[], tlsOnly: boolean) {
+    this.kind = kind;
+    this.port = port;
+    this.args = args;
+    this.tlsOnly = tlsOnly;
+    this.dir = mkdtempSync(join(tmpdir(), `rak-${kind}-${port}-`));
+  }
+
+  static async start(options: LocalServerOptions): Promise<LocalServer> {
+    const port = options.port ?? (await freePort(options.clusterBus));
+    const server = new LocalServer(options.kind, port, options.args ?? [], options.tlsOnly ?? false);
+    installExitHooks();
+    live.add(server);
+    try {
+      await server.spawnAndWait();
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
+    return server;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  get logFile(): string {
+    return join(this.dir, 'server.log');
+  }
+
+  logTail(lines = 15): string {
+    try {
+      return readFileSync(this.logFile, 'utf8').trim().split('\n').slice(-lines).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  }
+
+  private async spawnAndWait(): Promise<void> {
+    const { command, args } = binaryCommand(this.kind, 'server');
+    const serverArgs = [
+      ...(this.tlsOnly ? ['--port', '0', '--tls-port', String(this.port)] : ['--port', String(this.port)]),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      this.dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--logfile',
+      this.logFile,
+      '--daemonize',
+      'no',
+      ...this.args,
+    ];
+    const child = spawn(command, [...args, ...serverArgs], { stdio: 'ignore' });
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    child.once('exit', () => {
+      if (this.child === child) this.child = undefined;
+    });
+    await this.waitReady();
+  }
+
+  private async waitReady(timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.running)
+        throw new Error(`${this.kind}-server on port ${this.port} exited during start:\n${this.logTail()}`);
+      if (this.tlsOnly) {
+        if (/Ready to accept connections/.test(this.logTail(50))) return;
+      } else {
+        const probe = new Redis({
+          host: '127.0.0.1',
+          port: this.port,
+          lazyConnect: true,
+          retryStrategy: () => null,
+          maxRetriesPerRequest: 0,
+        });
+        probe.on('error', () => {});
+        try {
+          await probe.connect();
+          if ((await probe.ping()) === 'PONG') return;
+        } catch {
+          // not listening yet
+        } finally {
+          probe.disconnect();
+        }
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`${this.kind}-server on port ${this.port} not ready after ${timeoutMs} ms:\n${this.logTail()}`);
+  }
+
+  /** SIGTERM, then SIGKILL after 5 s; keeps the directory so `restart` can bring it back. */
+  async halt(): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running) return;
+    child.kill('SIGCONT');
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** Fault: the process dies at once, as in a crash. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running) return;
+    child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  /** Fault: the process stops answering but keeps its sockets (a frozen or overloaded server). */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
+  /** Starts the same server again on the same port (its data is gone: there is no persistence). */
+  async restart(): Promise<void> {
+    await this.halt();
+    await this.spawnAndWait();
+  }
+
+  /** Stops the server and removes its directory. */
+  async stop(): Promise<void> {
+    await this.halt();
+    live.delete(this);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  killNow(): void {
+    try {
+      this.child?.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

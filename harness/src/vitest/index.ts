@@ -1,0 +1,43 @@
+/** Test helpers: the targets started by the global setup, and the binding of conformance suites to vitest. */
+import { closeClient, connect, type RedisClient } from '@redis-agent-kit/patterns';
+import { afterAll, describe, inject, it } from 'vitest';
+import { missingCapability, runCheck, type WorkflowSuite } from '../matrix/suite.ts';
+import { targetConnection } from '../targets/describe.ts';
+import type { TargetInfo, TargetName } from '../targets/types.ts';
+
+export function targets(): TargetInfo[] {
+  return inject('targets');
+}
+
+export function target(name: TargetName): TargetInfo {
+  const found = targets().find((t) => t.name === name);
+  if (!found) throw new Error(`target ${name} was not started (RAK_TARGETS=${process.env.RAK_TARGETS ?? ''})`);
+  return found;
+}
+
+/** A client to a target, closed after the current test file. */
+export async function clientFor(t: TargetInfo): Promise<RedisClient> {
+  const client = await connect(targetConnection(t));
+  afterAll(() => closeClient(client));
+  return client;
+}
+
+/** One `describe` per target and one test per check; a missing capability is a named skip. */
+export function conformanceTests(suite: WorkflowSuite): void {
+  describe(`${suite.id} conformance`, () => {
+    for (const t of targets()) {
+      describe(t.name, () => {
+        for (const check of suite.checks) {
+          if (check.targets && !check.targets.includes(t.name)) continue;
+          it(check.name, async (ctx) => {
+            const skip = missingCapability(check, t);
+            if (skip) return ctx.skip(skip);
+            const result = await runCheck(suite, check, t);
+            if (result.status === 'skip') return ctx.skip(result.reason);
+            if (result.status === 'fail') throw result.error;
+          });
+        }
+      });
+    }
+  });
+}

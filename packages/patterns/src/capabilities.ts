@@ -1,0 +1,93 @@
+/**
+ * What the connected server can do, found by asking it (INFO and COMMAND INFO), never from a version table:
+ * Redis 8 builds differ (Debian's 8.0 has no JSON or search, redis:8.6-alpine has both) and Valkey reports
+ * a Redis-compatible version of its own.
+ */
+import type { RedisClient } from './connection.ts';
+
+export type ServerKind = 'redis' | 'valkey' | 'unknown';
+export type CapabilityName = 'json' | 'search' | 'vectorSets' | 'hashFieldTtl';
+
+export interface Capabilities {
+  server: ServerKind;
+  /** The product's own version: valkey_version on Valkey, redis_version on Redis. */
+  version: string;
+  cluster: boolean;
+  json: boolean;
+  search: boolean;
+  vectorSets: boolean;
+  hashFieldTtl: boolean;
+}
+
+/** The command whose presence proves each capability. */
+export const CAPABILITY_PROBES: Record<CapabilityName, string> = {
+  json: 'JSON.SET',
+  search: 'FT.SEARCH',
+  vectorSets: 'VADD',
+  hashFieldTtl: 'HEXPIRE',
+};
+
+export const CAPABILITY_LABELS: Record<CapabilityName, string> = {
+  json: 'JSON (JSON.SET)',
+  search: 'search (FT.SEARCH)',
+  vectorSets: 'vector sets (VADD)',
+  hashFieldTtl: 'hash field TTL (HEXPIRE)',
+};
+
+/** Thrown by a pattern that needs a capability the server lacks. */
+export class CapabilityMissingError extends Error {
+  override readonly name = 'CapabilityMissingError';
+  readonly capability: CapabilityName;
+  readonly server: string;
+  constructor(capability: CapabilityName, server: string, hint = '') {
+    super(`${server} has no ${CAPABILITY_LABELS[capability]}${hint ? `: ${hint}` : ''}`);
+    this.capability = capability;
+    this.server = server;
+  }
+}
+
+/** Parses `INFO` text into a flat field map. */
+export function parseInfo(text: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const at = line.indexOf(':');
+    if (at > 0 && !line.startsWith('#')) fields[line.slice(0, at)] = line.slice(at + 1).trim();
+  }
+  return fields;
+}
+
+export function serverIdentity(info: Record<string, string>): { server: ServerKind; version: string } {
+  if (info.server_name === 'valkey' || info.valkey_version) {
+    return { server: 'valkey', version: info.valkey_version ?? info.redis_version ?? 'unknown' };
+  }
+  if (info.redis_version) return { server: 'redis', version: info.redis_version };
+  return { server: 'unknown', version: 'unknown' };
+}
+
+export async function probeCapabilities(client: RedisClient): Promise<Capabilities> {
+  const info = parseInfo(String(await client.info('server')));
+  const clusterInfo = parseInfo(String(await client.info('cluster')));
+  const names = Object.values(CAPABILITY_PROBES);
+  // COMMAND INFO answers nil for a command the server does not know.
+  const replies = (await client.call('COMMAND', 'INFO', ...names)) as unknown[];
+  const known = new Set(names.filter((_, i) => replies[i] !== null && replies[i] !== undefined));
+  const has = (name: CapabilityName) => known.has(CAPABILITY_PROBES[name]);
+  return {
+    ...serverIdentity(info),
+    cluster: clusterInfo.cluster_enabled === '1',
+    json: has('json'),
+    search: has('search'),
+    vectorSets: has('vectorSets'),
+    hashFieldTtl: has('hashFieldTtl'),
+  };
+}
+
+/** `redis 8.0.2 · cluster · vector sets, hash field TTL`: one line for logs and reports. */
+export function describeCapabilities(caps: Capabilities): string {
+  const present = (Object.keys(CAPABILITY_PROBES) as CapabilityName[]).filter((name) => caps[name]);
+  return `${caps.server} ${caps.version}${caps.cluster ? ' · cluster' : ''} · ${
+    present.length
+      ? present.map((name) => CAPABILITY_LABELS[name]).join(', ')
+      : 'no JSON, search, vector sets or hash field TTL'
+  }`;
+}

@@ -1,0 +1,247 @@
+/**
+ * The one connection factory every package of redis-agent-kit uses.
+ *
+ * - a URL (`redis://`, `rediss://` for TLS) or explicit options; defaults come from the environment
+ *   (REDIS_URL, REDIS_USERNAME, REDIS_PASSWORD, REDIS_TLS_CA/CERT/KEY file paths, REDIS_CLUSTER);
+ * - cluster mode with ioredis' Cluster client, optionally with a NAT map (Docker port mapping);
+ * - finite retries: a command is retried on at most `maxRetriesPerRequest` reconnections, and the
+ *   initial connection gives up after `connectAttempts`, so callers see an error instead of a hang;
+ * - the password never appears in an error: every error leaving this module is redacted.
+ */
+import { readFileSync } from 'node:fs';
+import { Cluster, type ClusterOptions, type NatMap, Redis, type RedisOptions } from 'ioredis';
+import { redactError, redactText, redactUrl } from './redact.ts';
+
+/** A standalone client or a cluster client: both speak the same commands. */
+export type RedisClient = Redis | Cluster;
+
+export interface TlsFiles {
+  /** PEM contents or a path to a PEM file. */
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** Defaults to true; only turn off for a test server with a self-signed certificate. */
+  rejectUnauthorized?: boolean;
+  servername?: string;
+}
+
+export interface ConnectionOptions {
+  /** `redis://[user[:password]@]host[:port][/db]` or `rediss://…`. Defaults to REDIS_URL, then redis://127.0.0.1:6379. */
+  url?: string;
+  /** Further cluster seed nodes (host:port or URLs). */
+  nodes?: string[];
+  /** Use the cluster client. Defaults to REDIS_CLUSTER=1|true. */
+  cluster?: boolean;
+  /** Override the URL's credentials; default REDIS_USERNAME / REDIS_PASSWORD. */
+  username?: string;
+  password?: string;
+  /** TLS material; `rediss://` turns TLS on even without it. Default: REDIS_TLS_CA, REDIS_TLS_CERT, REDIS_TLS_KEY (file paths). */
+  tls?: TlsFiles;
+  /** Client name shown in CLIENT LIST. */
+  name?: string;
+  /** Retries of one command across reconnections (never infinite). Default 2. */
+  maxRetriesPerRequest?: number;
+  /** Attempts to establish the first connection before `connect()` fails. Default 3. */
+  connectAttempts?: number;
+  /** Keep reconnecting after the first connection was made (the app recovers when the server returns). Default true. */
+  reconnect?: boolean;
+  connectTimeoutMs?: number;
+  /** Fail a command that has no reply after this long. Default: none. */
+  commandTimeoutMs?: number;
+  /** Cluster nodes announced under addresses the client cannot reach (Docker port mapping). */
+  natMap?: NatMap;
+  /** Queue commands while disconnected (default true); false fails them at once. */
+  offlineQueue?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A connection problem, already redacted, with a hint saying what to do. */
+export class RedisConnectionError extends Error {
+  override readonly name = 'RedisConnectionError';
+  readonly target: string;
+  constructor(message: string, target: string) {
+    super(message);
+    this.target = target;
+  }
+}
+
+interface Resolved {
+  host: string;
+  port: number;
+  db: number;
+  username: string | undefined;
+  password: string | undefined;
+  tls: RedisOptions['tls'] | undefined;
+  cluster: boolean;
+  seeds: { host: string; port: number }[];
+  display: string;
+}
+
+function readPem(value: string | Buffer | undefined): string | Buffer | undefined {
+  if (value === undefined || Buffer.isBuffer(value)) return value;
+  return value.includes('-----BEGIN') ? value : readFileSync(value);
+}
+
+function parseHostPort(spec: string): { host: string; port: number } {
+  const url = new URL(spec.includes('://') ? spec : `redis://${spec}`);
+  return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 6379) };
+}
+
+export function resolveConnection(options: ConnectionOptions = {}): Resolved {
+  const env = options.env ?? process.env;
+  const raw = options.url ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new RedisConnectionError(
+      `Invalid Redis URL "${redactUrl(raw)}": expected redis://[user:password@]host:port[/db] or rediss://… for TLS`,
+      redactUrl(raw),
+    );
+  }
+  if (!['redis:', 'rediss:', 'valkey:', 'valkeys:'].includes(url.protocol)) {
+    throw new RedisConnectionError(
+      `Unsupported URL scheme "${url.protocol}" in ${redactUrl(raw)}: use redis:// or rediss:// (TLS)`,
+      redactUrl(raw),
+    );
+  }
+  const secure = url.protocol === 'rediss:' || url.protocol === 'valkeys:';
+  const tlsFiles: TlsFiles = options.tls ?? {
+    ...(env.REDIS_TLS_CA ? { ca: env.REDIS_TLS_CA } : {}),
+    ...(env.REDIS_TLS_CERT ? { cert: env.REDIS_TLS_CERT } : {}),
+    ...(env.REDIS_TLS_KEY ? { key: env.REDIS_TLS_KEY } : {}),
+  };
+  const wantsTls = secure || options.tls !== undefined;
+  const tls = wantsTls
+    ? {
+        ca: readPem(tlsFiles.ca),
+        cert: readPem(tlsFiles.cert),
+        key: readPem(tlsFiles.key),
+        rejectUnauthorized: tlsFiles.rejectUnauthorized ?? true,
+        ...(tlsFiles.servername ? { servername: tlsFiles.servername } : {}),
+      }
+    : undefined;
+  const host = url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
+  const port = Number(url.port || 6379);
+  const db = Number(url.pathname.replace('/', '') || 0);
+  const cluster = options.cluster ?? /^(1|true|yes)$/i.test(env.REDIS_CLUSTER ?? '');
+  return {
+    host,
+    port,
+    db: Number.isFinite(db) ? db : 0,
+    username: options.username ?? (url.username ? decodeURIComponent(url.username) : env.REDIS_USERNAME),
+    password: options.password ?? (url.password ? decodeURIComponent(url.password) : env.REDIS_PASSWORD),
+    tls,
+    cluster,
+    seeds: [{ host, port }, ...(options.nodes ?? []).map(parseHostPort)],
+    display: redactUrl(raw),
+  };
+}
+
+/**
+ * Creates a client without waiting for it. Prefer `connect()`, which waits until the server answers
+ * and fails with one clear, redacted error otherwise.
+ */
+export function createClient(options: ConnectionOptions = {}): RedisClient {
+  const r = resolveConnection(options);
+  const secrets = [r.password];
+  const connectAttempts = options.connectAttempts ?? 3;
+  const reconnect = options.reconnect ?? true;
+  let everReady = false;
+  // Backoff capped at 2 s; before the first success we give up after `connectAttempts`.
+  const retryStrategy = (times: number): number | null => {
+    if (!everReady && times >= connectAttempts) return null;
+    if (everReady && !reconnect) return null;
+    return Math.min(50 * 2 ** times, 2000);
+  };
+  const common: RedisOptions = {
+    ...(r.username ? { username: r.username } : {}),
+    ...(r.password ? { password: r.password } : {}),
+    ...(r.tls ? { tls: r.tls } : {}),
+    ...(options.name ? { connectionName: options.name } : {}),
+    maxRetriesPerRequest: options.maxRetriesPerRequest ?? 2,
+    connectTimeout: options.connectTimeoutMs ?? 5000,
+    ...(options.commandTimeoutMs ? { commandTimeout: options.commandTimeoutMs } : {}),
+    enableOfflineQueue: options.offlineQueue ?? true,
+  };
+  let client: RedisClient;
+  if (r.cluster) {
+    const clusterOptions: ClusterOptions = {
+      redisOptions: common,
+      clusterRetryStrategy: retryStrategy,
+      enableOfflineQueue: options.offlineQueue ?? true,
+      maxRedirections: 16,
+      ...(options.natMap ? { natMap: options.natMap } : {}),
+      // TLS certificates name the host, not the IP a node announces.
+      ...(r.tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
+    };
+    client = new Cluster(r.seeds, clusterOptions);
+  } else {
+    client = new Redis({ ...common, host: r.host, port: r.port, db: r.db, retryStrategy });
+  }
+  client.on('ready', () => {
+    everReady = true;
+  });
+  // Without a listener ioredis prints unhandled error events; callers attach their own for logging.
+  client.on('error', () => {});
+  (client as RedisClient & { [SECRETS]: (string | undefined)[] })[SECRETS] = secrets;
+  (client as RedisClient & { [DISPLAY]: string })[DISPLAY] = r.display;
+  return client;
+}
+
+const SECRETS = Symbol('redis-agent-kit.secrets');
+const DISPLAY = Symbol('redis-agent-kit.display');
+
+/** The redacted URL a client was made from, for messages. */
+export function describeClient(client: RedisClient): string {
+  return (client as RedisClient & { [DISPLAY]?: string })[DISPLAY] ?? 'redis';
+}
+
+/** Redacts this client's password (and any URL password) from an error. */
+export function redactClientError(client: RedisClient, error: unknown): Error {
+  return redactError(error, (client as RedisClient & { [SECRETS]?: (string | undefined)[] })[SECRETS] ?? []);
+}
+
+/** Creates a client and waits until it is ready, or throws one redacted RedisConnectionError. */
+export async function connect(options: ConnectionOptions = {}): Promise<RedisClient> {
+  const client = createClient(options);
+  const display = describeClient(client);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let lastError: Error | undefined;
+      const onError = (error: Error) => {
+        lastError = error;
+      };
+      client.on('error', onError);
+      client.once('ready', () => {
+        client.off('error', onError);
+        resolve();
+      });
+      client.once('end', () => {
+        client.off('error', onError);
+        reject(lastError ?? new Error('connection closed'));
+      });
+    });
+    return client;
+  } catch (error) {
+    client.disconnect();
+    const reason = redactText(redactClientError(client, error).message, []);
+    throw new RedisConnectionError(
+      `Cannot connect to ${display}: ${reason}. Check that the server runs and that REDIS_URL, the credentials and TLS settings are right.`,
+      display,
+    );
+  }
+}
+
+/** Closes a client gracefully, falling back to a hard disconnect if the server does not answer. */
+export async function closeClient(client: RedisClient): Promise<void> {
+  if (client.status === 'end') return;
+  try {
+    await Promise.race([
+      client.quit(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('quit timeout')), 1000)),
+    ]);
+  } catch {
+    client.disconnect();
+  }
+}

@@ -1,0 +1,3 @@
+export * from './capabilities.ts';
+export * from './connection.ts';
+export * from './redact.ts';
