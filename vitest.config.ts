@@ -15,6 +15,7 @@ export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'harness/test/**/*.test.ts'],
     globalSetup: ['harness/src/vitest/global-setup.ts'],
+    reporters: ['default', './harness/src/vitest/summary-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     teardownTimeout: 30_000,
