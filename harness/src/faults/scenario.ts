@@ -1,0 +1,58 @@
+/**
+ * The fault-scenario registry: the reliability lane of the matrix (`npm run matrix -- --faults`). Each scenario is
+ * one file `harness/src/faults/<id>.fault.ts` default-exporting `defineFaultScenario({...})`. It starts its own
+ * private servers through the context (never the shared targets), injects its fault, throws when the behaviour is
+ * not what the workflow promises, and returns the numbers it measured (errors, time to recover, counts).
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FaultContext } from './context.ts';
+
+export type FaultKind = 'stop' | 'kill' | 'pause' | 'restart' | 'failover';
+
+export interface FaultOutcome {
+  /** What was measured, by name with its unit in the name: `errors`, `recoverMs`, `lostAcknowledged`. */
+  numbers: Record<string, number>;
+  notes?: string[];
+}
+
+export interface FaultScenario {
+  /** Unique, e.g. `cluster-failover` or `products-cache-restart`. */
+  id: string;
+  /** The workflow (suite id) the scenario exercises, e.g. `connection`, `products-cache`. */
+  workflow: string;
+  fault: FaultKind;
+  title: string;
+  run(ctx: FaultContext): Promise<FaultOutcome>;
+}
+
+export function defineFaultScenario(scenario: FaultScenario): FaultScenario {
+  return scenario;
+}
+
+export interface FaultResult {
+  id: string;
+  workflow: string;
+  fault: FaultKind;
+  title: string;
+  status: 'pass' | 'fail';
+  /** Why it failed. */
+  reason?: string;
+  numbers: Record<string, number>;
+  notes: string[];
+  ms: number;
+  /** The thrown error of a failure, for test runners (not written to reports). */
+  error?: unknown;
+}
+
+const FAULTS_DIR = import.meta.dirname;
+
+/** Every scenario file under harness/src/faults, in name order. */
+export async function loadFaultScenarios(dir = FAULTS_DIR): Promise<FaultScenario[]> {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.fault.ts'))
+    .sort();
+  const scenarios: FaultScenario[] = [];
+  for (const file of files) scenarios.push(((await import(join(dir, file))) as { default: FaultScenario }).default);
+  return scenarios;
+}
