@@ -17,7 +17,11 @@ export async function settleWithin<T>(promise: Promise<T>, boundMs: number, what
     return { ok: true, value, ms: performance.now() - started };
   } catch (error) {
     if (error instanceof Error && error.message.endsWith('it hangs')) throw error;
-    return { ok: false, error: error instanceof Error ? error : new Error(String(error)), ms: performance.now() - started };
+    return {
+      ok: false,
+      error: error instanceof Error ? error : new Error(String(error)),
+      ms: performance.now() - started,
+    };
   } finally {
     clearTimeout(timer);
     // The loser of the race must not become an unhandled rejection.
