@@ -160,7 +160,8 @@ describe('ratioChart', () => {
     );
     expect(svg.match(/<rect class="ratio"/g)).toHaveLength(2);
     expect(svg.match(/<line class="goal"/g)).toHaveLength(3);
-    const width = (label: string) => Number(new RegExp(`>${label}</text>\\n<rect[^>]*width="([\\d.]+)"`).exec(svg)?.[1]);
+    const width = (label: string) =>
+      Number(new RegExp(`>${label}</text>\\n<rect[^>]*width="([\\d.]+)"`).exec(svg)?.[1]);
     expect(width('b')).toBeCloseTo(width('a') * 4, 0);
     expect(svg).toContain('#cf222e'); // missed goal in red
   });

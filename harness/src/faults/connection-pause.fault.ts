@@ -5,7 +5,7 @@
  * lasts: recorded, since that is what an application gets unless it sets a timeout.
  */
 import assert from 'node:assert/strict';
-import { msUntilSucceeds, settleWithin } from './measure.ts';
+import { failuresOf, msUntilSucceeds, settleWithin } from './measure.ts';
 import { defineFaultScenario } from './scenario.ts';
 
 const COMMAND_TIMEOUT_MS = 500;
@@ -29,10 +29,7 @@ export default defineFaultScenario({
     let untimedAnsweredWhilePaused: boolean;
     let failed: { ms: number; error: Error }[];
     try {
-      const during = await Promise.all(
-        Array.from({ length: IN_FLIGHT }, () => settleWithin(client.get(key), 10_000, 'GET while paused')),
-      );
-      failed = during.flatMap((d) => (d.ok ? [] : [d]));
+      failed = await failuresOf(IN_FLIGHT, () => client.get(key), 10_000, 'GET while paused');
       assert.equal(failed.length, IN_FLIGHT, 'every command with a timeout fails while the server is frozen');
       for (const f of failed) assert.match(f.error.message, /timed out/i, 'the error says the command timed out');
       note(`while paused, with commandTimeoutMs ${COMMAND_TIMEOUT_MS}: ${failed[0]?.error.message}`);

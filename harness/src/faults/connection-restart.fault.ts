@@ -3,7 +3,7 @@
  * within a bound (finite retries, no hang); once it is back, the same client works again without being recreated.
  */
 import assert from 'node:assert/strict';
-import { msUntilSucceeds, settleWithin } from './measure.ts';
+import { failuresOf, msUntilSucceeds } from './measure.ts';
 import { defineFaultScenario } from './scenario.ts';
 
 const IN_FLIGHT = 5;
@@ -19,10 +19,7 @@ export default defineFaultScenario({
     await client.set(`${prefix}:before`, 'v', 'EX', 60);
 
     await server.halt();
-    const during = await Promise.all(
-      Array.from({ length: IN_FLIGHT }, () => settleWithin(client.get(`${prefix}:before`), 15_000, 'GET while down')),
-    );
-    const failed = during.filter((d) => !d.ok);
+    const failed = await failuresOf(IN_FLIGHT, () => client.get(`${prefix}:before`), 15_000, 'GET while down');
     assert.equal(failed.length, IN_FLIGHT, 'every command sent while the server is down fails');
     for (const f of failed) {
       assert.match(f.error.message, /max retries|connection|ECONNREFUSED|closed/i, 'the error names the connection');

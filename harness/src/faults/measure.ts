@@ -46,3 +46,14 @@ export async function msUntilSucceeds(op: () => Promise<unknown>, timeoutMs: num
     `did not recover within ${timeoutMs} ms; last error: ${last instanceof Error ? last.message : String(last)}`,
   );
 }
+
+/** Sends `count` commands at once (as concurrent requests would during a fault) and returns those that failed. */
+export async function failuresOf<T>(
+  count: number,
+  op: () => Promise<T>,
+  boundMs: number,
+  what: string,
+): Promise<{ error: Error; ms: number }[]> {
+  const settled = await Promise.all(Array.from({ length: count }, () => settleWithin(op(), boundMs, what)));
+  return settled.flatMap((s) => (s.ok ? [] : [s]));
+}

@@ -53,6 +53,11 @@ export async function loadFaultScenarios(dir = FAULTS_DIR): Promise<FaultScenari
     .filter((f) => f.endsWith('.fault.ts'))
     .sort();
   const scenarios: FaultScenario[] = [];
-  for (const file of files) scenarios.push(((await import(join(dir, file))) as { default: FaultScenario }).default);
+  for (const file of files) {
+    const scenario = ((await import(join(dir, file))) as { default: FaultScenario }).default;
+    const clash = scenarios.find((s) => s.id === scenario.id);
+    if (clash) throw new Error(`fault scenario id "${scenario.id}" in ${file} is already used: ids must be unique`);
+    scenarios.push(scenario);
+  }
   return scenarios;
 }

@@ -54,7 +54,8 @@ code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 .badge.fallback { background: #fff8c5; color: #7d4e00; border-color: #f5e0a0; }
 .badge.missing { background: #ddf4ff; color: #0a3069; border-color: #b6e3ff; }
 .badge.none { background: var(--bg-alt); color: var(--muted); border-color: var(--line); }
-.legend span { margin-right: 12px; }
+.legend .badge { margin-right: 6px; }
+ul.numbers { list-style: none; padding-left: 0; white-space: nowrap; }
 figure { margin: 8px 0 16px; }
 figcaption { color: var(--muted); font-size: 12px; }
 svg text { font: 12px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; fill: var(--fg); }

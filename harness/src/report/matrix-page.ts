@@ -110,12 +110,13 @@ export function renderMatrixHtml(report: MatrixReport): string {
     `<p class="meta">${escapeHtml(
       `${report.date} · provider ${report.provider} (${report.providerReason}) · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · node ${m.node}`,
     )}</p>`,
-    `<p>${failures ? badge('fail', `${failures} failing check(s)`) : badge('pass', 'every check that ran passed')} <span class="legend muted">${[
+    `<p>${failures ? badge('fail', `${failures} failing check(s)`) : badge('pass', 'every check that ran passed')}</p>`,
+    `<p class="legend muted">Legend: ${[
       badge('pass', 'pass'),
       badge('fail', 'fail (reason)'),
       badge('fallback', 'fallback used'),
       badge('missing', 'capability missing (named)'),
-    ].join(' ')}</span></p>`,
+    ].join(' ')}</p>`,
     '<h2>Workflows by target</h2>',
     workflows,
     '<h2>Targets</h2>',

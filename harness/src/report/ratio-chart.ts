@@ -84,9 +84,13 @@ export function ratioChart(bars: RatioBar[], title: string): string {
     `<line x1="${LABEL_WIDTH}" x2="${LABEL_WIDTH + PLOT_WIDTH}" y1="${axisY}" y2="${axisY}" stroke="${COLORS.anchor}"/>`,
     `<text x="${LABEL_WIDTH}" y="${axisY + 16}" fill="${COLORS.anchor}">0</text>`,
     `<text x="${one}" y="${axisY + 16}" text-anchor="middle" fill="${COLORS.anchor}">1 (anchor)</text>`,
-    `<text x="${LABEL_WIDTH + PLOT_WIDTH}" y="${axisY + 16}" text-anchor="end" fill="${COLORS.anchor}">${escapeHtml(formatNumber(top))}</text>`,
-    '</svg>',
   );
+  // The axis end's value, unless it would collide with the anchor's label.
+  if (LABEL_WIDTH + PLOT_WIDTH - x(1) > 70)
+    parts.push(
+      `<text x="${LABEL_WIDTH + PLOT_WIDTH}" y="${axisY + 16}" text-anchor="end" fill="${COLORS.anchor}">${escapeHtml(formatNumber(top))}</text>`,
+    );
+  parts.push('</svg>');
   return parts.join('\n');
 }
 

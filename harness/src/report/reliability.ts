@@ -34,7 +34,7 @@ export function reliabilityHtml(results: Reported[]): string {
     escapeHtml(r.workflow),
     escapeHtml(r.fault),
     r.status === 'pass' ? badge('pass', 'pass') : `${badge('fail', 'fail')}<br>${escapeHtml(r.reason ?? '')}`,
-    `<ul>${Object.entries(r.numbers)
+    `<ul class="numbers">${Object.entries(r.numbers)
       .map(([name, value]) => `<li><code>${escapeHtml(name)}</code> ${escapeHtml(formatNumber(value))}</li>`)
       .join('')}</ul>`,
     r.notes.length ? `<ul>${r.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '',
