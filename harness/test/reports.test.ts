@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { compare } from '../src/bench/benchmark.ts';
 import type { MatrixReport } from '../src/matrix/render.ts';
-import type { BenchRecord } from '../src/report/bench-page.ts';
-import { renderBenchHtml } from '../src/report/bench-page.ts';
+import { type BenchRecord, renderBenchHtml } from '../src/report/bench-page.ts';
+import { chromiumPath } from '../src/report/chromium.ts';
 import { escapeHtml } from '../src/report/html.ts';
 import { cellVerdict, renderMatrixHtml } from '../src/report/matrix-page.ts';
 import { parseGoal, ratioChart } from '../src/report/ratio-chart.ts';
@@ -197,5 +197,13 @@ describe('renderBenchHtml', () => {
 
   it('says how to get results when there are none', () => {
     expect(renderBenchHtml([])).toContain('npm run bench');
+  });
+});
+
+describe('chromiumPath', () => {
+  it('says how to install Chromium when it is missing', () => {
+    expect(() => chromiumPath({ CHROMIUM: '/nonexistent/chromium' })).toThrow(
+      /not found at \/nonexistent\/chromium: install it with `apt-get update && apt-get install -y --no-install-recommends chromium`/,
+    );
   });
 });
