@@ -3,6 +3,18 @@
  * one file `harness/src/faults/<id>.fault.ts` default-exporting `defineFaultScenario({...})`. It starts its own
  * private servers through the context (never the shared targets), injects its fault, throws when the behaviour is
  * not what the workflow promises, and returns the numbers it measured (errors, time to recover, counts).
+ * `harness/test/faults.test.ts` runs every scenario file it finds, so adding one needs no other change:
+ *
+ *   export default defineFaultScenario({
+ *     id: 'products-cache-restart', workflow: 'products-cache', fault: 'restart',
+ *     title: 'Cache serves from the origin while Redis restarts',
+ *     async run({ startServer, connect, prefix }) {
+ *       const server = await startServer();
+ *       const client = await connect(server, { commandTimeoutMs: 500 });
+ *       // … use the workflow, `await server.restart()` (or halt/kill/pause/resume), assert, measure …
+ *       return { numbers: { errors, recoverMs } };
+ *     },
+ *   });
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
