@@ -81,7 +81,7 @@ export default defineFaultScenario({
   workflow: 'connection',
   fault: 'failover',
   title: 'Cluster master killed during writes, replica promoted',
-  async run({ startCluster, connect, prefix, note, log }) {
+  async run({ startCluster, connect, prefix, note }) {
     const cluster = await startCluster();
     const client = await connect(cluster);
     const tags = await tagPerMaster(client);
@@ -97,7 +97,6 @@ export default defineFaultScenario({
       killedAt = performance.now();
       failover = await cluster.killMasterAndAwaitFailover();
       promotedAt = performance.now();
-      log(`killed the master on port ${failover.killedPort}, replica on ${failover.promotedPort} promoted`);
       affected = logs.get(tags.get(failover.killedPort) as string) as WriterLog;
       await waitFor(
         () => affected.acks.filter((w) => w.startedAt > promotedAt).length >= 20,

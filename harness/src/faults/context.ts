@@ -19,15 +19,10 @@ export interface FaultContext {
   connect(to: LocalServer | LocalCluster, options?: Partial<ConnectionOptions>): Promise<RedisClient>;
   /** Records what the scenario observed beyond its numbers (shown in the reliability section). */
   note(text: string): void;
-  log(line: string): void;
 }
 
 /** The context and the cleanup that stops everything it started. */
-export function faultContext(
-  scenarioId: string,
-  notes: string[],
-  log: (line: string) => void,
-): { ctx: FaultContext; cleanup(): Promise<void> } {
+export function faultContext(scenarioId: string, notes: string[]): { ctx: FaultContext; cleanup(): Promise<void> } {
   const servers: (LocalServer | LocalCluster)[] = [];
   const clients: RedisClient[] = [];
   const ctx: FaultContext = {
@@ -52,7 +47,6 @@ export function faultContext(
     note(text) {
       if (!notes.includes(text)) notes.push(text);
     },
-    log,
   };
   return {
     ctx,

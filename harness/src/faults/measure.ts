@@ -5,18 +5,16 @@ export type Settled<T> = { ok: true; value: T; ms: number } | { ok: false; error
 /** Waits for `promise` to succeed or fail; throws when it does neither within `boundMs` (a hang). */
 export async function settleWithin<T>(promise: Promise<T>, boundMs: number, what: string): Promise<Settled<T>> {
   const started = performance.now();
+  const hang = new Error(`${what} neither succeeded nor failed within ${boundMs} ms: it hangs`);
   let timer: NodeJS.Timeout | undefined;
-  const hang = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what} neither succeeded nor failed within ${boundMs} ms: it hangs`)),
-      boundMs,
-    );
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(hang), boundMs);
   });
   try {
-    const value = await Promise.race([promise, hang]);
+    const value = await Promise.race([promise, deadline]);
     return { ok: true, value, ms: performance.now() - started };
   } catch (error) {
-    if (error instanceof Error && error.message.endsWith('it hangs')) throw error;
+    if (error === hang) throw hang;
     return {
       ok: false,
       error: error instanceof Error ? error : new Error(String(error)),

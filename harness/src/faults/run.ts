@@ -3,16 +3,13 @@ import { faultContext } from './context.ts';
 import type { FaultResult, FaultScenario } from './scenario.ts';
 
 /** Runs one scenario, always stopping what it started; an unhandled rejection during the run fails it. */
-export async function runFaultScenario(
-  scenario: FaultScenario,
-  log: (line: string) => void = () => {},
-): Promise<FaultResult> {
+export async function runFaultScenario(scenario: FaultScenario): Promise<FaultResult> {
   const notes: string[] = [];
   const base = { id: scenario.id, workflow: scenario.workflow, fault: scenario.fault, title: scenario.title, notes };
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
   process.on('unhandledRejection', onUnhandled);
-  const { ctx, cleanup } = faultContext(scenario.id, notes, log);
+  const { ctx, cleanup } = faultContext(scenario.id, notes);
   const started = performance.now();
   let result: FaultResult;
   try {

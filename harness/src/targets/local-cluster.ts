@@ -16,6 +16,11 @@ export interface ClusterNodeRole {
   failed: boolean;
 }
 
+const CLUSTER_NODE_ARGS = [
+  ...['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'],
+  ...['--repl-diskless-sync-delay', '0'],
+];
+
 export class LocalCluster {
   readonly kind: ServerKind;
   readonly servers: LocalServer[];
@@ -33,12 +38,9 @@ export class LocalCluster {
           await LocalServer.start({
             kind,
             clusterBus: true,
-            args: [
-              ...['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'],
-              // A master otherwise waits 5 s for more replicas before the first full sync, and a replica that has
-              // never synced cannot be promoted: a failover right after start would never happen.
-              ...['--repl-diskless-sync-delay', '0'],
-            ],
+            // --repl-diskless-sync-delay 0: a master otherwise waits 5 s for more replicas before the first full
+            // sync, and a replica that has never synced cannot be promoted, so a failover right after start hangs.
+            args: CLUSTER_NODE_ARGS,
           }),
         );
       }
