@@ -82,10 +82,11 @@ export function ratioChart(bars: RatioBar[], title: string): string {
   parts.push(
     `<line class="anchor" x1="${one}" x2="${one}" y1="${TOP - 4}" y2="${axisY}" stroke="${COLORS.anchor}" stroke-dasharray="4 3"/>`,
     `<line x1="${LABEL_WIDTH}" x2="${LABEL_WIDTH + PLOT_WIDTH}" y1="${axisY}" y2="${axisY}" stroke="${COLORS.anchor}"/>`,
-    `<text x="${LABEL_WIDTH}" y="${axisY + 16}" fill="${COLORS.anchor}">0</text>`,
     `<text x="${one}" y="${axisY + 16}" text-anchor="middle" fill="${COLORS.anchor}">1 (anchor)</text>`,
   );
-  // The axis end's value, unless it would collide with the anchor's label.
+  // The axis ends' values, unless they would collide with the anchor's label.
+  if (x(1) - LABEL_WIDTH > 45)
+    parts.push(`<text x="${LABEL_WIDTH}" y="${axisY + 16}" fill="${COLORS.anchor}">0</text>`);
   if (LABEL_WIDTH + PLOT_WIDTH - x(1) > 70)
     parts.push(
       `<text x="${LABEL_WIDTH + PLOT_WIDTH}" y="${axisY + 16}" text-anchor="end" fill="${COLORS.anchor}">${escapeHtml(formatNumber(top))}</text>`,
