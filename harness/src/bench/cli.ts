@@ -1,10 +1,14 @@
 /**
  * `npm run bench [id …]`: starts the targets, runs every registered benchmark (or the named ones) on its
- * targets, prints a table per benchmark and writes reports/bench/<id>.json plus reports/bench/summary.json.
+ * targets, prints a table per benchmark and writes reports/bench/<id>.<target>.json plus reports/bench/summary.json,
+ * then reports/bench.html from every result file there (so running one benchmark keeps the others on the page).
  * BENCH_SCALE (default 1) scales the work.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describeCapabilities } from '@redis-agent-kit/patterns';
-import { machineInfo, textTable, writeReport } from '../report.ts';
+import { type BenchRecord, renderBenchHtml } from '../report/bench-page.ts';
+import { machineInfo, REPORTS_DIR, textTable, writeReport } from '../report.ts';
 import { startTargets, targetInfo } from '../targets/index.ts';
 import { type BenchRow, loadBenchmarks } from './benchmark.ts';
 
@@ -50,7 +54,7 @@ try {
           ),
         );
         for (const note of notes) console.log(`   note: ${note}`);
-        const record = {
+        const record: BenchRecord = {
           id: benchmark.id,
           title: benchmark.title,
           date: new Date().toISOString(),
@@ -79,4 +83,9 @@ try {
 console.log(
   `\nwrote ${writeReport('bench/summary.json', `${JSON.stringify({ date: new Date().toISOString(), machine: machineInfo(), scale, results: summary }, null, 2)}\n`)}`,
 );
+const benchDir = join(REPORTS_DIR, 'bench');
+const records = readdirSync(benchDir)
+  .filter((f) => f.endsWith('.json') && f !== 'summary.json')
+  .map((f) => JSON.parse(readFileSync(join(benchDir, f), 'utf8')) as BenchRecord);
+console.log(`wrote ${writeReport('bench.html', renderBenchHtml(records))}`);
 process.exitCode = failed ? 1 : 0;

@@ -1,13 +1,32 @@
 /**
  * `npm run matrix`: starts every target, runs every registered workflow suite on each, prints the table,
- * and writes reports/matrix.json and reports/matrix.md. Exits 1 when any check failed.
+ * and writes reports/matrix.json, reports/matrix.md and reports/matrix.html. Exits 1 when any check failed.
+ * `--faults` adds the reliability lane: every fault scenario (harness/src/faults/*.fault.ts) on private servers;
+ * `--faults=id,id` runs the named ones.
  */
 import { describeCapabilities } from '@redis-agent-kit/patterns';
+import { runFaultLane } from '../faults/run.ts';
+import { type FaultResult, loadFaultScenarios } from '../faults/scenario.ts';
 import { progress } from '../progress.ts';
+import { renderMatrixHtml } from '../report/matrix-page.ts';
+import { formatNumbers, reliabilityMarkdown } from '../report/reliability.ts';
 import { machineInfo, textTable, writeReport } from '../report.ts';
 import { startTargets, targetInfo } from '../targets/index.ts';
 import { cellSummary, type MatrixReport, renderMarkdown } from './render.ts';
 import { type CheckResult, loadSuites, runCheck } from './suite.ts';
+
+const faultsArg = process.argv.slice(2).find((a) => a === '--faults' || a.startsWith('--faults='));
+const withFaults = faultsArg !== undefined;
+const allScenarios = withFaults ? await loadFaultScenarios() : [];
+const wantedFaults = faultsArg?.startsWith('--faults=') ? faultsArg.slice('--faults='.length).split(',') : [];
+const unknownFaults = wantedFaults.filter((id) => !allScenarios.some((s) => s.id === id));
+if (unknownFaults.length) {
+  console.error(
+    `unknown fault scenario ${unknownFaults.join(', ')}; known: ${allScenarios.map((s) => s.id).join(', ')}`,
+  );
+  process.exit(2);
+}
+const scenarios = wantedFaults.length ? allScenarios.filter((s) => wantedFaults.includes(s.id)) : allScenarios;
 
 const suites = await loadSuites();
 const started = await startTargets();
@@ -29,6 +48,15 @@ try {
   await started.stop();
 }
 
+let reliability: FaultResult[] | undefined;
+if (withFaults) {
+  try {
+    reliability = await runFaultLane(scenarios, (text) => bar.update(text));
+  } finally {
+    bar.done();
+  }
+}
+
 const report: MatrixReport = {
   date: new Date().toISOString(),
   machine: machineInfo(),
@@ -40,6 +68,7 @@ const report: MatrixReport = {
   }),
   suites: suites.map(({ id, title }) => ({ id, title })),
   results: results.map(({ error: _error, ...rest }) => rest),
+  ...(reliability ? { reliability: reliability.map(({ error: _error, ...rest }) => rest) } : {}),
 };
 
 console.log('');
@@ -64,9 +93,22 @@ else {
     ),
   );
 }
+if (reliability) {
+  console.log('');
+  console.log(
+    textTable(
+      ['fault scenario', 'fault', 'result', 'numbers'],
+      reliability.map((r) => [r.id, r.fault, r.status, formatNumbers(r.numbers)]),
+    ),
+  );
+}
 const failures = results.filter((r) => r.status === 'fail');
 for (const f of failures) console.log(`FAIL ${f.target} · ${f.suite} · ${f.check}: ${f.reason}`);
+const faultFailures = (reliability ?? []).filter((r) => r.status === 'fail');
+for (const f of faultFailures) console.log(`FAIL fault ${f.id}: ${f.reason}`);
 console.log('');
 console.log(`wrote ${writeReport('matrix.json', `${JSON.stringify(report, null, 2)}\n`)}`);
-console.log(`wrote ${writeReport('matrix.md', renderMarkdown(report))}`);
-process.exitCode = failures.length ? 1 : 0;
+const markdown = renderMarkdown(report) + (reliability ? `\n${reliabilityMarkdown(report.reliability ?? [])}` : '');
+console.log(`wrote ${writeReport('matrix.md', markdown)}`);
+console.log(`wrote ${writeReport('matrix.html', renderMatrixHtml(report))}`);
+process.exitCode = failures.length || faultFailures.length ? 1 : 0;

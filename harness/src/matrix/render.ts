@@ -1,5 +1,6 @@
 /** Renders matrix results: a cell per (suite, target), summarising its checks. */
 import { describeCapabilities } from '@redis-agent-kit/patterns';
+import type { FaultResult } from '../faults/scenario.ts';
 import { type MachineInfo, markdownTable } from '../report.ts';
 import type { TargetInfo } from '../targets/types.ts';
 import type { CheckResult } from './suite.ts';
@@ -12,6 +13,8 @@ export interface MatrixReport {
   targets: Omit<TargetInfo, 'pids'>[];
   suites: { id: string; title: string }[];
   results: Omit<CheckResult, 'error'>[];
+  /** The reliability lane (`--faults`): each fault scenario on its private servers. */
+  reliability?: Omit<FaultResult, 'error'>[];
 }
 
 /** `pass 7/7 (JSON codec)`, `fail 1/7: …`, `skip: capability missing: …`. */

@@ -16,6 +16,11 @@ export interface ClusterNodeRole {
   failed: boolean;
 }
 
+const CLUSTER_NODE_ARGS = [
+  ...['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'],
+  ...['--repl-diskless-sync-delay', '0'],
+];
+
 export class LocalCluster {
   readonly kind: ServerKind;
   readonly servers: LocalServer[];
@@ -33,7 +38,9 @@ export class LocalCluster {
           await LocalServer.start({
             kind,
             clusterBus: true,
-            args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'],
+            // --repl-diskless-sync-delay 0: a master otherwise waits 5 s for more replicas before the first full
+            // sync, and a replica that has never synced cannot be promoted, so a failover right after start hangs.
+            args: CLUSTER_NODE_ARGS,
           }),
         );
       }
@@ -128,7 +135,7 @@ export class LocalCluster {
     );
   }
 
-  /** Every running node says cluster_state:ok and, when asked, every slot-owning master has a replica. */
+  /** Every running node says cluster_state:ok and, when asked, every master has a replica whose sync is done. */
   async waitHealthy(requireReplicas = true, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
@@ -141,8 +148,12 @@ export class LocalCluster {
             .filter((s) => s.running)
             .map((s) => this.ask(s, async (c) => parseInfo(String(await c.info('replication'))))),
         );
-        if (replicas.filter((r) => r?.role === 'master').every((r) => Number(r?.connected_slaves) >= 1)) return;
-        last = 'replicas not yet attached';
+        const mastersServed = replicas
+          .filter((r) => r?.role === 'master')
+          .every((r) => Number(r?.connected_slaves) >= 1);
+        const replicasSynced = replicas.filter((r) => r?.role === 'slave').every((r) => r?.master_link_status === 'up');
+        if (mastersServed && replicasSynced) return;
+        last = 'replicas not yet attached and synced';
       } else {
         last = `cluster_state: ${states.join(',')}`;
       }
@@ -165,7 +176,11 @@ export class LocalCluster {
       const now = await this.topology().catch(() => []);
       const promoted = now.find(
         (n) =>
-          n.role === 'master' && n.slots > 0 && !n.failed && !before.some((b) => b.id === n.id && b.role === 'master'),
+          // Right after start a node may still list a fresh replica as a master of no slots: compare slot ownership.
+          n.role === 'master' &&
+          n.slots > 0 &&
+          !n.failed &&
+          !before.some((b) => b.id === n.id && b.role === 'master' && b.slots > 0),
       );
       const states = await this.clusterStates();
       if (promoted && states.every((s) => s === 'ok'))

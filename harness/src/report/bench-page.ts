@@ -1,0 +1,89 @@
+/**
+ * reports/bench.html: every benchmark's rows, and a chart of each compared row's ratio to its anchor (measured on
+ * the same server in the same run) with its goal. A pure function of the reports/bench/<id>.<target>.json records.
+ */
+import type { BenchRow } from '../bench/benchmark.ts';
+import type { MachineInfo } from '../report.ts';
+import { badge, escapeHtml, formatNumber, htmlPage, htmlTable } from './html.ts';
+import { parseGoal, ratioChart } from './ratio-chart.ts';
+
+/** One benchmark on one target, as `npm run bench` writes it. */
+export interface BenchRecord {
+  id: string;
+  title: string;
+  date: string;
+  machine: MachineInfo;
+  target: { name: string; provider: string; server: string; version: string };
+  scale: number;
+  rows: BenchRow[];
+  notes: string[];
+}
+
+const compared = (rows: BenchRow[]) => rows.filter((r) => r.ratio !== undefined && r.anchor !== undefined);
+
+function goalsBadge(rows: BenchRow[]): string {
+  const judged = rows.filter((r) => r.met !== undefined);
+  if (judged.length === 0) return badge('none', 'no goal');
+  const met = judged.filter((r) => r.met).length;
+  return badge(met === judged.length ? 'pass' : 'fail', `${met}/${judged.length} goals met`);
+}
+
+function section(record: BenchRecord): string {
+  const rows = compared(record.rows);
+  const title = `${record.title} · ${record.target.name}`;
+  const chart = ratioChart(
+    rows.map((r) => ({
+      label: `${r.subject} (${r.metric})`,
+      ratio: r.ratio as number,
+      ...(parseGoal(r.goal) ? { goal: parseGoal(r.goal) } : {}),
+      ...(r.met !== undefined ? { met: r.met } : {}),
+    })),
+    `${title}: ratio to anchor`,
+  );
+  const m = record.machine;
+  return [
+    `<h2 id="${escapeHtml(`${record.id}.${record.target.name}`)}">${escapeHtml(title)} ${goalsBadge(record.rows)}</h2>`,
+    `<p class="meta">${escapeHtml(
+      `${record.target.server} ${record.target.version} (${record.target.provider}) · ${record.date} · scale ${record.scale} · ${m.cpu}, ${m.cores} cores · node ${m.node}`,
+    )}</p>`,
+    chart
+      ? `<figure>${chart}<figcaption>${escapeHtml('Bars: value / anchor value of the same metric. Dashed line: the anchor (1). Black marks: the goal. Green met, red missed, grey no goal.')}</figcaption></figure>`
+      : '<p class="muted">No row is compared with an anchor.</p>',
+    htmlTable(
+      ['subject', 'metric', 'value', 'unit', 'ratio', 'vs anchor', 'goal', 'met'],
+      record.rows.map((r) => [
+        escapeHtml(r.subject),
+        escapeHtml(r.metric),
+        escapeHtml(formatNumber(r.value)),
+        escapeHtml(r.unit),
+        r.ratio === undefined ? '' : escapeHtml(formatNumber(r.ratio)),
+        escapeHtml(r.anchor ?? ''),
+        escapeHtml(r.goal ?? ''),
+        r.met === undefined ? '' : r.met ? badge('pass', 'yes') : badge('fail', 'no'),
+      ]),
+      'rows',
+    ),
+    record.notes.length ? `<ul>${record.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '',
+  ].join('\n');
+}
+
+export function renderBenchHtml(records: BenchRecord[]): string {
+  const sorted = [...records].sort((a, b) => `${a.id}.${a.target.name}`.localeCompare(`${b.id}.${b.target.name}`));
+  const overview = htmlTable(
+    ['benchmark', 'target', 'run', 'goals'],
+    sorted.map((r) => [
+      `<a href="#${escapeHtml(`${r.id}.${r.target.name}`)}">${escapeHtml(r.title)}</a>`,
+      escapeHtml(`${r.target.name} (${r.target.server} ${r.target.version})`),
+      escapeHtml(`${r.date} · scale ${r.scale}`),
+      goalsBadge(r.rows),
+    ]),
+    'overview',
+  );
+  const body = [
+    '<h1>Benchmarks</h1>',
+    '<p class="meta">Each benchmark measures its anchor on the same server in the same run; ratios compare with that anchor, so they travel between machines better than raw figures.</p>',
+    sorted.length ? overview : '<p class="muted">No benchmark results yet: run <code>npm run bench</code>.</p>',
+    ...sorted.map(section),
+  ];
+  return htmlPage('Benchmarks · redis-agent-kit', body.join('\n'));
+}
