@@ -3,7 +3,7 @@ import {
   type Capabilities,
   CapabilityMissingError,
   cosineSimilarity,
-  exactTopK,
+  ExactSearch,
   parseVsimReply,
   pickBackend,
   recallAtK,
@@ -124,7 +124,11 @@ describe('recall against brute force', () => {
       { id: 'c', vector: [0, 1] },
       { id: 'd', vector: [-1, 0] },
     ];
-    expect(exactTopK(items, [1, 0.1], 3)).toEqual(['a', 'b', 'c']);
+    const exact = new ExactSearch(items);
+    expect(exact.topK([1, 0.1], 3)).toEqual(['a', 'b', 'c']);
+    expect(exact.topK([-1, 0], 2)).toEqual(['d', 'c']);
+    // Equal scores are ordered by id.
+    expect(new ExactSearch([...items, { id: 'a2', vector: [2, 0] }]).topK([1, 0], 2)).toEqual(['a', 'a2']);
     expect(recallAtK(['a', 'c', 'd'], ['a', 'b', 'c'], 3)).toBeCloseTo(2 / 3, 12);
     expect(recallAtK(['b', 'a'], ['a', 'b', 'c'], 2)).toBe(1);
   });
