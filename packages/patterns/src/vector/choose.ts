@@ -9,6 +9,7 @@ import { FtJsonIndex } from './ft-json-index.ts';
 import type { VectorBackend, VectorIndex } from './types.ts';
 import { VectorSetIndex, type VectorSetIndexOptions } from './vector-set-index.ts';
 
+/** Options of both backends; `quantization` only applies to a vector set (FT stores FLOAT32). */
 export interface ChooseOptions extends VectorSetIndexOptions {
   /** `auto` (default) picks by capability; naming a backend refuses servers that lack it. */
   backend?: 'auto' | VectorBackend;

@@ -11,7 +11,7 @@
  * unit-tested on recorded replies. Documents have no TTL: they are the catalogue's index, rebuilt by ingest.
  */
 import type { RedisClient } from '../connection.ts';
-import { call, pairsToMap, sendBatched } from './commands.ts';
+import { type Command, call, pairsToMap, sendBatched } from './commands.ts';
 import { VectorIndexMismatchError } from './errors.ts';
 import { checkFieldName, ftFilterQuery } from './filters.ts';
 import { checkItem } from './items.ts';
@@ -45,12 +45,12 @@ export function ftNames(options: VectorIndexOptions): FtNames {
 
 const KIND_TYPE: Record<FieldKind, string> = { tag: 'TAG', text: 'TEXT', numeric: 'NUMERIC' };
 
-export function ftCreateArgs(names: FtNames, options: VectorIndexOptions): string[] {
+export function ftCreateArgs(names: FtNames, options: VectorIndexOptions): Command {
   const vector = ['TYPE', 'FLOAT32', 'DIM', String(options.dim), 'DISTANCE_METRIC', 'COSINE'];
   if (options.m !== undefined) vector.push('M', String(options.m));
   if (options.efConstruction !== undefined) vector.push('EF_CONSTRUCTION', String(options.efConstruction));
   if (options.efSearch !== undefined) vector.push('EF_RUNTIME', String(options.efSearch));
-  const args = ['FT.CREATE', names.index, 'ON', 'JSON', 'PREFIX', '1', names.docPrefix, 'SCHEMA'];
+  const args: Command = ['FT.CREATE', names.index, 'ON', 'JSON', 'PREFIX', '1', names.docPrefix, 'SCHEMA'];
   args.push(`$.${VECTOR_FIELD}`, 'AS', VECTOR_FIELD, 'VECTOR', 'HNSW', String(vector.length), ...vector);
   for (const [field, kind] of Object.entries(options.fields ?? {})) {
     if (checkFieldName(field) === VECTOR_FIELD) throw new RangeError(`"${VECTOR_FIELD}" is the vector's own field`);
@@ -64,7 +64,7 @@ export function ftSearchArgs(
   blob: Buffer,
   options: SearchOptions,
   fields: Record<string, FieldKind>,
-): [string, ...(string | Buffer)[]] {
+): Command {
   const k = options.k ?? 5;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
   const ef = options.ef !== undefined ? ` EF_RUNTIME ${Math.trunc(options.ef)}` : '';
@@ -166,7 +166,7 @@ export class FtJsonIndex implements VectorIndex {
   async ensure(): Promise<void> {
     const state = await this.state();
     if (!state) {
-      await this.call(...(ftCreateArgs(this.names, this.options) as [string, ...string[]]));
+      await this.call(...ftCreateArgs(this.names, this.options));
       return;
     }
     if (state.dim !== this.dim) {
@@ -177,7 +177,7 @@ export class FtJsonIndex implements VectorIndex {
   }
 
   async upsert(items: readonly VectorItem[], options: UpsertOptions = {}): Promise<number> {
-    const commands = items.map((item): [string, ...string[]] => {
+    const commands = items.map((item): Command => {
       checkItem(item, this.dim, this.name);
       if (item.attributes && VECTOR_FIELD in item.attributes) {
         throw new RangeError(`Item "${item.id}" has an attribute named "${VECTOR_FIELD}", the vector's own field`);

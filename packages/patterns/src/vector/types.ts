@@ -46,6 +46,7 @@ export interface SearchHit {
   id: string;
   /** Cosine similarity mapped to [0, 1]: (1 + cos) / 2, so 1 is identical, 0.5 unrelated, 0 opposite. */
   score: number;
+  /** Vector sets return every stored attribute; FT returns the fields declared in the index's `fields`. */
   attributes: Attributes;
 }
 

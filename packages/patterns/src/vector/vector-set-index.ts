@@ -7,7 +7,7 @@
  * silently empty search results.
  */
 import type { RedisClient } from '../connection.ts';
-import { call, pairsToMap, sendBatched } from './commands.ts';
+import { type Command, call, pairsToMap, sendBatched } from './commands.ts';
 import { VectorIndexMismatchError } from './errors.ts';
 import { vectorSetFilter } from './filters.ts';
 import { attributesJson, checkItem } from './items.ts';
@@ -77,7 +77,7 @@ export class VectorSetIndex implements VectorIndex {
     const commands = items.map((item) => {
       checkItem(item, this.dim, this.name);
       // SETATTR with an empty string clears attributes left by an earlier version of the item.
-      const args: [string, ...(string | Buffer)[]] = ['VADD', this.key, 'FP32', toFp32Blob(item.vector), item.id];
+      const args: Command = ['VADD', this.key, 'FP32', toFp32Blob(item.vector), item.id];
       args.push(this.quantization);
       if (this.options.efConstruction !== undefined) args.push('EF', String(this.options.efConstruction));
       args.push('SETATTR', attributesJson(item));
@@ -143,10 +143,10 @@ export class VectorSetIndex implements VectorIndex {
 }
 
 /** `VSIM key FP32 <blob> WITHSCORES COUNT k [EF ef] [FILTER expr]`. */
-export function vsimArgs(key: string, blob: Buffer, options: SearchOptions): [string, ...(string | Buffer)[]] {
+export function vsimArgs(key: string, blob: Buffer, options: SearchOptions): Command {
   const k = options.k ?? 5;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
-  const args: [string, ...(string | Buffer)[]] = ['VSIM', key, 'FP32', blob, 'WITHSCORES', 'COUNT', String(k)];
+  const args: Command = ['VSIM', key, 'FP32', blob, 'WITHSCORES', 'COUNT', String(k)];
   if (options.ef !== undefined) args.push('EF', String(options.ef));
   const filter = vectorSetFilter(options.filter);
   if (filter) args.push('FILTER', filter);
