@@ -154,6 +154,10 @@ describe('FT.INFO', () => {
     const state = parseFtInfo(reply);
     expect(state.dim).toBe(768);
     expect(state.numDocs).toBe(300);
-    expect(state.details).toMatchObject({ algorithm: 'HNSW', M: '16', ef_construction: '200', indexing: '0' });
+    expect(state.details).toMatchObject({ algorithm: 'HNSW', m: '16', ef_construction: '200', indexing: '0' });
+    // Without a readable dimension the state says so rather than guessing.
+    expect(parseFtInfo(['attributes', [['attribute', 'embedding', 'type', 'VECTOR']], 'num_docs', '0']).dim).toBe(
+      undefined,
+    );
   });
 });

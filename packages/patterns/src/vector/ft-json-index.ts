@@ -122,16 +122,21 @@ export interface FtIndexState {
   details: Record<string, string | number>;
 }
 
-/** Reads `FT.INFO`: a flat field/value list whose `attributes` entry lists each field as a flat list too. */
+/**
+ * Reads `FT.INFO`: a flat field/value list whose `attributes` entry lists each field as a flat list too. Attribute
+ * keys are matched case-insensitively (`dim`, `M`, `ef_construction` differ in case between versions); when the
+ * dimension cannot be read it is undefined, and `ensure()` then does not claim a mismatch.
+ */
 export function parseFtInfo(reply: unknown): FtIndexState {
   const info = pairsToMap(reply);
   let dim: number | undefined;
   const details: Record<string, string | number> = {};
   for (const attribute of (info.get('attributes') as unknown[] | undefined) ?? []) {
-    const fields = pairsToMap(attribute);
-    if (String(fields.get('type')) !== 'VECTOR') continue;
-    dim = Number(fields.get('dim'));
-    for (const name of ['algorithm', 'data_type', 'distance_metric', 'M', 'ef_construction', 'ef_runtime']) {
+    const fields = new Map([...pairsToMap(attribute)].map(([key, value]) => [key.toLowerCase(), value]));
+    if (String(fields.get('type')).toUpperCase() !== 'VECTOR') continue;
+    const declared = Number(fields.get('dim'));
+    dim = Number.isInteger(declared) && declared > 0 ? declared : undefined;
+    for (const name of ['algorithm', 'data_type', 'distance_metric', 'm', 'ef_construction', 'ef_runtime']) {
       if (fields.has(name)) details[name] = String(fields.get(name));
     }
   }
@@ -169,7 +174,7 @@ export class FtJsonIndex implements VectorIndex {
       await this.call(...ftCreateArgs(this.names, this.options));
       return;
     }
-    if (state.dim !== this.dim) {
+    if (state.dim !== undefined && state.dim !== this.dim) {
       throw new VectorIndexMismatchError(
         `Search index ${this.names.index} already exists with dimension ${state.dim}, not ${this.dim}: drop it and ingest again, or open it with its settings`,
       );
