@@ -1,0 +1,166 @@
+/**
+ * A vector index in one Redis 8 vector set: `VADD` with the item's attributes as JSON (`SETATTR`), `VSIM` with
+ * `WITHSCORES`, `COUNT`, `EF` and `FILTER` over those attributes. The whole index is one key, so on a cluster it
+ * lives on one node (and every batch is one pipeline).
+ *
+ * The key has no TTL on purpose: it is the catalogue's search structure, rebuilt by ingest, and expiring it would
+ * silently empty search results.
+ */
+import type { RedisClient } from '../connection.ts';
+import { type Command, call, pairsToMap, sendBatched } from './commands.ts';
+import { VectorIndexMismatchError } from './errors.ts';
+import { vectorSetFilter } from './filters.ts';
+import { attributesJson, checkItem } from './items.ts';
+import type {
+  Attributes,
+  SearchHit,
+  SearchOptions,
+  UpsertOptions,
+  VectorIndex,
+  VectorIndexInfo,
+  VectorIndexOptions,
+  VectorItem,
+} from './types.ts';
+import { checkVector, toFp32Blob } from './vectors.ts';
+
+/** NOQUANT stores 32-bit floats; Q8 (the server's default) int8; BIN one bit a dimension (fastest, least recall). */
+export type Quantization = 'NOQUANT' | 'Q8' | 'BIN';
+
+/** How `VINFO` names each quantization. */
+const QUANT_TYPE: Record<Quantization, string> = { NOQUANT: 'f32', Q8: 'int8', BIN: 'bin' };
+
+export interface VectorSetIndexOptions extends VectorIndexOptions {
+  /** Fixed when the set is created. Default Q8. */
+  quantization?: Quantization;
+}
+
+export class VectorSetIndex implements VectorIndex {
+  readonly backend = 'vector-set' as const;
+  readonly name: string;
+  readonly dim: number;
+  /** The vector set's key. */
+  readonly key: string;
+  readonly quantization: Quantization;
+  private readonly client: RedisClient;
+  private readonly options: VectorSetIndexOptions;
+
+  constructor(client: RedisClient, options: VectorSetIndexOptions) {
+    this.client = client;
+    this.options = options;
+    this.name = options.name;
+    this.dim = options.dim;
+    this.quantization = options.quantization ?? 'Q8';
+    this.key = `${options.keyPrefix ?? `vector:${options.name}`}:vset`;
+  }
+
+  /** A vector set exists from its first VADD; ensure() only checks that an existing one matches. */
+  async ensure(): Promise<void> {
+    const info = await this.vinfo();
+    if (!info) return;
+    const dim = Number(info.get('vector-dim'));
+    const quant = String(info.get('quant-type'));
+    const problems = [
+      dim !== this.dim ? `dimension ${dim}, not ${this.dim}` : '',
+      quant !== QUANT_TYPE[this.quantization] ? `quantization ${quant}, not ${QUANT_TYPE[this.quantization]}` : '',
+      this.options.m !== undefined && Number(info.get('hnsw-m')) !== this.options.m
+        ? `M ${info.get('hnsw-m')}, not ${this.options.m}`
+        : '',
+    ].filter(Boolean);
+    if (problems.length) {
+      throw new VectorIndexMismatchError(
+        `Vector set ${this.key} already exists with ${problems.join(', ')}: drop it and ingest again, or open it with its settings`,
+      );
+    }
+  }
+
+  async upsert(items: readonly VectorItem[], options: UpsertOptions = {}): Promise<number> {
+    const commands = items.map((item) => {
+      checkItem(item, this.dim, this.name);
+      // SETATTR with an empty string clears attributes left by an earlier version of the item.
+      const args: Command = ['VADD', this.key, 'FP32', toFp32Blob(item.vector), item.id];
+      args.push(this.quantization);
+      if (this.options.efConstruction !== undefined) args.push('EF', String(this.options.efConstruction));
+      args.push('SETATTR', attributesJson(item));
+      if (this.options.m !== undefined) args.push('M', String(this.options.m));
+      return args;
+    });
+    await sendBatched(this.client, commands, { ...options, sameSlot: true });
+    return items.length;
+  }
+
+  async delete(ids: readonly string[]): Promise<number> {
+    const replies = await sendBatched(
+      this.client,
+      ids.map((id) => ['VREM', this.key, id]),
+      { sameSlot: true },
+    );
+    return replies.reduce<number>((sum, reply) => sum + Number(reply), 0);
+  }
+
+  async search(vector: ArrayLike<number>, options: SearchOptions = {}): Promise<SearchHit[]> {
+    checkVector(vector, this.dim, 'Query vector', this.name);
+    const args = vsimArgs(this.key, toFp32Blob(vector), {
+      ...options,
+      ef: options.ef ?? this.options.efSearch,
+    });
+    const reply = (await this.call(...args)) as string[];
+    const hits = parseVsimReply(reply);
+    if (hits.length === 0) return [];
+    // Redis 8.0 has no VSIM WITHATTRIBS (8.2 adds it): the attributes come in one more pipelined round trip.
+    const attributes = await sendBatched(
+      this.client,
+      hits.map((hit) => ['VGETATTR', this.key, hit.id]),
+      { sameSlot: true },
+    );
+    return hits.map((hit, i) => ({ ...hit, attributes: parseAttributes(attributes[i]) }));
+  }
+
+  async info(): Promise<VectorIndexInfo> {
+    const info = await this.vinfo();
+    const details: Record<string, string | number> = { key: this.key };
+    for (const [field, value] of info ?? []) details[field] = typeof value === 'number' ? value : String(value);
+    return {
+      backend: this.backend,
+      name: this.name,
+      dim: info ? Number(info.get('vector-dim')) : this.dim,
+      count: info ? Number(info.get('size')) : 0,
+      details,
+    };
+  }
+
+  async drop(): Promise<void> {
+    await this.call('UNLINK', this.key);
+  }
+
+  private async vinfo(): Promise<Map<string, unknown> | undefined> {
+    const reply = await this.call('VINFO', this.key);
+    return reply === null ? undefined : pairsToMap(reply);
+  }
+
+  private call(name: string, ...args: (string | Buffer)[]): Promise<unknown> {
+    return call(this.client, name, ...args);
+  }
+}
+
+/** `VSIM key FP32 <blob> WITHSCORES COUNT k [EF ef] [FILTER expr]`. */
+export function vsimArgs(key: string, blob: Buffer, options: SearchOptions): Command {
+  const k = options.k ?? 5;
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
+  const args: Command = ['VSIM', key, 'FP32', blob, 'WITHSCORES', 'COUNT', String(k)];
+  if (options.ef !== undefined) args.push('EF', String(options.ef));
+  const filter = vectorSetFilter(options.filter);
+  if (filter) args.push('FILTER', filter);
+  return args;
+}
+
+/** `[element, score, element, score, …]`: the score is already (1 + cos) / 2. */
+export function parseVsimReply(reply: readonly string[]): Omit<SearchHit, 'attributes'>[] {
+  const hits: Omit<SearchHit, 'attributes'>[] = [];
+  for (let i = 0; i + 1 < reply.length; i += 2) hits.push({ id: String(reply[i]), score: Number(reply[i + 1]) });
+  return hits;
+}
+
+function parseAttributes(reply: unknown): Attributes {
+  if (typeof reply !== 'string' || reply === '') return {};
+  return JSON.parse(reply) as Attributes;
+}
