@@ -26,9 +26,11 @@ if (!TARGET_NAMES.includes(targetName)) {
 
 const target = await localProvider.start(targetName);
 console.log(`[example] ${targetName} on ${redactUrl(target.url)}; starting examples/${name}`);
+// Its own process group, so a signal reaches npm and the node process npm started (npm does not forward it).
 const child = spawn('npm', ['start', '--silent', '--', ...args], {
   cwd: join(examplesDir, name),
   stdio: 'inherit',
+  detached: true,
   env: {
     ...process.env,
     REDIS_URL: target.url,
@@ -37,7 +39,15 @@ const child = spawn('npm', ['start', '--silent', '--', ...args], {
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --conditions=source`.trim(),
   },
 });
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+const signalGroup = (signal: NodeJS.Signals) => {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    // the group is already gone
+  }
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => signalGroup(signal));
 const code = await new Promise<number>((resolve) => child.once('exit', (c, s) => resolve(c ?? (s ? 130 : 1))));
+signalGroup('SIGTERM');
 await target.stop();
 process.exit(code);
