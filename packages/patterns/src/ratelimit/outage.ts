@@ -6,6 +6,11 @@
  *   an `InMemoryRateLimiter` with the limit divided by the number of instances.
  * Every Redis call is bounded by a timeout, so a frozen server (SIGSTOP, a long blocking command, a network
  * partition without RST) costs a request at most `timeoutMs` instead of hanging it.
+ *
+ * Give the limiter a client made with `offlineQueue: false`. While it is disconnected its commands then fail at
+ * once (the policy decides without waiting for the timeout) instead of waiting in ioredis' offline queue to be
+ * replayed on reconnection, where they would consume quota for requests that were already decided. (A command
+ * already sent to a frozen server still runs when it thaws: nothing can take it back.)
  */
 import type { RateLimiter, RateLimitPolicy, RateLimitResult } from './types.ts';
 
