@@ -173,18 +173,31 @@ export default defineSuite({
       },
     },
     {
-      name: 'sliding-window log: units of one timestamp (a weighted call) and of concurrent calls are distinct members',
+      name: 'sliding-window log: units at one timestamp, colliding timestamps and a clock step back stay distinct',
       async run(ctx) {
-        const limiter = limiterFor(ctx, 'sliding-window-log');
-        // One weighted call adds 40 units at one server timestamp; 20 concurrent calls follow within microseconds.
-        const weighted = await limiter.limit('members', 40);
-        await Promise.all(Array.from({ length: 20 }, () => limiter.limit('members')));
-        const members = await ctx.client.zrange(limiter.keyFor('members'), '0', '-1');
-        assert.equal(members.length, 60);
-        assert.equal(new Set(members).size, 60);
-        assert.equal(weighted.remaining, 60);
-        assert.equal((await limiter.limit('members')).remaining, 39);
-        await ctx.client.unlink(limiter.keyFor('members'));
+        const key = `${ctx.prefix}:log:{members}`;
+        // The script's optional fourth argument stands in for the server clock, so timestamps collide for sure.
+        const at = async (micros: number, cost: number) =>
+          (await SLIDING_WINDOW_LOG.run(ctx.client, [key], [100, 60_000, cost, micros])) as number[];
+        const t = 1_800_000_000_000_000;
+        await at(t, 3); // three units of one request: t, t+1, t+2
+        await at(t, 1); // the same microsecond again: placed after the newest, t+3
+        await at(t + 1, 2); // collides with t+1: t+4, t+5
+        await at(t - 5_000_000, 1); // the clock stepped back 5 s: recorded as such (it leaves the window earlier)
+        await at(t - 5_000_000, 1); // ... and again in that microsecond: moved after the newest, t+6
+        const [allowed, remaining] = await at(t + 10, 1); // no collision: t+10 itself
+        assert.deepEqual([allowed, remaining], [1, 91]);
+        const scored = await ctx.client.zrange(key, '0', '-1', 'WITHSCORES');
+        const members = scored.filter((_, i) => i % 2 === 0);
+        assert.deepEqual(
+          members.map((m) => Number(m) - t),
+          [-5_000_000, 0, 1, 2, 3, 4, 5, 6, 10],
+        );
+        assert.ok(
+          members.every((member, i) => member === scored[2 * i + 1]),
+          'each member is its own score, written in full',
+        );
+        await ctx.client.unlink(key);
       },
     },
     {

@@ -1,4 +1,4 @@
 export * from './capabilities.ts';
 export * from './connection.ts';
-export * from './redact.ts';
 export * from './ratelimit/index.ts';
+export * from './redact.ts';

@@ -5,10 +5,16 @@
  *
  * The script trims, counts, adds and sets the expiry in one atomic step; the naive pipeline of the same
  * commands over-admits under concurrency (two clients both count 99, both add). Members must be unique, or
- * two requests in the same microsecond would collapse into one member and be counted once: each new score is
- * made strictly greater than the newest one, so scores (and the members, which are the scores) never repeat,
- * even when the server clock steps back. Scores are written with %.0f: Lua's default number formatting keeps
- * 14 digits, and a time in microseconds has 16.
+ * two requests in the same microsecond would collapse into one member and be counted once. A member is its
+ * score (the time in microseconds, written with %.0f: Lua's default number formatting keeps 14 digits, a time
+ * in microseconds has 16), added with ZADD NX; if a member exists already (same microsecond, or a weighted
+ * request's units, or the server clock stepped back onto a used microsecond) the remaining units are placed
+ * just after the newest one. So the common path costs five
+ * commands (TIME, ZREMRANGEBYSCORE, ZCARD, ZADD, PEXPIRE), and reads the set's members only on a collision or
+ * a denial.
+ *
+ * ARGV: limit, window in ms, cost, and optionally a time in microseconds instead of the server's: the limiter
+ * never sends it; tests use it to make timestamps collide on purpose.
  */
 import type { RedisClient } from '../connection.ts';
 import { LuaScript } from './lua-script.ts';
@@ -20,45 +26,53 @@ local limit = tonumber(ARGV[1])
 local window_ms = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
 local window = window_ms * 1000
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local now = tonumber(ARGV[4])
+if now == nil then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+
+-- Adds members first, first + 1, ... (count of them) unless present; answers how many were added.
+-- ZADD takes them in batches because unpack() is bounded by the Lua stack.
+local function add(first, count)
+  local added, batch = 0, { 'NX' }
+  for i = 0, count - 1 do
+    local member = string.format('%.0f', first + i)
+    batch[#batch + 1] = member
+    batch[#batch + 1] = member
+    if #batch > 1000 or i == count - 1 then
+      added = added + redis.call('ZADD', key, unpack(batch))
+      batch = { 'NX' }
+    end
+  end
+  return added
+end
+
+local function newest()
+  return tonumber(redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2])
+end
 
 redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('%.0f', now - window))
 local count = redis.call('ZCARD', key)
-local newest = nil
-if count > 0 then
-  newest = tonumber(redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2])
-end
 
-local allowed = count + cost <= limit
-local retry = 0
-if allowed then
-  local score = now
-  if newest ~= nil and newest >= score then score = newest + 1 end
-  -- ZADD in batches: unpack() is bounded by the Lua stack.
-  local batch = {}
-  for i = 0, cost - 1 do
-    local member = string.format('%.0f', score + i)
-    batch[#batch + 1] = member
-    batch[#batch + 1] = member
-    if #batch >= 1000 or i == cost - 1 then
-      redis.call('ZADD', key, unpack(batch))
-      batch = {}
-    end
+if count + cost <= limit then
+  local last = now + cost - 1
+  local added = add(now, cost)
+  if added < cost then
+    last = newest()
+    add(last + 1, cost - added)
+    last = last + cost - added
   end
   redis.call('PEXPIRE', key, window_ms)
   count = count + cost
-  newest = score + cost - 1
-else
-  -- Allowed again once enough of the oldest units have left the window to make room for cost.
-  local nth = count + cost - limit - 1
-  local oldest = tonumber(redis.call('ZRANGE', key, nth, nth, 'WITHSCORES')[2])
-  retry = math.ceil((oldest + window - now) / 1000)
+  return { 1, limit - count, math.ceil((last + window - now) / 1000), 0, math.floor(now / 1000) }
 end
 
-local reset = 0
-if newest ~= nil then reset = math.ceil((newest + window - now) / 1000) end
-return { allowed and 1 or 0, math.max(limit - count, 0), reset, retry, math.floor(now / 1000) }
+-- Denied: allowed again once enough of the oldest units have left the window to make room for cost.
+local nth = count + cost - limit - 1
+local oldest = tonumber(redis.call('ZRANGE', key, nth, nth, 'WITHSCORES')[2])
+local retry = math.ceil((oldest + window - now) / 1000)
+return { 0, limit - count, math.ceil((newest() + window - now) / 1000), retry, math.floor(now / 1000) }
 `);
 
 export class SlidingWindowLogLimiter extends RedisRateLimiter {
