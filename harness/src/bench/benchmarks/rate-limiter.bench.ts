@@ -89,6 +89,11 @@ async function serverMicros(client: RedisClient, commands: string[]): Promise<nu
   return total;
 }
 
+/** A row factory for one metric whose values were collected by subject name. */
+function rowsOf(metric: string, unit: string, values: Map<string, number>) {
+  return (subject: string): BenchRow => ({ subject, metric, value: values.get(subject) as number, unit });
+}
+
 async function unlinkByPrefix(client: RedisClient): Promise<void> {
   let cursor = '0';
   do {
@@ -106,7 +111,7 @@ export default defineBenchmark({
     try {
       const all = subjects(client);
       const ms = Math.max(500, 4000 * scale);
-      const best = new Map<string, number>();
+      const best = new Map(CONCURRENCIES.map((concurrency) => [concurrency, new Map<string, number>()]));
       const micros = new Map<string, number>();
       // Two rounds, alternating subjects, best of each: no subject always runs on a warmer or colder machine.
       for (const concurrency of CONCURRENCIES) {
@@ -116,8 +121,8 @@ export default defineBenchmark({
             await client.config('RESETSTAT');
             const rate = await throughput(() => subject.decide(`id-${next++ % IDS}`), concurrency, ms / 2);
             const perDecision = (await serverMicros(client, subject.commands)) / (next - round * 7919);
-            const label = `${subject.name} @${concurrency}`;
-            best.set(label, Math.max(best.get(label) ?? 0, rate));
+            const rates = best.get(concurrency) as Map<string, number>;
+            rates.set(subject.name, Math.max(rates.get(subject.name) ?? 0, rate));
             micros.set(subject.name, Math.min(micros.get(subject.name) ?? Number.POSITIVE_INFINITY, perDecision));
             log(
               `${concurrency} in flight, round ${round + 1}: ${subject.name} ${Math.round(rate).toLocaleString('en')}/s`,
@@ -130,12 +135,11 @@ export default defineBenchmark({
       const ceilingName = 'trivial EVALSHA returning 1 (ceiling)';
       const rlflxName = 'rate-limiter-flexible RateLimiterRedis';
       for (const concurrency of CONCURRENCIES) {
-        const row = (subject: string): BenchRow => ({
-          subject,
-          metric: `decisions/s, ${concurrency} in flight`,
-          value: best.get(`${subject} @${concurrency}`) as number,
-          unit: 'decisions/s',
-        });
+        const row = rowsOf(
+          `decisions/s, ${concurrency} in flight`,
+          'decisions/s',
+          best.get(concurrency) as Map<string, number>,
+        );
         const ceiling = row(ceilingName);
         const rlflx = row(rlflxName);
         rows.push(ceiling, rlflx, compare(row('naive pipeline (seed 001)'), ceiling));
@@ -145,12 +149,7 @@ export default defineBenchmark({
           rows.push(compare(row(algorithm), rlflx, goals ? { min: 1.0 } : undefined));
         }
       }
-      const microsRow = (subject: string): BenchRow => ({
-        subject,
-        metric: 'server time per decision',
-        value: micros.get(subject) as number,
-        unit: 'µs',
-      });
+      const microsRow = rowsOf('server time per decision', 'µs', micros);
       const ceilingMicros = microsRow(ceilingName);
       rows.push(ceilingMicros);
       for (const subject of all)
@@ -170,12 +169,7 @@ export default defineBenchmark({
           notes.push(`${subject.name}: ${await client.zcard(key)} members after ${POLICY.limit} requests`);
         }
       }
-      const memoryRow = (subject: string): BenchRow => ({
-        subject,
-        metric: 'memory per key',
-        value: bytes.get(subject) as number,
-        unit: 'bytes',
-      });
+      const memoryRow = rowsOf('memory per key', 'bytes', bytes);
       const rlflxMemory = memoryRow(rlflxName);
       rows.push(rlflxMemory);
       for (const name of bytes.keys()) if (name !== rlflxName) rows.push(compare(memoryRow(name), rlflxMemory));

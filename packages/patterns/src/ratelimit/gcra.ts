@@ -7,13 +7,9 @@
  */
 import type { RedisClient } from '../connection.ts';
 import { LuaScript } from './lua-script.ts';
-import { RedisRateLimiter, type RedisRateLimiterOptions } from './redis-limiter.ts';
+import { RedisRateLimiter, type RedisRateLimiterOptions, SCRIPT_ARGUMENTS } from './redis-limiter.ts';
 
-export const GCRA = new LuaScript(`
-local key = KEYS[1]
-local limit = tonumber(ARGV[1])
-local window_ms = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
+export const GCRA = new LuaScript(`${SCRIPT_ARGUMENTS}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local period = window_ms * 1000

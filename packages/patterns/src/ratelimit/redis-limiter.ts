@@ -25,6 +25,14 @@ export interface RedisRateLimiterOptions extends RateLimitPolicy {
   onOutage: OutagePolicy;
 }
 
+/** The start of every limiter script: its key and arguments, named. */
+export const SCRIPT_ARGUMENTS = `
+local key = KEYS[1]
+local limit = tonumber(ARGV[1])
+local window_ms = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+`;
+
 const DEFAULT_TIMEOUT_MS = 500;
 
 export class RedisRateLimiter implements RateLimiter {

@@ -7,13 +7,10 @@
  */
 import type { RedisClient } from '../connection.ts';
 import { LuaScript } from './lua-script.ts';
-import { RedisRateLimiter, type RedisRateLimiterOptions } from './redis-limiter.ts';
+import { RedisRateLimiter, type RedisRateLimiterOptions, SCRIPT_ARGUMENTS } from './redis-limiter.ts';
 
-export const SLIDING_WINDOW_COUNTER = new LuaScript(`
-local key = KEYS[1]
-local limit = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
+export const SLIDING_WINDOW_COUNTER = new LuaScript(`${SCRIPT_ARGUMENTS}
+local window = window_ms
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 

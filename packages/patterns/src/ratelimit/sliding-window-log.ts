@@ -18,13 +18,9 @@
  */
 import type { RedisClient } from '../connection.ts';
 import { LuaScript } from './lua-script.ts';
-import { RedisRateLimiter, type RedisRateLimiterOptions } from './redis-limiter.ts';
+import { RedisRateLimiter, type RedisRateLimiterOptions, SCRIPT_ARGUMENTS } from './redis-limiter.ts';
 
-export const SLIDING_WINDOW_LOG = new LuaScript(`
-local key = KEYS[1]
-local limit = tonumber(ARGV[1])
-local window_ms = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
+export const SLIDING_WINDOW_LOG = new LuaScript(`${SCRIPT_ARGUMENTS}
 local window = window_ms * 1000
 local now = tonumber(ARGV[4])
 if now == nil then
