@@ -7,11 +7,10 @@
  * commands over-admits under concurrency (two clients both count 99, both add). Members must be unique, or
  * two requests in the same microsecond would collapse into one member and be counted once. A member is its
  * score (the time in microseconds, written with %.0f: Lua's default number formatting keeps 14 digits, a time
- * in microseconds has 16), added with ZADD NX; if a member exists already (same microsecond, or a weighted
+ * in microseconds has 16), added with ZADD NX; if a member exists already (the same microsecond, a weighted
  * request's units, or the server clock stepped back onto a used microsecond) the remaining units are placed
- * just after the newest one. So the common path costs five
- * commands (TIME, ZREMRANGEBYSCORE, ZCARD, ZADD, PEXPIRE), and reads the set's members only on a collision or
- * a denial.
+ * just after the newest one. So the common path costs five commands (TIME, ZREMRANGEBYSCORE, ZCARD, ZADD,
+ * PEXPIRE) and reads the set's members only on a collision or a denial.
  *
  * ARGV: limit, window in ms, cost, and optionally a time in microseconds instead of the server's: the limiter
  * never sends it; tests use it to make timestamps collide on purpose.
@@ -53,7 +52,14 @@ local count = redis.call('ZCARD', key)
 
 if count + cost <= limit then
   local last = now + cost - 1
-  local added = add(now, cost)
+  local added
+  if cost == 1 then
+    -- The common case without the batch table: about a tenth of the script's time.
+    local member = string.format('%.0f', now)
+    added = redis.call('ZADD', key, 'NX', member, member)
+  else
+    added = add(now, cost)
+  end
   if added < cost then
     last = newest()
     add(last + 1, cost - added)
