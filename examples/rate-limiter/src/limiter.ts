@@ -4,9 +4,9 @@
  * neither opens the API to floods nor takes it down. With several instances, divide its limit between them.
  */
 import {
-  type Algorithm,
   createRateLimiter,
   InMemoryRateLimiter,
+  type RateLimitAlgorithm,
   type RedisClient,
   type RedisRateLimiter,
 } from '@redis-agent-kit/patterns';
@@ -14,7 +14,7 @@ import {
 export const ORDERS_POLICY = { limit: 100, windowMs: 60_000 };
 
 export interface OrdersLimiterOptions {
-  algorithm?: Algorithm;
+  algorithm?: RateLimitAlgorithm;
   /** Key prefix: keys are `<prefix>:{<client id>}`. */
   prefix?: string;
   /** Instances sharing the quota; each one's fallback gets its share while Redis is down. */

@@ -4,14 +4,20 @@
  * fallback limiter's quota; TRUST_PROXY sets Express' `trust proxy` so clients without an API key are limited
  * by their own address rather than the proxy's.
  */
-import { ALGORITHMS, type Algorithm, closeClient, connect, describeClient } from '@redis-agent-kit/patterns';
+import {
+  closeClient,
+  connect,
+  describeClient,
+  RATE_LIMIT_ALGORITHMS,
+  type RateLimitAlgorithm,
+} from '@redis-agent-kit/patterns';
 import { createApp } from './app.ts';
 import { createOrdersLimiter } from './limiter.ts';
 
 const port = Number(process.env.PORT ?? 3000);
-const algorithm = (process.env.RATE_LIMIT_ALGORITHM ?? 'sliding-window-log') as Algorithm;
-if (!ALGORITHMS.includes(algorithm)) {
-  console.error(`RATE_LIMIT_ALGORITHM must be one of ${ALGORITHMS.join(', ')}, got "${algorithm}"`);
+const algorithm = (process.env.RATE_LIMIT_ALGORITHM ?? 'sliding-window-log') as RateLimitAlgorithm;
+if (!RATE_LIMIT_ALGORITHMS.includes(algorithm)) {
+  console.error(`RATE_LIMIT_ALGORITHM must be one of ${RATE_LIMIT_ALGORITHMS.join(', ')}, got "${algorithm}"`);
   process.exit(2);
 }
 

@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import {
-  ALGORITHMS,
-  type Algorithm,
   createRateLimiter,
   LuaScript,
+  RATE_LIMIT_ALGORITHMS,
+  type RateLimitAlgorithm,
   type RedisClient,
   RedisRateLimiter,
   type RedisRateLimiterOptions,
@@ -49,7 +49,7 @@ export async function naiveSlidingWindow(
 
 function limiterFor(
   ctx: SuiteContext,
-  algorithm: Algorithm,
+  algorithm: RateLimitAlgorithm,
   options: Partial<RedisRateLimiterOptions> = {},
 ): RedisRateLimiter {
   return createRateLimiter(ctx.client, algorithm, {
@@ -88,7 +88,7 @@ async function scriptCached(client: RedisClient, sha: string): Promise<boolean> 
   return replies.some(([exists]) => exists === 1);
 }
 
-function exactAdmission(algorithm: Algorithm) {
+function exactAdmission(algorithm: RateLimitAlgorithm) {
   return {
     name: `${algorithm}: ${REQUESTS} concurrent requests over ${CONNECTIONS} connections admit exactly ${LIMIT}`,
     async run(ctx: SuiteContext) {
@@ -110,7 +110,7 @@ export default defineSuite({
   id: 'rate-limiter',
   title: 'Atomic Lua rate limiter: sliding-window log, sliding-window counter, GCRA',
   checks: [
-    ...ALGORITHMS.map(exactAdmission),
+    ...RATE_LIMIT_ALGORITHMS.map(exactAdmission),
     {
       name: `seed 001's naive pipeline over-admits under the same load`,
       async run(ctx) {
@@ -124,7 +124,7 @@ export default defineSuite({
     {
       name: 'distinct ids are independent',
       async run(ctx) {
-        for (const algorithm of ALGORITHMS) {
+        for (const algorithm of RATE_LIMIT_ALGORITHMS) {
           const limiter = limiterFor(ctx, algorithm, { limit: 3 });
           for (let i = 0; i < 3; i++) assert.equal((await limiter.limit('a')).allowed, true);
           assert.equal((await limiter.limit('a')).allowed, false, `${algorithm}: a is exhausted`);
@@ -139,7 +139,7 @@ export default defineSuite({
     {
       name: 'the window slides: a denied request is allowed once its retry-after has passed',
       async run(ctx) {
-        for (const algorithm of ALGORITHMS) {
+        for (const algorithm of RATE_LIMIT_ALGORITHMS) {
           const windowMs = 200;
           const limiter = limiterFor(ctx, algorithm, { limit: 2, windowMs });
           for (let i = 0; i < 2; i++) assert.equal((await limiter.limit('slide')).allowed, true);
@@ -162,7 +162,7 @@ export default defineSuite({
     {
       name: 'every key has a TTL no longer than its algorithm needs',
       async run(ctx) {
-        for (const algorithm of ALGORITHMS) {
+        for (const algorithm of RATE_LIMIT_ALGORITHMS) {
           const limiter = limiterFor(ctx, algorithm, { windowMs: 60_000 });
           await limiter.limit('ttl', 5);
           const ttl = await ctx.client.pttl(limiter.keyFor('ttl'));
@@ -203,7 +203,7 @@ export default defineSuite({
     {
       name: 'weighted requests consume their cost; a denied one consumes nothing',
       async run(ctx) {
-        for (const algorithm of ALGORITHMS) {
+        for (const algorithm of RATE_LIMIT_ALGORITHMS) {
           const limiter = limiterFor(ctx, algorithm, { limit: 10 });
           const remaining: number[] = [];
           for (const cost of [4, 4]) {

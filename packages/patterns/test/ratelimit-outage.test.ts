@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideWithoutRedis, InMemoryRateLimiter, RateLimiterTimeoutError, withTimeout } from '../src/index.ts';
+import { decideWithoutRedis, InMemoryRateLimiter, RateLimiterTimeoutError } from '../src/index.ts';
+import { withTimeout } from '../src/ratelimit/outage.ts';
 
 const policy = { limit: 10, windowMs: 60_000 };
 const error = new Error('connection refused');

@@ -11,11 +11,11 @@
  * Then memory per key (`MEMORY USAGE`) after 100 requests in one minute, for each.
  */
 import {
-  ALGORITHMS,
   closeClient,
   connect,
   createRateLimiter,
   LuaScript,
+  RATE_LIMIT_ALGORITHMS,
   type RedisClient,
 } from '@redis-agent-kit/patterns';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
@@ -47,7 +47,7 @@ function subjects(client: RedisClient): Subject[] {
     points: POLICY.limit,
     duration: POLICY.windowMs / 1000,
   });
-  const limiters = ALGORITHMS.map((algorithm) =>
+  const limiters = RATE_LIMIT_ALGORITHMS.map((algorithm) =>
     createRateLimiter(client, algorithm, { ...POLICY, prefix: `${PREFIX}:${algorithm}`, onOutage: 'fail-open' }),
   );
   return [
@@ -143,7 +143,7 @@ export default defineBenchmark({
         const ceiling = row(ceilingName);
         const rlflx = row(rlflxName);
         rows.push(ceiling, rlflx, compare(row('naive pipeline (seed 001)'), ceiling));
-        for (const algorithm of ALGORITHMS) {
+        for (const algorithm of RATE_LIMIT_ALGORITHMS) {
           const goals = algorithm === 'sliding-window-log';
           rows.push(compare(row(algorithm), ceiling, goals ? { min: 0.8 } : undefined));
           rows.push(compare(row(algorithm), rlflx, goals ? { min: 1.0 } : undefined));

@@ -5,27 +5,36 @@
  */
 import type { RedisClient } from '../connection.ts';
 import { GcraLimiter } from './gcra.ts';
-import type { Algorithm, RedisRateLimiter, RedisRateLimiterOptions } from './redis-limiter.ts';
+import type { RateLimitAlgorithm, RedisRateLimiter, RedisRateLimiterOptions } from './redis-limiter.ts';
 import { SlidingWindowCounterLimiter } from './sliding-window-counter.ts';
 import { SlidingWindowLogLimiter } from './sliding-window-log.ts';
 
 export { GCRA, GcraLimiter } from './gcra.ts';
-export * from './headers.ts';
+export {
+  formatRateLimit,
+  formatRateLimitPolicy,
+  type RateLimitHeaderOptions,
+  rateLimitHeaders,
+} from './headers.ts';
 export { isNoScript, LuaScript } from './lua-script.ts';
 export { InMemoryRateLimiter } from './memory.ts';
 export * from './middleware.ts';
-export { decideWithoutRedis, type OutagePolicy, RateLimiterTimeoutError, withTimeout } from './outage.ts';
-export { type Algorithm, RedisRateLimiter, type RedisRateLimiterOptions } from './redis-limiter.ts';
+export { decideWithoutRedis, type OutagePolicy, RateLimiterTimeoutError } from './outage.ts';
+export { type RateLimitAlgorithm, RedisRateLimiter, type RedisRateLimiterOptions } from './redis-limiter.ts';
 export { SLIDING_WINDOW_COUNTER, SlidingWindowCounterLimiter } from './sliding-window-counter.ts';
 export { SLIDING_WINDOW_LOG, SlidingWindowLogLimiter } from './sliding-window-log.ts';
-export * from './types.ts';
+export type { DecisionSource, RateLimiter, RateLimitPolicy, RateLimitResult } from './types.ts';
 
-export const ALGORITHMS: readonly Algorithm[] = ['sliding-window-log', 'sliding-window-counter', 'gcra'];
+export const RATE_LIMIT_ALGORITHMS: readonly RateLimitAlgorithm[] = [
+  'sliding-window-log',
+  'sliding-window-counter',
+  'gcra',
+];
 
 /** A Redis rate limiter by algorithm name. */
 export function createRateLimiter(
   client: RedisClient,
-  algorithm: Algorithm,
+  algorithm: RateLimitAlgorithm,
   options: RedisRateLimiterOptions,
 ): RedisRateLimiter {
   switch (algorithm) {

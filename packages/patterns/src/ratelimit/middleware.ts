@@ -20,7 +20,7 @@ export interface RateLimitResponse {
   json(body: unknown): unknown;
 }
 
-export type NextFunction = (error?: unknown) => void;
+export type RateLimitNext = (error?: unknown) => void;
 
 export interface RateLimitMiddlewareOptions<Req extends RateLimitRequest> extends RateLimitHeaderOptions {
   /** The id to limit by. Default: `defaultRateLimitKey` (the X-API-Key header, else the client IP). */
@@ -45,7 +45,7 @@ export function defaultRateLimitKey(req: RateLimitRequest): string {
 export function rateLimit<Req extends RateLimitRequest = RateLimitRequest>(
   limiter: RateLimiter,
   options: RateLimitMiddlewareOptions<Req> = {},
-): (req: Req, res: RateLimitResponse, next: NextFunction) => Promise<void> {
+): (req: Req, res: RateLimitResponse, next: RateLimitNext) => Promise<void> {
   const keyFor = options.keyFor ?? defaultRateLimitKey;
   return async (req, res, next) => {
     let result: RateLimitResult;

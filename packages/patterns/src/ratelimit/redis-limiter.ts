@@ -11,7 +11,7 @@ import type { LuaScript } from './lua-script.ts';
 import { decideWithoutRedis, type OutagePolicy, withTimeout } from './outage.ts';
 import { type RateLimiter, type RateLimitPolicy, type RateLimitResult, validateCost, validatePolicy } from './types.ts';
 
-export type Algorithm = 'sliding-window-log' | 'sliding-window-counter' | 'gcra';
+export type RateLimitAlgorithm = 'sliding-window-log' | 'sliding-window-counter' | 'gcra';
 
 export interface RedisRateLimiterOptions extends RateLimitPolicy {
   /**
@@ -36,7 +36,7 @@ local cost = tonumber(ARGV[3])
 const DEFAULT_TIMEOUT_MS = 500;
 
 export class RedisRateLimiter implements RateLimiter {
-  readonly algorithm: Algorithm;
+  readonly algorithm: RateLimitAlgorithm;
   readonly policy: RateLimitPolicy;
   readonly prefix: string;
   private readonly client: RedisClient;
@@ -44,7 +44,7 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly timeoutMs: number;
   private readonly onOutage: OutagePolicy;
 
-  constructor(client: RedisClient, algorithm: Algorithm, script: LuaScript, options: RedisRateLimiterOptions) {
+  constructor(client: RedisClient, algorithm: RateLimitAlgorithm, script: LuaScript, options: RedisRateLimiterOptions) {
     validatePolicy(options);
     this.client = client;
     this.algorithm = algorithm;
