@@ -1,5 +1,6 @@
 /**
- * Rate-limit decisions per second on one server at one concurrency, in one run, for each algorithm against
+ * Rate-limit decisions per second on one server, every subject at the same concurrency in one run, for each
+ * algorithm against
  * - a trivial `EVALSHA` returning 1 on the same keys: the ceiling of any one-script limiter (one round trip,
  *   no work), so `value / ceiling` is the share of the round trip the algorithm's own work leaves;
  * - rate-limiter-flexible's `RateLimiterRedis` (a fixed window: INCR and EXPIRE in one script);
@@ -39,7 +40,8 @@ interface Subject {
 
 const SCRIPT_COMMANDS = ['evalsha', 'eval'];
 
-function subjects(client: RedisClient): Subject[] {
+/** `onOutageDecision` counts decisions the limiters' outage policy made instead of Redis (a timeout under load). */
+function subjects(client: RedisClient, onOutageDecision: () => void): Subject[] {
   const trivial = new LuaScript('return 1');
   const rlflx = new RateLimiterRedis({
     storeClient: client,
@@ -71,7 +73,9 @@ function subjects(client: RedisClient): Subject[] {
     },
     ...limiters.map((limiter) => ({
       name: limiter.algorithm,
-      decide: (id: string) => limiter.limit(id),
+      decide: async (id: string) => {
+        if ((await limiter.limit(id)).source !== 'redis') onOutageDecision();
+      },
       keyFor: (id: string) => limiter.keyFor(id),
       commands: SCRIPT_COMMANDS,
     })),
@@ -109,7 +113,8 @@ export default defineBenchmark({
   async run({ target, scale, log }) {
     const client = await connect({ url: target.url });
     try {
-      const all = subjects(client);
+      let outageDecisions = 0;
+      const all = subjects(client, () => outageDecisions++);
       const ms = Math.max(500, 4000 * scale);
       const best = new Map(CONCURRENCIES.map((concurrency) => [concurrency, new Map<string, number>()]));
       const micros = new Map<string, number>();
@@ -173,6 +178,7 @@ export default defineBenchmark({
       const rlflxMemory = memoryRow(rlflxName);
       rows.push(rlflxMemory);
       for (const name of bytes.keys()) if (name !== rlflxName) rows.push(compare(memoryRow(name), rlflxMemory));
+      if (outageDecisions > 0) notes.push(`${outageDecisions} decisions timed out and were made by the outage policy`);
       await unlinkByPrefix(client);
       return { rows, notes };
     } finally {
