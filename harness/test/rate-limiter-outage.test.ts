@@ -36,7 +36,7 @@ function limiterWith(onOutage: OutagePolicy, prefix: string) {
     limit: 5,
     windowMs: 60_000,
     prefix: `rak:rate-limiter-outage:${prefix}`,
-    timeoutMs: 200,
+    timeoutMs: 1000,
     onOutage,
   });
 }
