@@ -1,4 +1,5 @@
 export * from './capabilities.ts';
 export * from './connection.ts';
+export * from './ratelimit/index.ts';
 export * from './redact.ts';
 export * from './vector/index.ts';

@@ -1,0 +1,188 @@
+/**
+ * Rate-limit decisions per second on one server, every subject at the same concurrency in one run, for each
+ * algorithm against
+ * - a trivial `EVALSHA` returning 1 on the same keys: the ceiling of any one-script limiter (one round trip,
+ *   no work), so `value / ceiling` is the share of the round trip the algorithm's own work leaves;
+ * - rate-limiter-flexible's `RateLimiterRedis` (a fixed window: INCR and EXPIRE in one script);
+ * - seed 001's naive pipeline (four commands, not atomic, over-admits: see the conformance suite).
+ * Ids cycle through 10,000 keys at a 100 requests/minute policy, so decisions are admissions, the common and
+ * costlier path. Measured at 50 decisions in flight (on a small machine the server's CPU is then the limit, so
+ * the script's own cost decides) and at 1 in flight (the round trip decides). The server's own time per
+ * decision comes from INFO commandstats, which other load on the machine disturbs much less than throughput.
+ * Then memory per key (`MEMORY USAGE`) after 100 requests in one minute, for each.
+ */
+import {
+  closeClient,
+  connect,
+  createRateLimiter,
+  LuaScript,
+  RATE_LIMIT_ALGORITHMS,
+  type RedisClient,
+} from '@redis-agent-kit/patterns';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { naiveSlidingWindow } from '../../suites/rate-limiter.suite.ts';
+import { type BenchRow, compare, defineBenchmark, throughput } from '../benchmark.ts';
+
+const CONCURRENCIES = [50, 1];
+const IDS = 10_000;
+const POLICY = { limit: 100, windowMs: 60_000 };
+const PREFIX = 'rak:bench:rate-limiter';
+
+interface Subject {
+  name: string;
+  /** Decides one request for `id`. */
+  decide(id: string): Promise<unknown>;
+  /** The key holding `id`'s state, for MEMORY USAGE; none for the ceiling. */
+  keyFor?(id: string): string;
+  /** The commands whose server time (INFO commandstats) makes up a decision. */
+  commands: string[];
+}
+
+const SCRIPT_COMMANDS = ['evalsha', 'eval'];
+
+/** `onOutageDecision` counts decisions the limiters' outage policy made instead of Redis (a timeout under load). */
+function subjects(client: RedisClient, onOutageDecision: () => void): Subject[] {
+  const trivial = new LuaScript('return 1');
+  const rlflx = new RateLimiterRedis({
+    storeClient: client,
+    keyPrefix: `${PREFIX}:rlflx`,
+    points: POLICY.limit,
+    duration: POLICY.windowMs / 1000,
+  });
+  const limiters = RATE_LIMIT_ALGORITHMS.map((algorithm) =>
+    createRateLimiter(client, algorithm, { ...POLICY, prefix: `${PREFIX}:${algorithm}`, onOutage: 'fail-open' }),
+  );
+  return [
+    {
+      name: 'trivial EVALSHA returning 1 (ceiling)',
+      decide: (id) => trivial.run(client, [`${PREFIX}:trivial:{${id}}`], []),
+      commands: SCRIPT_COMMANDS,
+    },
+    {
+      name: 'rate-limiter-flexible RateLimiterRedis',
+      // consume() rejects with a RateLimiterRes when over the limit: that is a decision too.
+      decide: (id) => rlflx.consume(id).catch((res: unknown) => res),
+      keyFor: (id) => `${PREFIX}:rlflx:${id}`,
+      commands: SCRIPT_COMMANDS,
+    },
+    {
+      name: 'naive pipeline (seed 001)',
+      decide: (id) => naiveSlidingWindow(client, `${PREFIX}:naive:{${id}}`, POLICY.limit, POLICY.windowMs / 1000),
+      keyFor: (id) => `${PREFIX}:naive:{${id}}`,
+      commands: ['zremrangebyscore', 'zcard', 'zadd', 'expire'],
+    },
+    ...limiters.map((limiter) => ({
+      name: limiter.algorithm,
+      decide: async (id: string) => {
+        if ((await limiter.limit(id)).source !== 'redis') onOutageDecision();
+      },
+      keyFor: (id: string) => limiter.keyFor(id),
+      commands: SCRIPT_COMMANDS,
+    })),
+  ];
+}
+
+/** Server microseconds spent in `commands` since the last CONFIG RESETSTAT. */
+async function serverMicros(client: RedisClient, commands: string[]): Promise<number> {
+  const stats = String(await client.info('commandstats'));
+  let total = 0;
+  for (const command of commands) {
+    const match = new RegExp(`^cmdstat_${command}:calls=\\d+,usec=(\\d+),`, 'm').exec(stats);
+    total += Number(match?.[1] ?? 0);
+  }
+  return total;
+}
+
+/** A row factory for one metric whose values were collected by subject name. */
+function rowsOf(metric: string, unit: string, values: Map<string, number>) {
+  return (subject: string): BenchRow => ({ subject, metric, value: values.get(subject) as number, unit });
+}
+
+async function unlinkByPrefix(client: RedisClient): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${PREFIX}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await client.unlink(...keys);
+  } while (cursor !== '0');
+}
+
+export default defineBenchmark({
+  id: 'rate-limiter',
+  title: `Rate limiter decisions/s (${CONCURRENCIES.join(' and ')} in flight, ${IDS.toLocaleString('en')} ids), server time and memory per key`,
+  async run({ target, scale, log }) {
+    const client = await connect({ url: target.url });
+    try {
+      let outageDecisions = 0;
+      const all = subjects(client, () => outageDecisions++);
+      const ms = Math.max(500, 4000 * scale);
+      const best = new Map(CONCURRENCIES.map((concurrency) => [concurrency, new Map<string, number>()]));
+      const micros = new Map<string, number>();
+      // Two rounds, alternating subjects, best of each: no subject always runs on a warmer or colder machine.
+      for (const concurrency of CONCURRENCIES) {
+        for (let round = 0; round < 2; round++) {
+          for (const subject of round === 0 ? all : [...all].reverse()) {
+            let next = round * 7919;
+            await client.config('RESETSTAT');
+            const rate = await throughput(() => subject.decide(`id-${next++ % IDS}`), concurrency, ms / 2);
+            const perDecision = (await serverMicros(client, subject.commands)) / (next - round * 7919);
+            const rates = best.get(concurrency) as Map<string, number>;
+            rates.set(subject.name, Math.max(rates.get(subject.name) ?? 0, rate));
+            micros.set(subject.name, Math.min(micros.get(subject.name) ?? Number.POSITIVE_INFINITY, perDecision));
+            log(
+              `${concurrency} in flight, round ${round + 1}: ${subject.name} ${Math.round(rate).toLocaleString('en')}/s`,
+            );
+          }
+          await unlinkByPrefix(client);
+        }
+      }
+      const rows: BenchRow[] = [];
+      const ceilingName = 'trivial EVALSHA returning 1 (ceiling)';
+      const rlflxName = 'rate-limiter-flexible RateLimiterRedis';
+      for (const concurrency of CONCURRENCIES) {
+        const row = rowsOf(
+          `decisions/s, ${concurrency} in flight`,
+          'decisions/s',
+          best.get(concurrency) as Map<string, number>,
+        );
+        const ceiling = row(ceilingName);
+        const rlflx = row(rlflxName);
+        rows.push(ceiling, rlflx, compare(row('naive pipeline (seed 001)'), ceiling));
+        for (const algorithm of RATE_LIMIT_ALGORITHMS) {
+          const goals = algorithm === 'sliding-window-log';
+          rows.push(compare(row(algorithm), ceiling, goals ? { min: 0.8 } : undefined));
+          rows.push(compare(row(algorithm), rlflx, goals ? { min: 1.0 } : undefined));
+        }
+      }
+      const microsRow = rowsOf('server time per decision', 'µs', micros);
+      const ceilingMicros = microsRow(ceilingName);
+      rows.push(ceilingMicros);
+      for (const subject of all)
+        if (subject.name !== ceilingName) rows.push(compare(microsRow(subject.name), ceilingMicros));
+
+      // Memory: one id after 100 requests within the minute (all admitted).
+      const notes: string[] = [
+        'server time is command execution only (INFO commandstats): the naive pipeline also pays four request parses and replies per decision, which it leaves out',
+      ];
+      const bytes = new Map<string, number>();
+      for (const subject of all) {
+        if (!subject.keyFor) continue;
+        for (let i = 0; i < POLICY.limit; i++) await subject.decide('memory');
+        const key = subject.keyFor('memory');
+        bytes.set(subject.name, Number(await client.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')));
+        if ((await client.type(key)) === 'zset') {
+          notes.push(`${subject.name}: ${await client.zcard(key)} members after ${POLICY.limit} requests`);
+        }
+      }
+      const memoryRow = rowsOf('memory per key', 'bytes', bytes);
+      const rlflxMemory = memoryRow(rlflxName);
+      rows.push(rlflxMemory);
+      for (const name of bytes.keys()) if (name !== rlflxName) rows.push(compare(memoryRow(name), rlflxMemory));
+      if (outageDecisions > 0) notes.push(`${outageDecisions} decisions timed out and were made by the outage policy`);
+      await unlinkByPrefix(client);
+      return { rows, notes };
+    } finally {
+      await closeClient(client);
+    }
+  },
+});

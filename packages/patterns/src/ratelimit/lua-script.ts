@@ -1,0 +1,33 @@
+/**
+ * A Lua script called by its SHA1 (EVALSHA, so only 40 bytes travel per call) that survives an empty script
+ * cache. The script cache is per node and not persisted: after a restart, a failover to a replica that never
+ * saw the script, or SCRIPT FLUSH, EVALSHA answers NOSCRIPT. We then send the source once with EVAL, which
+ * runs it and caches it on that very node (the one owning the key's slot, so it is right on a cluster too);
+ * later calls go back to EVALSHA. No SCRIPT LOAD at startup: on a cluster it would have to reach every node,
+ * and it would not help after the next failover anyway.
+ */
+import { createHash } from 'node:crypto';
+import type { RedisClient } from '../connection.ts';
+
+export class LuaScript {
+  readonly source: string;
+  readonly sha: string;
+
+  constructor(source: string) {
+    this.source = source;
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  async run(client: RedisClient, keys: string[], args: (string | number)[]): Promise<unknown> {
+    try {
+      return await client.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!isNoScript(error)) throw error;
+      return client.eval(this.source, keys.length, ...keys, ...args);
+    }
+  }
+}
+
+export function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}

@@ -1,0 +1,63 @@
+/**
+ * Sliding-window counter: two fixed-window counts, the previous one weighted by how much of it still overlaps
+ * the sliding window (Cloudflare's approximation). Constant memory per id: one small hash holding the current
+ * window's index and both counts. It assumes the previous window's requests were spread evenly, so it can
+ * admit a little more or less than the log around window boundaries; within one window it is exact.
+ * A denied request writes nothing, so a flood of denials costs only reads.
+ */
+import type { RedisClient } from '../connection.ts';
+import { LuaScript } from './lua-script.ts';
+import { RedisRateLimiter, type RedisRateLimiterOptions, SCRIPT_ARGUMENTS } from './redis-limiter.ts';
+
+export const SLIDING_WINDOW_COUNTER = new LuaScript(`${SCRIPT_ARGUMENTS}
+local window = window_ms
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+
+local index = math.floor(now / window)
+local elapsed = now - index * window
+local state = redis.call('HMGET', key, 'w', 'c', 'p')
+local stored = tonumber(state[1])
+local current, previous = 0, 0
+if stored ~= nil and stored > index then
+  -- The server clock stepped back: keep counting in the newer window rather than forget it.
+  index, elapsed = stored, 0
+end
+if stored == index then
+  current, previous = tonumber(state[2]), tonumber(state[3])
+elseif stored == index - 1 then
+  previous = tonumber(state[2])
+end
+
+local weight = (window - elapsed) / window
+local used = previous * weight + current
+local allowed = used + cost <= limit
+local retry = 0
+if allowed then
+  current = current + cost
+  used = used + cost
+  redis.call('HSET', key, 'w', index, 'c', current, 'p', previous)
+  -- The counts matter for two windows: as the current one, then weighted as the previous one.
+  redis.call('PEXPIRE', key, 2 * window)
+elseif current + cost <= limit then
+  -- Room comes within this window, as the previous window's weight shrinks.
+  retry = math.ceil(window - (limit - current - cost) * window / previous - elapsed)
+else
+  -- Room comes in the next window, as this window's count (then the previous one) loses weight.
+  retry = math.ceil(window - elapsed + math.max(0, window - (limit - cost) * window / current))
+end
+
+local reset = 0
+if current > 0 then
+  reset = math.ceil(2 * window - elapsed)
+elseif previous > 0 then
+  reset = math.ceil(window - elapsed)
+end
+return { allowed and 1 or 0, math.max(math.floor(limit - used), 0), reset, math.max(retry, 0), math.floor(now) }
+`);
+
+export class SlidingWindowCounterLimiter extends RedisRateLimiter {
+  constructor(client: RedisClient, options: RedisRateLimiterOptions) {
+    super(client, 'sliding-window-counter', SLIDING_WINDOW_COUNTER, options);
+  }
+}

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import {
+  defaultRateLimitKey,
+  InMemoryRateLimiter,
+  type RateLimiter,
+  type RateLimitResponse,
+  rateLimit,
+} from '../src/index.ts';
+
+/** A response recorder with the three members the middleware uses. */
+function recorder() {
+  const out = { status: 200, headers: {} as Record<string, string>, body: undefined as unknown };
+  const res: RateLimitResponse = {
+    setHeader(name, value) {
+      out.headers[name] = value;
+    },
+    status(code) {
+      out.status = code;
+      return res;
+    },
+    json(body) {
+      out.body = body;
+    },
+  };
+  return { res, out };
+}
+
+async function run(limiter: RateLimiter, headers: Record<string, string> = {}) {
+  const { res, out } = recorder();
+  let nextCalls = 0;
+  let nextError: unknown;
+  await rateLimit(limiter)({ headers, ip: '203.0.113.7' }, res, (error) => {
+    nextCalls++;
+    nextError = error;
+  });
+  return { ...out, nextCalls, nextError };
+}
+
+describe('defaultRateLimitKey', () => {
+  it('hashes the API key (a secret never becomes a key name) and falls back to the IP', () => {
+    const key = defaultRateLimitKey({ headers: { 'x-api-key': 'sk_live_secret' } });
+    expect(key).toMatch(/^key:[0-9a-f]{32}$/);
+    expect(key).not.toContain('secret');
+    expect(defaultRateLimitKey({ headers: { 'x-api-key': 'sk_live_secret' } })).toBe(key);
+    expect(defaultRateLimitKey({ headers: {}, ip: '198.51.100.1' })).toBe('ip:198.51.100.1');
+    expect(defaultRateLimitKey({ headers: {}, socket: { remoteAddress: '::1' } })).toBe('ip:::1');
+  });
+});
+
+describe('rateLimit middleware', () => {
+  it('passes allowed requests on with headers, then answers 429 with a JSON body and Retry-After', async () => {
+    const limiter = new InMemoryRateLimiter({ limit: 2, windowMs: 60_000 });
+    const first = await run(limiter, { 'x-api-key': 'k1' });
+    expect(first).toMatchObject({ status: 200, nextCalls: 1, nextError: undefined });
+    expect(first.headers['X-RateLimit-Remaining']).toBe('1');
+    expect(first.headers.RateLimit).toBe('"default";r=1;t=30');
+    await run(limiter, { 'x-api-key': 'k1' });
+    const third = await run(limiter, { 'x-api-key': 'k1' });
+    expect(third.status).toBe(429);
+    expect(third.nextCalls).toBe(0);
+    expect(third.headers['Retry-After']).toBe('30');
+    expect(third.headers.RateLimit).toBe('"default";r=0;t=30');
+    expect(third.body).toMatchObject({ error: 'rate_limited', limit: 2, retryAfterSeconds: 30 });
+    expect((await run(limiter, { 'x-api-key': 'k2' })).status).toBe(200);
+  });
+
+  it('answers 503 when the fail-closed outage policy denied', async () => {
+    const limiter: RateLimiter = {
+      policy: { limit: 5, windowMs: 1000 },
+      limit: async () => ({
+        allowed: false,
+        limit: 5,
+        remaining: 0,
+        resetMs: 1000,
+        resetAt: Date.now() + 1000,
+        retryAfterMs: 1000,
+        source: 'fail-closed',
+      }),
+    };
+    const result = await run(limiter);
+    expect(result.status).toBe(503);
+    expect(result.body).toMatchObject({ error: 'rate_limiter_unavailable' });
+  });
+
+  it('hands an error of the key function to next()', async () => {
+    const limiter = new InMemoryRateLimiter({ limit: 2, windowMs: 60_000 });
+    const failure = new Error('no tenant');
+    let seen: unknown;
+    const { res } = recorder();
+    await rateLimit(limiter, {
+      keyFor: () => {
+        throw failure;
+      },
+    })({ headers: {} }, res, (error) => {
+      seen = error;
+    });
+    expect(seen).toBe(failure);
+  });
+});
