@@ -65,7 +65,7 @@ describe('audit findings rules', () => {
     ).flat();
     const result = run(hashFieldTtlEmulation, fields);
     expect(result?.count).toBe(20);
-    expect(result?.prefixes).toEqual(['app:user:*:{name,email}']);
+    expect(result?.prefixes).toEqual(['app:user:*:{email,name}']);
   });
 
   it('hash-field-ttl-emulation: ignores id-like last segments, keys without TTL and one field per id', () => {

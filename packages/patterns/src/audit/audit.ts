@@ -26,9 +26,9 @@ export const AUDIT_DEFAULTS = {
 
 const MAX_SCAN_COUNT = 10_000;
 
-function positiveInteger(name: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new RangeError(`${name} must be an integer from 1 to ${max}, got ${value}`);
+function positiveInteger(name: string, value: number, max = Number.MAX_SAFE_INTEGER, min = 1): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
   }
   return value;
 }
@@ -37,7 +37,12 @@ export async function auditKeyspace(client: RedisClient, options: AuditOptions =
   const started = performance.now();
   const match = options.match ?? AUDIT_DEFAULTS.match;
   const scanCount = positiveInteger('scanCount', options.scanCount ?? AUDIT_DEFAULTS.scanCount, MAX_SCAN_COUNT);
-  const memorySamples = positiveInteger('memorySamples', options.memorySamples ?? AUDIT_DEFAULTS.memorySamples);
+  const memorySamples = positiveInteger(
+    'memorySamples',
+    options.memorySamples ?? AUDIT_DEFAULTS.memorySamples,
+    Number.MAX_SAFE_INTEGER,
+    0,
+  );
   const sampleKeys = options.sampleKeys === undefined ? undefined : positiveInteger('sampleKeys', options.sampleKeys);
   const settings: ReportSettings = {
     prefixDepth: positiveInteger('prefixDepth', options.prefixDepth ?? AUDIT_DEFAULTS.prefixDepth),

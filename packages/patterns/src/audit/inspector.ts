@@ -115,7 +115,7 @@ export async function inspectKeys(
   }
   if (readers.length) {
     const lengths = await exec(second, options);
-    readers.forEach((read, i) => read(lengths[i]));
+    for (const [i, read] of readers.entries()) read(lengths[i]);
   }
   return { records, vanished };
 }

@@ -20,6 +20,11 @@ export interface ReportSettings {
   hugeValueBytes: number;
 }
 
+/** The parts of the report computed from the keys (the rest is about the server and the run). */
+export type ReportBody = Pick<AuditReport, 'prefixes' | 'types' | 'withoutTtl' | 'bigKeys' | 'findings' | 'rules'> & {
+  totals: Pick<AuditReport['totals'], 'scanned' | 'bytes' | 'keysWithoutTtl' | 'estimatedKeys' | 'estimatedBytes'>;
+};
+
 export class ReportBuilder {
   private readonly settings: ReportSettings;
   private readonly tree: PrefixTree;
@@ -77,11 +82,7 @@ export class ReportBuilder {
   }
 
   /** The parts of the report computed from the keys; `sample` is set when the audit inspected only some keys. */
-  finish(
-    sample: Sample | undefined,
-  ): Pick<AuditReport, 'prefixes' | 'types' | 'withoutTtl' | 'bigKeys' | 'findings' | 'rules'> & {
-    totals: Pick<AuditReport['totals'], 'scanned' | 'bytes' | 'keysWithoutTtl' | 'estimatedKeys' | 'estimatedBytes'>;
-  } {
+  finish(sample: Sample | undefined): ReportBody {
     const { top } = this.settings;
     const totals = this.tree.totals;
     const scale = sample

@@ -23,7 +23,7 @@ export interface AuditOptions {
   match?: string;
   /** SCAN COUNT per call, bounded so each call stays short. Default 1000, at most 10000. */
   scanCount?: number;
-  /** MEMORY USAGE … SAMPLES: nested values sampled per collection. Default 5 (the server's default). */
+  /** MEMORY USAGE … SAMPLES: nested values sampled per collection, 0 for all. Default 5 (the server's default). */
   memorySamples?: number;
   /** Cap on commands per second over all nodes (SCAN and per-key commands), to protect production latency. */
   maxOpsPerSecond?: number;
