@@ -19,6 +19,8 @@ usage: redis-key-audit [--url redis://… …] [options]
   --sample <n>             inspect at most n keys and estimate the rest, with 95% intervals
   --scan-count <n>         SCAN COUNT per call (default 1000, at most 10000)
   --memory-samples <n>     MEMORY USAGE … SAMPLES (default 5; 0 = every element)
+  --no-scripts             pipeline TYPE/PTTL/MEMORY USAGE per key instead of a read-only Lua script per slice
+                           of 200 keys (slower; users whose ACL denies EVAL get this automatically)
   --fail-on <severity>     exit 1 when a finding is at least info|warning|error
   --timeout <ms>           connect timeout per instance (default 5000)
   -h, --help               this text
@@ -75,6 +77,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, stdoutIsTty
   set('sampleKeys', integer('sample', values.sample));
   set('scanCount', integer('scan-count', values['scan-count']));
   set('memorySamples', integer('memory-samples', values['memory-samples'], 0));
+  if (values['no-scripts']) audit.useScripts = false;
   return {
     urls: values.url?.length ? values.url : [env.REDIS_URL ?? 'redis://127.0.0.1:6379'],
     cluster: values.cluster || /^(1|true|yes)$/i.test(env.REDIS_CLUSTER ?? '') ? true : undefined,
@@ -105,6 +108,7 @@ function parse(argv: string[]) {
       'scan-count': { type: 'string' },
       'memory-samples': { type: 'string' },
       'fail-on': { type: 'string' },
+      'no-scripts': { type: 'boolean' },
       timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

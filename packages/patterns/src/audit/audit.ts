@@ -5,7 +5,8 @@
  * large keyspace is inspected and the totals are estimated with a 95% confidence interval.
  */
 import { describeClient, type RedisClient } from '../connection.ts';
-import { type InspectorState, inspectKeys } from './inspector.ts';
+import type { InspectorState } from './inspection.ts';
+import { inspectKeys } from './inspector.ts';
 import { OpsRateLimiter } from './rate-limiter.ts';
 import { ReportBuilder, type ReportSettings } from './report.ts';
 import { scanKeys } from './scanner.ts';
@@ -66,7 +67,12 @@ export async function auditKeyspace(client: RedisClient, options: AuditOptions =
   const sizes = await Promise.all(nodes.map(async (node) => Number(await node.dbsize())));
   const dbsize = sizes.reduce((sum, n) => sum + n, 0);
   const report = new ReportBuilder(settings, capabilities);
-  const state: InspectorState = { memorySamples, memoryUsage: true, commands: nodes.length };
+  const state: InspectorState = {
+    memorySamples,
+    memoryUsage: true,
+    scripts: options.useScripts ?? true,
+    commands: nodes.length,
+  };
   const nodeReports: NodeReport[] = nodes.map((node, i) => ({
     node: nodeName(node),
     dbsize: sizes[i] ?? 0,
@@ -127,6 +133,9 @@ export async function auditKeyspace(client: RedisClient, options: AuditOptions =
     }),
   );
 
+  if (state.scriptsRefused) {
+    notes.push(`the inspection script was refused (${state.scriptsRefused}): per-key commands were pipelined instead`);
+  }
   if (!state.memoryUsage) {
     notes.push(
       'MEMORY USAGE is not allowed for this user: bytes are estimates (key + STRLEN for strings, ' +
@@ -167,6 +176,7 @@ export async function auditKeyspace(client: RedisClient, options: AuditOptions =
       bigKeyBytes: settings.bigKeyBytes,
     },
     bytesSource: state.memoryUsage ? 'memory-usage' : 'estimate',
+    inspection: state.scripts ? 'script' : 'pipeline',
     totals: { dbsize, ...body.totals, vanished, sampled, commands: state.commands },
     nodes: nodeReports,
     prefixes: body.prefixes,

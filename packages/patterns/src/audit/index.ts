@@ -1,6 +1,6 @@
 export { AUDIT_DEFAULTS, auditKeyspace } from './audit.ts';
 export { estimateCount, estimateSum, Z95 } from './estimator.ts';
-export { AuditPermissionError } from './inspector.ts';
+export { AuditPermissionError } from './inspection.ts';
 export { PrefixTree } from './prefix-tree.ts';
 export { OpsRateLimiter } from './rate-limiter.ts';
 export { AUDIT_RULES, type AuditRule, looksLikeJson } from './rules/index.ts';

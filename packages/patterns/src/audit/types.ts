@@ -27,6 +27,11 @@ export interface AuditOptions {
   memorySamples?: number;
   /** Cap on commands per second over all nodes (SCAN and per-key commands), to protect production latency. */
   maxOpsPerSecond?: number;
+  /**
+   * Inspect keys with a read-only Lua script per slice of keys (default true): one command per slice instead of
+   * three or four per key. Falls back to pipelined commands when the user may not run scripts.
+   */
+  useScripts?: boolean;
   /** Inspect at most this many keys (over all masters, in proportion to their sizes) and estimate the rest. */
   sampleKeys?: number;
   /** Depth of the prefix tree over ':' segments. Default 3. */
@@ -129,6 +134,8 @@ export interface AuditReport {
   };
   /** How sizes were measured: MEMORY USAGE, or estimates when the user may not run it. */
   bytesSource: 'memory-usage' | 'estimate';
+  /** How keys were inspected: a read-only script per slice of keys, or pipelined commands. */
+  inspection: 'script' | 'pipeline';
   totals: {
     /** DBSIZE summed over the masters (every key, not only those matching `match`). */
     dbsize: number;

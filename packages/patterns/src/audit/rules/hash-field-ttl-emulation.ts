@@ -60,7 +60,7 @@ export const hashFieldTtlEmulation: AuditRule = {
             g.fields && g.fields.size >= 2 && g.keys >= MIN_KEYS && g.keys >= MIN_KEYS_PER_FIELD * g.fields.size,
         );
         if (!matching.length) return undefined;
-        matching.sort((a, b) => b[1].keys - a[1].keys);
+        matching.sort((a, b) => b[1].keys - a[1].keys || a[0].localeCompare(b[0]));
         return {
           count: matching.reduce((sum, [, g]) => sum + g.keys, 0),
           keys: matching.flatMap(([, g]) => g.samples).slice(0, SAMPLE_KEYS),

@@ -56,7 +56,7 @@ export class Matches {
   result(withPrefixes = true): Pick<Finding, 'count' | 'keys' | 'prefixes'> | undefined {
     if (this.count === 0) return undefined;
     const prefixes = [...this.parents.entries()]
-      .sort((a, b) => b[1] - a[1])
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .slice(0, TOP_PREFIXES)
       .map(([prefix]) => `${prefix}:*`);
     return { count: this.count, keys: [...this.keys], ...(withPrefixes && prefixes.length ? { prefixes } : {}) };
