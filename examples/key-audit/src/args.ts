@@ -20,7 +20,7 @@ usage: redis-key-audit [--url redis://… …] [options]
   --scan-count <n>         SCAN COUNT per call (default 1000, at most 10000)
   --memory-samples <n>     MEMORY USAGE … SAMPLES (default 5; 0 = every element)
   --no-scripts             pipeline TYPE/PTTL/MEMORY USAGE per key instead of a read-only Lua script per slice
-                           of 200 keys (slower; users whose ACL denies EVAL get this automatically)
+                           of 100 keys (slower; users whose ACL denies EVAL get this automatically)
   --fail-on <severity>     exit 1 when a finding is at least info|warning|error
   --timeout <ms>           connect timeout per instance (default 5000)
   -h, --help               this text

@@ -3,8 +3,8 @@
  * element count of a collection, returned as one flat array. `no-writes` makes the server refuse any write.
  * The keys travel in ARGV, not KEYS: a cluster refuses declared keys of several slots (CROSSSLOT) before the
  * script runs, while `allow-cross-slot-keys` lets the script itself read keys of several slots on one node
- * (every key comes from SCAN on that node, so all are local). A slice is at most SCRIPT_SLICE keys, so one call stays around a
- * millisecond of server time. When the user may not run scripts, or the server refuses them, the audit falls
+ * (every key comes from SCAN on that node, so all are local). A slice is at most SCRIPT_SLICE keys, so one
+ * call's server time stays well under a millisecond (MEMORY USAGE samples a bounded number of elements). When the user may not run scripts, or the server refuses them, the audit falls
  * back to pipelined commands (returns undefined) and says so.
  */
 import type { Redis } from 'ioredis';
@@ -12,7 +12,7 @@ import { LENGTH_COMMAND } from './inspect-pipeline.ts';
 import { execPipeline, type InspectOptions, type Measured } from './inspection.ts';
 import type { KeyRecord } from './types.ts';
 
-export const SCRIPT_SLICE = 200;
+export const SCRIPT_SLICE = 100;
 
 const lengths = Object.entries(LENGTH_COMMAND)
   .map(([type, command]) => `${type} = '${command}'`)
