@@ -1,4 +1,4 @@
-import { type AuditRule, Matches } from './rule.ts';
+import { type AuditRule, eachKey } from './rule.ts';
 
 export const hugeValue: AuditRule = {
   id: 'huge-value',
@@ -7,13 +7,5 @@ export const hugeValue: AuditRule = {
   fix:
     'Split the value (a hash or chunk keys read with HSCAN/GETRANGE), compress it, or keep the blob in object ' +
     'storage with a pointer in Redis: big values block the server while they are written, read, replicated and deleted.',
-  start({ hugeValueBytes }) {
-    const matches = new Matches();
-    return {
-      observe(record) {
-        if (record.bytes > hugeValueBytes) matches.add(record.key);
-      },
-      finish: () => matches.result(),
-    };
-  },
+  start: eachKey((record, { hugeValueBytes }) => record.bytes > hugeValueBytes),
 };

@@ -1,4 +1,4 @@
-import { type AuditRule, Matches } from './rule.ts';
+import { type AuditRule, eachKey } from './rule.ts';
 
 export const largeCollection: AuditRule = {
   id: 'large-collection',
@@ -7,13 +7,7 @@ export const largeCollection: AuditRule = {
   fix:
     'Bucket the collection over several keys (e.g. by a hash of the member), trim it (LTRIM, XTRIM MAXLEN, ' +
     'ZREMRANGEBYRANK), read it with HSCAN/SSCAN/ZSCAN instead of HGETALL/SMEMBERS, and delete it with UNLINK.',
-  start({ largeCollectionLength }) {
-    const matches = new Matches();
-    return {
-      observe(record) {
-        if (record.type !== 'string' && (record.length ?? 0) > largeCollectionLength) matches.add(record.key);
-      },
-      finish: () => matches.result(),
-    };
-  },
+  start: eachKey(
+    (record, { largeCollectionLength }) => record.type !== 'string' && (record.length ?? 0) > largeCollectionLength,
+  ),
 };

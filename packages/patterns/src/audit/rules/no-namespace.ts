@@ -1,4 +1,4 @@
-import { type AuditRule, Matches } from './rule.ts';
+import { type AuditRule, eachKey } from './rule.ts';
 
 export const noNamespace: AuditRule = {
   id: 'no-namespace',
@@ -7,13 +7,5 @@ export const noNamespace: AuditRule = {
   fix:
     'Name keys {service}:{entity}:{id} (rename in a migration with COPY then UNLINK) so audits, ACL key patterns ' +
     '(~service:*) and ownership are possible.',
-  start() {
-    const matches = new Matches();
-    return {
-      observe(record) {
-        if (!record.key.includes(':')) matches.add(record.key);
-      },
-      finish: () => matches.result(false),
-    };
-  },
+  start: eachKey((record) => !record.key.includes(':'), false),
 };

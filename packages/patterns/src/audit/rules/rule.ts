@@ -62,3 +62,19 @@ export class Matches {
     return { count: this.count, keys: [...this.keys], ...(withPrefixes && prefixes.length ? { prefixes } : {}) };
   }
 }
+
+/** The `start` of a rule that flags each key passing `test` on its own. */
+export function eachKey(
+  test: (record: KeyRecord, thresholds: RuleThresholds) => boolean,
+  withPrefixes = true,
+): AuditRule['start'] {
+  return (thresholds) => {
+    const matches = new Matches();
+    return {
+      observe(record) {
+        if (test(record, thresholds)) matches.add(record.key);
+      },
+      finish: () => matches.result(withPrefixes),
+    };
+  };
+}
