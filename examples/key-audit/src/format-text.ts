@@ -46,11 +46,8 @@ function reportLines(r: AuditReport): string[] {
   }
   out.push(`  Memory by prefix (depth ${r.options.prefixDepth}):`);
   prefixLines(r.prefixes, 0, out);
-  out.push(
-    `  Types: ${Object.entries(r.types)
-      .map(([type, v]) => `${type} ${n(v.keys)} (${formatBytes(v.bytes)})`)
-      .join(' · ')}`,
-  );
+  const types = Object.entries(r.types).map(([type, v]) => `${type} ${n(v.keys)} (${formatBytes(v.bytes)})`);
+  out.push(`  Types: ${types.join(' · ') || 'none'}`);
   const w = r.withoutTtl;
   out.push(`  Without TTL: ${n(w.keys)} keys, ${formatBytes(w.bytes)}`);
   for (const p of w.topPrefixes.slice(0, 5)) {

@@ -1,8 +1,9 @@
 /**
  * `auditKeyspace(client)`: the key namespace audit, non-blocking by construction. Every master is scanned once
- * with SCAN and a bounded COUNT (never KEYS); each batch is inspected with pipelined TYPE, PTTL and
- * MEMORY USAGE … SAMPLES; an optional ops/s cap paces every command; with `sampleKeys` only part of a very
- * large keyspace is inspected and the totals are estimated with a 95% confidence interval.
+ * with SCAN and a bounded COUNT (never KEYS); each batch gets TYPE, PTTL, MEMORY USAGE … SAMPLES and collection
+ * lengths, from a read-only script per slice of keys or as pipelined commands (see inspector.ts); an optional
+ * ops/s cap paces every command; with `sampleKeys` only part of a very large keyspace is inspected and the totals
+ * are estimated with a 95% confidence interval.
  */
 import { describeClient, type RedisClient } from '../connection.ts';
 import type { InspectorState } from './inspection.ts';
