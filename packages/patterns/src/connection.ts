@@ -52,6 +52,8 @@ export interface ConnectionOptions {
   natMap?: NatMap;
   /** Queue commands while disconnected (default true); false fails them at once. */
   offlineQueue?: boolean;
+  /** Wait for INFO to report the dataset loaded (default true); false for users whose ACL denies INFO. */
+  readyCheck?: boolean;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -163,6 +165,7 @@ export function createClient(options: ConnectionOptions = {}): RedisClient {
     connectTimeout: options.connectTimeoutMs ?? 5000,
     ...(options.commandTimeoutMs ? { commandTimeout: options.commandTimeoutMs } : {}),
     enableOfflineQueue: options.offlineQueue ?? true,
+    enableReadyCheck: options.readyCheck ?? true,
   };
   let client: RedisClient;
   if (r.cluster) {

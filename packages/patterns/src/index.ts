@@ -1,3 +1,4 @@
+export * from './audit/index.ts';
 export * from './capabilities.ts';
 export * from './connection.ts';
 export * from './ratelimit/index.ts';

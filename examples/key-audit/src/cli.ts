@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+/**
+ * redis-key-audit: audits the key namespace of one or more Redis/Valkey instances without blocking them
+ * (SCAN with a bounded COUNT, pipelined TYPE/PTTL/MEMORY USAGE, optional ops/s cap), read-only, and prints one
+ * JSON document for all of them (validated by key-audit-schema.json) or a terminal summary. One instance failing
+ * does not stop the others: its entry carries the error, and the exit code says so.
+ */
+import {
+  type AuditReport,
+  auditKeyspace,
+  closeClient,
+  type RedisClient,
+  redactText,
+  redactUrl,
+  type Severity,
+} from '@redis-agent-kit/patterns';
+import { parseCliArgs, USAGE, UsageError } from './args.ts';
+import { connectInstance } from './connect-instance.ts';
+import { formatText } from './format-text.ts';
+import { progressLine } from './progress.ts';
+
+export type InstanceResult =
+  | { target: string; ok: true; report: AuditReport }
+  | { target: string; ok: false; error: string };
+
+export const EXIT = { ok: 0, findings: 1, usage: 2, instanceFailed: 3 } as const;
+const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+/** The password of the URL itself, so an error that quotes it without the URL around it is redacted too. */
+function passwordOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return /:\/\/[^:@/]*:([^@]+)@/.exec(url)?.[1];
+  }
+}
+
+async function auditInstance(url: string, options: ReturnType<typeof parseCliArgs>): Promise<InstanceResult> {
+  const target = redactUrl(url);
+  const progress = progressLine(target);
+  let client: RedisClient | undefined;
+  try {
+    client = await connectInstance(url, options.cluster, options.timeoutMs);
+    const report = await auditKeyspace(client, { ...options.audit, onProgress: (p) => progress.update(p) });
+    return { target, ok: true, report };
+  } catch (error) {
+    return { target, ok: false, error: redactText((error as Error).message, [passwordOf(url)]) };
+  } finally {
+    progress.done();
+    if (client) await closeClient(client);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let options: ReturnType<typeof parseCliArgs>;
+  try {
+    options = parseCliArgs(argv, process.env, process.stdout.isTTY === true);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`redis-key-audit: ${error.message}\n\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  // One at a time: an audit is background load, and several at once would multiply it.
+  const results: InstanceResult[] = [];
+  for (const url of options.urls) results.push(await auditInstance(url, options));
+
+  process.stdout.write(
+    options.format === 'json' ? `${JSON.stringify({ instances: results }, null, 2)}\n` : `${formatText(results)}\n`,
+  );
+  if (results.some((r) => !r.ok)) return EXIT.instanceFailed;
+  const failOn = options.failOn;
+  if (failOn && results.some((r) => r.ok && r.report.findings.some((f) => RANK[f.severity] >= RANK[failOn]))) {
+    return EXIT.findings;
+  }
+  return EXIT.ok;
+}
+
+if (import.meta.main) process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,49 @@
+/** What the two ways of inspecting keys share: the audit's running state, options and the pipeline sender. */
+import type { Redis } from 'ioredis';
+import type { KeyRecord } from './types.ts';
+
+/** A command the audit needs is not allowed for this user (an ACL NOPERM reply). */
+export class AuditPermissionError extends Error {
+  override readonly name = 'AuditPermissionError';
+}
+
+export interface InspectorState {
+  memorySamples: number;
+  /** False once MEMORY USAGE was refused: sizes are estimates from then on. */
+  memoryUsage: boolean;
+  /** False when scripts are off or were refused: per-key commands are pipelined instead. */
+  scripts: boolean;
+  /** Why scripts were given up, for the report's notes. */
+  scriptsRefused?: string;
+  /** Commands run on the server (inside scripts too), for the report and the ops cap. */
+  commands: number;
+}
+
+export interface InspectOptions {
+  state: InspectorState;
+  wantsHead(record: KeyRecord): boolean;
+  /** Waits until `ops` more commands fit under the ops/s cap. */
+  beforeSend(ops: number): Promise<void>;
+}
+
+export interface Measured {
+  records: KeyRecord[];
+  vanished: number;
+}
+
+export type Replies = [Error | null, unknown][];
+
+export function isNoPerm(error: unknown): boolean {
+  return error instanceof Error && /NOPERM/.test(error.message);
+}
+
+/** Sends a pipeline once its `ops` server-side commands fit under the cap. */
+export async function execPipeline(
+  pipeline: ReturnType<Redis['pipeline']>,
+  options: InspectOptions,
+  ops = pipeline.length,
+): Promise<Replies> {
+  await options.beforeSend(ops);
+  options.state.commands += ops;
+  return ((await pipeline.exec()) ?? []) as Replies;
+}

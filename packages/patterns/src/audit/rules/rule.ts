@@ -1,0 +1,80 @@
+/**
+ * A findings rule: it watches every inspected key and, at the end, reports the keys that follow a deprecated or
+ * risky pattern and the fix. A rule that only makes sense with a server capability names it in `requires`; on a
+ * server without it the rule does not run and the report says why (`reason`).
+ */
+import type { CapabilityName } from '../../capabilities.ts';
+import type { Finding, KeyRecord, Severity } from '../types.ts';
+
+export interface RuleThresholds {
+  largeCollectionLength: number;
+  hugeValueBytes: number;
+}
+
+export interface RuleRun {
+  /** Asked after TYPE/PTTL/MEMORY USAGE: should the inspector read this string's first bytes for the rule? */
+  wantsHead?(record: KeyRecord): boolean;
+  observe(record: KeyRecord): void;
+  finish(): Pick<Finding, 'count' | 'keys' | 'prefixes'> | undefined;
+}
+
+export interface AuditRule {
+  id: string;
+  severity: Severity;
+  title: string;
+  fix: string;
+  requires?: CapabilityName;
+  /** Said in the report when `requires` is missing. */
+  reasonWhenMissing?: string;
+  start(thresholds: RuleThresholds): RuleRun;
+}
+
+const SAMPLE_KEYS = 10;
+const TOP_PREFIXES = 5;
+
+/** The parent of a key: everything before its last ':' ('' for a key outside any namespace). */
+export function parentOf(key: string): string {
+  const at = key.lastIndexOf(':');
+  return at < 0 ? '' : key.slice(0, at);
+}
+
+/** Counts matching keys, keeps the first few as samples and tallies their parents. */
+export class Matches {
+  count = 0;
+  private readonly keys: string[] = [];
+  private readonly parents = new Map<string, number>();
+
+  add(key: string): void {
+    this.count++;
+    if (this.keys.length < SAMPLE_KEYS) this.keys.push(key);
+    const parent = parentOf(key);
+    if (parent && (this.parents.has(parent) || this.parents.size < 1000)) {
+      this.parents.set(parent, (this.parents.get(parent) ?? 0) + 1);
+    }
+  }
+
+  result(withPrefixes = true): Pick<Finding, 'count' | 'keys' | 'prefixes'> | undefined {
+    if (this.count === 0) return undefined;
+    const prefixes = [...this.parents.entries()]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, TOP_PREFIXES)
+      .map(([prefix]) => `${prefix}:*`);
+    return { count: this.count, keys: [...this.keys], ...(withPrefixes && prefixes.length ? { prefixes } : {}) };
+  }
+}
+
+/** The `start` of a rule that flags each key passing `test` on its own. */
+export function eachKey(
+  test: (record: KeyRecord, thresholds: RuleThresholds) => boolean,
+  withPrefixes = true,
+): AuditRule['start'] {
+  return (thresholds) => {
+    const matches = new Matches();
+    return {
+      observe(record) {
+        if (test(record, thresholds)) matches.add(record.key);
+      },
+      finish: () => matches.result(withPrefixes),
+    };
+  };
+}
