@@ -19,6 +19,7 @@ export async function connectInstance(url: string, cluster: boolean | undefined,
   } catch (error) {
     throw new Error(
       `${redactText((error as Error).message)} (a read-only ACL user needs +cluster|slots to find the masters)`,
+      { cause: error },
     );
   }
 }

@@ -142,7 +142,7 @@ export default defineSuite({
             // TTLs tick between the two audits.
             bigKeys: { ...r.bigKeys, top: r.bigKeys.top.map(({ ttlMs, ...k }) => ({ ...k, hasTtl: ttlMs >= 0 })) },
             // Which keys are kept as samples depends on the order the masters answer in.
-            findings: r.findings.map(({ keys, ...f }) => f),
+            findings: r.findings.map(({ keys: _keys, ...f }) => f),
           });
           assert.deepEqual(comparable(pipelined), comparable(scripted));
           note('script = pipeline');
