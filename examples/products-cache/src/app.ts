@@ -67,7 +67,10 @@ export function createApp(products: CachedProducts): express.Express {
   app.get('/api/products/:id', async (req, res) => {
     const product = await products.get(req.params.id);
     if (product.value === undefined) {
-      res.set('X-Cache', product.status).status(404).json({ error: `no product ${req.params.id}` });
+      res
+        .set('X-Cache', product.status)
+        .status(404)
+        .json({ error: `no product ${req.params.id}` });
       return;
     }
     answer(res, product.status, product.value);

@@ -23,7 +23,8 @@ const cache = await createCache({
   staleGraceMs: config.staleGraceMs,
   onRedisError: (error) => {
     // Once per outage, not once per request.
-    if (!redisTrouble) console.warn(`[products-cache] Redis unavailable, answering from the repository: ${error.message}`);
+    if (!redisTrouble)
+      console.warn(`[products-cache] Redis unavailable, answering from the repository: ${error.message}`);
     redisTrouble = true;
   },
 });

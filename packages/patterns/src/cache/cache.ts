@@ -93,6 +93,11 @@ export class Cache {
   readonly #stats = emptyStats();
   /** Recomputations running in this process, by full key: every reader of the key shares one. */
   readonly #inflight = new Map<string, Promise<unknown>>();
+  /**
+   * Recomputations that just finished, kept for `timeoutMs`: a reader whose Redis read started before one finished
+   * saw the old entry and would otherwise start a second origin call for the same expiry; it shares this one.
+   */
+  readonly #recent = new Map<string, { promise: Promise<unknown>; settledAt: number }>();
 
   constructor(options: CacheOptions & { codec: CacheCodec }) {
     this.client = options.client;
@@ -125,10 +130,11 @@ export class Cache {
     options: ComputeOptions = {},
   ): Promise<CacheResult<V>> {
     const full = this.key(key);
+    const readAt = performance.now();
     const [entry] = (await this.#read([full])) as (CacheEntry<V> | undefined)[];
     const ttlMs = options.ttlMs ?? this.ttlMs;
-    const recompute = () => this.#track(full, ttlMs, () => this.#timed(compute));
-    const fresh = this.#fresh(full, entry);
+    const recompute = () => this.#track(full, ttlMs, readAt, () => this.#timed(compute));
+    const fresh = this.#fresh(full, entry, readAt);
     if (!fresh) return this.#miss(entry, recompute());
     if (fresh.refreshEarly) this.#inBackground([recompute()]);
     return fresh.result;
@@ -145,22 +151,24 @@ export class Cache {
     load: (keys: string[]) => Promise<Map<string, V>>,
     options: ComputeOptions = {},
   ): Promise<Map<string, CacheResult<V>>> {
+    const readAt = performance.now();
     const entries = (await this.#read(keys.map((key) => this.key(key)))) as (CacheEntry<V> | undefined)[];
     const ttlMs = options.ttlMs ?? this.ttlMs;
     const results: (CacheResult<V> | Promise<CacheResult<V>> | undefined)[] = [];
     const early: string[] = [];
     const missing: number[] = [];
     keys.forEach((key, i) => {
-      const fresh = this.#fresh(this.key(key), entries[i]);
+      const fresh = this.#fresh(this.key(key), entries[i], readAt);
       results[i] = fresh?.result;
       if (fresh?.refreshEarly) early.push(key);
       if (!fresh) missing.push(i);
     });
-    this.#inBackground(this.#loadMany(early, load, ttlMs));
+    this.#inBackground(this.#loadMany(early, load, ttlMs, readAt));
     const loads = this.#loadMany(
       missing.map((i) => keys[i] as string),
       load,
       ttlMs,
+      readAt,
     );
     missing.forEach((keyIndex, j) => {
       results[keyIndex] = this.#miss(entries[keyIndex], loads[j] as Promise<V | undefined>);
@@ -182,7 +190,10 @@ export class Cache {
    */
   async invalidate(...keys: string[]): Promise<void> {
     const fulls = keys.map((key) => this.key(key));
-    for (const full of fulls) this.#inflight.delete(full);
+    for (const full of fulls) {
+      this.#inflight.delete(full);
+      this.#recent.delete(full);
+    }
     const replies = await withTimeout(
       perKeyCommands(this.client, fulls, (full) => ['UNLINK', full]),
       this.timeoutMs,
@@ -202,13 +213,13 @@ export class Cache {
   }
 
   /** A fresh entry's answer, and whether XFetch picks this reader to refresh it early; undefined otherwise. */
-  #fresh<V>(full: string, entry: CacheEntry<V> | undefined) {
+  #fresh<V>(full: string, entry: CacheEntry<V> | undefined, readAt: number) {
     const now = this.#now();
     if (!entry || now >= entry.expiresAt) return undefined;
     this.#stats.hits++;
     const { deltaMs, expiresAt } = entry;
     const refreshEarly =
-      !this.#inflight.has(full) &&
+      !this.#shared(full, readAt) &&
       shouldRecomputeEarly({ now, deltaMs, expiresAt, beta: this.beta, random: this.#random });
     if (refreshEarly) this.#stats.earlyRefreshes++;
     const result: CacheResult<V> = { value: entry.value, status: 'HIT' };
@@ -238,12 +249,13 @@ export class Cache {
     keys: string[],
     load: (keys: string[]) => Promise<Map<string, V>>,
     ttlMs: number,
+    readAt: number,
   ): Promise<V | undefined>[] {
     if (keys.length === 0) return [];
-    const needed = [...new Set(keys.filter((key) => !this.#inflight.has(this.key(key))))];
+    const needed = [...new Set(keys.filter((key) => !this.#shared(this.key(key), readAt)))];
     let batch: Promise<Computed<Map<string, V>>> | undefined;
     return keys.map((key) =>
-      this.#track(this.key(key), ttlMs, async () => {
+      this.#track(this.key(key), ttlMs, readAt, async () => {
         batch ??= this.#timed(() => load(needed));
         const { value, deltaMs } = await batch;
         return { value: value?.get(key), deltaMs };
@@ -263,15 +275,22 @@ export class Cache {
     }
   }
 
+  /** The recomputation of `full` a reader whose read started at `readAt` should share, if any. */
+  #shared(full: string, readAt: number): Promise<unknown> | undefined {
+    const recent = this.#recent.get(full);
+    return this.#inflight.get(full) ?? (recent && recent.settledAt > readAt ? recent.promise : undefined);
+  }
+
   /**
-   * Runs `produce` once per key in this process: a second caller while it runs gets the same promise. The value is
-   * written only if the key was not invalidated meanwhile (its in-flight slot still holds this promise).
+   * Runs `produce` once per key in this process: a caller while it runs, or one that read Redis before it finished,
+   * gets the same promise. The value is written only if the key was not invalidated meanwhile (its in-flight slot
+   * still holds this promise).
    */
-  #track<V>(full: string, ttlMs: number, produce: () => Promise<Computed<V>>): Promise<V | undefined> {
-    const running = this.#inflight.get(full);
-    if (running) {
+  #track<V>(full: string, ttlMs: number, readAt: number, produce: () => Promise<Computed<V>>): Promise<V | undefined> {
+    const shared = this.#shared(full, readAt);
+    if (shared) {
       this.#stats.coalesced++;
-      return running as Promise<V | undefined>;
+      return shared as Promise<V | undefined>;
     }
     const promise: Promise<V | undefined> = produce().then(async ({ value, deltaMs }) => {
       if (value !== undefined && this.#inflight.get(full) === promise) {
@@ -281,7 +300,12 @@ export class Cache {
     });
     this.#inflight.set(full, promise);
     const settle = () => {
-      if (this.#inflight.get(full) === promise) this.#inflight.delete(full);
+      if (this.#inflight.get(full) !== promise) return; // invalidated meanwhile
+      this.#inflight.delete(full);
+      this.#recent.set(full, { promise, settledAt: performance.now() });
+      setTimeout(() => {
+        if (this.#recent.get(full)?.promise === promise) this.#recent.delete(full);
+      }, this.timeoutMs).unref();
     };
     promise.then(settle, settle);
     return promise;
