@@ -1,5 +1,6 @@
 export * from './cache.ts';
 export * from './codec.ts';
+export * from './deadlines.ts';
 export * from './entry.ts';
 export * from './errors.ts';
 export * from './key-slot.ts';
