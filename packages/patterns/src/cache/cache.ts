@@ -107,6 +107,11 @@ export class Cache {
     this.#random = options.random ?? defaultRandom;
     this.#now = options.now ?? Date.now;
     this.#onRedisError = options.onRedisError ?? (() => {});
+    const { ttlMs, beta, maxValueBytes, timeoutMs, staleGraceMs } = this;
+    const invalid = Object.entries({ ttlMs, beta, maxValueBytes, timeoutMs }).find(([, value]) => !(value > 0));
+    if (invalid) throw new RangeError(`cache option ${invalid[0]} must be a number > 0, got ${invalid[1]}`);
+    if (!(staleGraceMs >= 0))
+      throw new RangeError(`cache option staleGraceMs must be a number >= 0, got ${staleGraceMs}`);
   }
 
   /** The Redis key for a cache key: `product:42` → `cache:product:42`. */
@@ -322,7 +327,7 @@ export class Cache {
     // ioredis' own `get` skips the generic `call` dispatch: measurably faster on the hit path.
     const reply = name === 'GET' ? this.client.get(full) : this.client.call(name, ...args);
     return this.#deadlines.bound(reply).then(
-      (reply) => this.codec.decode(reply),
+      (answer) => this.codec.decode(answer),
       (error: unknown) => this.#decode(error),
     );
   }
@@ -341,7 +346,7 @@ export class Cache {
       throw new CacheValueTooLargeError(full, bytes, this.maxValueBytes);
     }
     // The stale grace keeps the entry in Redis past its logical expiry, for stale-if-error.
-    const commands = this.codec.writeCommands(full, payload, ttlMs + this.staleGraceMs);
+    const commands = this.codec.writeCommands(full, payload, Math.ceil(ttlMs + this.staleGraceMs));
     try {
       await this.#deadlines.bound(this.#run(commands));
     } catch (error) {

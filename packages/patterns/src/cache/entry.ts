@@ -3,7 +3,11 @@ export interface CacheEntry<V = unknown> {
   value: V;
   /** How long computing the value took, in milliseconds (XFetch's delta). */
   deltaMs: number;
-  /** When the value logically expires, in epoch milliseconds (the Redis TTL runs longer by the stale grace). */
+  /**
+   * When the value logically expires, in epoch milliseconds by the writer's clock (the Redis TTL runs longer by the
+   * stale grace). Readers compare it with their own clock, so hosts need NTP-synchronised clocks: a skew of a few
+   * milliseconds only shifts the early-recompute window.
+   */
   expiresAt: number;
 }
 

@@ -2,13 +2,13 @@
 export interface CacheStats {
   /** Reads answered from Redis with a fresh value. */
   hits: number;
-  /** Reads that found nothing usable and went to the origin (coalesced waiters are counted in `coalesced`). */
+  /** Reads that found no fresh value and waited for the origin (alone, or sharing a call: see `coalesced`). */
   misses: number;
-  /** Reads answered with an expired value because the origin failed (stale-if-error). */
+  /** Misses answered with the expired value because the origin failed (stale-if-error). */
   stale: number;
   /** XFetch recomputations started before the expiry, in the background. */
   earlyRefreshes: number;
-  /** Reads that joined a recomputation already running in this process instead of starting another. */
+  /** Misses and early refreshes that shared a recomputation of this process instead of starting another. */
   coalesced: number;
   /** Origin calls made (misses, expiries and early refreshes; one per coalesced group). */
   originCalls: number;
