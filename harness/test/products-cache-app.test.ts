@@ -250,4 +250,17 @@ describe('products-cache app with Redis stopped mid-run', () => {
     expect((await get(app, '/api/products/5')).cache).toBe('HIT');
     expect(await (await fetch(`${app.url}/healthz`)).json()).toMatchObject({ redis: 'up' });
   });
+
+  it('answers from the repository while Redis is frozen (SIGSTOP), after the cache stops waiting for it', async () => {
+    const app = await startApp(client);
+    expect((await get(app, '/api/products/6')).cache).toBe('MISS');
+    server.pause();
+    try {
+      const frozen = await get(app, '/api/products/6');
+      expect([frozen.status, frozen.cache, (frozen.body as Product).id]).toEqual([200, 'MISS', '6']);
+      expect(app.cache.stats().redisErrors).toBeGreaterThan(0);
+    } finally {
+      server.resume();
+    }
+  });
 });

@@ -10,7 +10,12 @@ import { InMemoryProductRepository } from './repository.ts';
 
 const config = loadConfig();
 // Fail fast while Redis is away (no offline queue, a command timeout): the cache then answers from the repository.
-const client = await connect({ name: 'products-cache', offlineQueue: false, commandTimeoutMs: 1000 });
+const client = await connect({ name: 'products-cache', offlineQueue: false, commandTimeoutMs: 1000 }).catch(
+  (error: Error) => {
+    console.error(`[products-cache] ${error.message}`);
+    process.exit(1);
+  },
+);
 let redisTrouble = false;
 client.on('ready', () => {
   if (redisTrouble) console.log('[products-cache] Redis is back; caching again');
