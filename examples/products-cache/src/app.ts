@@ -8,10 +8,16 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { CachedProducts } from './cached-products.ts';
 import { parseProductInput } from './product.ts';
 
-/** The weakest status among several answers: any STALE makes the response STALE, any MISS a MISS. */
-function combined(results: CacheResult<unknown>[]): CacheStatus {
+/** At most this many ids in one `?ids=` request. */
+const MAX_IDS = 100;
+
+/**
+ * The weakest status among several answers: any STALE makes the response STALE, any MISS (including an id the
+ * repository did not have, which is absent from `results`) a MISS.
+ */
+function combined(results: CacheResult<unknown>[], asked: number): CacheStatus {
   if (results.some((r) => r.status === 'STALE')) return 'STALE';
-  if (results.some((r) => r.status === 'MISS')) return 'MISS';
+  if (results.length < asked || results.some((r) => r.status === 'MISS')) return 'MISS';
   return 'HIT';
 }
 
@@ -50,13 +56,17 @@ export function createApp(products: CachedProducts): express.Express {
   });
 
   app.get('/api/products', async (req, res) => {
-    const ids = typeof req.query.ids === 'string' ? req.query.ids.split(',').filter(Boolean) : undefined;
-    if (ids) {
-      const found = await products.getMany(ids);
+    if (typeof req.query.ids === 'string') {
+      const ids = [...new Set(req.query.ids.split(',').filter(Boolean))];
+      if (ids.length > MAX_IDS) {
+        res.status(400).json({ error: `at most ${MAX_IDS} ids per request` });
+        return;
+      }
+      const found = [...(await products.getMany(ids)).values()];
       answer(
         res,
-        combined([...found.values()]),
-        [...found.values()].map((r) => r.value),
+        combined(found, ids.length),
+        found.map((r) => r.value),
       );
       return;
     }

@@ -34,7 +34,9 @@ async function onCluster(cluster: Cluster, keys: string[], command: (key: string
   const groups = new Map<Redis | undefined, number[]>();
   keys.forEach((key, i) => {
     const node = masters.get(cluster.slots[keySlot(key)]?.[0] ?? '');
-    groups.set(node, [...(groups.get(node) ?? []), i]);
+    const group = groups.get(node);
+    if (group) group.push(i);
+    else groups.set(node, [i]);
   });
   const replies: unknown[] = new Array(keys.length);
   await Promise.all(
