@@ -18,7 +18,7 @@
 import { Cluster } from 'ioredis';
 import { probeCapabilities } from '../capabilities.ts';
 import { type RedisClient, redactClientError } from '../connection.ts';
-import { type CacheCodec, chooseCodec, type RedisCommand } from './codec.ts';
+import { type CacheCodec, chooseCodec, type RedisCommand, stringEnvelopeCodec } from './codec.ts';
 import { Deadlines } from './deadlines.ts';
 import type { CacheEntry } from './entry.ts';
 import { CacheValueTooLargeError } from './errors.ts';
@@ -66,6 +66,11 @@ export interface ComputeOptions {
 }
 
 export const DEFAULT_MAX_VALUE_BYTES = 100 * 1024;
+
+const HIT = 0;
+const REFRESH_EARLY = 1;
+const MISS = 2;
+type Freshness = typeof HIT | typeof REFRESH_EARLY | typeof MISS;
 
 interface Computed<V> {
   value: V | undefined;
@@ -133,13 +138,14 @@ export class Cache {
     const full = this.key(key);
     const readAt = performance.now();
     // `then` rather than async/await: the hit path is measured against a bare GET, and every promise counts.
-    return this.#readOne(full).then((stored) => {
+    return this.#readOne(full).then((stored): CacheResult<V> | Promise<CacheResult<V>> => {
       const entry = stored as CacheEntry<V> | undefined;
-      const recompute = () => this.#track(full, options.ttlMs ?? this.ttlMs, readAt, () => this.#timed(compute));
       const fresh = this.#fresh(full, entry, readAt);
-      if (!fresh) return this.#miss(entry, recompute());
-      if (fresh.refreshEarly) this.#inBackground([recompute()]);
-      return fresh.result;
+      if (fresh === HIT) return { value: (entry as CacheEntry<V>).value, status: 'HIT' };
+      const recomputed = this.#track(full, options.ttlMs ?? this.ttlMs, readAt, () => this.#timed(compute));
+      if (fresh === MISS) return this.#miss(entry, recomputed);
+      this.#inBackground([recomputed]);
+      return { value: (entry as CacheEntry<V>).value, status: 'HIT' };
     });
   }
 
@@ -161,10 +167,11 @@ export class Cache {
     const early: string[] = [];
     const missing: number[] = [];
     keys.forEach((key, i) => {
-      const fresh = this.#fresh(this.key(key), entries[i], readAt);
-      results[i] = fresh?.result;
-      if (fresh?.refreshEarly) early.push(key);
-      if (!fresh) missing.push(i);
+      const entry = entries[i];
+      const fresh = this.#fresh(this.key(key), entry, readAt);
+      if (fresh === MISS) missing.push(i);
+      else results[i] = { value: (entry as CacheEntry<V>).value, status: 'HIT' };
+      if (fresh === REFRESH_EARLY) early.push(key);
     });
     this.#inBackground(this.#loadMany(early, load, ttlMs, readAt));
     const loads = this.#loadMany(
@@ -214,18 +221,20 @@ export class Cache {
     while (this.#inflight.size) await Promise.allSettled([...this.#inflight.values()]);
   }
 
-  /** A fresh entry's answer, and whether XFetch picks this reader to refresh it early; undefined otherwise. */
-  #fresh<V>(full: string, entry: CacheEntry<V> | undefined, readAt: number) {
+  /** Whether an entry is a hit, a hit that XFetch picks this reader to refresh early, or a miss. */
+  #fresh(full: string, entry: CacheEntry | undefined, readAt: number): Freshness {
     const now = this.#now();
-    if (!entry || now >= entry.expiresAt) return undefined;
+    if (!entry || now >= entry.expiresAt) return MISS;
     this.#stats.hits++;
     const { deltaMs, expiresAt } = entry;
-    const refreshEarly =
-      !this.#shared(full, readAt) &&
-      shouldRecomputeEarly({ now, deltaMs, expiresAt, beta: this.beta, random: this.#random });
-    if (refreshEarly) this.#stats.earlyRefreshes++;
-    const result: CacheResult<V> = { value: entry.value, status: 'HIT' };
-    return { result, refreshEarly };
+    if (
+      this.#shared(full, readAt) ||
+      !shouldRecomputeEarly({ now, deltaMs, expiresAt, beta: this.beta, random: this.#random })
+    ) {
+      return HIT;
+    }
+    this.#stats.earlyRefreshes++;
+    return REFRESH_EARLY;
   }
 
   /** An early refresh runs after the reader got its still-fresh value; a failure only counts in originErrors. */
@@ -323,9 +332,13 @@ export class Cache {
   /** The hit path: one command, no batching machinery (a cluster still goes through the per-node router). */
   #readOne(full: string): Promise<CacheEntry | undefined> {
     if (this.client instanceof Cluster) return this.#read([full]).then(([entry]) => entry);
-    const [name, ...args] = this.codec.readCommand(full);
     // ioredis' own `get` skips the generic `call` dispatch: measurably faster on the hit path.
-    const reply = name === 'GET' ? this.client.get(full) : this.client.call(name, ...args);
+    let reply: Promise<unknown>;
+    if (this.codec === stringEnvelopeCodec) reply = this.client.get(full);
+    else {
+      const [name, ...args] = this.codec.readCommand(full);
+      reply = this.client.call(name, ...args);
+    }
     return this.#deadlines.bound(reply).then(
       (answer) => this.codec.decode(answer),
       (error: unknown) => this.#decode(error),
