@@ -9,17 +9,17 @@ import { naiveGet, type StampedeSetup, type StampedeWorkerReport } from './produ
 
 const setup = await new Promise<StampedeSetup>((resolve) => process.once('message', resolve));
 const client = await connect(setup.connection);
-const cache = await createCache({ client, namespace: setup.namespace, ttlMs: setup.ttlMs });
 let originCalls = 0;
 const origin = async () => {
   originCalls++;
   await sleep(setup.originMs);
   return setup.value;
 };
-const read =
-  setup.mode === 'naive'
-    ? () => naiveGet(client, `${setup.namespace}:${setup.key}`, origin, setup.ttlMs)
-    : () => cache.getOrCompute(setup.key, origin);
+const cache =
+  setup.mode === 'xfetch' ? await createCache({ client, namespace: setup.namespace, ttlMs: setup.ttlMs }) : undefined;
+const read = cache
+  ? () => cache.getOrCompute(setup.key, origin)
+  : () => naiveGet(client, `${setup.namespace}:${setup.key}`, origin, setup.ttlMs);
 process.send?.({ ready: true });
 const { startAt, endAt } = await new Promise<{ startAt: number; endAt: number }>((resolve) =>
   process.once('message', resolve),
@@ -36,7 +36,7 @@ await Promise.all(
     }
   }),
 );
-await cache.idle();
+await cache?.idle();
 await closeClient(client);
 const report: StampedeWorkerReport = { originCalls, latencies };
 process.send?.(report, () => process.exit(0));
