@@ -1,0 +1,48 @@
+/**
+ * `npm start`: the products API on PORT (default 3000) against REDIS_URL.
+ * Inside the monorepo, `npm run example -- products-cache` starts a local Redis first.
+ */
+import { connect, createCache, redactUrl } from '@redis-agent-kit/patterns';
+import { createApp, shutdown } from './app.ts';
+import { CachedProducts } from './cached-products.ts';
+import { loadConfig } from './config.ts';
+import { InMemoryProductRepository } from './repository.ts';
+
+const config = loadConfig();
+// Fail fast while Redis is away (no offline queue, a command timeout): the cache then answers from the repository.
+const client = await connect({ name: 'products-cache', offlineQueue: false, commandTimeoutMs: 1000 }).catch(
+  (error: Error) => {
+    console.error(`[products-cache] ${error.message}`);
+    process.exit(1);
+  },
+);
+let redisTrouble = false;
+client.on('ready', () => {
+  if (redisTrouble) console.log('[products-cache] Redis is back; caching again');
+  redisTrouble = false;
+});
+const cache = await createCache({
+  client,
+  namespace: config.namespace,
+  ttlMs: config.ttlMs,
+  staleGraceMs: config.staleGraceMs,
+  onRedisError: (error) => {
+    // Once per outage, not once per request.
+    if (!redisTrouble)
+      console.warn(`[products-cache] Redis unavailable, answering from the repository: ${error.message}`);
+    redisTrouble = true;
+  },
+});
+const products = new CachedProducts(cache, new InMemoryProductRepository({ latencyMs: config.originLatencyMs }));
+const server = createApp(products).listen(config.port, () => {
+  console.log(
+    `[products-cache] http://localhost:${config.port}/api/products · Redis ${redactUrl(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')} · ${cache.codec.name} codec · TTL ${config.ttlMs / 1000} s`,
+  );
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    server.close();
+    void shutdown(products).finally(() => process.exit(0));
+  });
+}

@@ -1,0 +1,396 @@
+/**
+ * A get-or-compute cache on Redis with XFetch stampede protection.
+ *
+ * - A read answers from Redis when the value is fresh (`HIT`). XFetch may decide that this reader refreshes the
+ *   value early: it still gets the cached value at once, and the recomputation runs in the background.
+ * - A missing or expired value is computed by the origin (`MISS`); concurrent misses for one key in this process
+ *   share one origin call, and only the value they share is written.
+ * - The Redis TTL is the logical TTL plus `staleGraceMs`: past the logical expiry the entry is no longer served as
+ *   fresh, but it stays in Redis for the grace period so that, when the origin fails, the last value can be served
+ *   (`STALE`, with the origin's error) instead of an error. After the grace, Redis drops it by itself.
+ * - Redis trouble never fails a read: a Redis error or timeout counts in `redisErrors` and the origin answers.
+ * - Values whose stored document is over `maxValueBytes` (100 KB by default) are refused with
+ *   CacheValueTooLargeError.
+ *
+ * Keys are `{namespace}:{key}`, e.g. `cache:product:42`.
+ */
+
+import { Cluster } from 'ioredis';
+import { probeCapabilities } from '../capabilities.ts';
+import { type RedisClient, redactClientError } from '../connection.ts';
+import { type CacheCodec, chooseCodec, type RedisCommand, stringEnvelopeCodec } from './codec.ts';
+import { Deadlines } from './deadlines.ts';
+import type { CacheEntry } from './entry.ts';
+import { CacheValueTooLargeError } from './errors.ts';
+import { perKeyCommands } from './per-key.ts';
+import { type CacheStats, emptyStats } from './stats.ts';
+import { defaultRandom, type RandomSource, shouldRecomputeEarly } from './xfetch.ts';
+
+export type CacheStatus = 'HIT' | 'MISS' | 'STALE';
+
+export interface CacheResult<V> {
+  /** Undefined when the origin had nothing for the key (nothing is cached then). */
+  value: V | undefined;
+  status: CacheStatus;
+  /** For `STALE`: the origin's error that made the cache serve an expired value. */
+  error?: Error;
+}
+
+export interface CacheOptions {
+  client: RedisClient;
+  /** The `{service}` part of every key. Default `cache`. */
+  namespace?: string;
+  /** How long a value is fresh. Default 5 minutes. */
+  ttlMs?: number;
+  /** How long past its expiry a value may still be served while the origin fails. Default 1 minute; 0 turns it off. */
+  staleGraceMs?: number;
+  /** XFetch's beta: above 1 recomputes earlier, below 1 later. Default 1. */
+  beta?: number;
+  /** The largest stored document accepted, in bytes. Default 100 KB. */
+  maxValueBytes?: number;
+  /** How long a Redis read or write may take before the cache answers from the origin instead. Default 500 ms. */
+  timeoutMs?: number;
+  /** Default: JSON documents where the server has JSON, else the string envelope (probed once). */
+  codec?: CacheCodec;
+  /** XFetch's random source, in (0, 1]. */
+  random?: RandomSource;
+  /** The clock, in epoch ms (tests move it to cross an expiry without waiting). */
+  now?: () => number;
+  /** Called with each (redacted) Redis error the cache absorbed, e.g. to log it. */
+  onRedisError?: (error: Error) => void;
+}
+
+export interface ComputeOptions {
+  /** This key's freshness, instead of the cache's `ttlMs`. */
+  ttlMs?: number;
+}
+
+export const DEFAULT_MAX_VALUE_BYTES = 100 * 1024;
+
+const HIT = 0;
+const REFRESH_EARLY = 1;
+const MISS = 2;
+type Freshness = typeof HIT | typeof REFRESH_EARLY | typeof MISS;
+
+interface Computed<V> {
+  value: V | undefined;
+  deltaMs: number;
+}
+
+export class Cache {
+  readonly client: RedisClient;
+  readonly codec: CacheCodec;
+  readonly namespace: string;
+  readonly ttlMs: number;
+  readonly staleGraceMs: number;
+  readonly beta: number;
+  readonly maxValueBytes: number;
+  readonly timeoutMs: number;
+  readonly #random: RandomSource;
+  readonly #now: () => number;
+  readonly #onRedisError: (error: Error) => void;
+  readonly #stats = emptyStats();
+  readonly #deadlines: Deadlines;
+  /** Recomputations running in this process, by full key: every reader of the key shares one. */
+  readonly #inflight = new Map<string, Promise<unknown>>();
+  /**
+   * Recomputations that just finished, kept for `timeoutMs`: a reader whose Redis read started before one finished
+   * saw the old entry and would otherwise start a second origin call for the same expiry; it shares this one.
+   */
+  readonly #recent = new Map<string, { promise: Promise<unknown>; settledAt: number }>();
+
+  constructor(options: CacheOptions & { codec: CacheCodec }) {
+    this.client = options.client;
+    this.codec = options.codec;
+    this.namespace = options.namespace ?? 'cache';
+    this.ttlMs = options.ttlMs ?? 300_000;
+    this.staleGraceMs = options.staleGraceMs ?? 60_000;
+    this.beta = options.beta ?? 1;
+    this.maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+    this.timeoutMs = options.timeoutMs ?? 500;
+    this.#deadlines = new Deadlines(this.timeoutMs);
+    this.#random = options.random ?? defaultRandom;
+    this.#now = options.now ?? Date.now;
+    this.#onRedisError = options.onRedisError ?? (() => {});
+    const { ttlMs, beta, maxValueBytes, timeoutMs, staleGraceMs } = this;
+    const invalid = Object.entries({ ttlMs, beta, maxValueBytes, timeoutMs }).find(([, value]) => !(value > 0));
+    if (invalid) throw new RangeError(`cache option ${invalid[0]} must be a number > 0, got ${invalid[1]}`);
+    if (!(staleGraceMs >= 0))
+      throw new RangeError(`cache option staleGraceMs must be a number >= 0, got ${staleGraceMs}`);
+  }
+
+  /** The Redis key for a cache key: `product:42` → `cache:product:42`. */
+  key(key: string): string {
+    return `${this.namespace}:${key}`;
+  }
+
+  /** A snapshot of the counters. */
+  stats(): CacheStats {
+    return { ...this.#stats };
+  }
+
+  /** The cached value of `key`, or `compute()`'s (then cached). One Redis round trip on a hit. */
+  getOrCompute<V>(
+    key: string,
+    compute: () => Promise<V | undefined>,
+    options: ComputeOptions = {},
+  ): Promise<CacheResult<V>> {
+    const full = this.key(key);
+    const readAt = performance.now();
+    // `then` rather than async/await: the hit path is measured against a bare GET, and every promise counts.
+    return this.#readOne(full).then((stored): CacheResult<V> | Promise<CacheResult<V>> => {
+      const entry = stored as CacheEntry<V> | undefined;
+      const fresh = this.#fresh(full, entry, readAt);
+      if (fresh === HIT) return { value: (entry as CacheEntry<V>).value, status: 'HIT' };
+      const recomputed = this.#track(full, options.ttlMs ?? this.ttlMs, readAt, () => this.#timed(compute));
+      if (fresh === MISS) return this.#miss(entry, recomputed);
+      this.#inBackground([recomputed]);
+      return { value: (entry as CacheEntry<V>).value, status: 'HIT' };
+    });
+  }
+
+  /**
+   * Many keys at once: one Redis round trip per server for all of them (grouped by node on a cluster), then one
+   * `load(missing)` call for the keys that were missing or expired, and one background `load(keys)` for those
+   * XFetch refreshes early. Keys `load` leaves out are not found: they are absent from the result, and nothing is
+   * cached for them.
+   */
+  async getMany<V>(
+    keys: string[],
+    load: (keys: string[]) => Promise<Map<string, V>>,
+    options: ComputeOptions = {},
+  ): Promise<Map<string, CacheResult<V>>> {
+    const readAt = performance.now();
+    const entries = (await this.#read(keys.map((key) => this.key(key)))) as (CacheEntry<V> | undefined)[];
+    const ttlMs = options.ttlMs ?? this.ttlMs;
+    const results: (CacheResult<V> | Promise<CacheResult<V>> | undefined)[] = [];
+    const early: string[] = [];
+    const missing: number[] = [];
+    keys.forEach((key, i) => {
+      const entry = entries[i];
+      const fresh = this.#fresh(this.key(key), entry, readAt);
+      if (fresh === MISS) missing.push(i);
+      else results[i] = { value: (entry as CacheEntry<V>).value, status: 'HIT' };
+      if (fresh === REFRESH_EARLY) early.push(key);
+    });
+    this.#inBackground(this.#loadMany(early, load, ttlMs, readAt));
+    const loads = this.#loadMany(
+      missing.map((i) => keys[i] as string),
+      load,
+      ttlMs,
+      readAt,
+    );
+    missing.forEach((keyIndex, j) => {
+      results[keyIndex] = this.#miss(entries[keyIndex], loads[j] as Promise<V | undefined>);
+    });
+    const answered = await Promise.all(results);
+    const found = new Map<string, CacheResult<V>>();
+    keys.forEach((key, i) => {
+      const result = answered[i];
+      if (result && result.value !== undefined) found.set(key, result);
+    });
+    return found;
+  }
+
+  /**
+   * Deletes keys from Redis (one round trip per server) and stops this process's running recomputations of
+   * them from writing what they started computing before the change. Call it after every write to the origin,
+   * for the item and for every list that contains it. Rejects when Redis cannot be reached: the entries then stay
+   * until their TTL ends, and the caller should say so.
+   */
+  async invalidate(...keys: string[]): Promise<void> {
+    const fulls = keys.map((key) => this.key(key));
+    for (const full of fulls) {
+      this.#inflight.delete(full);
+      this.#recent.delete(full);
+    }
+    const replies = await this.#deadlines
+      .bound(perKeyCommands(this.client, fulls, (full) => ['UNLINK', full]))
+      .catch((error: unknown) => [error]);
+    const failed = replies.find((reply) => reply instanceof Error);
+    if (failed) {
+      const error = this.#redisError(failed);
+      throw new Error(
+        `Could not invalidate ${fulls.join(', ')}: ${error.message}. They expire by their TTL (at most ${this.ttlMs + this.staleGraceMs} ms).`,
+      );
+    }
+  }
+
+  /** Resolves when no recomputation runs in this process (background refreshes included): for tests and shutdown. */
+  async idle(): Promise<void> {
+    while (this.#inflight.size) await Promise.allSettled([...this.#inflight.values()]);
+  }
+
+  /** Whether an entry is a hit, a hit that XFetch picks this reader to refresh early, or a miss. */
+  #fresh(full: string, entry: CacheEntry | undefined, readAt: number): Freshness {
+    const now = this.#now();
+    if (!entry || now >= entry.expiresAt) return MISS;
+    this.#stats.hits++;
+    const { deltaMs, expiresAt } = entry;
+    if (
+      this.#shared(full, readAt) ||
+      !shouldRecomputeEarly({ now, deltaMs, expiresAt, beta: this.beta, random: this.#random })
+    ) {
+      return HIT;
+    }
+    this.#stats.earlyRefreshes++;
+    return REFRESH_EARLY;
+  }
+
+  /** An early refresh runs after the reader got its still-fresh value; a failure only counts in originErrors. */
+  #inBackground(refreshes: Promise<unknown>[]): void {
+    for (const refresh of refreshes) refresh.catch(() => {});
+  }
+
+  /** A miss's answer: the (shared) recomputation, or the expired entry while the grace lasts if the origin failed. */
+  async #miss<V>(entry: CacheEntry<V> | undefined, computed: Promise<V | undefined>): Promise<CacheResult<V>> {
+    this.#stats.misses++;
+    try {
+      return { value: await computed, status: 'MISS' };
+    } catch (error) {
+      const usable = entry && this.#now() < entry.expiresAt + this.staleGraceMs;
+      if (!usable || error instanceof CacheValueTooLargeError) throw error;
+      this.#stats.stale++;
+      return { value: entry.value, status: 'STALE', error: error as Error };
+    }
+  }
+
+  /** One origin call for those of `keys` not already being recomputed here; a shared promise per key. */
+  #loadMany<V>(
+    keys: string[],
+    load: (keys: string[]) => Promise<Map<string, V>>,
+    ttlMs: number,
+    readAt: number,
+  ): Promise<V | undefined>[] {
+    if (keys.length === 0) return [];
+    const needed = [...new Set(keys.filter((key) => !this.#shared(this.key(key), readAt)))];
+    let batch: Promise<Computed<Map<string, V>>> | undefined;
+    return keys.map((key) =>
+      this.#track(this.key(key), ttlMs, readAt, async () => {
+        batch ??= this.#timed(() => load(needed));
+        const { value, deltaMs } = await batch;
+        return { value: value?.get(key), deltaMs };
+      }),
+    );
+  }
+
+  async #timed<T>(compute: () => Promise<T>): Promise<Computed<T>> {
+    this.#stats.originCalls++;
+    const started = performance.now();
+    try {
+      const value = await compute();
+      return { value, deltaMs: performance.now() - started };
+    } catch (error) {
+      this.#stats.originErrors++;
+      throw error;
+    }
+  }
+
+  /** The recomputation of `full` a reader whose read started at `readAt` should share, if any. */
+  #shared(full: string, readAt: number): Promise<unknown> | undefined {
+    const recent = this.#recent.get(full);
+    return this.#inflight.get(full) ?? (recent && recent.settledAt > readAt ? recent.promise : undefined);
+  }
+
+  /**
+   * Runs `produce` once per key in this process: a caller while it runs, or one that read Redis before it finished,
+   * gets the same promise. The value is written only if the key was not invalidated meanwhile (its in-flight slot
+   * still holds this promise).
+   */
+  #track<V>(full: string, ttlMs: number, readAt: number, produce: () => Promise<Computed<V>>): Promise<V | undefined> {
+    const shared = this.#shared(full, readAt);
+    if (shared) {
+      this.#stats.coalesced++;
+      return shared as Promise<V | undefined>;
+    }
+    const promise: Promise<V | undefined> = produce().then(async ({ value, deltaMs }) => {
+      if (value !== undefined && this.#inflight.get(full) === promise) {
+        await this.#write(full, { value, deltaMs, expiresAt: this.#now() + ttlMs }, ttlMs);
+      }
+      return value;
+    });
+    this.#inflight.set(full, promise);
+    const settle = () => {
+      if (this.#inflight.get(full) !== promise) return; // invalidated meanwhile
+      this.#inflight.delete(full);
+      this.#recent.set(full, { promise, settledAt: performance.now() });
+      setTimeout(() => {
+        if (this.#recent.get(full)?.promise === promise) this.#recent.delete(full);
+      }, this.timeoutMs).unref();
+    };
+    promise.then(settle, settle);
+    return promise;
+  }
+
+  async #read(fulls: string[]): Promise<(CacheEntry | undefined)[]> {
+    const replies = await this.#deadlines
+      .bound(perKeyCommands(this.client, fulls, (full) => this.codec.readCommand(full)))
+      .catch((error: unknown) => fulls.map(() => error));
+    return replies.map((reply) => this.#decode(reply));
+  }
+
+  /** The hit path: one command, no batching machinery (a cluster still goes through the per-node router). */
+  #readOne(full: string): Promise<CacheEntry | undefined> {
+    if (this.client instanceof Cluster) return this.#read([full]).then(([entry]) => entry);
+    // ioredis' own `get` skips the generic `call` dispatch: measurably faster on the hit path.
+    let reply: Promise<unknown>;
+    if (this.codec === stringEnvelopeCodec) reply = this.client.get(full);
+    else {
+      const [name, ...args] = this.codec.readCommand(full);
+      reply = this.client.call(name, ...args);
+    }
+    return this.#deadlines.bound(reply).then(
+      (answer) => this.codec.decode(answer),
+      (error: unknown) => this.#decode(error),
+    );
+  }
+
+  #decode(reply: unknown): CacheEntry | undefined {
+    if (!(reply instanceof Error)) return this.codec.decode(reply);
+    this.#redisError(reply);
+    return undefined;
+  }
+
+  async #write(full: string, entry: CacheEntry, ttlMs: number): Promise<void> {
+    const payload = this.codec.encode(entry);
+    const bytes = Buffer.byteLength(payload);
+    if (bytes > this.maxValueBytes) {
+      this.#stats.oversize++;
+      throw new CacheValueTooLargeError(full, bytes, this.maxValueBytes);
+    }
+    // The stale grace keeps the entry in Redis past its logical expiry, for stale-if-error.
+    const commands = this.codec.writeCommands(full, payload, Math.ceil(ttlMs + this.staleGraceMs));
+    try {
+      await this.#deadlines.bound(this.#run(commands));
+    } catch (error) {
+      this.#redisError(error);
+    }
+  }
+
+  async #run(commands: RedisCommand[]): Promise<void> {
+    if (commands.length === 1) {
+      const [name, ...args] = commands[0] as RedisCommand;
+      await this.client.call(name, ...args);
+      return;
+    }
+    // One key per write, so the MULTI stays in one slot on a cluster.
+    const multi = this.client.multi();
+    for (const [name, ...args] of commands) multi.call(name, ...args);
+    const results = (await multi.exec()) ?? [];
+    const failed = results.find(([error]) => error);
+    if (failed) throw failed[0];
+  }
+
+  #redisError(error: unknown): Error {
+    this.#stats.redisErrors++;
+    const redacted = redactClientError(this.client, error);
+    this.#onRedisError(redacted);
+    return redacted;
+  }
+}
+
+/** A cache whose codec is chosen by probing the server (JSON documents where it has JSON) unless one is given. */
+export async function createCache(options: CacheOptions): Promise<Cache> {
+  const codec = options.codec ?? chooseCodec(await probeCapabilities(options.client));
+  return new Cache({ ...options, codec });
+}

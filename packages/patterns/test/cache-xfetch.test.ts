@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { earlyRecomputeProbability, shouldRecomputeEarly } from '../src/index.ts';
+
+const base = { deltaMs: 100, expiresAt: 10_000, beta: 1 };
+
+describe('XFetch early recomputation', () => {
+  it('never recomputes before the expiry when the random draw is 1 (ln 1 = 0), always at or after it', () => {
+    const random = () => 1;
+    expect(shouldRecomputeEarly({ ...base, now: 9_999, random })).toBe(false);
+    expect(shouldRecomputeEarly({ ...base, now: 10_000, random })).toBe(true);
+    expect(shouldRecomputeEarly({ ...base, now: 12_000, random })).toBe(true);
+  });
+
+  it('recomputes exactly when -delta * beta * ln(r) reaches the time left', () => {
+    // 200 ms left, delta 100, beta 1: the threshold is r = e^-2.
+    const threshold = Math.exp(-2);
+    expect(shouldRecomputeEarly({ ...base, now: 9_800, random: () => threshold * 0.999 })).toBe(true);
+    expect(shouldRecomputeEarly({ ...base, now: 9_800, random: () => threshold * 1.001 })).toBe(false);
+  });
+
+  it('starts earlier for slow recomputations and for a larger beta', () => {
+    const draw = () => Math.exp(-1); // -ln r = 1
+    // 500 ms before expiry: delta 100 is too fast to start, delta 600 starts.
+    expect(shouldRecomputeEarly({ ...base, now: 9_500, random: draw })).toBe(false);
+    expect(shouldRecomputeEarly({ ...base, deltaMs: 600, now: 9_500, random: draw })).toBe(true);
+    expect(shouldRecomputeEarly({ ...base, beta: 6, now: 9_500, random: draw })).toBe(true);
+  });
+
+  it('matches its probability, exp(-gap / (delta * beta)), over a deterministic sweep of draws', () => {
+    const input = { ...base, now: 9_850 }; // 150 ms left
+    const draws = 10_000;
+    let early = 0;
+    for (let i = 1; i <= draws; i++) if (shouldRecomputeEarly({ ...input, random: () => i / draws })) early++;
+    const expected = earlyRecomputeProbability(input);
+    expect(expected).toBeCloseTo(Math.exp(-1.5), 10);
+    expect(early / draws).toBeCloseTo(expected, 3);
+  });
+
+  it('has probability 1 at the expiry and 0 without a recompute time', () => {
+    expect(earlyRecomputeProbability({ ...base, now: 10_000 })).toBe(1);
+    expect(earlyRecomputeProbability({ ...base, deltaMs: 0, now: 9_000 })).toBe(0);
+  });
+
+  it('uses the default random source in (0, 1] without producing ln(0)', () => {
+    for (let i = 0; i < 1_000; i++) {
+      expect(shouldRecomputeEarly({ ...base, now: 0 })).toBe(false);
+    }
+  });
+});
