@@ -5,7 +5,11 @@ const cookie = { originalMaxAge: 60_000, expires: '2030-01-01T00:00:00.000Z', ht
 
 describe('judgeRow', () => {
   it('turns a live row into compact connect-redis JSON with a whole-ms TTL', () => {
-    const judged = judgeRow({ sid: 'a', sess: `{"cookie" : ${JSON.stringify(cookie)}, "user" : "ada"}`, ttl_ms: 59_999.7 });
+    const judged = judgeRow({
+      sid: 'a',
+      sess: `{"cookie" : ${JSON.stringify(cookie)}, "user" : "ada"}`,
+      ttl_ms: 59_999.7,
+    });
     expect(judged).toEqual({ kind: 'live', sid: 'a', value: JSON.stringify({ cookie, user: 'ada' }), ttlMs: 59_999 });
   });
 
@@ -32,7 +36,10 @@ describe('judgeRow', () => {
 
   it('refuses values over the size limit, naming the limit', () => {
     const sess = JSON.stringify({ cookie, blob: 'x'.repeat(200) });
-    expect(judgeRow({ sid: 's', sess, ttl_ms: 1000 }, 100)).toMatchObject({ kind: 'malformed', reason: /over the 100-byte limit/ });
+    expect(judgeRow({ sid: 's', sess, ttl_ms: 1000 }, 100)).toMatchObject({
+      kind: 'malformed',
+      reason: /over the 100-byte limit/,
+    });
     expect(judgeRow({ sid: 's', sess, ttl_ms: 1000 }, 10_000).kind).toBe('live');
   });
 });
