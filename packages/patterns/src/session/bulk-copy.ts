@@ -2,7 +2,8 @@
  * Copies every live session from the connect-pg-simple table to the keys connect-redis reads (`sess:<sid>`,
  * compact JSON, TTL = the row's remaining lifetime), so switching stores logs nobody out.
  *
- * - Batches: keyset pagination on sid, one pipelined write per batch (one pipeline per node on a cluster).
+ * - Batches: keyset pagination on sid, one pipelined write per batch (one pipeline per node on a cluster), the
+ *   next batch read while this one is written.
  * - Idempotent: `SET … PX ttl NX`. A session already in Redis is at least as new as its row, because during the
  *   cutover sessions are written only to Redis; so a re-run never overwrites one.
  * - No resurrection: a session copied from a batch read just before a logout deleted it would come back. After
@@ -17,7 +18,13 @@ import { type Checkpoint, redisCheckpoint } from './checkpoint.ts';
 import { LegacySessionTable, type LegacyTableOptions, type SqlClient } from './legacy-table.ts';
 import { pipelinePerNode } from './node-pipeline.ts';
 import { type CopyProgress, emptyCounts, type SessionCopyReport } from './report.ts';
-import { CONNECT_REDIS_PREFIX, DEFAULT_MAX_SESSION_BYTES, type JudgedRow, judgeRow } from './session-row.ts';
+import {
+  CONNECT_REDIS_PREFIX,
+  DEFAULT_MAX_SESSION_BYTES,
+  type JudgedRow,
+  judgeRow,
+  type LegacyRow,
+} from './session-row.ts';
 
 export interface CopySessionsOptions extends LegacyTableOptions {
   /** The legacy database: anything with `query(text, params)` returning `{ rows }` (pg.Pool, pg.Client, PGlite). */
@@ -63,10 +70,15 @@ export async function copySessions(options: CopySessionsOptions): Promise<Sessio
   let lastSid = resumedFrom;
   let batches = 0;
 
+  // The next batch is read while this one is written, so PostgreSQL and Redis latencies overlap.
+  let next: Promise<LegacyRow[]> | undefined = table.batch(lastSid, batchSize);
   try {
-    while (!signal?.aborted) {
-      const rows = await table.batch(lastSid, batchSize);
+    while (next && !signal?.aborted) {
+      const rows: LegacyRow[] = await next;
       if (rows.length === 0) break;
+      next = rows.length < batchSize ? undefined : table.batch((rows.at(-1) as LegacyRow).sid, batchSize);
+      // A failure below abandons the read ahead; its own failure then must not surface as unhandled.
+      next?.catch(() => {});
       const live: LiveSession[] = [];
       for (const row of rows) {
         const judged = judgeRow(row, maxBytes);
@@ -80,7 +92,7 @@ export async function copySessions(options: CopySessionsOptions): Promise<Sessio
       counts.vanished += vanished;
       counts.copied += written.length - vanished;
       counts.scanned += rows.length;
-      lastSid = (rows.at(-1) as { sid: string }).sid;
+      lastSid = (rows.at(-1) as LegacyRow).sid;
       batches++;
       if (!dryRun) await checkpoint?.save(lastSid);
       options.onProgress?.({ ...counts, malformed: counts.malformed.length, total });
