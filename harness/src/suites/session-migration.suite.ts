@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import {
+  type CopySessionsOptions,
   CutoverStore,
   copySessions,
   keySlot,
@@ -85,6 +86,17 @@ async function withFixture(
 
 const checkpointKey = (ctx: SuiteContext) => `${ctx.prefix}:checkpoint`;
 
+/** The copier pointed at this check's table, keys and checkpoint. */
+function copyOptions(ctx: SuiteContext, fx: LegacyFixture): CopySessionsOptions {
+  return {
+    source: fx.sql,
+    redis: ctx.client,
+    tableName: fx.tableName,
+    prefix: fx.prefix,
+    checkpoint: redisCheckpoint(ctx.client, checkpointKey(ctx)),
+  };
+}
+
 /** A node-redis client for connect-redis on this target, closed by the caller. */
 export async function nodeRedisFor(target: TargetInfo) {
   const client = target.cluster
@@ -120,14 +132,7 @@ export default defineSuite({
           }
           keys.push(...[...short, ...long, ...expired].map((sid) => fx.prefix + sid));
 
-          const report = await copySessions({
-            source: fx.sql,
-            redis: ctx.client,
-            tableName: fx.tableName,
-            prefix: fx.prefix,
-            batchSize: 40,
-            checkpoint: redisCheckpoint(ctx.client, checkpointKey(ctx)),
-          });
+          const report = await copySessions({ ...copyOptions(ctx, fx), batchSize: 40 });
           assert.equal(report.copied, 100);
           assert.equal(report.expired, 20);
           assert.equal(report.alreadyPresent, 0);
@@ -171,13 +176,7 @@ export default defineSuite({
         await withFixture(ctx, async (fx, keys) => {
           const sids = await seedSessions(fx.sql, { count: 10_000, tableName: fx.tableName });
           keys.push(...sids.map((sid) => fx.prefix + sid));
-          const report = await copySessions({
-            source: fx.sql,
-            redis: ctx.client,
-            tableName: fx.tableName,
-            prefix: fx.prefix,
-            checkpoint: false,
-          });
+          const report = await copySessions({ ...copyOptions(ctx, fx), checkpoint: false });
           assert.equal(report.copied, 10_000);
           assert.equal(report.batches, 10);
           assert.equal(await existingKeys(ctx.client, keys), 10_000);
@@ -190,14 +189,7 @@ export default defineSuite({
         await withFixture(ctx, async (fx, keys) => {
           const sids = (await seedSessions(fx.sql, { count: 1000, tableName: fx.tableName })).sort();
           keys.push(...sids.map((sid) => fx.prefix + sid));
-          const options = {
-            source: fx.sql,
-            redis: ctx.client,
-            tableName: fx.tableName,
-            prefix: fx.prefix,
-            batchSize: 100,
-            checkpoint: redisCheckpoint(ctx.client, checkpointKey(ctx)),
-          };
+          const options = { ...copyOptions(ctx, fx), batchSize: 100 };
           const stop = new AbortController();
           const first = await copySessions({
             ...options,
@@ -244,15 +236,7 @@ export default defineSuite({
           await seedSessions(fx.sql, { count: 7, tableName: fx.tableName, ttlSeconds: -1 });
           keys.push(...sids.map((sid) => fx.prefix + sid));
           await ctx.client.set(keys[0] as string, '{"cookie":{}}', 'EX', 60);
-          const report = await copySessions({
-            source: fx.sql,
-            redis: ctx.client,
-            tableName: fx.tableName,
-            prefix: fx.prefix,
-            batchSize: 100,
-            dryRun: true,
-            checkpoint: redisCheckpoint(ctx.client, checkpointKey(ctx)),
-          });
+          const report = await copySessions({ ...copyOptions(ctx, fx), batchSize: 100, dryRun: true });
           assert.equal(report.dryRun, true);
           assert.equal(report.copied, 299);
           assert.equal(report.alreadyPresent, 1);
@@ -281,13 +265,7 @@ export default defineSuite({
               return result;
             },
           };
-          const report = await copySessions({
-            source,
-            redis: ctx.client,
-            tableName: fx.tableName,
-            prefix: fx.prefix,
-            checkpoint: false,
-          });
+          const report = await copySessions({ ...copyOptions(ctx, fx), source, checkpoint: false });
           assert.equal(report.vanished, 1);
           assert.equal(report.copied, 49);
           assert.equal(await ctx.client.exists(fx.prefix + loggedOut), 0);

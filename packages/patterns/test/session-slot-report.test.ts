@@ -40,7 +40,7 @@ const report: SessionCopyReport = {
 describe('formatReport', () => {
   it('lists every count and the malformed ids', () => {
     const text = formatReport(report);
-    expect(text).toContain('Copy finished: 12,000 rows in 2.5 s');
+    expect(text).toContain('Copy finished: 12,000 rows in 2.50 s');
     expect(text).toMatch(/copied\s+11,000/);
     expect(text).toMatch(/expired \(skipped\)\s+900/);
     expect(text).toMatch(/already in Redis\s+97/);

@@ -7,8 +7,8 @@
  * - Idempotent: `SET … PX ttl NX`. A session already in Redis is at least as new as its row, because during the
  *   cutover sessions are written only to Redis; so a re-run never overwrites one.
  * - No resurrection: a session copied from a batch read just before a logout deleted it would come back. After
- *   each batch the copier asks the table which of the sessions it wrote still exist and deletes the others again
- *   (the cutover store deletes the row before the key, so one of the two deletes always sees the copy).
+ *   each batch the copier checks that the rows it wrote are still in the table and deletes the copies of those
+ *   that are not (the cutover store deletes the row before the key, so one of the two deletes sees the copy).
  * - Resumable: the last sid of each finished batch is saved to a checkpoint; a stopped or failed run resumes
  *   after it; a finished run clears it.
  * - Dry run: reads and checks everything (EXISTS instead of SET) and writes nothing, checkpoint included.
@@ -88,7 +88,7 @@ export async function copySessions(options: CopySessionsOptions): Promise<Sessio
       }
       const written = await writeBatch(redis, prefix, live, dryRun);
       counts.alreadyPresent += live.length - written.length;
-      const vanished = dryRun ? 0 : await removeVanished(table, redis, prefix, written);
+      const vanished = dryRun ? 0 : await removeVanished(table, redis, prefix, rows, written);
       counts.vanished += vanished;
       counts.copied += written.length - vanished;
       counts.scanned += rows.length;
@@ -127,13 +127,21 @@ async function writeBatch(redis: RedisClient, prefix: string, live: LiveSession[
   return written;
 }
 
-/** Deletes again the copies of sessions whose rows were deleted while their batch was in flight. */
+/**
+ * Deletes again the copies of sessions whose rows were deleted while their batch was in flight. Usually none
+ * were: one count over the batch's sid range proves it (the cutover store never inserts rows, so a range that
+ * still holds as many rows as were read lost none); only otherwise is each written sid looked up.
+ */
 async function removeVanished(
   table: LegacySessionTable,
   redis: RedisClient,
   prefix: string,
+  rows: LegacyRow[],
   written: string[],
 ): Promise<number> {
+  if (written.length === 0) return 0;
+  const range = await table.countBetween((rows[0] as LegacyRow).sid, (rows.at(-1) as LegacyRow).sid);
+  if (range === rows.length) return 0;
   const still = await table.existing(written);
   const gone = written.filter((sid) => !still.has(sid)).map((sid) => prefix + sid);
   if (gone.length > 0) await pipelinePerNode(redis, gone, (pipeline, key) => pipeline.unlink(key));

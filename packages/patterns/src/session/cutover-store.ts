@@ -9,7 +9,7 @@
  */
 import { type SessionData, Store } from 'express-session';
 import { LegacySessionTable, type LegacyTableOptions, type SqlClient } from './legacy-table.ts';
-import { DEFAULT_MAX_SESSION_BYTES, judgeRow } from './session-row.ts';
+import { judgeRow } from './session-row.ts';
 
 /** What the cutover store needs of a connect-redis `RedisStore`. */
 export interface ConnectRedisStore extends Store {
@@ -33,8 +33,6 @@ export interface CutoverStoreOptions extends LegacyTableOptions {
   redis: ConnectRedisStore;
   /** The legacy database (pg.Pool). */
   legacy: SqlClient;
-  /** Sessions larger than this stay in PostgreSQL only (default 100 KB). */
-  maxValueBytes?: number;
 }
 
 /** Where the store found sessions since it started: `fromLegacy` falling to zero means the copy is complete. */
@@ -50,13 +48,11 @@ export class CutoverStore extends Store {
   readonly stats: CutoverStats = { fromRedis: 0, fromLegacy: 0, notFound: 0 };
   private readonly redis: ConnectRedisStore;
   private readonly table: LegacySessionTable;
-  private readonly maxBytes: number;
 
   constructor(options: CutoverStoreOptions) {
     super();
     this.redis = options.redis;
     this.table = new LegacySessionTable(options.legacy, options);
-    this.maxBytes = options.maxValueBytes ?? DEFAULT_MAX_SESSION_BYTES;
   }
 
   override get(sid: string, callback: (error: unknown, session?: SessionData | null) => void): void {
@@ -93,7 +89,9 @@ export class CutoverStore extends Store {
       return cached;
     }
     const row = await this.table.find(sid);
-    const judged = row && judgeRow(row, this.maxBytes);
+    // No size limit here: the app's next save writes the session to Redis whatever its size; refusing it now
+    // would only log the user out. The bulk copier reports large sessions instead.
+    const judged = row && judgeRow(row, Number.POSITIVE_INFINITY);
     if (judged?.kind !== 'live') {
       // Expired and malformed rows load as no session, as connect-pg-simple does.
       this.stats.notFound++;

@@ -56,6 +56,15 @@ export class LegacySessionTable {
     return (rows[0] as { n: number }).n;
   }
 
+  /** Rows with `first <= sid <= last`: one index range scan. */
+  async countBetween(first: string, last: string): Promise<number> {
+    const { rows } = await this.sql.query(`SELECT count(*)::int AS n FROM ${this.name} WHERE sid >= $1 AND sid <= $2`, [
+      first,
+      last,
+    ]);
+    return (rows[0] as { n: number }).n;
+  }
+
   async find(sid: string): Promise<LegacyRow | undefined> {
     const { rows } = await this.sql.query(`SELECT ${this.columns} FROM ${this.name} WHERE sid = $1`, [sid]);
     return rows[0] as LegacyRow | undefined;

@@ -52,18 +52,18 @@ export function formatProgress(p: CopyProgress): string {
 /** The final report as a few lines of text, malformed ids listed (the first `maxIds` of them). */
 export function formatReport(report: SessionCopyReport, maxIds = 20): string {
   const n = (value: number) => value.toLocaleString('en-US');
-  const verb = report.dryRun ? 'would copy' : 'copied';
+  const row = (label: string, value: number) => `  ${label.padEnd(18)}${n(value)}`;
   const lines = [
     `${report.dryRun ? 'Dry run' : 'Copy'} ${report.completed ? 'finished' : `stopped after ${report.lastSid ?? 'no row'}`}` +
       `${report.resumedFrom === undefined ? '' : ` (resumed after ${report.resumedFrom})`}: ${n(report.scanned)} rows in ${(
         report.ms / 1000
-      ).toFixed(1)} s`,
-    `  ${verb}           ${n(report.copied)}`,
-    `  expired (skipped) ${n(report.expired)}`,
-    `  already in Redis  ${n(report.alreadyPresent)}`,
+      ).toFixed(2)} s`,
+    row(report.dryRun ? 'would copy' : 'copied', report.copied),
+    row('expired (skipped)', report.expired),
+    row('already in Redis', report.alreadyPresent),
   ];
-  if (report.vanished > 0) lines.push(`  deleted meanwhile ${n(report.vanished)}`);
-  lines.push(`  malformed         ${n(report.malformed.length)}`);
+  if (report.vanished > 0) lines.push(row('deleted meanwhile', report.vanished));
+  lines.push(row('malformed', report.malformed.length));
   for (const { sid, reason } of report.malformed.slice(0, maxIds)) lines.push(`    ${sid}: ${reason}`);
   if (report.malformed.length > maxIds) lines.push(`    … and ${n(report.malformed.length - maxIds)} more`);
   if (!report.completed) lines.push('Run the copy again to resume where it stopped.');
