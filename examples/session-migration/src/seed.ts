@@ -4,8 +4,7 @@
  * `npm run migrate` (DATABASE_URL, or a running `npm start`'s embedded PGlite).
  */
 import { randomBytes } from 'node:crypto';
-import type { SqlClient } from '@redis-agent-kit/patterns';
-import { redactUrl } from '@redis-agent-kit/patterns';
+import { redactUrl, type SqlClient } from '@redis-agent-kit/patterns';
 import pg from 'pg';
 import { loadConfig } from './config.ts';
 

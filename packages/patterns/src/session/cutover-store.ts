@@ -35,7 +35,7 @@ export interface CutoverStoreOptions extends LegacyTableOptions {
   legacy: SqlClient;
 }
 
-/** Where the store found sessions since it started: `fromLegacy` falling to zero means the copy is complete. */
+/** Where the store found sessions since it started: once `fromLegacy` stops growing, the sessions have moved. */
 export interface CutoverStats {
   fromRedis: number;
   fromLegacy: number;
