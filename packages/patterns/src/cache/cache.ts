@@ -22,7 +22,7 @@ import { type CacheCodec, chooseCodec, type RedisCommand, stringEnvelopeCodec } 
 import { Deadlines } from './deadlines.ts';
 import type { CacheEntry } from './entry.ts';
 import { CacheValueTooLargeError } from './errors.ts';
-import { perKeyCommands } from './per-key.ts';
+import { perKeyCommands } from '../cluster/per-key.ts';
 import { type CacheStats, emptyStats } from './stats.ts';
 import { defaultRandom, type RandomSource, shouldRecomputeEarly } from './xfetch.ts';
 

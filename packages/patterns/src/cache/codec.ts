@@ -11,7 +11,9 @@ import type { Capabilities } from '../capabilities.ts';
 import { type CacheEntry, fromStored, toStored } from './entry.ts';
 
 /** A command as ioredis `call()` takes it: name, then arguments. */
-export type RedisCommand = [name: string, ...args: string[]];
+import type { RedisCommand } from '../cluster/per-key.ts';
+
+export type { RedisCommand };
 
 export interface CacheCodec {
   readonly name: 'json' | 'string envelope';

@@ -9,8 +9,10 @@
  */
 import { Cluster, type Redis } from 'ioredis';
 import type { RedisClient } from '../connection.ts';
-import type { RedisCommand } from './codec.ts';
 import { keySlot } from './key-slot.ts';
+
+/** A command as its name and arguments, e.g. `['SET', key, value, 'PX', '1000']`. */
+export type RedisCommand = [name: string, ...args: string[]];
 
 async function pipelined(connection: Redis | Cluster, commands: RedisCommand[]): Promise<unknown[]> {
   if (commands.length === 1) {
@@ -29,7 +31,11 @@ async function pipelined(connection: Redis | Cluster, commands: RedisCommand[]):
 
 const REDIRECTED = /^(MOVED|ASK) /;
 
-async function onCluster(cluster: Cluster, keys: string[], command: (key: string) => RedisCommand) {
+async function onCluster(
+  cluster: Cluster,
+  keys: readonly string[],
+  command: (key: string, index: number) => RedisCommand,
+) {
   const masters = new Map(cluster.nodes('master').map((node) => [`${node.options.host}:${node.options.port}`, node]));
   const groups = new Map<Redis | undefined, number[]>();
   keys.forEach((key, i) => {
@@ -41,7 +47,7 @@ async function onCluster(cluster: Cluster, keys: string[], command: (key: string
   const replies: unknown[] = new Array(keys.length);
   await Promise.all(
     [...groups].map(async ([node, indexes]) => {
-      const commands = indexes.map((i) => command(keys[i] as string));
+      const commands = indexes.map((i) => command(keys[i] as string, i));
       // Without a slot table (not loaded yet) the cluster client routes each command itself.
       const answers = node
         ? await pipelined(node, commands)
@@ -54,7 +60,7 @@ async function onCluster(cluster: Cluster, keys: string[], command: (key: string
   await Promise.all(
     replies.map(async (reply, i) => {
       if (reply instanceof Error && REDIRECTED.test(reply.message)) {
-        [replies[i]] = await pipelined(cluster, [command(keys[i] as string)]);
+        [replies[i]] = await pipelined(cluster, [command(keys[i] as string, i)]);
       }
     }),
   );
@@ -64,10 +70,13 @@ async function onCluster(cluster: Cluster, keys: string[], command: (key: string
 /** Runs `command(key)` for every key in one round trip per server; replies (or Errors) in key order. */
 export async function perKeyCommands(
   client: RedisClient,
-  keys: string[],
-  command: (key: string) => RedisCommand,
+  keys: readonly string[],
+  command: (key: string, index: number) => RedisCommand,
 ): Promise<unknown[]> {
   if (keys.length === 0) return [];
   if (client instanceof Cluster) return onCluster(client, keys, command);
-  return pipelined(client, keys.map(command));
+  return pipelined(
+    client,
+    keys.map((key, i) => command(key, i)),
+  );
 }

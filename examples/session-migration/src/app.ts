@@ -1,0 +1,92 @@
+/**
+ * The Express 5 app: log in, a profile with a visit counter kept in the session, log out, and the health
+ * endpoints. It knows nothing of which store holds the sessions: that is the point of the migration.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import session, { type Store } from 'express-session';
+import { type Probe, readiness } from './readiness.ts';
+
+declare module 'express-session' {
+  interface SessionData {
+    user: { name: string; loggedInAt: string };
+    views: number;
+  }
+}
+
+export interface AppOptions {
+  store: Store;
+  probes: Record<string, Probe>;
+  secret: string;
+  maxAgeMs: number;
+  /** Extra fields for /readyz (the cutover store's counters). */
+  readyExtras?: () => Record<string, unknown>;
+}
+
+export function createApp(options: AppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json());
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'alive' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const result = await readiness(options.probes);
+    res.status(result.ready ? 200 : 503).json({
+      status: result.ready ? 'ready' : 'unavailable',
+      down: result.down,
+      checks: result.checks,
+      ...options.readyExtras?.(),
+    });
+  });
+
+  app.use(
+    session({
+      store: options.store,
+      secret: options.secret,
+      name: 'sid',
+      resave: false,
+      saveUninitialized: false,
+      cookie: { maxAge: options.maxAgeMs, httpOnly: true, sameSite: 'lax' },
+    }),
+  );
+
+  app.post('/login', async (req: Request, res: Response) => {
+    const name = typeof req.body?.username === 'string' ? req.body.username.trim() : '';
+    if (!name) {
+      res.status(400).json({ error: 'send {"username": "…"}' });
+      return;
+    }
+    // A new session id at login, so a session fixed before login is worthless.
+    await new Promise<void>((resolve, reject) => req.session.regenerate((e) => (e ? reject(e) : resolve())));
+    req.session.user = { name, loggedInAt: new Date().toISOString() };
+    req.session.views = 0;
+    res.json({ user: req.session.user });
+  });
+
+  app.get('/profile', (req: Request, res: Response) => {
+    if (!req.session.user) {
+      res.status(401).json({ error: 'not logged in: POST /login first' });
+      return;
+    }
+    req.session.views = (req.session.views ?? 0) + 1;
+    res.json({ user: req.session.user, views: req.session.views });
+  });
+
+  app.post('/logout', async (req: Request, res: Response) => {
+    await new Promise<void>((resolve, reject) => req.session.destroy((e) => (e ? reject(e) : resolve())));
+    res.clearCookie('sid').json({ loggedOut: true });
+  });
+
+  // A store that cannot answer (Redis or PostgreSQL down) surfaces here: say so in JSON, not an HTML stack.
+  app.use((error: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+    if (error.status && error.status < 500) {
+      res.status(error.status).json({ error: error.message });
+      return;
+    }
+    console.error(`[session] ${error.message}`);
+    res.status(503).json({ error: 'session store unavailable, try again shortly' });
+  });
+  return app;
+}

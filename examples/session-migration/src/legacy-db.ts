@@ -1,0 +1,78 @@
+/**
+ * The legacy session database: a real PostgreSQL from DATABASE_URL, or, by default, PGlite (PostgreSQL compiled to
+ * WASM) served over the wire protocol on a loopback port, so `pg` and connect-pg-simple work unchanged and
+ * `npm run migrate` can reach the same database from another process.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { redactUrl } from '@redis-agent-kit/patterns';
+import pg from 'pg';
+
+export interface LegacyDatabase {
+  pool: pg.Pool;
+  /** For messages: the password, if any, is redacted. */
+  display: string;
+  /** The URL other processes use to reach it (the embedded server's, or DATABASE_URL). */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface LegacyDatabaseOptions {
+  databaseUrl?: string | undefined;
+  pgliteDir?: string;
+  /** 0 picks a free port. */
+  pglitePort?: number;
+  tableName?: string;
+}
+
+/** connect-pg-simple's table.sql, made idempotent. */
+export function sessionTableSql(tableName = 'session'): string {
+  const table = `"${tableName.replaceAll('"', '""')}"`;
+  const index = `"${`IDX_${tableName}_expire`.replaceAll('"', '""')}"`;
+  return `CREATE TABLE IF NOT EXISTS ${table} (
+    "sid" varchar NOT NULL COLLATE "default" PRIMARY KEY,
+    "sess" json NOT NULL,
+    "expire" timestamp(6) NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS ${index} ON ${table} ("expire");`;
+}
+
+function pool(url: string): pg.Pool {
+  const created = new pg.Pool({ connectionString: url, max: 5 });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  created.on('error', (error) => console.error(`[postgres] ${redactUrl(error.message)}`));
+  return created;
+}
+
+export async function openLegacyDatabase(options: LegacyDatabaseOptions = {}): Promise<LegacyDatabase> {
+  if (options.databaseUrl) {
+    const url = options.databaseUrl;
+    const connected = pool(url);
+    return { pool: connected, url, display: redactUrl(url), close: () => connected.end() };
+  }
+  const db = await PGlite.create(options.pgliteDir ?? 'memory://');
+  await db.exec(sessionTableSql(options.tableName));
+  // One connection is the default; a pool's second one would be reset. PGlite still runs one query at a time.
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.pglitePort ?? 0, maxConnections: 10 });
+  try {
+    await server.start();
+  } catch (error) {
+    await db.close();
+    throw new Error(
+      `Cannot serve the embedded PostgreSQL on port ${options.pglitePort}: ${(error as Error).message}. Set PGLITE_PORT to a free port, or DATABASE_URL to use a real PostgreSQL.`,
+      { cause: error },
+    );
+  }
+  const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+  const connected = pool(url);
+  return {
+    pool: connected,
+    url,
+    display: `${url} (embedded PGlite, data in ${options.pgliteDir ?? 'memory://'})`,
+    async close() {
+      await connected.end();
+      await server.stop();
+      await db.close();
+    },
+  };
+}

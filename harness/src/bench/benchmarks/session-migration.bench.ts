@@ -1,0 +1,119 @@
+/**
+ * Sessions copied per second from a connect-pg-simple table (PGlite served over the wire, read with `pg`) to
+ * connect-redis keys: the bulk copier (keyset batches of 1000, pipelined SET NX PX, one pipeline per node on a
+ * cluster) against a naive copy of the same rows, one SET per round trip, and against reading the rows alone
+ * (the ceiling: the copy cannot be faster than its source; PGlite runs in this process, so it shares the CPU).
+ * After each copy every row's key is checked: the count lost must be 0.
+ */
+import {
+  closeClient,
+  connect,
+  copySessions,
+  judgeRow,
+  LegacySessionTable,
+  perKeyCommands,
+  type RedisClient,
+} from '@redis-agent-kit/patterns';
+import { openLegacyDatabase } from '../../../../examples/session-migration/src/legacy-db.ts';
+import { seedSessions } from '../../../../examples/session-migration/src/seed.ts';
+import { existingKeys } from '../../suites/session-migration.suite.ts';
+import { targetConnection } from '../../targets/describe.ts';
+import { type BenchRow, compare, defineBenchmark } from '../benchmark.ts';
+
+/** The ceiling: reading and checking the rows the same way, writing nothing. */
+async function readOnly(table: LegacySessionTable): Promise<void> {
+  let after: string | undefined;
+  for (;;) {
+    const rows = await table.batch(after, 1000);
+    if (rows.length === 0) return;
+    for (const row of rows) judgeRow(row);
+    after = rows.at(-1)?.sid;
+  }
+}
+
+/** The anchor: what a hand-written migration script usually does. */
+async function naiveCopy(table: LegacySessionTable, redis: RedisClient, prefix: string): Promise<void> {
+  let after: string | undefined;
+  for (;;) {
+    const rows = await table.batch(after, 1000);
+    if (rows.length === 0) return;
+    for (const row of rows) {
+      if (row.sess !== null && row.ttl_ms !== null && row.ttl_ms >= 1) {
+        await redis.set(prefix + row.sid, JSON.stringify(JSON.parse(row.sess)), 'PX', Math.floor(row.ttl_ms));
+      }
+    }
+    after = rows.at(-1)?.sid;
+  }
+}
+
+export default defineBenchmark({
+  id: 'session-migration',
+  title: 'Session bulk copy, PostgreSQL (PGlite) to Redis: sessions per second and sessions lost',
+  targets: ['redis-8', 'redis-cluster'],
+  async run({ target, scale, log }) {
+    const count = Math.max(1000, Math.round(100_000 * scale));
+    const legacy = await openLegacyDatabase({ pglitePort: 0 });
+    const redis = await connect(targetConnection(target));
+    const keysOf = (prefix: string) => sids.map((sid) => prefix + sid);
+    let sids: string[] = [];
+    try {
+      log(`seeding ${count} sessions`);
+      sids = await seedSessions(legacy.pool, { count });
+      const table = new LegacySessionTable(legacy.pool);
+      const measure = async (subject: string, prefix: string, copy: () => Promise<unknown>) => {
+        const started = performance.now();
+        await copy();
+        const seconds = (performance.now() - started) / 1000;
+        const lost = count - (await existingKeys(redis, keysOf(prefix)));
+        await perKeyCommands(redis, keysOf(prefix), (key) => ['UNLINK', key]);
+        log(`${subject}: ${count} in ${seconds.toFixed(2)} s, ${lost} lost`);
+        return { rate: count / seconds, lost };
+      };
+      // Alternate the two, best of two each, so neither always runs on a colder process or a busier machine.
+      const naive = [];
+      const bulk = [];
+      const reads = [];
+      for (let round = 0; round < 2; round++) {
+        const started = performance.now();
+        await readOnly(table);
+        reads.push({ rate: count / ((performance.now() - started) / 1000) });
+        naive.push(await measure('naive copy', 'rak:bench:naive:', () => naiveCopy(table, redis, 'rak:bench:naive:')));
+        bulk.push(
+          await measure('bulk copier', 'rak:bench:copier:', () =>
+            copySessions({ source: legacy.pool, redis, prefix: 'rak:bench:copier:', checkpoint: false }),
+          ),
+        );
+      }
+      const best = (runs: { rate: number }[]) => Math.max(...runs.map((run) => run.rate));
+      const anchor: BenchRow = {
+        subject: 'naive copy, one SET per round trip (anchor)',
+        metric: 'sessions/s',
+        value: best(naive),
+        unit: 'sessions/s',
+      };
+      const ceiling: BenchRow = {
+        subject: 'reading the table alone (ceiling)',
+        metric: 'sessions/s',
+        value: best(reads),
+        unit: 'sessions/s',
+      };
+      const copier: BenchRow = { subject: 'bulk copier', metric: 'sessions/s', value: best(bulk), unit: 'sessions/s' };
+      const lost = Math.max(...bulk.map((run) => run.lost));
+      const lostRow: BenchRow = {
+        subject: 'bulk copier',
+        metric: 'sessions lost',
+        value: lost,
+        unit: 'sessions',
+        goal: '= 0',
+        met: lost === 0,
+      };
+      return {
+        rows: [anchor, ceiling, compare(copier, anchor), compare(copier, ceiling), lostRow],
+        notes: [`${count} sessions per copy; the anchor lost ${Math.max(...naive.map((run) => run.lost))}`],
+      };
+    } finally {
+      await closeClient(redis);
+      await legacy.close();
+    }
+  },
+});

@@ -1,0 +1,148 @@
+/**
+ * Copies every live session from the connect-pg-simple table to the keys connect-redis reads (`sess:<sid>`,
+ * compact JSON, TTL = the row's remaining lifetime), so switching stores logs nobody out.
+ *
+ * - Batches: keyset pagination on sid, one pipelined write per batch (one pipeline per node on a cluster), the
+ *   next batch read while this one is written.
+ * - Idempotent: `SET … PX ttl NX`. A session already in Redis is at least as new as its row, because during the
+ *   cutover sessions are written only to Redis; so a re-run never overwrites one.
+ * - No resurrection: a session copied from a batch read just before a logout deleted it would come back. After
+ *   each batch the copier checks that the rows it wrote are still in the table and deletes the copies of those
+ *   that are not (the cutover store deletes the row before the key, so one of the two deletes sees the copy).
+ * - Resumable: the last sid of each finished batch is saved to a checkpoint; a stopped or failed run resumes
+ *   after it; a finished run clears it.
+ * - Dry run: reads and checks everything (EXISTS instead of SET) and writes nothing, checkpoint included.
+ */
+import { perKeyCommands } from '../cluster/per-key.ts';
+import type { RedisClient } from '../connection.ts';
+import { type Checkpoint, redisCheckpoint } from './checkpoint.ts';
+import { LegacySessionTable, type LegacyTableOptions, type SqlClient } from './legacy-table.ts';
+import { type CopyProgress, emptyCounts, type SessionCopyReport } from './report.ts';
+import {
+  CONNECT_REDIS_PREFIX,
+  DEFAULT_MAX_SESSION_BYTES,
+  type JudgedRow,
+  judgeRow,
+  type LegacyRow,
+} from './session-row.ts';
+
+export interface CopySessionsOptions extends LegacyTableOptions {
+  /** The legacy database: anything with `query(text, params)` returning `{ rows }` (pg.Pool, pg.Client, PGlite). */
+  source: SqlClient;
+  /** A client from `connect()`; standalone or cluster. */
+  redis: RedisClient;
+  /** connect-redis' `prefix` (default `sess:`). */
+  prefix?: string;
+  /** Rows per batch (default 1000). */
+  batchSize?: number;
+  dryRun?: boolean;
+  /** Where to keep the resume point; default a Redis key `session-migration:checkpoint:<table>`; false for none. */
+  checkpoint?: Checkpoint | false;
+  /** Stops after the current batch; the report then has `completed: false`. */
+  signal?: AbortSignal;
+  /** Called after every batch; draw a progress bar with it (see `formatProgress`). */
+  onProgress?: (progress: CopyProgress) => void;
+  /** Sessions larger than this are reported as malformed instead of written (default 100 KB). */
+  maxValueBytes?: number;
+}
+
+export function defaultCheckpointKey(options: LegacyTableOptions = {}): string {
+  return `session-migration:checkpoint:${options.schemaName ? `${options.schemaName}.` : ''}${options.tableName ?? 'session'}`;
+}
+
+type LiveSession = Extract<JudgedRow, { kind: 'live' }>;
+
+export async function copySessions(options: CopySessionsOptions): Promise<SessionCopyReport> {
+  const started = performance.now();
+  const { redis, dryRun = false, signal } = options;
+  const prefix = options.prefix ?? CONNECT_REDIS_PREFIX;
+  const batchSize = options.batchSize ?? 1000;
+  const maxBytes = options.maxValueBytes ?? DEFAULT_MAX_SESSION_BYTES;
+  const table = new LegacySessionTable(options.source, options);
+  const checkpoint =
+    options.checkpoint === false
+      ? undefined
+      : (options.checkpoint ?? redisCheckpoint(redis, defaultCheckpointKey(options)));
+
+  const resumedFrom = await checkpoint?.load();
+  const total = await table.count(resumedFrom);
+  const counts = emptyCounts();
+  let lastSid = resumedFrom;
+  let batches = 0;
+
+  // The next batch is read while this one is written, so PostgreSQL and Redis latencies overlap.
+  let next: Promise<LegacyRow[]> | undefined = table.batch(lastSid, batchSize);
+  try {
+    while (next && !signal?.aborted) {
+      const rows: LegacyRow[] = await next;
+      if (rows.length === 0) break;
+      next = rows.length < batchSize ? undefined : table.batch((rows.at(-1) as LegacyRow).sid, batchSize);
+      // A failure below abandons the read ahead; its own failure then must not surface as unhandled.
+      next?.catch(() => {});
+      const live: LiveSession[] = [];
+      for (const row of rows) {
+        const judged = judgeRow(row, maxBytes);
+        if (judged.kind === 'live') live.push(judged);
+        else if (judged.kind === 'expired') counts.expired++;
+        else counts.malformed.push({ sid: judged.sid, reason: judged.reason });
+      }
+      const written = await writeBatch(redis, prefix, live, dryRun);
+      counts.alreadyPresent += live.length - written.length;
+      const vanished = dryRun ? 0 : await removeVanished(table, redis, prefix, rows, written);
+      counts.vanished += vanished;
+      counts.copied += written.length - vanished;
+      counts.scanned += rows.length;
+      lastSid = (rows.at(-1) as LegacyRow).sid;
+      batches++;
+      if (!dryRun) await checkpoint?.save(lastSid);
+      options.onProgress?.({ ...counts, malformed: counts.malformed.length, total });
+    }
+  } catch (error) {
+    throw new Error(
+      `Session copy stopped: ${(error as Error).message}. ${
+        lastSid === undefined ? 'No batch was finished' : `Sessions up to ${lastSid} are done`
+      }; fix the cause and run the copy again to resume.`,
+      { cause: error },
+    );
+  }
+  const completed = !signal?.aborted;
+  if (completed && !dryRun) await checkpoint?.clear();
+  return { ...counts, dryRun, completed, resumedFrom, lastSid, batches, ms: performance.now() - started };
+}
+
+/** SET NX each live session (EXISTS in a dry run); returns the sids written (would be written). */
+async function writeBatch(redis: RedisClient, prefix: string, live: LiveSession[], dryRun: boolean): Promise<string[]> {
+  const keys = live.map((session) => prefix + session.sid);
+  const replies = await perKeyCommands(redis, keys, (key, i) => {
+    const session = live[i] as LiveSession;
+    return dryRun ? ['EXISTS', key] : ['SET', key, session.value, 'PX', String(session.ttlMs), 'NX'];
+  });
+  const written: string[] = [];
+  replies.forEach((result, i) => {
+    if (result instanceof Error) throw new Error(`Redis refused ${keys[i]}: ${result.message}`);
+    const present = dryRun ? result === 1 : result === null;
+    if (!present) written.push((live[i] as LiveSession).sid);
+  });
+  return written;
+}
+
+/**
+ * Deletes again the copies of sessions whose rows were deleted while their batch was in flight. Usually none
+ * were: one count over the batch's sid range proves it (the cutover store never inserts rows, so a range that
+ * still holds as many rows as were read lost none); only otherwise is each written sid looked up.
+ */
+async function removeVanished(
+  table: LegacySessionTable,
+  redis: RedisClient,
+  prefix: string,
+  rows: LegacyRow[],
+  written: string[],
+): Promise<number> {
+  if (written.length === 0) return 0;
+  const range = await table.countBetween((rows[0] as LegacyRow).sid, (rows.at(-1) as LegacyRow).sid);
+  if (range === rows.length) return 0;
+  const still = await table.existing(written);
+  const gone = written.filter((sid) => !still.has(sid)).map((sid) => prefix + sid);
+  if (gone.length > 0) await perKeyCommands(redis, gone, (key) => ['UNLINK', key]);
+  return gone.length;
+}

@@ -1,0 +1,55 @@
+/**
+ * One row of the connect-pg-simple table, judged for the copy: a live session becomes the value connect-redis
+ * would write (`JSON.stringify` of the session object under `sess:<sid>`) with its remaining lifetime as TTL;
+ * an expired row is skipped; anything express-session could not load is reported as malformed, never copied.
+ */
+
+/** connect-redis' default key prefix: a session lives at `sess:<sid>`. */
+export const CONNECT_REDIS_PREFIX = 'sess:';
+
+/** Values over this size are refused unless the caller raises the limit (the project's rule for every value). */
+export const DEFAULT_MAX_SESSION_BYTES = 100 * 1024;
+
+/** A row as the legacy table reader returns it: the session JSON as text and its remaining lifetime in ms. */
+export interface LegacyRow {
+  sid: string;
+  /** `sess::text`; null if the column was null. */
+  sess: string | null;
+  /** `expire` minus the database's clock, in ms; null if `expire` was null. */
+  ttl_ms: number | null;
+}
+
+export type JudgedRow =
+  | { kind: 'live'; sid: string; value: string; ttlMs: number }
+  | { kind: 'expired'; sid: string }
+  | { kind: 'malformed'; sid: string; reason: string };
+
+export function judgeRow(row: LegacyRow, maxBytes = DEFAULT_MAX_SESSION_BYTES): JudgedRow {
+  const { sid } = row;
+  if (row.ttl_ms === null || !Number.isFinite(row.ttl_ms)) return { kind: 'malformed', sid, reason: 'no expire time' };
+  // PX needs a whole number of at least 1 ms; anything less has expired by the time it would be written.
+  const ttlMs = Math.floor(row.ttl_ms);
+  if (ttlMs < 1) return { kind: 'expired', sid };
+  if (row.sess === null) return { kind: 'malformed', sid, reason: 'sess is null' };
+  let sess: unknown;
+  try {
+    sess = JSON.parse(row.sess);
+  } catch {
+    return { kind: 'malformed', sid, reason: 'sess is not valid JSON' };
+  }
+  if (typeof sess !== 'object' || sess === null || Array.isArray(sess)) {
+    return { kind: 'malformed', sid, reason: 'sess is not a JSON object' };
+  }
+  // express-session reads sess.cookie on every load and throws without it.
+  const cookie = (sess as { cookie?: unknown }).cookie;
+  if (typeof cookie !== 'object' || cookie === null || Array.isArray(cookie)) {
+    return { kind: 'malformed', sid, reason: 'sess has no cookie object' };
+  }
+  // Re-serialised, not copied: PostgreSQL's json type keeps the input's whitespace, connect-redis writes compact JSON.
+  const value = JSON.stringify(sess);
+  const bytes = Buffer.byteLength(value);
+  if (bytes > maxBytes) {
+    return { kind: 'malformed', sid, reason: `${bytes} bytes, over the ${maxBytes}-byte limit (raise maxValueBytes)` };
+  }
+  return { kind: 'live', sid, value, ttlMs };
+}

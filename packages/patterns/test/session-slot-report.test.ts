@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { keySlot } from '../src/cluster/key-slot.ts';
+import { formatProgress, formatReport, type SessionCopyReport } from '../src/session/report.ts';
+
+describe('keySlot', () => {
+  // Values from the cluster specification and CLUSTER KEYSLOT (the suite checks more keys against a live cluster).
+  it.each([
+    ['foo', 12182],
+    ['hello', 866],
+    ['123456789', 12739],
+  ])('%s → %d', (key, slot) => expect(keySlot(key)).toBe(slot));
+
+  it('hashes only the first non-empty hash tag', () => {
+    expect(keySlot('{user1000}.following')).toBe(keySlot('user1000'));
+    expect(keySlot('foo{}{bar}')).toBe(keySlot('foo{}{bar}'));
+    expect(keySlot('foo{}{bar}')).not.toBe(keySlot('bar'));
+    expect(keySlot('foo{{bar}}zap')).toBe(keySlot('{bar'));
+  });
+});
+
+const report: SessionCopyReport = {
+  scanned: 12_000,
+  copied: 11_000,
+  expired: 900,
+  alreadyPresent: 97,
+  vanished: 0,
+  malformed: [
+    { sid: 'a', reason: 'sess is not valid JSON' },
+    { sid: 'b', reason: 'sess has no cookie object' },
+    { sid: 'c', reason: 'no expire time' },
+  ],
+  dryRun: false,
+  completed: true,
+  resumedFrom: undefined,
+  lastSid: 'zz',
+  batches: 12,
+  ms: 2500,
+};
+
+describe('formatReport', () => {
+  it('lists every count and the malformed ids', () => {
+    const text = formatReport(report);
+    expect(text).toContain('Copy finished: 12,000 rows in 2.50 s');
+    expect(text).toMatch(/copied\s+11,000/);
+    expect(text).toMatch(/expired \(skipped\)\s+900/);
+    expect(text).toMatch(/already in Redis\s+97/);
+    expect(text).toContain('b: sess has no cookie object');
+    expect(text).not.toContain('deleted meanwhile');
+  });
+
+  it('caps the ids listed and says how to resume a stopped run', () => {
+    const text = formatReport({ ...report, completed: false, dryRun: true, resumedFrom: 'k' }, 2);
+    expect(text).toContain('Dry run stopped after zz (resumed after k)');
+    expect(text).toMatch(/would copy\s+11,000/);
+    expect(text).toContain('… and 1 more');
+    expect(text).not.toContain('c: no expire time');
+    expect(text).toContain('Run the copy again to resume');
+  });
+
+  it('formats progress as one line', () => {
+    const { malformed: _, ...counts } = report;
+    expect(formatProgress({ ...counts, malformed: 3, total: 20_000 })).toBe(
+      '12,000/20,000 sessions · copied 11,000 · expired 900 · already present 97 · malformed 3',
+    );
+  });
+});
