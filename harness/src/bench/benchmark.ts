@@ -3,7 +3,7 @@
  * `defineBenchmark({...})`. A benchmark measures its anchor on the same server in the same run and returns
  * rows; the runner prints them and writes reports/bench/<id>.json with the machine and server versions.
  */
-import { readdirSync } from 'node:fs';
+import { importAll } from '../discover.ts';
 import { join } from 'node:path';
 import type { TargetInfo, TargetName } from '../targets/types.ts';
 
@@ -81,10 +81,5 @@ export function percentile(sorted: number[], p: number): number {
 const BENCH_DIR = join(import.meta.dirname, 'benchmarks');
 
 export async function loadBenchmarks(dir = BENCH_DIR): Promise<Benchmark[]> {
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.bench.ts'))
-    .sort();
-  const out: Benchmark[] = [];
-  for (const file of files) out.push(((await import(join(dir, file))) as { default: Benchmark }).default);
-  return out;
+  return (await importAll<Benchmark>(dir, '.bench.ts')).map((m) => m.value);
 }

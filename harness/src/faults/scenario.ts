@@ -16,8 +16,7 @@
  *     },
  *   });
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { importAll } from '../discover.ts';
 import type { FaultContext } from './context.ts';
 
 export type FaultKind = 'stop' | 'kill' | 'pause' | 'restart' | 'failover';
@@ -61,12 +60,8 @@ const FAULTS_DIR = import.meta.dirname;
 
 /** Every scenario file under harness/src/faults, in name order. */
 export async function loadFaultScenarios(dir = FAULTS_DIR): Promise<FaultScenario[]> {
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.fault.ts'))
-    .sort();
   const scenarios: FaultScenario[] = [];
-  for (const file of files) {
-    const scenario = ((await import(join(dir, file))) as { default: FaultScenario }).default;
+  for (const { file, value: scenario } of await importAll<FaultScenario>(dir, '.fault.ts')) {
     const clash = scenarios.find((s) => s.id === scenario.id);
     if (clash) throw new Error(`fault scenario id "${scenario.id}" in ${file} is already used: ids must be unique`);
     scenarios.push(scenario);

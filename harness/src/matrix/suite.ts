@@ -4,7 +4,7 @@
  * run the same checks on every target.
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { importAll } from '../discover.ts';
 import { join } from 'node:path';
 import {
   CAPABILITY_LABELS,
@@ -115,10 +115,5 @@ const SUITES_DIR = join(import.meta.dirname, '..', 'suites');
 
 /** Every suite file under harness/src/suites, in name order. */
 export async function loadSuites(dir = SUITES_DIR): Promise<WorkflowSuite[]> {
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.suite.ts'))
-    .sort();
-  const suites: WorkflowSuite[] = [];
-  for (const file of files) suites.push(((await import(join(dir, file))) as { default: WorkflowSuite }).default);
-  return suites;
+  return (await importAll<WorkflowSuite>(dir, '.suite.ts')).map((m) => m.value);
 }
