@@ -1,0 +1,123 @@
+/**
+ * How a tool is declared. One tool per group, with an `op` argument: one tool definition with a few ops costs far
+ * fewer tokens in `tools/list` than one tool per command. Each op is marked read or write; in read-only mode the
+ * write ops (and the arguments only they use) are left out of the schema, and a tool with no read op is not
+ * registered at all.
+ */
+import type { Capabilities, CapabilityName, RedisClient } from '@redis-agent-kit/patterns';
+import { z } from 'zod';
+import type { Limits, ServerConfig } from './config.ts';
+import { queueExpire, type TtlDecision } from './guard.ts';
+
+export type Access = 'read' | 'write';
+
+export interface ToolContext {
+  /** The guarded client: blocked commands throw before they are sent. */
+  redis: RedisClient;
+  caps: Capabilities;
+  limits: Limits;
+  config: ServerConfig;
+}
+
+export interface SchemaOptions {
+  limits: Limits;
+  caps: Capabilities;
+}
+
+type Shape = z.ZodRawShape;
+
+export interface ToolDefinition<Op extends string = string, In extends Shape = Shape, Out extends Shape = Shape> {
+  name: string;
+  /** One short sentence; the ops' own descriptions are appended. */
+  summary: string;
+  /** Each op: its access and a few words on what it does. */
+  ops: Record<Op, readonly [Access, string]>;
+  /** Arguments besides `op`; every one but `key` optional unless all ops need it. */
+  input(options: SchemaOptions): In;
+  /** Arguments only write ops use, dropped from the schema in read-only mode. */
+  writeArgs?: readonly (keyof In)[];
+  output: Out;
+  /** Not registered when the server lacks this capability. */
+  requires?: CapabilityName;
+  /** For tools with write ops: may a write destroy data (overwrite, delete)? Default true. */
+  destructive?: boolean;
+  /** For tools with write ops: does repeating a call with the same arguments change nothing more? Default false. */
+  idempotent?: boolean;
+  run(args: z.output<z.ZodObject<In>> & { op: Op }, ctx: ToolContext): Promise<z.output<z.ZodObject<Out>>>;
+}
+
+/** A switchable group of tools (`--tools <name>`): one file under src/tools. */
+export interface ToolGroup {
+  name: string;
+  tools: ToolDefinition[];
+}
+
+export function defineTool<Op extends string, In extends Shape, Out extends Shape>(
+  tool: ToolDefinition<Op, In, Out>,
+): ToolDefinition {
+  return tool as unknown as ToolDefinition;
+}
+
+export function defineGroup(name: string, ...tools: ToolDefinition[]): ToolGroup {
+  return { name, tools };
+}
+
+/** Shared argument schemas, so every tool names and bounds them the same way. */
+export const args = {
+  key: z.string(),
+  ttl: z.number().int().min(1).optional().describe('seconds'),
+  permanent: z.boolean().optional().describe('no TTL'),
+  /** How many items to return (default DEFAULT_COUNT), at most `maxItems`. */
+  count: (limits: Limits) => z.number().int().min(1).max(limits.maxItems).optional(),
+  fields: z.record(z.string(), z.string()),
+};
+
+/** The default page size when a call names no count. */
+export const DEFAULT_COUNT = 10;
+
+/** Removes what costs tokens and says nothing in JSON Schema: `$schema`, safe-integer bounds, `propertyNames`. */
+export function compactSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(compactSchema);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(schema)) {
+    if (name === '$schema' || name === 'propertyNames') continue;
+    if ((name === 'minimum' || name === 'maximum') && Math.abs(value as number) === Number.MAX_SAFE_INTEGER) continue;
+    if (name === 'additionalProperties' && value === false) continue;
+    out[name] = compactSchema(value);
+  }
+  return out;
+}
+
+type Batch = ReturnType<RedisClient['multi']>;
+export type ClusterClient = Extract<RedisClient, { nodes: unknown }>;
+export type StandaloneClient = Exclude<RedisClient, ClusterClient>;
+
+/** A cluster's masters (node-level commands: SCAN, INFO, DBSIZE…), or the one server. */
+export function masters(redis: RedisClient): RedisClient[] {
+  return redis.isCluster ? (redis as ClusterClient).nodes('master') : [redis];
+}
+
+/**
+ * Runs `build`'s commands and the TTL decision's EXPIRE in one MULTI on `key` (one slot, so cluster-safe),
+ * and returns the replies of `build`'s commands. A failed command throws its error.
+ */
+export async function writeWithTtl(
+  ctx: ToolContext,
+  key: string,
+  ttl: TtlDecision,
+  build: (batch: Batch) => void,
+): Promise<unknown[]> {
+  const batch = ctx.redis.multi();
+  build(batch);
+  const commands = batch.length;
+  queueExpire(batch, key, ttl);
+  const replies = (await batch.exec()) ?? [];
+  for (const [error] of replies) if (error) throw error;
+  return replies.slice(0, commands).map(([, value]) => value);
+}
+
+/** The key's remaining TTL in seconds; -1 when it has none, -2 when it does not exist. */
+export function ttlOf(ctx: ToolContext, key: string): Promise<number> {
+  return ctx.redis.ttl(key);
+}
