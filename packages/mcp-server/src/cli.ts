@@ -54,7 +54,13 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown());
 }
 
+/** ACL rules apply in order: the seed's `+info … -@dangerous` takes INFO away again, since INFO is @dangerous. */
+const NOPERM_INFO_HINT =
+  " (the ACL user needs INFO: give '+info' after any '-@dangerous', e.g. … -@admin -@write -@dangerous +info +dbsize)";
+
 main().catch((error: unknown) => {
-  log(error instanceof ConfigError ? error.message : `cannot start: ${(error as Error).message ?? String(error)}`);
+  const message = (error as Error).message ?? String(error);
+  const hint = /NOPERM.*'info'/.test(message) ? NOPERM_INFO_HINT : '';
+  log(error instanceof ConfigError ? message : `cannot start: ${message}${hint}`);
   process.exit(error instanceof ConfigError ? 2 : 1);
 });

@@ -110,7 +110,8 @@ export function parseConfig(
   const str = (name: string) => values[name] as string | undefined;
   const url = str('url') ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   if (!/^(rediss?|valkeys?):\/\//.test(url)) {
-    throw new ConfigError(`--url must start with redis:// or rediss://, got "${redactUrl(url)}"`);
+    // Only the scheme is echoed: a malformed URL may carry a password the redactor cannot recognise.
+    throw new ConfigError(`--url must start with redis:// or rediss://, got one starting "${url.split(':')[0]}:"`);
   }
   const transport = str('transport') ?? 'stdio';
   if (transport !== 'stdio' && transport !== 'http') {

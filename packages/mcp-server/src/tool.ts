@@ -65,8 +65,9 @@ export function defineGroup(name: string, ...tools: ToolDefinition[]): ToolGroup
 /** Shared argument schemas, so every tool names and bounds them the same way. */
 export const args = {
   key: z.string(),
-  ttl: z.number().int().min(1).optional().describe('seconds'),
-  permanent: z.boolean().optional().describe('no TTL'),
+  // Meaning of ttl (seconds) and permanent (no TTL) is in the server instructions, said once for all tools.
+  ttl: z.number().int().min(1).optional(),
+  permanent: z.boolean().optional(),
   /** How many items to return (default DEFAULT_COUNT), at most `maxItems`. */
   count: (limits: Limits) => z.number().int().min(1).max(limits.maxItems).optional(),
   fields: z.record(z.string(), z.string()),

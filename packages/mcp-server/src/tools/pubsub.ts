@@ -90,8 +90,8 @@ export default defineGroup(
     input: ({ limits }) => ({
       channel: z.string().min(1),
       message: z.string().optional(),
-      waitMs: z.number().int().positive().max(limits.maxWaitMs).optional(),
-      count: z.number().int().positive().max(limits.maxItems).optional(),
+      waitMs: z.number().int().min(1).max(limits.maxWaitMs).optional(),
+      count: z.number().int().min(1).max(limits.maxItems).optional(),
     }),
     writeArgs: ['message'],
     destructive: false,

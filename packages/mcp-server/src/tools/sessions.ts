@@ -72,7 +72,7 @@ export default defineGroup(
         .optional(),
       data: z.record(z.string(), z.unknown()).optional(),
       replace: z.boolean().optional(),
-      ttl: z.number().int().positive().optional().describe('seconds'),
+      ttl: z.number().int().min(1).optional(),
     }),
     writeArgs: ['data', 'replace', 'ttl'],
     output: {

@@ -44,7 +44,7 @@ export default defineGroup(
       id: z.string().optional(),
       ids: z.array(z.string()).max(limits.maxItems).optional(),
       fields: args.fields.optional(),
-      maxlen: z.number().int().positive().optional(),
+      maxlen: z.number().int().min(1).optional(),
       ttl: args.ttl,
       permanent: args.permanent,
     }),
