@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -223,11 +223,15 @@ describe('read-only ACL user', () => {
   const password = randomBytes(18).toString('hex');
   /** The seed's recipe, verbatim but for the name and password. */
   const SEED_RULES = '~* +@read +@connection +info +dbsize -@admin -@write -@dangerous';
-  /**
-   * ACL rules apply in order and INFO is @dangerous, so +info must come after -@dangerous (AGENTS.md); `&*` with
-   * +subscribe +psubscribe lets it listen (pub/sub tool) without PUBLISH.
-   */
-  const FIXED_RULES = '~* &* +@read +@connection -@admin -@write -@dangerous +info +dbsize +subscribe +psubscribe';
+  /** The recipe AGENTS.md and the skill give (INFO is @dangerous, so +info comes after -@dangerous). */
+  const recipe = (file: string) =>
+    /ACL SETUSER codex-reader on >… (.+)$/m.exec(readFileSync(join(ROOT, file), 'utf8'))?.[1]?.replace(/`$/, '');
+  const FIXED_RULES = recipe('AGENTS.md') ?? 'missing from AGENTS.md';
+
+  it('AGENTS.md and the skill give the same recipe', () => {
+    expect(FIXED_RULES).toMatch(/-@dangerous .*\+info/);
+    expect(recipe('templates/skill/SKILL.md')).toBe(FIXED_RULES);
+  });
   let admin: Awaited<ReturnType<typeof clientFor>>;
 
   beforeAll(async () => {
@@ -278,5 +282,152 @@ describe('read-only ACL user', () => {
       await admin.unlink(key);
     }
     for (const text of [...texts, s.stderr()]) expect(text).not.toContain(password);
+  });
+});
+
+describe('resilience and private servers', () => {
+  const dirs: string[] = [];
+  const servers: LocalServer[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a password in the URL is redacted when the connection fails', async () => {
+    const secret = `pw-${randomBytes(8).toString('hex')}`;
+    const { code, stderr } = await runCli(['--url', `redis://someone:${secret}@127.0.0.1:1/0`]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/cannot start: Cannot connect to redis:\/\/someone:\*\*\*@127\.0\.0\.1:1\/0/);
+    expect(stderr).not.toContain(secret);
+  });
+
+  it('answers with error results while Redis is down and recovers when it returns', async () => {
+    const server = await LocalServer.start({ kind: 'redis' });
+    servers.push(server);
+    const s = await inProcessSession({ url: server.url, cluster: false } as TargetInfo, [
+      '--profile',
+      'full',
+      '--command-timeout-ms',
+      '1000',
+    ]);
+    try {
+      await s.ok('string', { op: 'set', key: 'app:k:1', value: 'before', ttl: 60 });
+      await server.kill();
+      expect(await s.fails('string', { op: 'get', key: 'app:k:1' })).toMatch(/unreachable/);
+      expect(await s.fails('keys', { op: 'scan' })).toMatch(/unreachable/);
+      await server.restart();
+      let value: unknown;
+      for (let i = 0; i < 50 && value === undefined; i++) {
+        const result = await s.client.callTool({
+          name: 'string',
+          arguments: { op: 'set', key: 'app:k:1', value: 'after', ttl: 60 },
+        });
+        if (!result.isError) value = (await s.ok('string', { op: 'get', key: 'app:k:1' })).value;
+        else await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(value).toBe('after');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('keyspace watch returns events of keys changed while it waits', async () => {
+    const server = await LocalServer.start({ kind: 'valkey', args: ['--notify-keyspace-events', 'KEA'] });
+    servers.push(server);
+    const s = await inProcessSession({ url: server.url, cluster: false } as TargetInfo, ['--profile', 'full']);
+    try {
+      let done = false;
+      const watching = s
+        .ok('pubsub', { op: 'keyspace', channel: 'app:watched:*', waitMs: 5000, count: 2 })
+        .finally(() => {
+          done = true;
+        });
+      for (let i = 0; !done && i < 200; i++) {
+        await s.ok('string', { op: 'set', key: `app:watched:${i}`, value: 'v', ttl: 60 });
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const { messages } = await watching;
+      expect(messages).toHaveLength(2);
+      for (const m of messages as { channel: string; message: string }[]) {
+        expect(m.channel).toMatch(/^app:watched:\d+$/);
+        expect(['set', 'expire']).toContain(m.message);
+      }
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('connects over TLS with a CA, a client certificate and a key made here', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rak-mcp-tls-'));
+    dirs.push(dir);
+    const f = (name: string) => join(dir, name);
+    const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+    ssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=rak test CA',
+      '-keyout',
+      f('ca.key'),
+      '-out',
+      f('ca.crt'),
+    );
+    writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+    for (const who of ['server', 'client']) {
+      const cn = who === 'server' ? 'localhost' : 'rak client';
+      ssl(
+        'req',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        `/CN=${cn}`,
+        '-keyout',
+        f(`${who}.key`),
+        '-out',
+        f(`${who}.csr`),
+      );
+      ssl(
+        'x509',
+        '-req',
+        '-in',
+        f(`${who}.csr`),
+        '-CA',
+        f('ca.crt'),
+        '-CAkey',
+        f('ca.key'),
+        '-CAcreateserial',
+        '-days',
+        '1',
+        '-extfile',
+        f('san.ext'),
+        '-out',
+        f(`${who}.crt`),
+      );
+    }
+    const server = await LocalServer.start({
+      kind: 'redis',
+      tlsOnly: true,
+      args: ['--tls-cert-file', f('server.crt'), '--tls-key-file', f('server.key'), '--tls-ca-cert-file', f('ca.crt')],
+    });
+    servers.push(server);
+    const url = `rediss://127.0.0.1:${server.port}`;
+    const tls = ['--tls-ca', f('ca.crt'), '--tls-cert', f('client.crt'), '--tls-key', f('client.key')];
+    const s = await inProcessSession({ url, cluster: false } as TargetInfo, [...tls, '--profile', 'full']);
+    try {
+      await s.ok('string', { op: 'set', key: 'app:tls:1', value: 'over tls', ttl: 60 });
+      expect((await s.ok('string', { op: 'get', key: 'app:tls:1' })).value).toBe('over tls');
+    } finally {
+      await s.close();
+    }
+    // Without the client certificate the server refuses the handshake, and the CLI says so.
+    const refused = await runCli(['--url', url, '--tls-ca', f('ca.crt')]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/cannot start: Cannot connect to rediss:/);
   });
 });

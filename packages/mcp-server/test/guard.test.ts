@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   assertCommandAllowed,
@@ -24,6 +25,15 @@ describe('assertCommandAllowed', () => {
     expect(() => assertCommandAllowed('CONFIG', ['GET', 'maxmemory'])).not.toThrow();
     expect(() => assertCommandAllowed('CLUSTER', ['NODES'])).not.toThrow();
     expect(() => assertCommandAllowed('SCAN', ['0'])).not.toThrow();
+  });
+
+  it('refuses every command AGENTS.md says the MCP server refuses', () => {
+    const agents = readFileSync(new URL('../../../AGENTS.md', import.meta.url), 'utf8');
+    const listed = /no (`KEYS`.*?`MONITOR`)/s.exec(agents)?.[1] ?? '';
+    const commands = [...listed.matchAll(/`([A-Z ]+)`/g)].map((m) => (m[1] as string).split(' '));
+    expect(commands.length).toBeGreaterThanOrEqual(8);
+    for (const [command, ...args] of commands)
+      expect(() => assertCommandAllowed(command as string, args)).toThrow(PolicyError);
   });
 
   it('says what to use instead of KEYS', () => {
