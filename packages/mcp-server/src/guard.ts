@@ -52,31 +52,32 @@ const GENERIC = new Set(['call', 'callBuffer', 'send_command']);
 
 /**
  * Wraps a client so that blocked commands throw before anything is sent, whether called as a method
- * (`client.keys('*')`), generically (`client.call('FLUSHALL')`) or inside a pipeline or transaction.
- * (Hooking `sendCommand` would also catch ioredis' own SELECT on reconnect, so the guard sits above it.)
+ * (`client.keys('*')`), generically (`client.call('FLUSHALL')`) or inside a pipeline or transaction, chained or
+ * not. (Hooking `sendCommand` would also catch ioredis' own SELECT on reconnect, so the guard sits above it.)
  */
 export function guardClient<T extends object>(client: T): T {
   return new Proxy(client, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
       if (typeof property !== 'string' || typeof value !== 'function') return value;
-      if (GENERIC.has(property)) {
-        return (command: string, ...args: unknown[]) => {
-          assertCommandAllowed(String(command), args.flat());
-          return value.call(receiver, command, ...args);
-        };
-      }
       if (property === 'pipeline' || property === 'multi') {
         return (...args: unknown[]) => guardClient(value.apply(target, args));
       }
       const upper = property.toUpperCase();
-      if (BLOCKED[upper] || BLOCKED_SUBCOMMANDS[upper]) {
+      const generic = GENERIC.has(property);
+      if (!generic && !BLOCKED[upper] && !BLOCKED_SUBCOMMANDS[upper]) {
+        // Pipelines chain (`batch.get(a).flushdb()`): a method returning the raw object returns the guarded one.
         return (...args: unknown[]) => {
-          assertCommandAllowed(upper, args.flat());
-          return value.apply(receiver, args);
+          const result = value.apply(receiver, args);
+          return result === target ? receiver : result;
         };
       }
-      return value;
+      return (...args: unknown[]) => {
+        if (generic) assertCommandAllowed(String(args[0]), args.slice(1).flat());
+        else assertCommandAllowed(upper, args.flat());
+        const result = value.apply(receiver, args);
+        return result === target ? receiver : result;
+      };
     },
   });
 }

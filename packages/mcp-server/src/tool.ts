@@ -7,7 +7,7 @@
 import type { Capabilities, CapabilityName, RedisClient } from '@redis-agent-kit/patterns';
 import { z } from 'zod';
 import type { Limits, ServerConfig } from './config.ts';
-import { queueExpire, type TtlDecision } from './guard.ts';
+import { guardClient, queueExpire, type TtlDecision } from './guard.ts';
 
 export type Access = 'read' | 'write';
 
@@ -94,9 +94,9 @@ type Batch = ReturnType<RedisClient['multi']>;
 export type ClusterClient = Extract<RedisClient, { nodes: unknown }>;
 export type StandaloneClient = Exclude<RedisClient, ClusterClient>;
 
-/** A cluster's masters (node-level commands: SCAN, INFO, DBSIZE…), or the one server. */
+/** A cluster's masters, guarded like the client (node-level commands: SCAN, INFO, DBSIZE…), or the one server. */
 export function masters(redis: RedisClient): RedisClient[] {
-  return redis.isCluster ? (redis as ClusterClient).nodes('master') : [redis];
+  return redis.isCluster ? (redis as ClusterClient).nodes('master').map((node) => guardClient(node)) : [redis];
 }
 
 /**
@@ -113,12 +113,19 @@ export async function writeWithTtl(
   build(batch);
   const commands = batch.length;
   queueExpire(batch, key, ttl);
-  const replies = (await batch.exec()) ?? [];
-  for (const [error] of replies) if (error) throw error;
-  return replies.slice(0, commands).map(([, value]) => value);
+  return (await execBatch(batch)).slice(0, commands);
 }
 
-/** The key's remaining TTL in seconds; -1 when it has none, -2 when it does not exist. */
-export function ttlOf(ctx: ToolContext, key: string): Promise<number> {
-  return ctx.redis.ttl(key);
+/** Runs a pipeline or transaction and returns its replies; the first failed command's error is thrown. */
+export async function execBatch(batch: Batch): Promise<unknown[]> {
+  const replies = (await batch.exec()) ?? [];
+  for (const [error] of replies) if (error) throw error;
+  return replies.map(([, value]) => value);
+}
+
+/** `[name, value, name, value, …]` (HSCAN pages, XINFO, COMMAND DOCS replies) as an object. */
+export function flatRecord<V = unknown>(flat: readonly unknown[]): Record<string, V> {
+  const out: Record<string, V> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1] as V;
+  return out;
 }

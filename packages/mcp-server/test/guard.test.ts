@@ -51,7 +51,23 @@ describe('guardClient', () => {
       keys: (pattern: string) => sent.push(`KEYS ${pattern}`),
       config: (...args: string[]) => sent.push(`CONFIG ${args.join(' ')}`),
       call: (command: string, ...args: string[]) => sent.push(`${command} ${args.join(' ')}`.trim()),
-      pipeline: () => ({ flushdb: () => sent.push('FLUSHDB'), get: (k: string) => sent.push(`GET ${k}`) }),
+      pipeline() {
+        interface Batch {
+          flushdb(): Batch;
+          get(key: string): Batch;
+        }
+        const batch: Batch = {
+          flushdb: () => {
+            sent.push('FLUSHDB');
+            return batch;
+          },
+          get: (key) => {
+            sent.push(`GET ${key}`);
+            return batch;
+          },
+        };
+        return batch;
+      },
     };
     return { client: guardClient(client), sent };
   }
@@ -66,7 +82,8 @@ describe('guardClient', () => {
     expect(() => client.call('flushall')).toThrow(/FLUSHALL is not allowed/);
     expect(() => client.config('SET', 'x', 'y')).toThrow(/CONFIG SET/);
     expect(() => client.pipeline().flushdb()).toThrow(/FLUSHDB/);
-    expect(sent).toEqual(['GET a', 'CONFIG GET maxmemory', 'scan 0', 'GET b']);
+    expect(() => client.pipeline().get('c').flushdb()).toThrow(/FLUSHDB/);
+    expect(sent).toEqual(['GET a', 'CONFIG GET maxmemory', 'scan 0', 'GET b', 'GET c']);
   });
 });
 

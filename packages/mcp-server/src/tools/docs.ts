@@ -3,21 +3,13 @@
  * version really running and need no network: the remedy for training data that stops at Redis 6 or 7.
  */
 import { z } from 'zod';
-import { args, defineGroup, defineTool } from '../tool.ts';
-
-type Docs = Record<string, unknown>;
-
-function record(flat: unknown[]): Docs {
-  const out: Docs = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1];
-  return out;
-}
+import { args, defineGroup, defineTool, flatRecord } from '../tool.ts';
 
 /** The argument tree of COMMAND DOCS as one syntax line: `key value [NX | XX] [GET] [EX seconds | …]`. */
 export function syntax(argsList: unknown[]): string {
   return argsList
     .map((raw) => {
-      const a = record(raw as unknown[]);
+      const a = flatRecord(raw as unknown[]);
       const flags = (a.flags as string[] | undefined) ?? [];
       let text: string;
       if (a.type === 'oneof')
@@ -61,7 +53,7 @@ export default defineGroup(
         const [, rawDocs] = (await ctx.redis.call('COMMAND', 'DOCS', name)) as [string, unknown[]] | [];
         const info = (await ctx.redis.call('COMMAND', 'INFO', name)) as unknown[][];
         if (!rawDocs) throw new Error(`unknown command "${input.command}" on this server; list names with pattern`);
-        const docs = record(rawDocs);
+        const docs = flatRecord(rawDocs);
         return {
           command: words.join(' ').toUpperCase(),
           syntax: `${words.join(' ').toUpperCase()} ${syntax((docs.arguments as unknown[]) ?? [])}`.trim(),

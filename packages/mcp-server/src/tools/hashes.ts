@@ -2,7 +2,7 @@
 import { CapabilityMissingError } from '@redis-agent-kit/patterns';
 import { z } from 'zod';
 import { assertValueSize, resolveTtl } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, type ToolContext, writeWithTtl } from '../tool.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, flatRecord, type ToolContext, writeWithTtl } from '../tool.ts';
 
 function needFieldTtl(ctx: ToolContext): void {
   if (!ctx.caps.hashFieldTtl) {
@@ -53,9 +53,7 @@ export default defineGroup(
             return { fields: Object.fromEntries(names.map((n, i) => [n, values[i] ?? null])) };
           }
           const [cursor, flat] = await ctx.redis.hscan(key, input.cursor ?? '0', 'COUNT', input.count ?? DEFAULT_COUNT);
-          const fields: Record<string, string> = {};
-          for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
-          return { fields, ...(cursor !== '0' ? { cursor } : {}) };
+          return { fields: flatRecord<string>(flat), ...(cursor !== '0' ? { cursor } : {}) };
         }
         case 'ttl': {
           needFieldTtl(ctx);

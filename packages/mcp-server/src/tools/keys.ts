@@ -4,7 +4,7 @@
  */
 import type { RedisClient } from '@redis-agent-kit/patterns';
 import { z } from 'zod';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, masters } from '../tool.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, execBatch, masters } from '../tool.ts';
 
 async function scan(redis: RedisClient, cursor: string, match: string, type: string | undefined, count: number) {
   const nodes = masters(redis);
@@ -75,9 +75,7 @@ export default defineGroup(
         } else if (input.op === 'persist') batch.persist(key);
         else batch.unlink(key);
       }
-      const replies = (await batch.exec()) ?? [];
-      for (const [error] of replies) if (error) throw error;
-      const values = replies.map(([, value]) => value);
+      const values = await execBatch(batch);
       if (input.op === 'info') {
         return {
           info: keys.map((key, i) => ({ key, type: values[2 * i] as string, ttl: values[2 * i + 1] as number })),

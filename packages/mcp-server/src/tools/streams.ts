@@ -1,23 +1,12 @@
 /** Streams: add (with TTL and an optional approximate cap), ranges, and consumer groups, every read bounded. */
 import { z } from 'zod';
 import { assertValueSize, queueExpire, resolveTtl } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, writeWithTtl } from '../tool.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, execBatch, flatRecord, writeWithTtl } from '../tool.ts';
 
 type RawEntry = [string, string[]];
 
 function entries(raw: RawEntry[]): { id: string; fields: Record<string, string> }[] {
-  return raw.map(([id, flat]) => {
-    const fields: Record<string, string> = {};
-    for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
-    return { id, fields };
-  });
-}
-
-/** `[name, value, name, value, …]` replies (XINFO) as an object, with nested replies left as they are. */
-function record(flat: unknown[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1];
-  return out;
+  return raw.map(([id, flat]) => ({ id, fields: flatRecord<string>(flat) }));
 }
 
 export default defineGroup(
@@ -68,8 +57,8 @@ export default defineGroup(
           return { entries: entries(raw) };
         }
         case 'info': {
-          const info = record((await ctx.redis.call('XINFO', 'STREAM', key)) as unknown[]);
-          const groups = ((await ctx.redis.call('XINFO', 'GROUPS', key)) as unknown[][]).map(record);
+          const info = flatRecord((await ctx.redis.call('XINFO', 'STREAM', key)) as unknown[]);
+          const groups = ((await ctx.redis.call('XINFO', 'GROUPS', key)) as unknown[][]).map((g) => flatRecord(g));
           return {
             info: {
               length: info.length,
@@ -104,8 +93,7 @@ export default defineGroup(
           const batch = ctx.redis.multi();
           batch.xgroup('CREATE', key, group(), input.id ?? '$', 'MKSTREAM');
           queueExpire(batch, key, ttl);
-          const replies = (await batch.exec()) ?? [];
-          for (const [error] of replies) if (error) throw error;
+          await execBatch(batch);
           return { changed: 1 };
         }
         case 'group_read': {

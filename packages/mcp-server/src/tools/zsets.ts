@@ -1,7 +1,7 @@
 /** Sorted sets: bounded ranges by rank or score, scores, ranks, adds and increments with TTL. */
 import { z } from 'zod';
 import { assertValueSize, resolveTtl } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, writeWithTtl } from '../tool.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, execBatch, writeWithTtl } from '../tool.ts';
 
 /** WITHSCORES replies: ioredis 6 answers `[[member, score], …]`; a flat `[member, score, …]` is read too. */
 function pairs(reply: (string | [string, string])[]): { member: string; score: number }[] {
@@ -70,14 +70,13 @@ export default defineGroup(
           const batch = ctx.redis.pipeline();
           batch.zmscore(key, ...members);
           for (const m of members) batch.zrank(key, m);
-          const replies = (await batch.exec()) ?? [];
-          for (const [error] of replies) if (error) throw error;
-          const scores = replies[0]?.[1] as (string | null)[];
+          const replies = await execBatch(batch);
+          const scores = replies[0] as (string | null)[];
           return {
             entries: members.map((member, i) => ({
               member,
               score: scores[i] == null ? null : Number(scores[i]),
-              rank: (replies[i + 1]?.[1] as number | null) ?? null,
+              rank: (replies[i + 1] as number | null) ?? null,
             })),
           };
         }
