@@ -180,6 +180,19 @@ describe('redis-mcp-server over Streamable HTTP', () => {
         `http://127.0.0.1:${port}/mcp`,
       ]);
       expect(response.toString()).toBe('403');
+      // Malformed JSON-RPC is answered with a client error, and the server goes on serving.
+      const garbage = await fetch(server.url, {
+        method: 'POST',
+        body: '{not json',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      });
+      expect(garbage.status).toBe(400);
+      const s = await httpSession(server.url);
+      try {
+        expect((await s.ok('docs', { pattern: 'xadd' })).names).toEqual(['xadd']);
+      } finally {
+        await s.close();
+      }
     } finally {
       await stop(server.child);
     }

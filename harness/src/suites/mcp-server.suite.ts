@@ -277,6 +277,29 @@ export default defineSuite({
       },
     },
     {
+      name: 'scan pages through every key once the cursor runs out, across cluster masters',
+      async run({ target, prefix, client }) {
+        // No hash tag: on a cluster the keys spread over the masters, so the cursor must walk node by node.
+        const keys = Array.from({ length: 40 }, (_, i) => `${prefix}:scan:${i}`);
+        for (const key of keys) await client.set(key, '1', 'EX', 60);
+        const s = await inProcessSession(target, ['--tools', 'keys']);
+        try {
+          const seen = new Set<string>();
+          let cursor: string | undefined = '0';
+          for (let page = 0; cursor !== undefined && page < 1000; page++) {
+            const result = await s.ok('keys', { op: 'scan', pattern: `${prefix}:scan:*`, count: 5, cursor });
+            for (const key of result.keys as string[]) seen.add(key);
+            cursor = result.cursor as string | undefined;
+          }
+          assert.equal(cursor, undefined, 'the scan finished');
+          assert.deepEqual([...seen].sort(), [...keys].sort());
+        } finally {
+          await s.close();
+          for (const key of keys) await client.unlink(key);
+        }
+      },
+    },
+    {
       name: 'read-only mode registers no write op and no write argument',
       async run({ target }) {
         const s = await inProcessSession(target, ['--profile', 'full', '--read-only']);
