@@ -21,12 +21,11 @@ async function main(): Promise<void> {
   }
   const config = parseConfig(argv, process.env, resolveGroups);
   const app = await startRedisMcp(config);
+  const names = app.tools.map((t) => t.name).join(', ');
+  const readOnly = config.readOnly ? ', read-only' : '';
+  const skipped = app.skipped.length ? `; not registered: ${app.skipped.join('; ')}` : '';
   log(
-    `${app.caps.server} ${app.caps.version} at ${redactText(config.url, secrets)}; ${app.tools.length} tools (${app.tools
-      .map((t) => t.name)
-      .join(
-        ', ',
-      )})${config.readOnly ? ', read-only' : ''}${app.skipped.length ? `; not registered: ${app.skipped.join('; ')}` : ''}`,
+    `${app.caps.server} ${app.caps.version} at ${redactText(config.url, secrets)}; tools: ${names}${readOnly}${skipped}`,
   );
   // A bad call must never end the server: anything that escapes a handler is logged, not fatal.
   process.on('unhandledRejection', (error) => log(`unhandled: ${(error as Error)?.message ?? String(error)}`));

@@ -15,7 +15,6 @@ const TOOL_FOR_TYPE: Record<string, string> = {
   zset: 'zset',
   stream: 'stream',
   'ReJSON-RL': 'json',
-  vectorset: 'none of these tools (a vector set)',
 };
 
 const CONNECTION_ERROR =

@@ -49,7 +49,7 @@ export interface RedisMcp {
   close(): Promise<void>;
 }
 
-function describe(definition: ToolDefinition, ops: string[]): string {
+function describeTool(definition: ToolDefinition, ops: string[]): string {
   const parts = ops
     .map((op) => [op, (definition.ops[op] as readonly [string, string])[1]])
     .filter(([, text]) => text)
@@ -89,7 +89,7 @@ export function planTools(config: ServerConfig, caps: Capabilities): { registere
           };
       const listing = {
         name: definition.name,
-        description: describe(definition, ops),
+        description: describeTool(definition, ops),
         inputSchema: compactSchema(z.toJSONSchema(input, { target: 'draft-7', io: 'input' })) as Tool['inputSchema'],
         outputSchema: compactSchema(
           z.toJSONSchema(output, { target: 'draft-7', io: 'output' }),

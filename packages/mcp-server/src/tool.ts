@@ -76,7 +76,10 @@ export const args = {
 /** The default page size when a call names no count. */
 export const DEFAULT_COUNT = 10;
 
-/** Removes what costs tokens and says nothing in JSON Schema: `$schema`, safe-integer bounds, `propertyNames`. */
+/**
+ * Removes what costs tokens in `tools/list` and tells a model nothing: `$schema`, safe-integer bounds, string
+ * `propertyNames`, `additionalProperties: false` (inputs stay strict: the server validates with the zod schema).
+ */
 export function compactSchema(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(compactSchema);
   if (schema === null || typeof schema !== 'object') return schema;
