@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -166,20 +167,24 @@ describe('redis-mcp-server over Streamable HTTP', () => {
   it('on loopback, a request naming another Host is refused (DNS rebinding)', async () => {
     const server = await startHttpServer(targetFlags(target('redis-8')));
     try {
-      const { port } = new URL(server.url);
-      const response = execFileSync('curl', [
-        '-s',
-        '-o',
-        '/dev/null',
-        '-w',
-        '%{http_code}',
-        '-X',
-        'POST',
-        '-H',
-        'Host: evil.example',
-        `http://127.0.0.1:${port}/mcp`,
-      ]);
-      expect(response.toString()).toBe('403');
+      const port = Number(new URL(server.url).port);
+      // fetch may not set Host, so a raw request does.
+      const status = await new Promise<number | undefined>((done, fail) => {
+        const req = request({
+          host: '127.0.0.1',
+          port,
+          path: '/mcp',
+          method: 'POST',
+          headers: { host: 'evil.example' },
+        });
+        req.once('response', (res) => {
+          res.resume();
+          done(res.statusCode);
+        });
+        req.once('error', fail);
+        req.end('{}');
+      });
+      expect(status).toBe(403);
       // Malformed JSON-RPC is answered with a client error, and the server goes on serving.
       const garbage = await fetch(server.url, {
         method: 'POST',
