@@ -13,8 +13,10 @@ import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { closeClient, connect } from '@redis-agent-kit/patterns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exerciseEveryTool, inProcessSession, type McpSession, mcpSession } from '../src/suites/mcp-server.suite.ts';
+import { LocalCluster } from '../src/targets/local-cluster.ts';
 import { LocalServer } from '../src/targets/local-server.ts';
 import type { TargetInfo } from '../src/targets/types.ts';
 import { clientFor, target, targets } from '../src/vitest/index.ts';
@@ -306,8 +308,9 @@ describe('read-only ACL user', () => {
 describe('resilience and private servers', () => {
   const dirs: string[] = [];
   const servers: LocalServer[] = [];
+  const clusters: LocalCluster[] = [];
   afterAll(async () => {
-    await Promise.all(servers.map((s) => s.stop()));
+    await Promise.all([...servers, ...clusters].map((s) => s.stop()));
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -370,6 +373,44 @@ describe('resilience and private servers', () => {
         expect(m.channel).toMatch(/^app:watched:\d+$/);
         expect(['set', 'expire']).toContain(m.message);
       }
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('on a cluster, keyspace watch hears every master', async () => {
+    const cluster = await LocalCluster.start('redis');
+    clusters.push(cluster);
+    for (const url of cluster.urls) {
+      const node = await connect({ url });
+      await node.config('SET', 'notify-keyspace-events', 'KA');
+      await closeClient(node);
+    }
+    const s = await inProcessSession({ url: cluster.urls[0], cluster: true } as TargetInfo, ['--profile', 'full']);
+    try {
+      let done = false;
+      const watching = s.ok('pubsub', { op: 'keyspace', channel: 'app:c:*', waitMs: 5000, count: 30 }).finally(() => {
+        done = true;
+      });
+      // Keys without a hash tag land on all three masters; the watch ends when it has heard 30 events.
+      for (let i = 0; !done && i < 500; i++) {
+        await s.ok('string', { op: 'set', key: `app:c:${i}`, value: 'v', ttl: 60, nx: true });
+      }
+      const keys = ((await watching).messages as { channel: string }[]).map((m) => m.channel);
+      // Which master owns each key's slot, from the server tool's own slot map.
+      const listed = await s.ok('server', { op: 'cluster' });
+      const masters = (listed.nodes as { addr: string; ranges?: string[] }[])
+        .filter((n) => n.ranges?.length)
+        .map((n) => ({ addr: n.addr, ranges: (n.ranges ?? []).map((r) => r.split('-').map(Number)) }));
+      const probe = await connect({ url: cluster.urls[0] as string, cluster: true });
+      const owners = new Set<string>();
+      for (const key of new Set(keys)) {
+        const slot = (await probe.cluster('KEYSLOT', key)) as number;
+        const owner = masters.find((m) => m.ranges.some(([from = 0, to = from]) => slot >= from && slot <= to));
+        owners.add(owner?.addr ?? 'none');
+      }
+      await closeClient(probe);
+      expect([...owners].sort()).toEqual(masters.map((m) => m.addr).sort());
     } finally {
       await s.close();
     }
