@@ -1,0 +1,162 @@
+/**
+ * What the MCP layer costs. Latency of one tool call (`string get`: GET and TTL) against the same two commands
+ * sent by ioredis directly (the anchor), sequentially, with the server in this process (in-memory transport) and as a child process over
+ * stdio; and the size of `tools/list` for each profile, in characters and estimated tokens (characters / 4),
+ * against seed 000's 2,000 to 3,000 tokens for fifteen tools: the whole listing, and the part a function-calling
+ * model is given (name, description, input schema; output schemas and annotations stay with the client).
+ */
+import { join, resolve } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { PROFILES, parseConfig, planTools, resolveGroups, startRedisMcp } from '@redis-agent-kit/mcp-server';
+import { closeClient, connect } from '@redis-agent-kit/patterns';
+import { type BenchRow, compare, defineBenchmark, percentile } from '../benchmark.ts';
+
+const KEY = '{rak:bench:mcp}:value';
+const ROOT = resolve(import.meta.dirname, '../../../..');
+
+/** Runs `op` `n` times one after another and returns the latencies in ms, sorted. */
+async function latencies(op: () => Promise<unknown>, n: number): Promise<number[]> {
+  for (let i = 0; i < Math.min(200, n); i++) await op(); // warm-up
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    await op();
+    out.push(performance.now() - started);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+function latencyRows(subject: string, sorted: number[]): { mean: BenchRow; p99: BenchRow } {
+  const mean = (sorted.reduce((s, v) => s + v, 0) / sorted.length) * 1000;
+  return {
+    mean: { subject, metric: 'mean latency', value: mean, unit: 'µs' },
+    p99: { subject, metric: 'p99 latency', value: percentile(sorted, 99) * 1000, unit: 'µs' },
+  };
+}
+
+const estimateTokens = (chars: number) => Math.round(chars / 4);
+
+export default defineBenchmark({
+  id: 'mcp-server',
+  title: 'MCP tool-call latency vs direct ioredis, and tools/list size per profile',
+  async run({ target, scale }) {
+    const n = Math.max(300, Math.round(5000 * scale));
+    const flags = ['--url', target.url, ...(target.cluster ? ['--cluster-mode'] : [])];
+    const rows: BenchRow[] = [];
+    const notes: string[] = [];
+
+    const direct = await connect({ url: target.url, cluster: target.cluster });
+    const app = await startRedisMcp(parseConfig([...flags, '--profile', 'full'], {}, resolveGroups));
+    const [serverSide, clientSide] = InMemoryTransport.createLinkedPair();
+    const server = app.createServer();
+    await server.connect(serverSide);
+    const inProcess = new Client({ name: 'bench', version: '1' });
+    await inProcess.connect(clientSide);
+    const stdio = new Client({ name: 'bench-stdio', version: '1' });
+    await stdio.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: ['--conditions=source', join(ROOT, 'packages/mcp-server/src/cli.ts'), ...flags, '--profile', 'full'],
+        env: { PATH: process.env.PATH ?? '' },
+        stderr: 'ignore',
+      }),
+    );
+    try {
+      await direct.set(KEY, 'x'.repeat(100), 'EX', 300);
+      const args = { name: 'string', arguments: { op: 'get', key: KEY } };
+      // Interleave rounds so neither side always runs on a warmer or colder machine.
+      const runs: Record<'direct' | 'inProcess' | 'stdio', number[]> = { direct: [], inProcess: [], stdio: [] };
+      for (let round = 0; round < 2; round++) {
+        runs.direct.push(...(await latencies(() => Promise.all([direct.get(KEY), direct.ttl(KEY)]), n / 2)));
+        runs.inProcess.push(...(await latencies(() => inProcess.callTool(args), n / 2)));
+        runs.stdio.push(...(await latencies(() => stdio.callTool(args), n / 4)));
+      }
+      const anchor = latencyRows(
+        'ioredis GET + TTL (anchor)',
+        runs.direct.sort((a, b) => a - b),
+      );
+      const mem = latencyRows(
+        'MCP string get, in-process',
+        runs.inProcess.sort((a, b) => a - b),
+      );
+      const pipe = latencyRows(
+        'MCP string get, stdio',
+        runs.stdio.sort((a, b) => a - b),
+      );
+      rows.push(anchor.mean, compare(mem.mean, anchor.mean), compare(pipe.mean, anchor.mean));
+      rows.push(anchor.p99, compare(mem.p99, anchor.p99), compare(pipe.p99, anchor.p99));
+      const overhead = (mem.mean.value - anchor.mean.value) / 1000;
+      rows.push({
+        subject: 'MCP overhead per call, in-process',
+        metric: 'mean latency - anchor',
+        value: overhead,
+        unit: 'ms',
+        goal: '< 1 ms',
+        met: overhead < 1,
+      });
+      notes.push(`${n} sequential calls per subject (stdio ${n / 2}); both sides send GET and TTL together`);
+    } finally {
+      await direct.unlink(KEY);
+      await inProcess.close();
+      await stdio.close();
+      await server.close();
+      await app.close();
+      await closeClient(direct);
+    }
+
+    // tools/list as a client receives it, per profile, from this server; plus full with JSON (a server that has it).
+    for (const [profile, goal] of [
+      ['default', 1000],
+      ['full', 2000],
+      ['read', undefined],
+      ['data', undefined],
+      ['ops', undefined],
+    ] as const) {
+      const sized = await startRedisMcp(parseConfig([...flags, '--profile', profile], {}, resolveGroups));
+      const [a, b] = InMemoryTransport.createLinkedPair();
+      const mcp = sized.createServer();
+      await mcp.connect(a);
+      const client = new Client({ name: 'size', version: '1' });
+      await client.connect(b);
+      const { tools } = await client.listTools();
+      const chars = JSON.stringify(tools).length;
+      const modelChars = JSON.stringify(
+        tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })),
+      ).length;
+      await client.close();
+      await mcp.close();
+      await sized.close();
+      const subject = `tools/list ${profile} (${tools.length} tools)`;
+      rows.push({ subject, metric: 'size', value: chars, unit: 'chars' });
+      rows.push({
+        subject,
+        metric: 'size',
+        value: estimateTokens(chars),
+        unit: 'tokens (chars/4)',
+        ...(goal ? { goal: `< ${goal} tokens`, met: estimateTokens(chars) < goal } : {}),
+      });
+      rows.push({ subject, metric: 'model-facing size', value: estimateTokens(modelChars), unit: 'tokens (chars/4)' });
+    }
+    const withJson = planTools(parseConfig(['--profile', 'full'], {}, resolveGroups), {
+      ...target.capabilities,
+      json: true,
+    }).registered.map((r) => r.listing);
+    rows.push({
+      subject: `tools/list full on a server with JSON (${withJson.length} tools)`,
+      metric: 'size',
+      value: estimateTokens(JSON.stringify(withJson).length),
+      unit: 'tokens (chars/4)',
+      goal: '< 2000 tokens',
+      met: estimateTokens(JSON.stringify(withJson).length) < 2000,
+    });
+    notes.push(
+      `profiles: ${Object.entries(PROFILES)
+        .map(([name, p]) => `${name} = ${p.description}`)
+        .join('; ')}`,
+    );
+    notes.push("seed 000's anchor: 2,000-3,000 tokens for 15 single-operation tools");
+    return { rows, notes };
+  },
+});

@@ -1,0 +1,69 @@
+/**
+ * Every failure of a tool becomes an MCP error result (`isError: true`) with a message that says what went wrong
+ * and what to do; passwords never appear in it. The server itself never throws on a bad call.
+ */
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { CapabilityMissingError, describeClient, type RedisClient, redactClientError } from '@redis-agent-kit/patterns';
+import { PolicyError } from './guard.ts';
+
+/** The tool that handles each Redis type, for WRONGTYPE hints. */
+const TOOL_FOR_TYPE: Record<string, string> = {
+  string: 'string',
+  hash: 'hash',
+  list: 'list',
+  set: 'set',
+  zset: 'zset',
+  stream: 'stream',
+  'ReJSON-RL': 'json',
+};
+
+const CONNECTION_ERROR =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|Connection is closed|Stream isn't writeable|max retries per request|MaxRetriesPerRequest|Command timed out|enableOfflineQueue|ClusterAllFailedError|Failed to refresh slots cache|None of startup nodes/i;
+
+export interface ErrorContext {
+  redis: RedisClient;
+  /** The key the call was about, to name its real type on WRONGTYPE. */
+  key?: string | undefined;
+}
+
+/** A plain-language message for an error from Redis, the policy or the network. */
+export async function explainError(error: unknown, ctx: ErrorContext): Promise<string> {
+  if (error instanceof PolicyError || error instanceof CapabilityMissingError) return error.message;
+  const message = redactClientError(ctx.redis, error).message;
+  if (/^WRONGTYPE/.test(message)) {
+    let actual = 'another type';
+    if (ctx.key !== undefined) {
+      try {
+        actual = `a ${await ctx.redis.type(ctx.key)}`;
+      } catch {
+        // keep the generic wording
+      }
+    }
+    const tool = TOOL_FOR_TYPE[actual.slice(2)];
+    return `WRONGTYPE: key "${ctx.key ?? '?'}" holds ${actual}, which this operation cannot read or change${
+      tool ? `; use the ${tool} tool` : ''
+    }, or pick another key.`;
+  }
+  if (/unknown command/i.test(message)) {
+    const command = /unknown command '([^']+)'/i.exec(message)?.[1] ?? 'this command';
+    return `capability missing: the server does not support ${command.toUpperCase()} (${message})`;
+  }
+  if (/^CROSSSLOT/.test(message)) {
+    return 'CROSSSLOT: on a cluster, keys used together must share a {hash tag}, e.g. "app:{user42}:a" and "app:{user42}:b".';
+  }
+  if (/^NOPERM/.test(message)) {
+    return `NOPERM: the Redis user this server connects as may not do this (${message}). It is probably a read-only ACL user.`;
+  }
+  if (/^READONLY/.test(message)) {
+    return 'READONLY: this server is a replica; connect the MCP server to the primary to write.';
+  }
+  if (/^NOGROUP/.test(message)) return `${message} (create it first: stream op group_create)`;
+  if (CONNECTION_ERROR.test(message)) {
+    return `Redis at ${describeClient(ctx.redis)} is unreachable (${message}). The server reconnects by itself; retry shortly.`;
+  }
+  return message;
+}
+
+export async function errorResult(error: unknown, ctx: ErrorContext): Promise<CallToolResult> {
+  return { content: [{ type: 'text', text: await explainError(error, ctx) }], isError: true };
+}

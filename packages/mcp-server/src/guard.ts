@@ -1,0 +1,123 @@
+/**
+ * The server's policy, enforced in code rather than only written down:
+ * - commands that wipe data, reconfigure, stop or stall the server are refused by the client every tool uses
+ *   (no tool sends them, and a future tool cannot either);
+ * - a write names a TTL, or says the data is permanent, or gets the configured default TTL (or is refused);
+ * - values over the size limit are refused before they reach Redis;
+ * - counts are bounded by `maxItems` in every tool's input schema.
+ */
+
+import type { RedisClient } from '@redis-agent-kit/patterns';
+import type { Limits } from './config.ts';
+
+/** A request the policy refuses; its message says what to do instead. */
+export class PolicyError extends Error {
+  override readonly name = 'PolicyError';
+}
+
+/** Whole commands refused, with the reason given to the caller. */
+const BLOCKED: Record<string, string> = {
+  KEYS: 'it blocks the server while it walks every key; use SCAN (the keys tool, op scan)',
+  FLUSHALL: 'it deletes every key',
+  FLUSHDB: 'it deletes every key of the database',
+  SELECT: 'switching databases breaks other users of the connection and clusters have only db 0; use key prefixes',
+  SWAPDB: 'it swaps whole databases',
+  SHUTDOWN: 'it stops the server',
+  DEBUG: 'it can crash or stall the server',
+  MONITOR: 'it streams every command and slows the server down',
+  REPLICAOF: 'it changes replication',
+  SLAVEOF: 'it changes replication',
+};
+
+/** Subcommands refused where the command itself is fine (CONFIG GET is allowed, CONFIG SET is not). */
+const BLOCKED_SUBCOMMANDS: Record<string, Record<string, string>> = {
+  CONFIG: { SET: 'it reconfigures the server', REWRITE: 'it rewrites the config file', RESETSTAT: 'it resets stats' },
+  CLUSTER: { RESET: 'it resets the node', FAILOVER: 'it changes the topology', FORGET: 'it changes the topology' },
+  SCRIPT: { FLUSH: 'it drops every script' },
+  FUNCTION: { FLUSH: 'it drops every function' },
+};
+
+/** Throws a PolicyError when `command` (with its first argument as subcommand) is blocked. */
+export function assertCommandAllowed(command: string, args: readonly unknown[] = []): void {
+  const name = command.toUpperCase();
+  const reason = BLOCKED[name];
+  if (reason) throw new PolicyError(`${name} is not allowed: ${reason}`);
+  const sub = typeof args[0] === 'string' ? args[0].toUpperCase() : '';
+  const subReason = BLOCKED_SUBCOMMANDS[name]?.[sub];
+  if (subReason) throw new PolicyError(`${name} ${sub} is not allowed: ${subReason}`);
+}
+
+/** Method names of ioredis whose first argument is the command name. */
+const GENERIC = new Set(['call', 'callBuffer', 'send_command']);
+
+/**
+ * Wraps a client so that blocked commands throw before anything is sent, whether called as a method
+ * (`client.keys('*')`), generically (`client.call('FLUSHALL')`) or inside a pipeline or transaction, chained or
+ * not. (Hooking `sendCommand` would also catch ioredis' own SELECT on reconnect, so the guard sits above it.)
+ */
+export function guardClient<T extends object>(client: T): T {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof property !== 'string' || typeof value !== 'function') return value;
+      if (property === 'pipeline' || property === 'multi') {
+        return (...args: unknown[]) => guardClient(value.apply(target, args));
+      }
+      const upper = property.toUpperCase();
+      const generic = GENERIC.has(property);
+      if (!generic && !BLOCKED[upper] && !BLOCKED_SUBCOMMANDS[upper]) {
+        // Pipelines chain (`batch.get(a).flushdb()`): a method returning the raw object returns the guarded one.
+        return (...args: unknown[]) => {
+          const result = value.apply(receiver, args);
+          return result === target ? receiver : result;
+        };
+      }
+      return (...args: unknown[]) => {
+        if (generic) assertCommandAllowed(String(args[0]), args.slice(1).flat());
+        else assertCommandAllowed(upper, args.flat());
+        const result = value.apply(receiver, args);
+        return result === target ? receiver : result;
+      };
+    },
+  });
+}
+
+/** What a write does about expiry. */
+export type TtlDecision =
+  | { kind: 'set'; seconds: number }
+  /** Applied with EXPIRE … NX: a write to an existing key keeps its expiry. */
+  | { kind: 'default'; seconds: number }
+  | { kind: 'permanent' };
+
+export interface TtlArgs {
+  ttl?: number | undefined;
+  permanent?: boolean | undefined;
+}
+
+export function resolveTtl(args: TtlArgs, limits: Pick<Limits, 'defaultTtl'>): TtlDecision {
+  if (args.ttl !== undefined && args.permanent) {
+    throw new PolicyError('give either ttl or permanent: true, not both');
+  }
+  if (args.ttl !== undefined) return { kind: 'set', seconds: args.ttl };
+  if (args.permanent) return { kind: 'permanent' };
+  if (limits.defaultTtl > 0) return { kind: 'default', seconds: limits.defaultTtl };
+  throw new PolicyError('writes need a TTL: pass ttl (seconds), or permanent: true if the data must never expire');
+}
+
+/** Adds the EXPIRE a decision asks for to a transaction or pipeline. */
+export function queueExpire(batch: ReturnType<RedisClient['multi']>, key: string, ttl: TtlDecision): void {
+  if (ttl.kind === 'set') batch.expire(key, ttl.seconds);
+  // NX: only when the key has no TTL yet, so a write to an existing key keeps the expiry it has.
+  else if (ttl.kind === 'default') batch.expire(key, ttl.seconds, 'NX');
+}
+
+/** Refuses a write whose values together exceed the limit (UTF-8 bytes). */
+export function assertValueSize(values: readonly string[], limits: Pick<Limits, 'maxValueBytes'>): void {
+  let total = 0;
+  for (const value of values) total += Buffer.byteLength(value);
+  if (total > limits.maxValueBytes) {
+    throw new PolicyError(
+      `value of ${total} bytes exceeds the ${limits.maxValueBytes}-byte limit (--max-value-bytes); store large data elsewhere and keep a reference in Redis`,
+    );
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Wiring: one guarded Redis connection, the capability probe, and the tools the configuration selects, turned
+ * into MCP servers (one for stdio, one per request for stateless HTTP). `tools/list` is answered from schemas
+ * compacted once at start, because every token of it is paid by every conversation.
+ */
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { type CallToolResult, ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CAPABILITY_LABELS,
+  type Capabilities,
+  closeClient,
+  connect,
+  probeCapabilities,
+  type RedisClient,
+} from '@redis-agent-kit/patterns';
+import { z } from 'zod';
+import type { ServerConfig } from './config.ts';
+import { errorResult } from './errors.ts';
+import { guardClient } from './guard.ts';
+import { compactSchema, type ToolContext, type ToolDefinition } from './tool.ts';
+import { GROUPS } from './tools/index.ts';
+
+export const SERVER_NAME = 'redis-mcp-server';
+export const SERVER_VERSION = '0.1.0';
+
+const INSTRUCTIONS =
+  'Redis tools. Keys are {service}:{entity}:{id}. Writes take ttl (seconds) or permanent: true, else the default TTL applies. Results are bounded: follow cursor to page. Check commands with the docs tool: the server may be newer than your training data.';
+
+interface Registered {
+  definition: ToolDefinition;
+  /** The ops this configuration exposes. */
+  ops: string[];
+  input: z.ZodObject;
+  output: z.ZodObject;
+  listing: Tool;
+}
+
+export interface RedisMcp {
+  /** The guarded client the tools use. */
+  redis: RedisClient;
+  caps: Capabilities;
+  config: ServerConfig;
+  /** What `tools/list` answers. */
+  tools: Tool[];
+  /** Tools left out, and why (capability missing, read-only). */
+  skipped: string[];
+  /** A new MCP server with the tools registered, ready to connect to a transport. */
+  createServer(): McpServer;
+  close(): Promise<void>;
+}
+
+function describeTool(definition: ToolDefinition, ops: string[]): string {
+  const parts = ops
+    .map((op) => [op, (definition.ops[op] as readonly [string, string])[1]])
+    .filter(([, text]) => text)
+    .map(([op, text]) => `${op}: ${text}`);
+  return ops.length === 1 || !parts.length ? definition.summary : `${definition.summary} ${parts.join('; ')}.`;
+}
+
+/** Builds the schemas and listing of every tool this configuration exposes on this server. */
+export function planTools(config: ServerConfig, caps: Capabilities): { registered: Registered[]; skipped: string[] } {
+  const registered: Registered[] = [];
+  const skipped: string[] = [];
+  for (const group of GROUPS.filter((g) => config.groups.includes(g.name))) {
+    for (const definition of group.tools) {
+      if (definition.requires && !caps[definition.requires]) {
+        skipped.push(`${definition.name}: server has no ${CAPABILITY_LABELS[definition.requires]}`);
+        continue;
+      }
+      const ops = Object.keys(definition.ops).filter(
+        (op) => !config.readOnly || (definition.ops[op] as readonly [string, string])[0] === 'read',
+      );
+      if (!ops.length) {
+        skipped.push(`${definition.name}: write-only, and the server is read-only`);
+        continue;
+      }
+      const readOnly = ops.every((op) => (definition.ops[op] as readonly [string, string])[0] === 'read');
+      const shape: Record<string, z.core.$ZodType> = { ...definition.input({ limits: config.limits, caps }) };
+      if (config.readOnly) for (const name of definition.writeArgs ?? []) delete shape[name as string];
+      // Strict: a misspelt or unknown argument is an error, never silently ignored.
+      const input = z.strictObject(ops.length > 1 ? { op: z.enum(ops as [string, ...string[]]), ...shape } : shape);
+      const output = z.object(definition.output);
+      const annotations = readOnly
+        ? { readOnlyHint: true }
+        : {
+            readOnlyHint: false,
+            destructiveHint: definition.destructive ?? true,
+            idempotentHint: definition.idempotent ?? false,
+          };
+      const listing = {
+        name: definition.name,
+        description: describeTool(definition, ops),
+        inputSchema: compactSchema(z.toJSONSchema(input, { target: 'draft-7', io: 'input' })) as Tool['inputSchema'],
+        outputSchema: compactSchema(
+          z.toJSONSchema(output, { target: 'draft-7', io: 'output' }),
+        ) as Tool['outputSchema'],
+        annotations,
+      };
+      registered.push({ definition, ops, input, output, listing });
+    }
+  }
+  return { registered, skipped };
+}
+
+/** Connects to Redis (failing with one redacted error when it cannot), probes it and plans the tools. */
+export async function startRedisMcp(config: ServerConfig, env: NodeJS.ProcessEnv = process.env): Promise<RedisMcp> {
+  const raw = await connect({
+    url: config.url,
+    cluster: config.cluster,
+    ...(config.tls ? { tls: config.tls } : {}),
+    name: SERVER_NAME,
+    commandTimeoutMs: config.commandTimeoutMs,
+    env,
+  });
+  const redis = guardClient(raw);
+  const caps = await probeCapabilities(redis);
+  const { registered, skipped } = planTools(config, caps);
+  const ctx: ToolContext = { redis, caps, limits: config.limits, config };
+  const tools = registered.map((r) => r.listing);
+
+  const run = async (entry: Registered, input: Record<string, unknown>): Promise<CallToolResult> => {
+    try {
+      const op = entry.ops.length > 1 ? input.op : entry.ops[0];
+      const result = (await entry.definition.run({ ...input, op } as never, ctx)) as Record<string, unknown>;
+      return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result };
+    } catch (error) {
+      return errorResult(error, { redis, key: typeof input.key === 'string' ? input.key : undefined });
+    }
+  };
+
+  return {
+    redis,
+    caps,
+    config,
+    tools,
+    skipped,
+    createServer() {
+      const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION }, { instructions: INSTRUCTIONS });
+      for (const entry of registered) {
+        server.registerTool(
+          entry.definition.name,
+          {
+            description: entry.listing.description ?? '',
+            inputSchema: entry.input,
+            outputSchema: entry.output,
+            annotations: entry.listing.annotations ?? {},
+          },
+          (input: Record<string, unknown>) => run(entry, input),
+        );
+      }
+      // The SDK would list the same schemas with `$schema` and safe-integer bounds on every one of them.
+      server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
+      return server;
+    },
+    close: () => closeClient(raw),
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * How a tool is declared. One tool per group, with an `op` argument: one tool definition with a few ops costs far
+ * fewer tokens in `tools/list` than one tool per command. Each op is marked read or write; in read-only mode the
+ * write ops (and the arguments only they use) are left out of the schema, and a tool with no read op is not
+ * registered at all.
+ */
+import type { Capabilities, CapabilityName, RedisClient } from '@redis-agent-kit/patterns';
+import { z } from 'zod';
+import type { Limits, ServerConfig } from './config.ts';
+import { guardClient, queueExpire, type TtlDecision } from './guard.ts';
+
+export type Access = 'read' | 'write';
+
+export interface ToolContext {
+  /** The guarded client: blocked commands throw before they are sent. */
+  redis: RedisClient;
+  caps: Capabilities;
+  limits: Limits;
+  config: ServerConfig;
+}
+
+export interface SchemaOptions {
+  limits: Limits;
+  caps: Capabilities;
+}
+
+type Shape = z.ZodRawShape;
+
+export interface ToolDefinition<Op extends string = string, In extends Shape = Shape, Out extends Shape = Shape> {
+  name: string;
+  /** One short sentence; the ops' own descriptions are appended. */
+  summary: string;
+  /** Each op: its access and a few words on what it does. */
+  ops: Record<Op, readonly [Access, string]>;
+  /** Arguments besides `op`; every one but `key` optional unless all ops need it. */
+  input(options: SchemaOptions): In;
+  /** Arguments only write ops use, dropped from the schema in read-only mode. */
+  writeArgs?: readonly (keyof In)[];
+  output: Out;
+  /** Not registered when the server lacks this capability. */
+  requires?: CapabilityName;
+  /** For tools with write ops: may a write destroy data (overwrite, delete)? Default true. */
+  destructive?: boolean;
+  /** For tools with write ops: does repeating a call with the same arguments change nothing more? Default false. */
+  idempotent?: boolean;
+  run(args: z.output<z.ZodObject<In>> & { op: Op }, ctx: ToolContext): Promise<z.output<z.ZodObject<Out>>>;
+}
+
+/** A switchable group of tools (`--tools <name>`): one file under src/tools. */
+export interface ToolGroup {
+  name: string;
+  tools: ToolDefinition[];
+}
+
+export function defineTool<Op extends string, In extends Shape, Out extends Shape>(
+  tool: ToolDefinition<Op, In, Out>,
+): ToolDefinition {
+  return tool as unknown as ToolDefinition;
+}
+
+export function defineGroup(name: string, ...tools: ToolDefinition[]): ToolGroup {
+  return { name, tools };
+}
+
+/** Shared argument schemas, so every tool names and bounds them the same way. */
+export const args = {
+  key: z.string(),
+  // Meaning of ttl (seconds) and permanent (no TTL) is in the server instructions, said once for all tools.
+  ttl: z.number().int().min(1).optional(),
+  permanent: z.boolean().optional(),
+  /** How many items to return (default DEFAULT_COUNT), at most `maxItems`. */
+  count: (limits: Limits) => z.number().int().min(1).max(limits.maxItems).optional(),
+  fields: z.record(z.string(), z.string()),
+};
+
+/** The default page size when a call names no count. */
+export const DEFAULT_COUNT = 10;
+
+/**
+ * Removes what costs tokens in `tools/list` and tells a model nothing: `$schema`, safe-integer bounds, string
+ * `propertyNames`, `additionalProperties: false` (inputs stay strict: the server validates with the zod schema).
+ */
+export function compactSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(compactSchema);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(schema)) {
+    if (name === '$schema' || name === 'propertyNames') continue;
+    if ((name === 'minimum' || name === 'maximum') && Math.abs(value as number) === Number.MAX_SAFE_INTEGER) continue;
+    if (name === 'additionalProperties' && value === false) continue;
+    out[name] = compactSchema(value);
+  }
+  return out;
+}
+
+type Batch = ReturnType<RedisClient['multi']>;
+export type ClusterClient = Extract<RedisClient, { nodes: unknown }>;
+export type StandaloneClient = Exclude<RedisClient, ClusterClient>;
+
+/** A cluster's masters, guarded like the client (node-level commands: SCAN, INFO, DBSIZE…), or the one server. */
+export function masters(redis: RedisClient): RedisClient[] {
+  return redis.isCluster ? (redis as ClusterClient).nodes('master').map((node) => guardClient(node)) : [redis];
+}
+
+/**
+ * Runs `build`'s commands and the TTL decision's EXPIRE in one MULTI on `key` (one slot, so cluster-safe),
+ * and returns the replies of `build`'s commands. A failed command throws its error.
+ */
+export async function writeWithTtl(
+  ctx: ToolContext,
+  key: string,
+  ttl: TtlDecision,
+  build: (batch: Batch) => void,
+): Promise<unknown[]> {
+  const batch = ctx.redis.multi();
+  build(batch);
+  const commands = batch.length;
+  queueExpire(batch, key, ttl);
+  return (await execBatch(batch)).slice(0, commands);
+}
+
+/** Runs a pipeline or transaction and returns its replies; the first failed command's error is thrown. */
+export async function execBatch(batch: Batch): Promise<unknown[]> {
+  const replies = (await batch.exec()) ?? [];
+  for (const [error] of replies) if (error) throw error;
+  return replies.map(([, value]) => value);
+}
+
+/** `[name, value, name, value, …]` (HSCAN pages, XINFO, COMMAND DOCS replies) as an object. */
+export function flatRecord<V = unknown>(flat: readonly unknown[]): Record<string, V> {
+  const out: Record<string, V> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1] as V;
+  return out;
+}

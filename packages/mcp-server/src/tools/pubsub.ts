@@ -1,0 +1,117 @@
+/**
+ * Pub/sub: publish, and listening that waits a bounded time on a dedicated connection and returns what arrived
+ * (channels, patterns, or keyspace notifications). On a cluster, keyspace notifications are per node, so a watch
+ * listens on every master.
+ */
+import type { RedisClient } from '@redis-agent-kit/patterns';
+import { z } from 'zod';
+import { assertValueSize } from '../guard.ts';
+import {
+  type ClusterClient,
+  DEFAULT_COUNT,
+  defineGroup,
+  defineTool,
+  masters,
+  type StandaloneClient,
+  type ToolContext,
+} from '../tool.ts';
+
+interface Message {
+  channel: string;
+  message: string;
+}
+
+/** Whether notify-keyspace-events enables keyspace (K) events of some class; undefined when we may not ask. */
+async function keyspaceEventsOn(client: RedisClient): Promise<boolean | undefined> {
+  try {
+    const [, flags = ''] = (await client.config('GET', 'notify-keyspace-events')) as string[];
+    return /K/.test(flags) && /[Ag$lshzxetdmn]/.test(flags);
+  } catch {
+    return undefined;
+  }
+}
+
+async function listen(
+  ctx: ToolContext,
+  mode: 'subscribe' | 'psubscribe' | 'keyspace',
+  target: string,
+  waitMs: number,
+  max: number,
+): Promise<{ messages: Message[]; timedOut: boolean }> {
+  const db = ctx.config.cluster ? 0 : Number(new URL(ctx.config.url).pathname.slice(1) || 0);
+  const prefix = `__keyspace@${db}__:`;
+  const pattern = mode === 'keyspace' ? `${prefix}${target}` : target;
+  const redis = ctx.redis;
+  // A subscribed connection can do nothing else, so each call gets its own and closes it.
+  const subscribers: RedisClient[] =
+    mode === 'keyspace'
+      ? masters(redis).map((node) => (node as StandaloneClient).duplicate())
+      : [redis.isCluster ? (redis as ClusterClient).duplicate() : (redis as StandaloneClient).duplicate()];
+  const messages: Message[] = [];
+  let done: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  const push = (channel: string, message: string) => {
+    if (messages.length >= max) return;
+    messages.push(mode === 'keyspace' ? { channel: channel.slice(prefix.length), message } : { channel, message });
+    if (messages.length >= max) done();
+  };
+  try {
+    await Promise.all(
+      subscribers.map(async (sub) => {
+        sub.on('error', () => {});
+        sub.on('message', push);
+        sub.on('pmessage', (_pattern: string, channel: string, message: string) => push(channel, message));
+        if (mode === 'subscribe') await sub.subscribe(pattern);
+        else await sub.psubscribe(pattern);
+      }),
+    );
+    const timer = setTimeout(done, waitMs);
+    await finished;
+    clearTimeout(timer);
+    return { messages, timedOut: messages.length < max };
+  } finally {
+    for (const sub of subscribers) sub.disconnect();
+  }
+}
+
+export default defineGroup(
+  'pubsub',
+  defineTool({
+    name: 'pubsub',
+    summary: 'Pub/sub; listening ops return what arrives within waitMs.',
+    ops: {
+      subscribe: ['read', ''],
+      psubscribe: ['read', 'channel is a glob'],
+      keyspace: ['read', 'events of keys matching channel (glob)'],
+      publish: ['write', ''],
+    },
+    input: ({ limits }) => ({
+      channel: z.string().min(1),
+      message: z.string().optional(),
+      waitMs: z.number().int().min(1).max(limits.maxWaitMs).optional(),
+      count: z.number().int().min(1).max(limits.maxItems).optional(),
+    }),
+    writeArgs: ['message'],
+    destructive: false,
+    output: {
+      messages: z.array(z.object({ channel: z.string(), message: z.string() })).optional(),
+      timedOut: z.boolean().optional(),
+      receivers: z.number().int().optional(),
+    },
+    async run(input, ctx) {
+      if (input.op === 'publish') {
+        if (input.message === undefined) throw new Error('publish needs message');
+        assertValueSize([input.message], ctx.limits);
+        return { receivers: await ctx.redis.publish(input.channel, input.message) };
+      }
+      if (input.op === 'keyspace' && (await keyspaceEventsOn(ctx.redis)) === false) {
+        throw new Error(
+          'keyspace notifications are off on this server (notify-keyspace-events lacks K and an event class); an operator can enable them with CONFIG SET notify-keyspace-events KEA (this MCP server never changes server configuration)',
+        );
+      }
+      return listen(ctx, input.op, input.channel, input.waitMs ?? 1000, input.count ?? DEFAULT_COUNT);
+    },
+  }),
+);

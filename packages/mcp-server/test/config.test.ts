@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_LIMITS, parseConfig } from '../src/config.ts';
+import { GROUPS, PROFILES, resolveGroups } from '../src/tools/index.ts';
+
+const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseConfig(argv, env, resolveGroups);
+
+describe('parseConfig', () => {
+  it('defaults: REDIS_URL, stdio, the default profile, the documented limits', () => {
+    const config = parse([], { REDIS_URL: 'redis://10.0.0.5:6380/2' });
+    expect(config.url).toBe('redis://10.0.0.5:6380/2');
+    expect(config.transport).toBe('stdio');
+    expect(config.groups).toEqual(['keys', 'strings', 'hashes', 'server', 'docs']);
+    expect(config.readOnly).toBe(false);
+    expect(config.limits).toEqual(DEFAULT_LIMITS);
+    expect(config.limits.maxValueBytes).toBe(102_400);
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 3000, token: undefined });
+  });
+
+  it('flags: url, TLS files, cluster, read-only, limits, service', () => {
+    const config = parse([
+      '--url',
+      'rediss://cache.internal:6380',
+      '--tls-ca',
+      '/etc/ca.pem',
+      '--tls-cert',
+      '/etc/c.pem',
+      '--tls-key',
+      '/etc/k.pem',
+      '--cluster-mode',
+      '--read-only',
+      '--default-ttl',
+      '0',
+      '--max-value-bytes',
+      '2048',
+      '--max-items',
+      '50',
+      '--max-wait-ms',
+      '500',
+      '--service',
+      'agent',
+    ]);
+    expect(config).toMatchObject({
+      url: 'rediss://cache.internal:6380',
+      tls: { ca: '/etc/ca.pem', cert: '/etc/c.pem', key: '/etc/k.pem' },
+      cluster: true,
+      readOnly: true,
+      limits: { defaultTtl: 0, maxValueBytes: 2048, maxItems: 50, maxWaitMs: 500 },
+      service: 'agent',
+    });
+  });
+
+  it('REDIS_CLUSTER turns cluster mode on', () => {
+    expect(parse([], { REDIS_CLUSTER: 'true' }).cluster).toBe(true);
+  });
+
+  it('--tools picks groups in registry order and wins over --profile', () => {
+    expect(parse(['--tools', 'docs, strings', '--profile', 'full']).groups).toEqual(['strings', 'docs']);
+  });
+
+  it('profiles: full has every group, read is read-only, ops is read-only', () => {
+    expect(parse(['--profile', 'full']).groups).toEqual(GROUPS.map((g) => g.name));
+    expect(parse(['--profile', 'read'])).toMatchObject({ readOnly: true, groups: GROUPS.map((g) => g.name) });
+    expect(parse(['--profile', 'ops']).readOnly).toBe(true);
+    for (const profile of Object.values(PROFILES)) {
+      if (profile.groups !== 'all') for (const g of profile.groups) expect(GROUPS.map((x) => x.name)).toContain(g);
+    }
+  });
+
+  it.each([
+    [['--tools', 'strings,nosuch'], /unknown tool group\(s\) "nosuch"; known: keys, strings/],
+    [['--profile', 'huge'], /unknown profile "huge"; known: default, full/],
+    [['--url', 'http://x'], /--url must start with redis:\/\/ or rediss:\/\//],
+    [['--max-items', '0'], /--max-items must be an integer >= 1/],
+    [['--default-ttl=-5'], /--default-ttl must be an integer >= 0/],
+    [['--transport', 'ws'], /--transport must be stdio or http/],
+    [['--service', 'a b'], /--service must be/],
+    [['--nope'], /Unknown option '--nope'/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parse(argv)).toThrow(ConfigError);
+    expect(() => parse(argv)).toThrow(message);
+  });
+
+  it.each(['http://u:hunter22pw@x', 'redis:/u:hunter22pw@x'])(
+    'a bad --url %s is reported without its password',
+    (url) => {
+      expect(() => parse(['--url', url])).toThrow(/must start with redis:\/\//);
+      expect(() => parse(['--url', url])).not.toThrow(/hunter22pw/);
+    },
+  );
+
+  it('HTTP beyond loopback needs REDIS_MCP_HTTP_TOKEN', () => {
+    expect(() => parse(['--transport', 'http', '--host', '0.0.0.0'])).toThrow(/set REDIS_MCP_HTTP_TOKEN/);
+    const config = parse(['--transport', 'http', '--host', '0.0.0.0', '--port', '0'], {
+      REDIS_MCP_HTTP_TOKEN: 't0ken',
+    });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 0, token: 't0ken' });
+    expect(parse(['--transport', 'http', '--host', '::1']).http.host).toBe('::1');
+  });
+});

@@ -1,0 +1,146 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  assertCommandAllowed,
+  assertValueSize,
+  guardClient,
+  PolicyError,
+  queueExpire,
+  resolveTtl,
+} from '../src/guard.ts';
+import { compactSchema } from '../src/tool.ts';
+
+describe('assertCommandAllowed', () => {
+  it.each(['KEYS', 'keys', 'FLUSHALL', 'FLUSHDB', 'SELECT', 'SHUTDOWN', 'DEBUG', 'MONITOR', 'SWAPDB', 'REPLICAOF'])(
+    'refuses %s',
+    (command) => {
+      expect(() => assertCommandAllowed(command, [])).toThrow(PolicyError);
+    },
+  );
+
+  it('refuses dangerous subcommands but allows their safe siblings', () => {
+    expect(() => assertCommandAllowed('CONFIG', ['SET', 'maxmemory', '1'])).toThrow(/CONFIG SET is not allowed/);
+    expect(() => assertCommandAllowed('config', ['rewrite'])).toThrow(/CONFIG REWRITE/);
+    expect(() => assertCommandAllowed('SCRIPT', ['FLUSH'])).toThrow(/SCRIPT FLUSH/);
+    expect(() => assertCommandAllowed('CONFIG', ['GET', 'maxmemory'])).not.toThrow();
+    expect(() => assertCommandAllowed('CLUSTER', ['NODES'])).not.toThrow();
+    expect(() => assertCommandAllowed('SCAN', ['0'])).not.toThrow();
+  });
+
+  it('refuses every command AGENTS.md says the MCP server refuses', () => {
+    const agents = readFileSync(new URL('../../../AGENTS.md', import.meta.url), 'utf8');
+    const listed = /no (`KEYS`.*?`MONITOR`)/s.exec(agents)?.[1] ?? '';
+    const commands = [...listed.matchAll(/`([A-Z ]+)`/g)].map((m) => (m[1] as string).split(' '));
+    expect(commands.length).toBeGreaterThanOrEqual(8);
+    for (const [command, ...args] of commands)
+      expect(() => assertCommandAllowed(command as string, args)).toThrow(PolicyError);
+  });
+
+  it('says what to use instead of KEYS', () => {
+    expect(() => assertCommandAllowed('KEYS', ['*'])).toThrow(/use SCAN/);
+  });
+});
+
+describe('guardClient', () => {
+  /** A stand-in with ioredis' method shapes, to check routing without a server (servers are in the suite). */
+  function fake() {
+    const sent: string[] = [];
+    const client = {
+      sent,
+      get: (key: string) => sent.push(`GET ${key}`),
+      keys: (pattern: string) => sent.push(`KEYS ${pattern}`),
+      config: (...args: string[]) => sent.push(`CONFIG ${args.join(' ')}`),
+      call: (command: string, ...args: string[]) => sent.push(`${command} ${args.join(' ')}`.trim()),
+      pipeline() {
+        interface Batch {
+          flushdb(): Batch;
+          get(key: string): Batch;
+        }
+        const batch: Batch = {
+          flushdb: () => {
+            sent.push('FLUSHDB');
+            return batch;
+          },
+          get: (key) => {
+            sent.push(`GET ${key}`);
+            return batch;
+          },
+        };
+        return batch;
+      },
+    };
+    return { client: guardClient(client), sent };
+  }
+
+  it('passes allowed commands and refuses blocked ones in every calling form, sending nothing', () => {
+    const { client, sent } = fake();
+    client.get('a');
+    client.config('GET', 'maxmemory');
+    client.call('scan', '0');
+    client.pipeline().get('b');
+    expect(() => client.keys('*')).toThrow(/KEYS is not allowed/);
+    expect(() => client.call('flushall')).toThrow(/FLUSHALL is not allowed/);
+    expect(() => client.config('SET', 'x', 'y')).toThrow(/CONFIG SET/);
+    expect(() => client.pipeline().flushdb()).toThrow(/FLUSHDB/);
+    expect(() => client.pipeline().get('c').flushdb()).toThrow(/FLUSHDB/);
+    expect(sent).toEqual(['GET a', 'CONFIG GET maxmemory', 'scan 0', 'GET b', 'GET c']);
+  });
+});
+
+describe('resolveTtl', () => {
+  it('ttl wins; permanent is explicit; otherwise the default applies only to keys without a TTL', () => {
+    expect(resolveTtl({ ttl: 30 }, { defaultTtl: 3600 })).toEqual({ kind: 'set', seconds: 30 });
+    expect(resolveTtl({ permanent: true }, { defaultTtl: 3600 })).toEqual({ kind: 'permanent' });
+    expect(resolveTtl({}, { defaultTtl: 3600 })).toEqual({ kind: 'default', seconds: 3600 });
+  });
+
+  it('refuses a write without TTL when there is no default, and contradictory arguments', () => {
+    expect(() => resolveTtl({}, { defaultTtl: 0 })).toThrow(/writes need a TTL/);
+    expect(() => resolveTtl({ ttl: 5, permanent: true }, { defaultTtl: 0 })).toThrow(/either ttl or permanent/);
+  });
+
+  it('queues EXPIRE, EXPIRE … NX, or nothing', () => {
+    const calls: unknown[][] = [];
+    const batch = { expire: (...args: unknown[]) => calls.push(args) } as never;
+    queueExpire(batch, 'k', { kind: 'set', seconds: 5 });
+    queueExpire(batch, 'k', { kind: 'default', seconds: 60 });
+    queueExpire(batch, 'k', { kind: 'permanent' });
+    expect(calls).toEqual([
+      ['k', 5],
+      ['k', 60, 'NX'],
+    ]);
+  });
+});
+
+describe('assertValueSize', () => {
+  it('counts UTF-8 bytes over all values of one write', () => {
+    expect(() => assertValueSize(['a'.repeat(60), 'b'.repeat(40)], { maxValueBytes: 100 })).not.toThrow();
+    expect(() => assertValueSize(['a'.repeat(60), 'b'.repeat(41)], { maxValueBytes: 100 })).toThrow(
+      /101 bytes exceeds/,
+    );
+    expect(() => assertValueSize(['é'.repeat(51)], { maxValueBytes: 100 })).toThrow(/102 bytes/);
+  });
+});
+
+describe('compactSchema', () => {
+  it('drops $schema, safe-integer bounds, propertyNames and additionalProperties: false, and keeps the rest', () => {
+    const schema = {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        n: { type: 'integer', minimum: -9007199254740991, maximum: 100 },
+        r: { type: 'object', propertyNames: { type: 'string' }, additionalProperties: { type: 'string' } },
+      },
+      required: ['n'],
+    };
+    expect(compactSchema(schema)).toEqual({
+      type: 'object',
+      properties: {
+        n: { type: 'integer', maximum: 100 },
+        r: { type: 'object', additionalProperties: { type: 'string' } },
+      },
+      required: ['n'],
+    });
+  });
+});
