@@ -75,7 +75,7 @@ export default defineGroup(
           return {
             entries: members.map((member, i) => ({
               member,
-              score: scores[i] == null ? null : Number(scores[i]),
+              score: scores[i] === null || scores[i] === undefined ? null : Number(scores[i]),
               rank: (replies[i + 1] as number | null) ?? null,
             })),
           };
