@@ -137,6 +137,11 @@ export default defineFaultScenario({
     } finally {
       server.resume();
     }
+    // The scripts sent to the frozen server still run once it thaws; wait for their replies (a PING is answered
+    // after them) before stopping it. Commands still unanswered when a connection drops are re-sent by ioredis
+    // after it reconnects, even without an offline queue: they would run on the restarted server and take quota
+    // there for requests the policy already decided.
+    await client.ping();
     for (const [i, lane] of LANES.entries()) {
       assertPolicyDecided(lane, frozen[i] as Outcome);
       note(`${lane.name} (${lane.algorithm}) while frozen: ${frozen[i]?.decisions[0]?.error?.message}`);
