@@ -13,7 +13,18 @@ const scenarios = await loadFaultScenarios();
 describe('fault scenarios', () => {
   it('discovers the scenario files with unique ids', () => {
     const ids = scenarios.map((s) => s.id);
-    expect(ids).toEqual(expect.arrayContaining(['cluster-failover', 'connection-pause', 'connection-restart']));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'cluster-failover',
+        'connection-pause',
+        'connection-restart',
+        'key-audit-instance-down',
+        'products-cache-pause',
+        'products-cache-restart',
+        'rate-limiter-outage',
+        'vector-search-restart',
+      ]),
+    );
     expect(new Set(ids).size).toBe(ids.length);
   });
 

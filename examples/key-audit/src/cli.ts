@@ -14,7 +14,7 @@ import {
   redactUrl,
   type Severity,
 } from '@redis-agent-kit/patterns';
-import { parseCliArgs, USAGE, UsageError } from './args.ts';
+import { type CliOptions, parseCliArgs, USAGE, UsageError } from './args.ts';
 import { connectInstance } from './connect-instance.ts';
 import { formatText } from './format-text.ts';
 import { progressLine } from './progress.ts';
@@ -35,7 +35,7 @@ function passwordOf(url: string): string | undefined {
   }
 }
 
-async function auditInstance(url: string, options: ReturnType<typeof parseCliArgs>): Promise<InstanceResult> {
+async function auditInstance(url: string, options: CliOptions): Promise<InstanceResult> {
   const target = redactUrl(url);
   const progress = progressLine(target);
   let client: RedisClient | undefined;
@@ -44,15 +44,32 @@ async function auditInstance(url: string, options: ReturnType<typeof parseCliArg
     const report = await auditKeyspace(client, { ...options.audit, onProgress: (p) => progress.update(p) });
     return { target, ok: true, report };
   } catch (error) {
-    return { target, ok: false, error: redactText((error as Error).message, [passwordOf(url)]) };
+    const message = redactText((error as Error).message, [passwordOf(url)]);
+    // ioredis says only "Connection is closed." when an instance dies mid-audit: say what happened.
+    const lost = client !== undefined && client.status !== 'ready';
+    return {
+      target,
+      ok: false,
+      error: lost ? `lost the connection during the audit (${message}); audit it again once it is reachable` : message,
+    };
   } finally {
     progress.done();
     if (client) await closeClient(client);
   }
 }
 
+/**
+ * Audits every instance of `options.urls`, one at a time (an audit is background load, and several at once would
+ * multiply it). An instance that cannot be audited gets its (redacted) error and the others still run.
+ */
+export async function auditInstances(options: CliOptions): Promise<InstanceResult[]> {
+  const results: InstanceResult[] = [];
+  for (const url of options.urls) results.push(await auditInstance(url, options));
+  return results;
+}
+
 export async function main(argv: string[]): Promise<number> {
-  let options: ReturnType<typeof parseCliArgs>;
+  let options: CliOptions;
   try {
     options = parseCliArgs(argv, process.env, process.stdout.isTTY === true);
   } catch (error) {
@@ -64,9 +81,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return EXIT.ok;
   }
-  // One at a time: an audit is background load, and several at once would multiply it.
-  const results: InstanceResult[] = [];
-  for (const url of options.urls) results.push(await auditInstance(url, options));
+  const results = await auditInstances(options);
 
   process.stdout.write(
     options.format === 'json' ? `${JSON.stringify({ instances: results }, null, 2)}\n` : `${formatText(results)}\n`,
