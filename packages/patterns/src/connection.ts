@@ -46,11 +46,17 @@ export interface ConnectionOptions {
   /** Keep reconnecting after the first connection was made (the app recovers when the server returns). Default true. */
   reconnect?: boolean;
   connectTimeoutMs?: number;
-  /** Fail a command that has no reply after this long. Default: none. */
+  /** Fail a command that has no reply after this long. Default: none (5 s with `offlineQueue: false`). */
   commandTimeoutMs?: number;
   /** Cluster nodes announced under addresses the client cannot reach (Docker port mapping). */
   natMap?: NatMap;
-  /** Queue commands while disconnected (default true); false fails them at once. */
+  /**
+   * Queue commands while disconnected (default true). false fails them at once, and also never re-sends a command
+   * that was in flight when the connection dropped: a caller that already gave up on it (a rate limiter that
+   * decided by its outage policy) must not have it run later on the restarted server. ioredis then drops such a
+   * command without settling it, so without an offline queue `commandTimeoutMs` defaults to 5 s: every command
+   * settles.
+   */
   offlineQueue?: boolean;
   /** Wait for INFO to report the dataset loaded (default true); false for users whose ACL denies INFO. */
   readyCheck?: boolean;
@@ -156,6 +162,7 @@ export function createClient(options: ConnectionOptions = {}): RedisClient {
     if (everReady && !reconnect) return null;
     return Math.min(50 * 2 ** times, 2000);
   };
+  const commandTimeout = options.commandTimeoutMs ?? (options.offlineQueue === false ? 5000 : undefined);
   const common: RedisOptions = {
     ...(r.username ? { username: r.username } : {}),
     ...(r.password ? { password: r.password } : {}),
@@ -163,8 +170,9 @@ export function createClient(options: ConnectionOptions = {}): RedisClient {
     ...(options.name ? { connectionName: options.name } : {}),
     maxRetriesPerRequest: options.maxRetriesPerRequest ?? 2,
     connectTimeout: options.connectTimeoutMs ?? 5000,
-    ...(options.commandTimeoutMs ? { commandTimeout: options.commandTimeoutMs } : {}),
+    ...(commandTimeout ? { commandTimeout } : {}),
     enableOfflineQueue: options.offlineQueue ?? true,
+    autoResendUnfulfilledCommands: options.offlineQueue ?? true,
     enableReadyCheck: options.readyCheck ?? true,
   };
   let client: RedisClient;
