@@ -18,7 +18,14 @@ function cacheFor(ctx: ToolContext, namespace: string): Promise<Cache> {
   let cache = byNamespace.get(namespace);
   if (!cache) {
     // No stale grace: without an origin there is nothing to serve stale for, so Redis keeps exactly the ttl.
-    const options = { client: ctx.redis, namespace, staleGraceMs: 0, maxValueBytes: ctx.limits.maxValueBytes };
+    // ttlMs only words the cache's own messages ("they expire by their TTL"): every set passes its ttl.
+    const options = {
+      client: ctx.redis,
+      namespace,
+      staleGraceMs: 0,
+      maxValueBytes: ctx.limits.maxValueBytes,
+      ...(ctx.limits.defaultTtl > 0 ? { ttlMs: ctx.limits.defaultTtl * 1000 } : {}),
+    };
     cache = createCache(options);
     byNamespace.set(namespace, cache);
   }
