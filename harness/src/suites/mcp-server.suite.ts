@@ -327,7 +327,8 @@ export default defineSuite({
             ['ratelimit', { policy: 'p', id: 'u', limit: 2, window: 60, algorithm: 'leaky' }, /algorithm/],
             ['ratelimit', { policy: 'p', id: 'u' }, /limit/],
             ['audit', { sample: 1_000_000 }, /<=100000/],
-            ['vector', { op: 'search', index: 'bad name', text: 't' }, /index/],
+            ['vector', { op: 'search', index: 'i', text: 't', k: 1000 }, /<=100/],
+            ['vector', { op: 'search', index: 'i' }, /search needs text|vector sets/],
             ['vector', { op: 'upsert', index: 'i', docs: [] }, /upsert needs docs|vector sets/],
           ];
           for (const [tool, args, expected] of bad)

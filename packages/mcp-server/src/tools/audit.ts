@@ -34,7 +34,7 @@ export default defineGroup(
   'audit',
   defineTool({
     name: 'audit',
-    summary: 'Key audit (sample keys, default 1000): sizes by prefix and type, no-TTL and big keys, findings with fixes.',
+    summary: 'Key audit of sample keys (default 1000): sizes by prefix and type, no-TTL and big keys, findings.',
     ops: { run: ['read', ''] },
     input: () => ({
       match: z.string().optional(),

@@ -36,11 +36,11 @@ export default defineGroup(
   'cache',
   defineTool({
     name: 'cache',
-    summary: 'JSON values under namespace:key, always with a TTL.',
+    summary: 'JSON values at namespace:key, always with a TTL.',
     ops: {
       get: ['read', ''],
       stats: ['read', "this server's counters"],
-      set: ['write', 'replaces'],
+      set: ['write', ''],
       invalidate: ['write', ''],
     },
     input: () => ({
