@@ -1,32 +1,33 @@
 /**
- * Seed 001's cache tools on the patterns' cache (`createCache`): JSON values under `{namespace}:{key}`, always
+ * Seed 001's cache tools on the patterns' cache (`Cache`): JSON values under `{namespace}:{key}`, always
  * with a TTL (the server's default when the call names none; refused when that is 0), at most the server's value
  * size; and the cache's counters. The cache never fails a read on a Redis error: it reads as a miss and counts in
  * `stats.redisErrors`. Writes do fail while Redis is away (set invalidates first).
  */
-import { type Cache, createCache } from '@redis-agent-kit/patterns';
+import { Cache, chooseCodec } from '@redis-agent-kit/patterns';
 import { z } from 'zod';
 import { PolicyError } from '../guard.ts';
 import { args, defineGroup, defineTool, type ToolContext } from '../tool.ts';
 
 /** One cache per namespace per server: its counters live in this process. */
-const caches = new WeakMap<ToolContext, Map<string, Promise<Cache>>>();
+const caches = new WeakMap<ToolContext, Map<string, Cache>>();
 
-function cacheFor(ctx: ToolContext, namespace: string): Promise<Cache> {
+function cacheFor(ctx: ToolContext, namespace: string): Cache {
   let byNamespace = caches.get(ctx);
   if (!byNamespace) caches.set(ctx, (byNamespace = new Map()));
   let cache = byNamespace.get(namespace);
   if (!cache) {
-    // No stale grace: without an origin there is nothing to serve stale for, so Redis keeps exactly the ttl.
-    // ttlMs only words the cache's own messages ("they expire by their TTL"): every set passes its ttl.
-    const options = {
+    cache = new Cache({
       client: ctx.redis,
+      // From the capabilities the server probed at start: nothing here can fail while Redis is away.
+      codec: chooseCodec(ctx.caps),
       namespace,
+      // No origin, so nothing to serve stale: Redis keeps a value exactly its ttl.
       staleGraceMs: 0,
       maxValueBytes: ctx.limits.maxValueBytes,
+      // Only words the cache's own messages ("they expire by their TTL"): every set passes its ttl.
       ...(ctx.limits.defaultTtl > 0 ? { ttlMs: ctx.limits.defaultTtl * 1000 } : {}),
-    };
-    cache = createCache(options);
+    });
     byNamespace.set(namespace, cache);
   }
   return cache;
@@ -57,7 +58,7 @@ export default defineGroup(
     },
     idempotent: true,
     async run(input, ctx) {
-      const cache = await cacheFor(ctx, input.namespace ?? 'cache');
+      const cache = cacheFor(ctx, input.namespace ?? 'cache');
       if (input.op === 'stats') return { stats: { ...cache.stats() } };
       const { key } = input;
       if (key === undefined) throw new Error(`${input.op} needs key`);
