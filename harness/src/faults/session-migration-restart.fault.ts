@@ -39,7 +39,7 @@ export default defineFaultScenario({
       assert.equal(down.status, 503, '/readyz answers 503 while Redis is down');
       assert.deepEqual(down.body.down, ['redis'], '/readyz names redis');
       let refused = 0;
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 2; i++) {
         const during = await app.request('/login', { method: 'POST', body: { username: `during${i}` } });
         assert.equal(during.status, 503, 'a login during the outage is refused, not acknowledged');
         refused++;

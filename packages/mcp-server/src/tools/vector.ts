@@ -27,10 +27,6 @@ function embedderFor(ctx: ToolContext): Embedder {
   return embedder;
 }
 
-async function embedOne(ctx: ToolContext, text: string): Promise<Float32Array> {
-  return (await embedderFor(ctx).embed([text]))[0] as Float32Array;
-}
-
 /** `ensure` creates the index where the backend needs it; otherwise the index is only opened. */
 async function open(ctx: ToolContext, options: VectorIndexOptions, ensure: boolean): Promise<VectorIndex> {
   if (ensure) return chooseVectorIndex(ctx.redis, options, ctx.caps);
@@ -92,8 +88,8 @@ export default defineGroup(
           return { info: { ...(await index.info()) } };
         case 'search': {
           if (input.text === undefined) throw new Error('search needs text');
-          const vector = await embedOne(ctx, input.text);
-          const hits = await index.search(vector, {
+          const [vector] = await embedderFor(ctx).embed([input.text]);
+          const hits = await index.search(vector as Float32Array, {
             k: input.k ?? DEFAULT_COUNT,
             ...(input.filter ? { filter: input.filter } : {}),
           });
