@@ -60,7 +60,7 @@ export const PROFILES: Record<string, Profile> = {
     groups: ['keys', 'strings', 'hashes', 'lists', 'sets', 'zsets', 'streams', 'json'],
   },
   app: {
-    description: "seed 001's app patterns: sessions, cache, rate limit, vector index",
+    description: 'the app patterns: sessions, cache, rate limit, vector index',
     groups: ['sessions', 'cache', 'ratelimit', 'vector'],
   },
   ops: {
