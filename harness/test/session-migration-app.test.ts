@@ -4,69 +4,18 @@
  * Redis going away and coming back (on a private server this file starts and stops).
  */
 import { execFile } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../examples/session-migration/src/app.ts';
-import { loadConfig } from '../../examples/session-migration/src/config.ts';
 import { type LegacyDatabase, openLegacyDatabase } from '../../examples/session-migration/src/legacy-db.ts';
 import { seedSessions } from '../../examples/session-migration/src/seed.ts';
-import { openServices } from '../../examples/session-migration/src/services.ts';
+import { type RunningSessionApp, startSessionApp } from '../src/session-migration-app.ts';
 import { LocalServer } from '../src/targets/local-server.ts';
 import type { TargetInfo } from '../src/targets/types.ts';
 import { targets } from '../src/vitest/index.ts';
 
 const exampleDir = join(import.meta.dirname, '..', '..', 'examples', 'session-migration');
 const run = promisify(execFile);
-
-interface RunningApp {
-  url: string;
-  request(
-    path: string,
-    init?: { method?: string; body?: unknown; cookie?: string },
-  ): Promise<{ status: number; body: Record<string, unknown>; cookie?: string }>;
-  close(): Promise<void>;
-}
-
-async function startApp(env: Record<string, string>): Promise<RunningApp> {
-  const config = loadConfig({ PGLITE_DIR: 'memory://', PGLITE_PORT: '0', ...env });
-  const services = await openServices(config);
-  const app = createApp({
-    store: services.store,
-    probes: services.probes,
-    secret: 'test-secret',
-    maxAgeMs: config.sessionMaxAgeMs,
-    ...(services.cutoverStats ? { readyExtras: () => ({ cutover: services.cutoverStats }) } : {}),
-  });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    async request(path, init = {}) {
-      const response = await fetch(url + path, {
-        method: init.method ?? 'GET',
-        headers: {
-          ...(init.body ? { 'content-type': 'application/json' } : {}),
-          ...(init.cookie ? { cookie: init.cookie } : {}),
-        },
-        ...(init.body ? { body: JSON.stringify(init.body) } : {}),
-      });
-      const setCookie = response.headers.get('set-cookie')?.split(';')[0];
-      return {
-        status: response.status,
-        body: (await response.json()) as Record<string, unknown>,
-        ...(setCookie ? { cookie: setCookie } : {}),
-      };
-    },
-    async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await services.close();
-    },
-  };
-}
 
 function redisEnv(t: TargetInfo): Record<string, string> {
   return { REDIS_URL: t.url, ...(t.cluster ? { REDIS_CLUSTER: 'true' } : {}) };
@@ -90,7 +39,7 @@ describe.each(targets().map((t) => [t.name, t] as const))('session migration app
   afterAll(() => legacy?.close());
 
   it('a cookie issued on PostgreSQL authenticates with the same data during the cutover and after the switch to Redis', async () => {
-    const pgApp = await startApp({ ...env, SESSION_STORE: 'pg' });
+    const pgApp = await startSessionApp({ ...env, SESSION_STORE: 'pg' });
     const alice = await pgApp.request('/login', { method: 'POST', body: { username: 'alice' } });
     const bob = await pgApp.request('/login', { method: 'POST', body: { username: 'bob' } });
     expect(alice.cookie).toMatch(/^sid=s%3A/);
@@ -100,7 +49,7 @@ describe.each(targets().map((t) => [t.name, t] as const))('session migration app
     await seedSessions(legacy.pool, { count: 500, tableName });
 
     // Cutover store deployed: alice's session is found in PostgreSQL and moves to Redis on her next request.
-    const cutover = await startApp({ ...env, SESSION_STORE: 'cutover' });
+    const cutover = await startSessionApp({ ...env, SESSION_STORE: 'cutover' });
     const during = await cutover.request('/profile', { cookie: alice.cookie });
     expect(during.status).toBe(200);
     expect(during.body).toMatchObject({ user: { name: 'alice' }, views: 2 });
@@ -120,7 +69,7 @@ describe.each(targets().map((t) => [t.name, t] as const))('session migration app
     await cutover.close();
 
     // Switched to connect-redis alone: both cookies still work with their data.
-    const redisApp = await startApp({ ...env, SESSION_STORE: 'redis' });
+    const redisApp = await startSessionApp({ ...env, SESSION_STORE: 'redis' });
     expect((await redisApp.request('/profile', { cookie: alice.cookie })).body).toMatchObject({
       user: { name: 'alice' },
       views: 3,
@@ -138,10 +87,10 @@ describe.each(targets().map((t) => [t.name, t] as const))('session migration app
 
 describe('/readyz when Redis goes away', () => {
   let server: LocalServer;
-  let app: RunningApp;
+  let app: RunningSessionApp;
   beforeAll(async () => {
     server = await LocalServer.start({ kind: 'redis' });
-    app = await startApp({ REDIS_URL: server.url, SESSION_STORE: 'cutover' });
+    app = await startSessionApp({ REDIS_URL: server.url, SESSION_STORE: 'cutover' });
   });
   afterAll(async () => {
     await app?.close();

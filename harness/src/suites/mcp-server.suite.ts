@@ -1,7 +1,8 @@
 /**
  * The MCP server on every target, through a real MCP client (in-memory transport; stdio and HTTP are covered in
  * harness/test/mcp-server-*.test.ts): every tool op once with its output checked against the listed output
- * schema, bad inputs answered with error results, read-only mode, the command guard, pub/sub while waiting.
+ * schema (the pattern-backed groups included), bad inputs answered with error results, read-only mode, the command
+ * guard, pub/sub while waiting.
  */
 import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -179,6 +180,74 @@ export async function exerciseEveryTool(s: McpSession, base: string, hasFieldTtl
   assert.equal((await s.ok('keys', { op: 'del', keys: ['s', 'n', 'h', 'l', 'a', 'b', 'z', 'x'].map(k) })).changed, 8);
 }
 
+/**
+ * Calls every op of the pattern-backed tools (cache, ratelimit, audit, vector) once, under `prefix`, and the bad
+ * inputs each should refuse. The vector tool needs vector sets (or search with JSON): elsewhere it answers with
+ * an error naming vector sets.
+ */
+export async function exercisePatternTools(s: McpSession, prefix: string, target: TargetInfo): Promise<string[]> {
+  const cleanup: string[] = [];
+  const namespace = `${prefix}:cache`;
+  assert.deepEqual(await s.ok('cache', { op: 'get', namespace, key: 'p1' }), { found: false });
+  const product = { name: 'lamp', price: 12.5, tags: ['home'] };
+  assert.deepEqual(await s.ok('cache', { op: 'set', namespace, key: 'p1', value: product, ttl: 60 }), {
+    found: true,
+    value: product,
+  });
+  assert.deepEqual(await s.ok('cache', { op: 'get', namespace, key: 'p1' }), { found: true, value: product });
+  await s.ok('cache', { op: 'set', namespace, key: 'p1', value: 'replaced', ttl: 60 });
+  assert.equal((await s.ok('cache', { op: 'get', namespace, key: 'p1' })).value, 'replaced');
+  assert.deepEqual(await s.ok('cache', { op: 'invalidate', namespace, key: 'p1' }), {});
+  assert.deepEqual(await s.ok('cache', { op: 'get', namespace, key: 'p1' }), { found: false });
+  const stats = (await s.ok('cache', { op: 'stats', namespace })).stats as Record<string, number>;
+  assert.equal(stats.hits, 2, JSON.stringify(stats));
+  assert.equal(stats.redisErrors, 0);
+
+  const policy = { policy: `${prefix}-p`, id: 'u1', limit: 2, window: 60 };
+  const first = await s.ok('ratelimit', { ...policy, algorithm: 'gcra' });
+  assert.equal(first.allowed, true);
+  assert.equal(first.remaining, 1);
+  assert.equal((await s.ok('ratelimit', { ...policy, algorithm: 'gcra' })).allowed, true);
+  const denied = await s.ok('ratelimit', { ...policy, algorithm: 'gcra' });
+  assert.equal(denied.allowed, false);
+  assert.ok((denied.retryAfterMs as number) > 0, JSON.stringify(denied));
+  assert.equal((await s.ok('ratelimit', { ...policy, cost: 2 })).remaining, 0, 'default algorithm, own keys');
+
+  const audit = await s.ok('audit', { match: `${namespace}:*`, sample: 50, depth: 2, top: 3 });
+  assert.equal(typeof (audit.totals as { dbsize: unknown }).dbsize, 'number');
+  assert.ok(Array.isArray(audit.findings));
+
+  const index = `${prefix.replace(/\W/g, '_')}_docs`;
+  if (!target.capabilities.vectorSets && !target.capabilities.search) {
+    assert.match(await s.fails('vector', { op: 'ensure', index }), /vector sets \(VADD\)/);
+    assert.match(await s.fails('vector', { op: 'search', index, text: 'lamp' }), /vector sets/);
+    return cleanup;
+  }
+  cleanup.push(`vector:${index}:vset`);
+  assert.deepEqual(await s.ok('vector', { op: 'ensure', index }), {});
+  const docs = [
+    { id: 'a', text: 'a brass desk lamp with a warm light', attrs: { kind: 'lamp', price: 30 } },
+    { id: 'b', text: 'a wooden chair for the kitchen', attrs: { kind: 'chair', price: 50 } },
+    { id: 'c', text: 'a floor lamp with a linen shade', attrs: { kind: 'lamp', price: 80 } },
+  ];
+  assert.equal((await s.ok('vector', { op: 'upsert', index, docs })).count, 3);
+  const hits = (await s.ok('vector', { op: 'search', index, text: 'desk lamp', k: 2 })).hits as { id: string }[];
+  assert.equal(hits[0]?.id, 'a', JSON.stringify(hits));
+  const cheap = await s.ok('vector', {
+    op: 'search',
+    index,
+    text: 'lamp',
+    filter: { equals: { kind: 'lamp' }, ranges: { price: { min: 50 } } },
+  });
+  assert.deepEqual(
+    (cheap.hits as { id: string }[]).map((h) => h.id),
+    ['c'],
+  );
+  assert.equal(((await s.ok('vector', { op: 'info', index })).info as { count: number }).count, 3);
+  assert.equal((await s.ok('vector', { op: 'delete', index, ids: ['b', 'zz'] })).count, 1);
+  return cleanup;
+}
+
 export default defineSuite({
   id: 'mcp-server',
   title: 'Redis MCP server: every tool through a real MCP client',
@@ -194,6 +263,20 @@ export default defineSuite({
           await exerciseEveryTool(s, `{${prefix}}`, target.capabilities.hashFieldTtl, target.cluster);
         } finally {
           await s.close();
+        }
+      },
+    },
+    {
+      name: 'pattern-backed tools (cache, ratelimit, audit, vector) answer with output matching their schema',
+      async run({ target, prefix, client, note }) {
+        const s = await inProcessSession(target, ['--profile', 'full']);
+        const cleanup: string[] = [];
+        try {
+          cleanup.push(...(await exercisePatternTools(s, prefix, target)));
+          note(target.capabilities.vectorSets ? 'vector: vector sets' : 'vector: capability missing (named)');
+        } finally {
+          await s.close();
+          for (const key of cleanup) await client.unlink(key);
         }
       },
     },
@@ -237,6 +320,16 @@ export default defineSuite({
             ['docs', { command: 'nosuchcommand' }, /unknown command/],
             ['pubsub', { op: 'subscribe', channel: 'c', waitMs: 3_600_000 }, /<=10000/],
             ['nosuchtool', {}, /not found/],
+            ['cache', { op: 'set', key: `${prefix}:k`, value: 'x'.repeat(1001) }, /over the 1000-byte limit/],
+            ['cache', { op: 'get' }, /get needs key/],
+            ['cache', { op: 'set', key: `${prefix}:k`, value: 1, ttl: 0 }, />=1/],
+            ['ratelimit', { policy: 'p', id: 'u', limit: 2, window: 60, cost: 3 }, /cost must be an integer from 1 to the limit \(2\)/],
+            ['ratelimit', { policy: 'p', id: 'u', limit: 2, window: 60, algorithm: 'leaky' }, /algorithm/],
+            ['ratelimit', { policy: 'p', id: 'u' }, /limit/],
+            ['audit', { sample: 1_000_000 }, /<=100000/],
+            ['vector', { op: 'search', index: 'i', text: 't', k: 1000 }, /<=100/],
+            ['vector', { op: 'search', index: 'i' }, /search needs text|vector sets/],
+            ['vector', { op: 'upsert', index: 'i', docs: [] }, /upsert needs docs|vector sets/],
           ];
           for (const [tool, args, expected] of bad)
             assert.match(await s.fails(tool, args), expected, `${tool} ${JSON.stringify(args)}`);
@@ -307,11 +400,15 @@ export default defineSuite({
           for (const tool of s.tools) {
             assert.equal(tool.annotations?.readOnlyHint, true, `${tool.name} is read-only`);
             const props = Object.keys((tool.inputSchema.properties ?? {}) as object);
-            for (const arg of ['value', 'fields', 'ttl', 'permanent', 'entries', 'message', 'data']) {
+            for (const arg of ['value', 'fields', 'ttl', 'permanent', 'entries', 'message', 'data', 'docs']) {
               assert.ok(!props.includes(arg), `${tool.name} has no ${arg}`);
             }
           }
           assert.match(await s.fails('string', { op: 'set', key: 'k', value: 'v' }), /op/);
+          assert.ok(!s.tools.some((t) => t.name === 'ratelimit'), 'ratelimit (only a consuming op) is not registered');
+          assert.match(await s.fails('cache', { op: 'set', key: 'k', value: 1 }), /op/);
+          const vector = s.tools.find((t) => t.name === 'vector');
+          assert.ok(!Object.keys(vector?.inputSchema.properties ?? {}).includes('ids'), 'vector has no ids');
           assert.ok(!s.tools.some((t) => t.name === 'session' && JSON.stringify(t).includes('"create"')));
         } finally {
           await s.close();

@@ -44,7 +44,7 @@ export const USAGE = `redis-mcp-server: a Redis 8 / Valkey MCP server with guard
   --tls-ca/--tls-cert/--tls-key <file>   PEM files (default REDIS_TLS_CA, REDIS_TLS_CERT, REDIS_TLS_KEY)
   --cluster-mode           use the cluster client (default REDIS_CLUSTER)
   --read-only              register read operations only
-  --profile <name>         tool set: default, full, read, data, ops (default: default)
+  --profile <name>         tool set: default, full, read, data, app, ops (default: default)
   --tools <g1,g2>          explicit groups instead of a profile: strings,hashes,lists,sets,zsets,streams,pubsub,json,keys,server,docs,sessions
   --default-ttl <s>        TTL for writes without ttl/permanent (default 3600; 0 = refuse them)
   --max-value-bytes <n>    largest value stored (default 102400)

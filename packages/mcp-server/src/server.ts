@@ -80,12 +80,13 @@ export function planTools(config: ServerConfig, caps: Capabilities): { registere
       // Strict: a misspelt or unknown argument is an error, never silently ignored.
       const input = z.strictObject(ops.length > 1 ? { op: z.enum(ops as [string, ...string[]]), ...shape } : shape);
       const output = z.object(definition.output);
+      // Only hints that differ from MCP's defaults (readOnlyHint false, destructiveHint true, idempotentHint
+      // false) are listed: saying a default costs tokens in every conversation and tells a client nothing.
       const annotations = readOnly
         ? { readOnlyHint: true }
         : {
-            readOnlyHint: false,
-            destructiveHint: definition.destructive ?? true,
-            idempotentHint: definition.idempotent ?? false,
+            ...(definition.destructive === false ? { destructiveHint: false } : {}),
+            ...(definition.idempotent ? { idempotentHint: true } : {}),
           };
       const listing = {
         name: definition.name,
@@ -94,7 +95,7 @@ export function planTools(config: ServerConfig, caps: Capabilities): { registere
         outputSchema: compactSchema(
           z.toJSONSchema(output, { target: 'draft-7', io: 'output' }),
         ) as Tool['outputSchema'],
-        annotations,
+        ...(Object.keys(annotations).length ? { annotations } : {}),
       };
       registered.push({ definition, ops, input, output, listing });
     }
@@ -115,7 +116,7 @@ export async function startRedisMcp(config: ServerConfig, env: NodeJS.ProcessEnv
   const redis = guardClient(raw);
   const caps = await probeCapabilities(redis);
   const { registered, skipped } = planTools(config, caps);
-  const ctx: ToolContext = { redis, caps, limits: config.limits, config };
+  const ctx: ToolContext = { redis, caps, limits: config.limits, config, env };
   const tools = registered.map((r) => r.listing);
 
   const run = async (entry: Registered, input: Record<string, unknown>): Promise<CallToolResult> => {

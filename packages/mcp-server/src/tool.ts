@@ -17,6 +17,8 @@ export interface ToolContext {
   caps: Capabilities;
   limits: Limits;
   config: ServerConfig;
+  /** The environment the server started with (the vector group's embedder settings). */
+  env: NodeJS.ProcessEnv;
 }
 
 export interface SchemaOptions {
@@ -78,19 +80,31 @@ export const DEFAULT_COUNT = 10;
 
 /**
  * Removes what costs tokens in `tools/list` and tells a model nothing: `$schema`, safe-integer bounds, string
- * `propertyNames`, `additionalProperties: false` (inputs stay strict: the server validates with the zod schema).
+ * `propertyNames`, `additionalProperties: false` (inputs stay strict: the server validates with the zod schema),
+ * and `additionalProperties: {}` (any value: JSON Schema's default); an `anyOf` of bare types is one `type` list.
  */
 export function compactSchema(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(compactSchema);
   if (schema === null || typeof schema !== 'object') return schema;
+  const { anyOf, ...rest } = schema as Record<string, unknown>;
+  if (Array.isArray(anyOf) && rest.type === undefined) {
+    const options = anyOf.map(compactSchema) as Record<string, unknown>[];
+    if (options.every((option) => Object.keys(option).length === 1 && typeof option.type === 'string')) {
+      return compactSchema({ ...rest, type: options.map((option) => option.type) });
+    }
+  }
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(schema)) {
     if (name === '$schema' || name === 'propertyNames') continue;
     if ((name === 'minimum' || name === 'maximum') && Math.abs(value as number) === Number.MAX_SAFE_INTEGER) continue;
-    if (name === 'additionalProperties' && value === false) continue;
+    if (name === 'additionalProperties' && (value === false || isEmptyObject(value))) continue;
     out[name] = compactSchema(value);
   }
   return out;
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
 }
 
 type Batch = ReturnType<RedisClient['multi']>;

@@ -143,4 +143,23 @@ describe('compactSchema', () => {
       required: ['n'],
     });
   });
+
+  it('drops additionalProperties: {} and turns an anyOf of bare types into a type list, nowhere else', () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        any: { type: 'object', additionalProperties: {} },
+        rank: { anyOf: [{ type: 'integer', minimum: -9007199254740991 }, { type: 'null' }] },
+        either: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+      },
+    };
+    expect(compactSchema(schema)).toEqual({
+      type: 'object',
+      properties: {
+        any: { type: 'object' },
+        rank: { type: ['integer', 'null'] },
+        either: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+      },
+    });
+  });
 });

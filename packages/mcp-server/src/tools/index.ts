@@ -1,21 +1,25 @@
 /**
  * The tool-group registry and the named profiles. A group is one file under src/tools default-exporting
- * `defineGroup(...)`; adding one is that file plus one line in GROUPS (the pattern-backed groups cache,
- * ratelimit, audit and vector join this way). Profiles name sets of groups, measured in tokens by the benchmark.
+ * `defineGroup(...)`; adding one is that file plus one line in GROUPS (as the pattern-backed groups cache,
+ * ratelimit, audit and vector do). Profiles name sets of groups, measured in tokens by the benchmark.
  */
 import { ConfigError } from '../config.ts';
 import type { ToolGroup } from '../tool.ts';
+import audit from './audit.ts';
+import cache from './cache.ts';
 import docs from './docs.ts';
 import hashes from './hashes.ts';
 import json from './json.ts';
 import keys from './keys.ts';
 import lists from './lists.ts';
 import pubsub from './pubsub.ts';
+import ratelimit from './ratelimit.ts';
 import server from './server.ts';
 import sessions from './sessions.ts';
 import sets from './sets.ts';
 import streams from './streams.ts';
 import strings from './strings.ts';
+import vector from './vector.ts';
 import zsets from './zsets.ts';
 
 export const GROUPS: readonly ToolGroup[] = [
@@ -29,7 +33,11 @@ export const GROUPS: readonly ToolGroup[] = [
   json,
   pubsub,
   sessions,
+  cache,
+  ratelimit,
+  vector,
   server,
+  audit,
   docs,
 ];
 
@@ -51,9 +59,13 @@ export const PROFILES: Record<string, Profile> = {
     description: 'the data types and keys',
     groups: ['keys', 'strings', 'hashes', 'lists', 'sets', 'zsets', 'streams', 'json'],
   },
+  app: {
+    description: 'the app patterns: sessions, cache, rate limit, vector index',
+    groups: ['sessions', 'cache', 'ratelimit', 'vector'],
+  },
   ops: {
-    description: 'inspection: keys, server, docs, pub/sub listening (read-only)',
-    groups: ['keys', 'server', 'docs', 'pubsub'],
+    description: 'inspection: keys, server, docs, pub/sub listening, key audit (read-only)',
+    groups: ['keys', 'server', 'docs', 'pubsub', 'audit'],
     readOnly: true,
   },
 };

@@ -1,0 +1,57 @@
+/**
+ * The session-migration example's Express app in this process, on a free loopback port, built the way its
+ * server.ts builds it: for the app's end-to-end test and its fault scenario.
+ */
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../examples/session-migration/src/app.ts';
+import { loadConfig } from '../../examples/session-migration/src/config.ts';
+import { openServices } from '../../examples/session-migration/src/services.ts';
+
+export interface RunningSessionApp {
+  url: string;
+  request(
+    path: string,
+    init?: { method?: string; body?: unknown; cookie?: string | undefined },
+  ): Promise<{ status: number; body: Record<string, unknown>; cookie?: string }>;
+  close(): Promise<void>;
+}
+
+/** Starts the app with the example's environment variables (PGlite in memory unless DATABASE_URL is given). */
+export async function startSessionApp(env: Record<string, string>): Promise<RunningSessionApp> {
+  const config = loadConfig({ PGLITE_DIR: 'memory://', PGLITE_PORT: '0', ...env });
+  const services = await openServices(config);
+  const app = createApp({
+    store: services.store,
+    probes: services.probes,
+    secret: 'test-secret',
+    maxAgeMs: config.sessionMaxAgeMs,
+    ...(services.cutoverStats ? { readyExtras: () => ({ cutover: services.cutoverStats }) } : {}),
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    async request(path, init = {}) {
+      const response = await fetch(url + path, {
+        method: init.method ?? 'GET',
+        headers: {
+          ...(init.body ? { 'content-type': 'application/json' } : {}),
+          ...(init.cookie ? { cookie: init.cookie } : {}),
+        },
+        ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+      });
+      const setCookie = response.headers.get('set-cookie')?.split(';')[0];
+      return {
+        status: response.status,
+        body: (await response.json()) as Record<string, unknown>,
+        ...(setCookie ? { cookie: setCookie } : {}),
+      };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await services.close();
+    },
+  };
+}
