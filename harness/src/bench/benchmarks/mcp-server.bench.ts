@@ -38,8 +38,11 @@ function latencyRows(subject: string, sorted: number[]): { mean: BenchRow; p99: 
 
 const estimateTokens = (chars: number) => Math.round(chars / 4);
 
-/** The top of seed 000's range for its fifteen tools: the full set must come in under it. */
-const SEED_TOKENS = 3000;
+/**
+ * Seed 000 puts fifteen tool definitions at 2,000 to 3,000 tokens; the goal is to come in under that range, so
+ * under its bottom: the full set is measured against 2,000 (and the top of the range is printed beside it).
+ */
+const SEED_TOKENS = 2000;
 
 export default defineBenchmark({
   id: 'mcp-server',
