@@ -80,12 +80,16 @@ export function createApp(options: AppOptions): express.Express {
   });
 
   // A store that cannot answer (Redis or PostgreSQL down) surfaces here: say so in JSON, not an HTML stack.
-  app.use((error: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+  app.use((error: Error & { status?: number }, req: Request, res: Response, _next: NextFunction) => {
     if (error.status && error.status < 500) {
       res.status(error.status).json({ error: error.message });
       return;
     }
     console.error(`[session] ${error.message}`);
+    // A session saved as the response ends fails after the response is out: then that one line is all to do.
+    if (res.headersSent) return;
+    // The store is down: drop this request's session so express-session does not try to save it as the 503 ends.
+    (req as { session?: unknown }).session = undefined;
     res.status(503).json({ error: 'session store unavailable, try again shortly' });
   });
   return app;
