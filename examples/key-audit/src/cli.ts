@@ -17,7 +17,7 @@ import {
 import { type CliOptions, parseCliArgs, USAGE, UsageError } from './args.ts';
 import { connectInstance } from './connect-instance.ts';
 import { formatText } from './format-text.ts';
-import { progressLine } from './progress.ts';
+import { auditProgress } from './progress.ts';
 
 export type InstanceResult =
   | { target: string; ok: true; report: AuditReport }
@@ -37,7 +37,7 @@ function passwordOf(url: string): string | undefined {
 
 async function auditInstance(url: string, options: CliOptions): Promise<InstanceResult> {
   const target = redactUrl(url);
-  const progress = progressLine(target);
+  const progress = auditProgress(target);
   let client: RedisClient | undefined;
   try {
     client = await connectInstance(url, options.cluster, options.timeoutMs);

@@ -3,7 +3,7 @@
  * (the repository, then cached) or `STALE` (an expired cached value, because the repository failed). When Redis
  * is down, reads answer from the repository (`MISS`) and the cache recovers by itself when Redis returns.
  */
-import { type CacheResult, type CacheStatus, closeClient } from '@redis-agent-kit/patterns';
+import { type CacheResult, type CacheStatus, closeClient, withTimeout } from '@redis-agent-kit/patterns';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { CachedProducts } from './cached-products.ts';
 import { parseProductInput } from './product.ts';
@@ -30,13 +30,11 @@ function invalidation(res: Response, invalidated: boolean): Response {
   return invalidated ? res : res.set('X-Cache-Invalidation', 'failed');
 }
 
-async function redisAnswers(products: CachedProducts): Promise<boolean> {
-  const ping = products.cache.client.ping().then(
+function redisAnswers(products: CachedProducts): Promise<boolean> {
+  return withTimeout(products.cache.client.ping(), 500, () => new Error('no PONG within 500 ms')).then(
     () => true,
     () => false,
   );
-  const timeout = new Promise<boolean>((resolve) => setTimeout(resolve, 500, false).unref());
-  return Promise.race([ping, timeout]);
 }
 
 export function createApp(products: CachedProducts): express.Express {

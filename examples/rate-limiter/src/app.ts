@@ -3,7 +3,7 @@
  * probe must never be throttled).
  */
 import { randomUUID } from 'node:crypto';
-import { type RateLimiter, type RedisClient, rateLimit } from '@redis-agent-kit/patterns';
+import { type RateLimiter, type RedisClient, rateLimit, withTimeout } from '@redis-agent-kit/patterns';
 import express, { type Express } from 'express';
 
 export interface AppOptions {
@@ -18,19 +18,13 @@ export function createApp({ client, limiter, onOutageDecision }: AppOptions): Ex
   app.use(express.json({ limit: '100kb' }));
 
   app.get('/healthz', async (_req, res) => {
-    // Bounded: a frozen server must not hang the probe.
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error('no PONG within 500 ms')), 500);
-    });
     try {
-      await Promise.race([client.ping(), timeout]);
+      // Bounded: a frozen server must not hang the probe.
+      await withTimeout(client.ping(), 500, () => new Error('no PONG within 500 ms'));
       res.json({ status: 'ok', redis: 'up' });
     } catch {
       // The API still answers (the fallback limiter decides), but this instance is degraded.
       res.status(503).json({ status: 'degraded', redis: 'down' });
-    } finally {
-      clearTimeout(timer);
     }
   });
 

@@ -16,6 +16,7 @@ import {
   fileCheckpoint,
   formatProgress,
   formatReport,
+  progressLine,
   redactUrl,
   redisCheckpoint,
 } from '@redis-agent-kit/patterns';
@@ -62,7 +63,7 @@ process.once('SIGINT', () => {
   stop.abort();
   process.once('SIGINT', () => process.exit(130));
 });
-const live = process.stderr.isTTY && !process.env.CI;
+const progress = progressLine();
 const bar = (done: number, total: number, width = 24) => {
   const filled = total === 0 ? width : Math.round((done / total) * width);
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
@@ -80,15 +81,15 @@ try {
     dryRun: values['dry-run'],
     checkpoint,
     signal: stop.signal,
-    onProgress: (progress) => {
-      if (live) process.stderr.write(`\r\x1b[2K${bar(progress.scanned, progress.total)} ${formatProgress(progress)}`);
+    onProgress: (p) => {
+      progress.update(`${bar(p.scanned, p.total)} ${formatProgress(p)}`);
     },
   });
-  if (live) process.stderr.write('\r\x1b[2K');
+  progress.done();
   console.log(formatReport(report));
   process.exitCode = report.completed ? 0 : 130;
 } catch (error) {
-  if (live) process.stderr.write('\n');
+  progress.done();
   console.error(redactUrl((error as Error).message));
   process.exitCode = 1;
 } finally {

@@ -1,4 +1,5 @@
 /** /readyz: every dependency the configured store uses answers, each within a time limit. */
+import { withTimeout } from '@redis-agent-kit/patterns';
 
 export type Probe = () => Promise<void>;
 
@@ -13,19 +14,11 @@ export async function readiness(probes: Record<string, Probe>, timeoutMs = 1000)
   const entries = await Promise.all(
     Object.entries(probes).map(async ([name, probe]) => {
       const started = performance.now();
-      let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([
-          probe(),
-          new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-          }),
-        ]);
+        await withTimeout(probe(), timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`));
         return [name, { ok: true as const, ms: Math.round(performance.now() - started) }] as const;
       } catch (error) {
         return [name, { ok: false as const, error: (error as Error).message }] as const;
-      } finally {
-        clearTimeout(timer);
       }
     }),
   );

@@ -3,7 +3,7 @@
  * down instead of queueing, so requests and /readyz answer promptly, and the client keeps reconnecting so the
  * app recovers by itself when Redis returns.
  */
-import { redactUrl } from '@redis-agent-kit/patterns';
+import { redactUrl, withTimeout } from '@redis-agent-kit/patterns';
 import { createClient, createCluster } from 'redis';
 
 export interface SessionRedis {
@@ -36,14 +36,8 @@ export async function connectSessionRedis(
   client.on('ready', () => {
     up = true;
   });
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      client.connect(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${connectTimeoutMs} ms`)), connectTimeoutMs);
-      }),
-    ]);
+    await withTimeout<unknown>(client.connect(), connectTimeoutMs, () => new Error(`no answer within ${connectTimeoutMs} ms`));
   } catch (error) {
     client.destroy();
     // The original error is left out on purpose: it may carry the URL's password.
@@ -51,8 +45,6 @@ export async function connectSessionRedis(
     throw new Error(
       `Cannot connect to Redis at ${redactUrl(url)}: ${redactUrl((error as Error).message)}. Check REDIS_URL.`,
     );
-  } finally {
-    clearTimeout(timer);
   }
   return {
     client,

@@ -5,13 +5,13 @@
 import { closeClient, connect, describeClient } from '@redis-agent-kit/patterns';
 import { loadCatalogue } from './catalogue.ts';
 import { ingestProducts, openProductSearch } from './product-index.ts';
-import { progressLine } from './progress.ts';
+import { ingestProgress } from './progress.ts';
 
 const client = await connect({ name: 'vector-search-ingest' });
 try {
   const search = await openProductSearch(client);
   const products = loadCatalogue();
-  const progress = progressLine('ingesting');
+  const progress = ingestProgress('ingesting');
   const started = performance.now();
   await ingestProducts(search, products, progress.update);
   progress.done();

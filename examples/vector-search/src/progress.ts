@@ -1,12 +1,10 @@
-/** A single rewritten progress line on a terminal; silent in CI or when output is piped. */
-export function progressLine(label: string): { update(done: number, total: number): void; done(): void } {
-  const live = process.stderr.isTTY === true && !process.env.CI;
+/** Ingest progress as one line on a terminal (patterns' progressLine: nothing when piped or in CI). */
+import { progressLine } from '@redis-agent-kit/patterns';
+
+export function ingestProgress(label: string) {
+  const line = progressLine();
   return {
-    update(done, total) {
-      if (live) process.stderr.write(`\r\x1b[2K${label} ${done}/${total} (${Math.round((done / total) * 100)}%)`);
-    },
-    done() {
-      if (live) process.stderr.write('\r\x1b[2K');
-    },
+    update: (done: number, total: number) => line.update(`${label} ${done}/${total} (${Math.round((done / total) * 100)}%)`),
+    done: () => line.done(),
   };
 }

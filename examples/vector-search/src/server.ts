@@ -6,12 +6,12 @@ import { closeClient, connect, describeClient } from '@redis-agent-kit/patterns'
 import { createApp } from './app.ts';
 import { loadCatalogue } from './catalogue.ts';
 import { ingestProducts, openProductSearch } from './product-index.ts';
-import { progressLine } from './progress.ts';
+import { ingestProgress } from './progress.ts';
 
 const client = await connect({ name: 'vector-search' });
 const search = await openProductSearch(client);
 if ((await search.index.info()).count === 0) {
-  const progress = progressLine('index empty: ingesting the catalogue');
+  const progress = ingestProgress('index empty: ingesting the catalogue');
   const count = await ingestProducts(search, loadCatalogue(), progress.update);
   progress.done();
   console.log(`[vector-search] ingested ${count} products`);

@@ -4,10 +4,9 @@
  * `--faults` adds the reliability lane: every fault scenario (harness/src/faults/*.fault.ts) on private servers;
  * `--faults=id,id` runs the named ones.
  */
-import { describeCapabilities } from '@redis-agent-kit/patterns';
+import { describeCapabilities, progressLine } from '@redis-agent-kit/patterns';
 import { runFaultLane } from '../faults/run.ts';
 import { type FaultResult, loadFaultScenarios } from '../faults/scenario.ts';
-import { progress } from '../progress.ts';
 import { renderMatrixHtml } from '../report/matrix-page.ts';
 import { formatNumbers, reliabilityMarkdown } from '../report/reliability.ts';
 import { machineInfo, textTable, writeReport } from '../report.ts';
@@ -30,7 +29,7 @@ const scenarios = wantedFaults.length ? allScenarios.filter((s) => wantedFaults.
 
 const suites = await loadSuites();
 const started = await startTargets();
-const bar = progress();
+const bar = progressLine();
 const results: CheckResult[] = [];
 try {
   const total = suites.reduce((n, s) => n + s.checks.length, 0) * started.targets.length;
