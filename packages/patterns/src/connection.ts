@@ -10,7 +10,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Cluster, type ClusterOptions, type NatMap, Redis, type RedisOptions } from 'ioredis';
-import { redactError, redactText, redactUrl } from './redact.ts';
+import { redactError, redactUrl } from './redact.ts';
+import { withTimeout } from './timeout.ts';
 
 /** A standalone client or a cluster client: both speak the same commands. */
 export type RedisClient = Redis | Cluster;
@@ -236,7 +237,7 @@ export async function connect(options: ConnectionOptions = {}): Promise<RedisCli
     return client;
   } catch (error) {
     client.disconnect();
-    const reason = redactText(redactClientError(client, error).message, []);
+    const reason = redactClientError(client, error).message;
     throw new RedisConnectionError(
       `Cannot connect to ${display}: ${reason}. Check that the server runs and that REDIS_URL, the credentials and TLS settings are right.`,
       display,
@@ -248,10 +249,7 @@ export async function connect(options: ConnectionOptions = {}): Promise<RedisCli
 export async function closeClient(client: RedisClient): Promise<void> {
   if (client.status === 'end') return;
   try {
-    await Promise.race([
-      client.quit(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('quit timeout')), 1000)),
-    ]);
+    await withTimeout(client.quit(), 1000, () => new Error('quit timeout'));
   } catch {
     client.disconnect();
   }
