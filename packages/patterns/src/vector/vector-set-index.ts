@@ -10,7 +10,7 @@ import type { RedisClient } from '../connection.ts';
 import { type Command, call, pairsToMap, sendBatched } from './commands.ts';
 import { VectorIndexMismatchError } from './errors.ts';
 import { vectorSetFilter } from './filters.ts';
-import { attributesJson, checkItem } from './items.ts';
+import { checkItem } from './items.ts';
 import type {
   Attributes,
   SearchHit,
@@ -75,12 +75,12 @@ export class VectorSetIndex implements VectorIndex {
 
   async upsert(items: readonly VectorItem[], options: UpsertOptions = {}): Promise<number> {
     const commands = items.map((item) => {
-      checkItem(item, this.dim, this.name);
+      const attributes = checkItem(item, this.dim, this.name);
       // SETATTR with an empty string clears attributes left by an earlier version of the item.
       const args: Command = ['VADD', this.key, 'FP32', toFp32Blob(item.vector), item.id];
       args.push(this.quantization);
       if (this.options.efConstruction !== undefined) args.push('EF', String(this.options.efConstruction));
-      args.push('SETATTR', attributesJson(item));
+      args.push('SETATTR', attributes);
       if (this.options.m !== undefined) args.push('M', String(this.options.m));
       return args;
     });
