@@ -1,5 +1,8 @@
-/** Validation of items before anything is sent: id, vector length and values, attribute size. */
-import type { VectorItem } from './types.ts';
+/**
+ * Validation before anything is sent (an item's id, vector and attribute size; a query's k), and the defaults both
+ * backends share.
+ */
+import type { SearchOptions, VectorIndexOptions, VectorItem } from './types.ts';
 import { checkVector } from './vectors.ts';
 
 /** Attribute JSON above this size is refused: it is stored with the vector and read back with every hit. */
@@ -25,4 +28,16 @@ function attributesJson(item: VectorItem): string {
     );
   }
   return json;
+}
+
+/** The index's key prefix: `keyPrefix`, default `vector:<name>`. */
+export function keyPrefixOf(options: VectorIndexOptions): string {
+  return options.keyPrefix ?? `vector:${options.name}`;
+}
+
+/** How many neighbours a search asks for: `k`, default 5, refused unless a positive integer. */
+export function searchK(options: SearchOptions): number {
+  const k = options.k ?? 5;
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
+  return k;
 }

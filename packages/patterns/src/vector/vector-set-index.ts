@@ -10,7 +10,7 @@ import type { RedisClient } from '../connection.ts';
 import { type Command, call, pairsToMap, sendBatched } from './commands.ts';
 import { VectorIndexMismatchError } from './errors.ts';
 import { vectorSetFilter } from './filters.ts';
-import { checkItem } from './items.ts';
+import { checkItem, keyPrefixOf, searchK } from './items.ts';
 import type {
   Attributes,
   SearchHit,
@@ -50,7 +50,7 @@ export class VectorSetIndex implements VectorIndex {
     this.name = options.name;
     this.dim = options.dim;
     this.quantization = options.quantization ?? 'Q8';
-    this.key = `${options.keyPrefix ?? `vector:${options.name}`}:vset`;
+    this.key = `${keyPrefixOf(options)}:vset`;
   }
 
   /** A vector set exists from its first VADD; ensure() only checks that an existing one matches. */
@@ -144,9 +144,7 @@ export class VectorSetIndex implements VectorIndex {
 
 /** `VSIM key FP32 <blob> WITHSCORES COUNT k [EF ef] [FILTER expr]`. */
 export function vsimArgs(key: string, blob: Buffer, options: SearchOptions): Command {
-  const k = options.k ?? 5;
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
-  const args: Command = ['VSIM', key, 'FP32', blob, 'WITHSCORES', 'COUNT', String(k)];
+  const args: Command = ['VSIM', key, 'FP32', blob, 'WITHSCORES', 'COUNT', String(searchK(options))];
   if (options.ef !== undefined) args.push('EF', String(options.ef));
   const filter = vectorSetFilter(options.filter);
   if (filter) args.push('FILTER', filter);
