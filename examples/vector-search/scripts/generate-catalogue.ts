@@ -5,7 +5,7 @@
  *   npm run generate      (node scripts/generate-catalogue.ts)
  */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { CATALOGUE_FILE, type Product } from '../src/catalogue.ts';
 
 interface Kind {
   noun: string;
@@ -173,7 +173,7 @@ function seeded(seed: number): () => number {
 const random = seeded(20260523);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
 
-const products = [];
+const products: Product[] = [];
 let serial = 0;
 for (const [category, { uses, kinds }] of Object.entries(CATALOGUE)) {
   for (const kind of kinds) {
@@ -196,6 +196,5 @@ for (const [category, { uses, kinds }] of Object.entries(CATALOGUE)) {
   }
 }
 
-const out = join(import.meta.dirname, '..', 'data', 'products.json');
-writeFileSync(out, `${JSON.stringify(products, null, 2)}\n`);
-console.log(`wrote ${products.length} products to ${out}`);
+writeFileSync(CATALOGUE_FILE, `${JSON.stringify(products, null, 2)}\n`);
+console.log(`wrote ${products.length} products to ${CATALOGUE_FILE}`);

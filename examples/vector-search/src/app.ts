@@ -19,7 +19,7 @@ function numberParam(req: Request, name: string): number | undefined {
   return value;
 }
 
-export function searchFilter(req: Request): SearchFilter {
+function searchFilter(req: Request): SearchFilter {
   const filter: SearchFilter = {};
   const category = req.query.category;
   if (typeof category === 'string' && category.trim()) {

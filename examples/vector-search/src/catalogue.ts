@@ -11,10 +11,11 @@ export interface Product {
   price: number;
 }
 
+/** Where the generator writes the catalogue and loadCatalogue() reads it. */
 export const CATALOGUE_FILE = join(import.meta.dirname, '..', 'data', 'products.json');
 
-export function loadCatalogue(file = CATALOGUE_FILE): Product[] {
-  return JSON.parse(readFileSync(file, 'utf8')) as Product[];
+export function loadCatalogue(): Product[] {
+  return JSON.parse(readFileSync(CATALOGUE_FILE, 'utf8')) as Product[];
 }
 
 /** The text a product is embedded from: what a shopper's query is compared with. */

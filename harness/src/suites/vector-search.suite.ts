@@ -22,7 +22,7 @@ import { ingestProducts, openProductSearch } from '../../../examples/vector-sear
 import { defineSuite, type SuiteContext } from '../matrix/suite.ts';
 
 /** Seeded standard normal numbers (Box-Muller over mulberry32), so every run uses the same data. */
-export function gaussian(seed: number): () => number {
+function gaussian(seed: number): () => number {
   let a = seed >>> 0;
   const uniform = () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -167,7 +167,7 @@ export default defineBenchmark({
         notes.push('FT.CREATE on JSON not measured: this server has no search and JSON');
       }
       const anchors = new Map<Dataset, Anchor>();
-      for (const run of runs) {
+      for (const [i, run] of runs.entries()) {
         let anchor = anchors.get(run.data);
         if (!anchor) {
           anchor = bruteForce(run.data);
@@ -175,7 +175,7 @@ export default defineBenchmark({
           rows.push(...anchor.rows);
         }
         log(`${run.name}, ${run.data.label}: ingesting ${count} vectors`);
-        rows.push(...(await measure(run, anchor, `rak:bench:vector-search:${runs.indexOf(run)}`)));
+        rows.push(...(await measure(run, anchor, `rak:bench:vector-search:${i}`)));
       }
       return { rows, notes };
     } finally {

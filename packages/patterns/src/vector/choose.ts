@@ -38,14 +38,20 @@ export function pickBackend(caps: Capabilities, wanted: 'auto' | VectorBackend =
   );
 }
 
+/** The vector index these capabilities support best, opened without touching the server (no `ensure()`). */
+export function openVectorIndex(client: RedisClient, options: ChooseOptions, caps: Capabilities): VectorIndex {
+  return pickBackend(caps, options.backend) === 'ft-json'
+    ? new FtJsonIndex(client, options)
+    : new VectorSetIndex(client, options);
+}
+
 /** Opens (and ensures) the vector index the server supports best. */
 export async function chooseVectorIndex(
   client: RedisClient,
   options: ChooseOptions,
   caps?: Capabilities,
 ): Promise<VectorIndex> {
-  const backend = pickBackend(caps ?? (await probeCapabilities(client)), options.backend);
-  const index = backend === 'ft-json' ? new FtJsonIndex(client, options) : new VectorSetIndex(client, options);
+  const index = openVectorIndex(client, options, caps ?? (await probeCapabilities(client)));
   await index.ensure();
   return index;
 }

@@ -14,7 +14,7 @@ import type { RedisClient } from '../connection.ts';
 import { type Command, call, pairsToMap, sendBatched } from './commands.ts';
 import { VectorIndexMismatchError } from './errors.ts';
 import { checkFieldName, ftFilterQuery } from './filters.ts';
-import { checkItem } from './items.ts';
+import { checkItem, keyPrefixOf, searchK } from './items.ts';
 import type {
   Attributes,
   FieldKind,
@@ -39,7 +39,7 @@ export interface FtNames {
 }
 
 export function ftNames(options: VectorIndexOptions): FtNames {
-  const prefix = options.keyPrefix ?? `vector:${options.name}`;
+  const prefix = keyPrefixOf(options);
   return { index: `${prefix}:idx`, docPrefix: `${prefix}:doc:` };
 }
 
@@ -65,8 +65,7 @@ export function ftSearchArgs(
   options: SearchOptions,
   fields: Record<string, FieldKind>,
 ): Command {
-  const k = options.k ?? 5;
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
+  const k = searchK(options);
   const ef = options.ef !== undefined ? ` EF_RUNTIME ${Math.trunc(options.ef)}` : '';
   const query = `${ftFilterQuery(options.filter, fields)}=>[KNN ${k} @${VECTOR_FIELD} $vec${ef} AS ${DISTANCE}]`;
   const returned = [DISTANCE, ...Object.keys(fields)];

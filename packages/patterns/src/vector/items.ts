@@ -1,20 +1,24 @@
-/** Validation of items before anything is sent: id, vector length and values, attribute size. */
-import type { VectorItem } from './types.ts';
+/**
+ * Validation before anything is sent (an item's id, vector and attribute size; a query's k), and the defaults both
+ * backends share.
+ */
+import type { SearchOptions, VectorIndexOptions, VectorItem } from './types.ts';
 import { checkVector } from './vectors.ts';
 
 /** Attribute JSON above this size is refused: it is stored with the vector and read back with every hit. */
 const MAX_ATTRIBUTES_BYTES = 100 * 1024;
 
-export function checkItem(item: VectorItem, dim: number, index: string): void {
+/** Refuses a bad item; returns its attributes as JSON ('' for none), so the caller need not serialise them again. */
+export function checkItem(item: VectorItem, dim: number, index: string): string {
   if (typeof item.id !== 'string' || item.id.length === 0) {
     throw new RangeError(`Every item of index "${index}" needs a non-empty string id`);
   }
   checkVector(item.vector, dim, `Vector of "${item.id}"`, index);
-  attributesJson(item);
+  return attributesJson(item);
 }
 
 /** The attributes as JSON, or '' for none; refuses attributes over 100 KB. */
-export function attributesJson(item: VectorItem): string {
+function attributesJson(item: VectorItem): string {
   if (!item.attributes) return '';
   const json = JSON.stringify(item.attributes);
   const bytes = Buffer.byteLength(json);
@@ -24,4 +28,16 @@ export function attributesJson(item: VectorItem): string {
     );
   }
   return json;
+}
+
+/** The index's key prefix: `keyPrefix`, default `vector:<name>`. */
+export function keyPrefixOf(options: VectorIndexOptions): string {
+  return options.keyPrefix ?? `vector:${options.name}`;
+}
+
+/** How many neighbours a search asks for: `k`, default 5, refused unless a positive integer. */
+export function searchK(options: SearchOptions): number {
+  const k = options.k ?? 5;
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
+  return k;
 }

@@ -10,7 +10,7 @@ import type { RedisClient } from '../connection.ts';
 import { type Command, call, pairsToMap, sendBatched } from './commands.ts';
 import { VectorIndexMismatchError } from './errors.ts';
 import { vectorSetFilter } from './filters.ts';
-import { attributesJson, checkItem } from './items.ts';
+import { checkItem, keyPrefixOf, searchK } from './items.ts';
 import type {
   Attributes,
   SearchHit,
@@ -50,7 +50,7 @@ export class VectorSetIndex implements VectorIndex {
     this.name = options.name;
     this.dim = options.dim;
     this.quantization = options.quantization ?? 'Q8';
-    this.key = `${options.keyPrefix ?? `vector:${options.name}`}:vset`;
+    this.key = `${keyPrefixOf(options)}:vset`;
   }
 
   /** A vector set exists from its first VADD; ensure() only checks that an existing one matches. */
@@ -75,12 +75,12 @@ export class VectorSetIndex implements VectorIndex {
 
   async upsert(items: readonly VectorItem[], options: UpsertOptions = {}): Promise<number> {
     const commands = items.map((item) => {
-      checkItem(item, this.dim, this.name);
+      const attributes = checkItem(item, this.dim, this.name);
       // SETATTR with an empty string clears attributes left by an earlier version of the item.
       const args: Command = ['VADD', this.key, 'FP32', toFp32Blob(item.vector), item.id];
       args.push(this.quantization);
       if (this.options.efConstruction !== undefined) args.push('EF', String(this.options.efConstruction));
-      args.push('SETATTR', attributesJson(item));
+      args.push('SETATTR', attributes);
       if (this.options.m !== undefined) args.push('M', String(this.options.m));
       return args;
     });
@@ -144,9 +144,7 @@ export class VectorSetIndex implements VectorIndex {
 
 /** `VSIM key FP32 <blob> WITHSCORES COUNT k [EF ef] [FILTER expr]`. */
 export function vsimArgs(key: string, blob: Buffer, options: SearchOptions): Command {
-  const k = options.k ?? 5;
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
-  const args: Command = ['VSIM', key, 'FP32', blob, 'WITHSCORES', 'COUNT', String(k)];
+  const args: Command = ['VSIM', key, 'FP32', blob, 'WITHSCORES', 'COUNT', String(searchK(options))];
   if (options.ef !== undefined) args.push('EF', String(options.ef));
   const filter = vectorSetFilter(options.filter);
   if (filter) args.push('FILTER', filter);

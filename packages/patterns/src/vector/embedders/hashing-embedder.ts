@@ -23,7 +23,7 @@ function fnv1a(text: string): number {
 }
 
 /** Lower case, accents removed, split on anything that is not a letter or digit. */
-export function words(text: string): string[] {
+function words(text: string): string[] {
   return (
     text
       .normalize('NFKD')

@@ -3,7 +3,7 @@ import { HashingEmbedder } from './hashing-embedder.ts';
 import { HttpEmbedder } from './http-embedder.ts';
 
 export type { Embedder } from './embedder.ts';
-export { HashingEmbedder, words } from './hashing-embedder.ts';
+export { HashingEmbedder } from './hashing-embedder.ts';
 export { HttpEmbedder, type HttpEmbedderOptions } from './http-embedder.ts';
 
 /**
