@@ -10,16 +10,13 @@
 import assert from 'node:assert/strict';
 import {
   createRateLimiter,
-  GCRA,
   InMemoryRateLimiter,
-  type LuaScript,
   type OutagePolicy,
   type RateLimitAlgorithm,
   type RateLimiter,
   type RateLimitResult,
   type RedisClient,
-  SLIDING_WINDOW_COUNTER,
-  SLIDING_WINDOW_LOG,
+  type RedisRateLimiter,
 } from '@redis-agent-kit/patterns';
 import { msUntilSucceeds, settleWithin } from './measure.ts';
 import { defineFaultScenario } from './scenario.ts';
@@ -37,7 +34,6 @@ const BURST = 300;
 interface Lane {
   name: string;
   algorithm: RateLimitAlgorithm;
-  script: LuaScript;
   onOutage: OutagePolicy;
   /** What the policy must decide for the requests sent while the server is down, in order. */
   expectedWhileDown: boolean[];
@@ -47,21 +43,18 @@ const LANES: Lane[] = [
   {
     name: 'fail-open',
     algorithm: 'gcra',
-    script: GCRA,
     onOutage: 'fail-open',
     expectedWhileDown: Array(REQUESTS_WHILE_DOWN).fill(true),
   },
   {
     name: 'fail-closed',
     algorithm: 'sliding-window-log',
-    script: SLIDING_WINDOW_LOG,
     onOutage: 'fail-closed',
     expectedWhileDown: Array(REQUESTS_WHILE_DOWN).fill(false),
   },
   {
     name: 'fallback',
     algorithm: 'sliding-window-counter',
-    script: SLIDING_WINDOW_COUNTER,
     onOutage: { fallback: new InMemoryRateLimiter({ limit: FALLBACK_LIMIT, windowMs: WINDOW_MS }) },
     expectedWhileDown: Array.from({ length: REQUESTS_WHILE_DOWN }, (_, i) => i < FALLBACK_LIMIT),
   },
@@ -69,8 +62,8 @@ const LANES: Lane[] = [
 
 const count = <T>(items: T[], of: (item: T) => number) => items.reduce((sum, item) => sum + of(item), 0);
 
-async function scriptsCached(client: RedisClient, lanes: Lane[]): Promise<number> {
-  const exists = (await client.script('EXISTS', ...lanes.map((l) => l.script.sha))) as number[];
+async function scriptsCached(client: RedisClient, limiters: RedisRateLimiter[]): Promise<number> {
+  const exists = (await client.script('EXISTS', ...limiters.map((l) => l.script.sha))) as number[];
   return count(exists, (n) => n);
 }
 
@@ -127,7 +120,7 @@ export default defineFaultScenario({
       }),
     );
     for (const limiter of limiters) assert.equal((await limiter.limit('warm')).source, 'redis');
-    assert.equal(await scriptsCached(client, LANES), LANES.length, 'every script is cached before the fault');
+    assert.equal(await scriptsCached(client, limiters), LANES.length, 'every script is cached before the fault');
 
     // Frozen (SIGSTOP): each limiter's own timeout hands the decision to the policy.
     server.pause();
@@ -157,7 +150,7 @@ export default defineFaultScenario({
 
     await server.restart();
     const recoverMs = await msUntilSucceeds(() => client.ping(), 10_000);
-    assert.equal(await scriptsCached(client, LANES), 0, 'the restarted server has an empty script cache');
+    assert.equal(await scriptsCached(client, limiters), 0, 'the restarted server has an empty script cache');
     const admitted: number[] = [];
     for (const [i, lane] of LANES.entries()) {
       const limiter = limiters[i] as RateLimiter;
@@ -173,7 +166,7 @@ export default defineFaultScenario({
       LANES.map(() => LIMIT),
       `${BURST} concurrent requests for a fresh id admit exactly the limit (${LIMIT})`,
     );
-    assert.equal(await scriptsCached(client, LANES), LANES.length, 'the scripts are cached again after NOSCRIPT');
+    assert.equal(await scriptsCached(client, limiters), LANES.length, 'the scripts are cached again after NOSCRIPT');
     return {
       numbers: {
         decisionsWhileFrozen: count(frozen, (o) => o.decisions.length),

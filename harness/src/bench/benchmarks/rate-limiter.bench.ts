@@ -16,6 +16,7 @@ import {
   connect,
   createRateLimiter,
   LuaScript,
+  parseInfo,
   RATE_LIMIT_ALGORITHMS,
   type RedisClient,
 } from '@redis-agent-kit/patterns';
@@ -39,6 +40,10 @@ interface Subject {
 }
 
 const SCRIPT_COMMANDS = ['evalsha', 'eval'];
+/** The subjects the others are compared with, and the naive pipeline, by name. */
+const CEILING = 'trivial EVALSHA returning 1 (ceiling)';
+const RLFLX = 'rate-limiter-flexible RateLimiterRedis';
+const NAIVE = 'naive pipeline (seed 001)';
 
 /** `onOutageDecision` counts decisions the limiters' outage policy made instead of Redis (a timeout under load). */
 function subjects(client: RedisClient, onOutageDecision: () => void): Subject[] {
@@ -54,19 +59,19 @@ function subjects(client: RedisClient, onOutageDecision: () => void): Subject[] 
   );
   return [
     {
-      name: 'trivial EVALSHA returning 1 (ceiling)',
+      name: CEILING,
       decide: (id) => trivial.run(client, [`${PREFIX}:trivial:{${id}}`], []),
       commands: SCRIPT_COMMANDS,
     },
     {
-      name: 'rate-limiter-flexible RateLimiterRedis',
+      name: RLFLX,
       // consume() rejects with a RateLimiterRes when over the limit: that is a decision too.
       decide: (id) => rlflx.consume(id).catch((res: unknown) => res),
       keyFor: (id) => `${PREFIX}:rlflx:${id}`,
       commands: SCRIPT_COMMANDS,
     },
     {
-      name: 'naive pipeline (seed 001)',
+      name: NAIVE,
       decide: (id) => naiveSlidingWindow(client, `${PREFIX}:naive:{${id}}`, POLICY.limit, POLICY.windowMs / 1000),
       keyFor: (id) => `${PREFIX}:naive:{${id}}`,
       commands: ['zremrangebyscore', 'zcard', 'zadd', 'expire'],
@@ -84,12 +89,10 @@ function subjects(client: RedisClient, onOutageDecision: () => void): Subject[] 
 
 /** Server microseconds spent in `commands` since the last CONFIG RESETSTAT. */
 async function serverMicros(client: RedisClient, commands: string[]): Promise<number> {
-  const stats = String(await client.info('commandstats'));
+  const stats = parseInfo(String(await client.info('commandstats')));
   let total = 0;
-  for (const command of commands) {
-    const match = new RegExp(`^cmdstat_${command}:calls=\\d+,usec=(\\d+),`, 'm').exec(stats);
-    total += Number(match?.[1] ?? 0);
-  }
+  // Each field is `cmdstat_<command>:calls=…,usec=…,…`.
+  for (const command of commands) total += Number(/usec=(\d+)/.exec(stats[`cmdstat_${command}`] ?? '')?.[1] ?? 0);
   return total;
 }
 
@@ -137,17 +140,15 @@ export default defineBenchmark({
         }
       }
       const rows: BenchRow[] = [];
-      const ceilingName = 'trivial EVALSHA returning 1 (ceiling)';
-      const rlflxName = 'rate-limiter-flexible RateLimiterRedis';
       for (const concurrency of CONCURRENCIES) {
         const row = rowsOf(
           `decisions/s, ${concurrency} in flight`,
           'decisions/s',
           best.get(concurrency) as Map<string, number>,
         );
-        const ceiling = row(ceilingName);
-        const rlflx = row(rlflxName);
-        rows.push(ceiling, rlflx, compare(row('naive pipeline (seed 001)'), ceiling));
+        const ceiling = row(CEILING);
+        const rlflx = row(RLFLX);
+        rows.push(ceiling, rlflx, compare(row(NAIVE), ceiling));
         for (const algorithm of RATE_LIMIT_ALGORITHMS) {
           const goals = algorithm === 'sliding-window-log';
           rows.push(compare(row(algorithm), ceiling, goals ? { min: 0.8 } : undefined));
@@ -155,10 +156,10 @@ export default defineBenchmark({
         }
       }
       const microsRow = rowsOf('server time per decision', 'µs', micros);
-      const ceilingMicros = microsRow(ceilingName);
+      const ceilingMicros = microsRow(CEILING);
       rows.push(ceilingMicros);
       for (const subject of all)
-        if (subject.name !== ceilingName) rows.push(compare(microsRow(subject.name), ceilingMicros));
+        if (subject.name !== CEILING) rows.push(compare(microsRow(subject.name), ceilingMicros));
 
       // Memory: one id after 100 requests within the minute (all admitted).
       const notes: string[] = [
@@ -175,9 +176,9 @@ export default defineBenchmark({
         }
       }
       const memoryRow = rowsOf('memory per key', 'bytes', bytes);
-      const rlflxMemory = memoryRow(rlflxName);
+      const rlflxMemory = memoryRow(RLFLX);
       rows.push(rlflxMemory);
-      for (const name of bytes.keys()) if (name !== rlflxName) rows.push(compare(memoryRow(name), rlflxMemory));
+      for (const name of bytes.keys()) if (name !== RLFLX) rows.push(compare(memoryRow(name), rlflxMemory));
       if (outageDecisions > 0) notes.push(`${outageDecisions} decisions timed out and were made by the outage policy`);
       await unlinkByPrefix(client);
       return { rows, notes };

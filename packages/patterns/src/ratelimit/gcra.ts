@@ -5,9 +5,8 @@
  * spaces requests evenly (one unit every window/limit), instead of letting a whole window's quota through at
  * the start of each window. Constant memory per id; a denied request writes nothing.
  */
-import type { RedisClient } from '../connection.ts';
 import { LuaScript } from './lua-script.ts';
-import { RedisRateLimiter, type RedisRateLimiterOptions, SCRIPT_ARGUMENTS } from './redis-limiter.ts';
+import { SCRIPT_ARGUMENTS } from './redis-limiter.ts';
 
 export const GCRA = new LuaScript(`${SCRIPT_ARGUMENTS}
 local t = redis.call('TIME')
@@ -33,9 +32,3 @@ local remaining = math.floor((now + period - tat) / interval + 0.000001)
 remaining = math.min(math.max(remaining, 0), limit)
 return { allowed and 1 or 0, remaining, math.ceil((tat - now) / 1000), retry, math.floor(now / 1000) }
 `);
-
-export class GcraLimiter extends RedisRateLimiter {
-  constructor(client: RedisClient, options: RedisRateLimiterOptions) {
-    super(client, 'gcra', GCRA, options);
-  }
-}

@@ -32,6 +32,11 @@ export function toSeconds(ms: number): number {
   return Math.max(0, Math.ceil(ms / 1000));
 }
 
+/** The seconds a denial asks the client to wait: at least one, since Retry-After: 0 would invite an immediate retry. */
+export function retryAfterSeconds(result: RateLimitResult): number {
+  return Math.max(1, toSeconds(result.retryAfterMs));
+}
+
 export function formatRateLimitPolicy(name: string, policy: RateLimitPolicy): string {
   return `${sfString(name)};q=${policy.limit};w=${toSeconds(policy.windowMs)}`;
 }
@@ -47,8 +52,7 @@ export function rateLimitHeaders(
 ): Record<string, string> {
   const name = options.policyName ?? 'default';
   const headers: Record<string, string> = {};
-  // A denial always asks for at least one second: Retry-After: 0 would invite an immediate retry.
-  const retryAfter = Math.max(1, toSeconds(result.retryAfterMs));
+  const retryAfter = retryAfterSeconds(result);
   if (options.legacy ?? true) {
     headers['X-RateLimit-Limit'] = String(result.limit);
     headers['X-RateLimit-Remaining'] = String(Math.max(0, result.remaining));

@@ -4,25 +4,25 @@
  * headers (IETF and X-RateLimit-*) and Express middleware.
  */
 import type { RedisClient } from '../connection.ts';
-import { GcraLimiter } from './gcra.ts';
-import type { RateLimitAlgorithm, RedisRateLimiter, RedisRateLimiterOptions } from './redis-limiter.ts';
-import { SlidingWindowCounterLimiter } from './sliding-window-counter.ts';
-import { SlidingWindowLogLimiter } from './sliding-window-log.ts';
+import { GCRA } from './gcra.ts';
+import { type RateLimitAlgorithm, RedisRateLimiter, type RedisRateLimiterOptions } from './redis-limiter.ts';
+import { SLIDING_WINDOW_COUNTER } from './sliding-window-counter.ts';
+import { SLIDING_WINDOW_LOG } from './sliding-window-log.ts';
 
-export { GCRA, GcraLimiter } from './gcra.ts';
+export { GCRA } from './gcra.ts';
 export {
   formatRateLimit,
   formatRateLimitPolicy,
   type RateLimitHeaderOptions,
   rateLimitHeaders,
 } from './headers.ts';
-export { isNoScript, LuaScript } from './lua-script.ts';
+export { LuaScript } from './lua-script.ts';
 export { InMemoryRateLimiter } from './memory.ts';
 export * from './middleware.ts';
 export { decideWithoutRedis, type OutagePolicy, RateLimiterTimeoutError } from './outage.ts';
 export { type RateLimitAlgorithm, RedisRateLimiter, type RedisRateLimiterOptions } from './redis-limiter.ts';
-export { SLIDING_WINDOW_COUNTER, SlidingWindowCounterLimiter } from './sliding-window-counter.ts';
-export { SLIDING_WINDOW_LOG, SlidingWindowLogLimiter } from './sliding-window-log.ts';
+export { SLIDING_WINDOW_COUNTER } from './sliding-window-counter.ts';
+export { SLIDING_WINDOW_LOG } from './sliding-window-log.ts';
 export type { DecisionSource, RateLimiter, RateLimitPolicy, RateLimitResult } from './types.ts';
 
 export const RATE_LIMIT_ALGORITHMS: readonly RateLimitAlgorithm[] = [
@@ -39,10 +39,10 @@ export function createRateLimiter(
 ): RedisRateLimiter {
   switch (algorithm) {
     case 'sliding-window-log':
-      return new SlidingWindowLogLimiter(client, options);
+      return new RedisRateLimiter(client, algorithm, SLIDING_WINDOW_LOG, options);
     case 'sliding-window-counter':
-      return new SlidingWindowCounterLimiter(client, options);
+      return new RedisRateLimiter(client, algorithm, SLIDING_WINDOW_COUNTER, options);
     case 'gcra':
-      return new GcraLimiter(client, options);
+      return new RedisRateLimiter(client, algorithm, GCRA, options);
   }
 }

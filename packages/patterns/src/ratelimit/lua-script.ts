@@ -28,6 +28,6 @@ export class LuaScript {
   }
 }
 
-export function isNoScript(error: unknown): boolean {
+function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }

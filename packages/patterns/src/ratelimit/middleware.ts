@@ -5,7 +5,7 @@
  * 503 instead: the client did nothing wrong, the limiter could not decide.
  */
 import { createHash } from 'node:crypto';
-import { type RateLimitHeaderOptions, rateLimitHeaders, toSeconds } from './headers.ts';
+import { type RateLimitHeaderOptions, rateLimitHeaders, retryAfterSeconds, toSeconds } from './headers.ts';
 import type { RateLimiter, RateLimitResult } from './types.ts';
 
 export interface RateLimitRequest {
@@ -63,20 +63,20 @@ export function rateLimit<Req extends RateLimitRequest = RateLimitRequest>(
       next();
       return;
     }
-    const retryAfterSeconds = Math.max(1, toSeconds(result.retryAfterMs));
+    const retryAfter = retryAfterSeconds(result);
     if (result.source === 'fail-closed') {
       res.status(503).json({
         error: 'rate_limiter_unavailable',
-        message: `The rate limiter cannot reach its store; retry in ${retryAfterSeconds} s.`,
-        retryAfterSeconds,
+        message: `The rate limiter cannot reach its store; retry in ${retryAfter} s.`,
+        retryAfterSeconds: retryAfter,
       });
       return;
     }
     res.status(429).json({
       error: 'rate_limited',
-      message: `Too many requests: the limit is ${result.limit} per ${toSeconds(limiter.policy.windowMs)} s; retry in ${retryAfterSeconds} s.`,
+      message: `Too many requests: the limit is ${result.limit} per ${toSeconds(limiter.policy.windowMs)} s; retry in ${retryAfter} s.`,
       limit: result.limit,
-      retryAfterSeconds,
+      retryAfterSeconds: retryAfter,
     });
   };
 }

@@ -39,8 +39,9 @@ export class RedisRateLimiter implements RateLimiter {
   readonly algorithm: RateLimitAlgorithm;
   readonly policy: RateLimitPolicy;
   readonly prefix: string;
+  /** The algorithm's script (its `sha` is what SCRIPT EXISTS looks for). */
+  readonly script: LuaScript;
   private readonly client: RedisClient;
-  private readonly script: LuaScript;
   private readonly timeoutMs: number;
   private readonly onOutage: OutagePolicy;
 

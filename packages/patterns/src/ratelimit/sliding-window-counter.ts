@@ -5,9 +5,8 @@
  * admit a little more or less than the log around window boundaries; within one window it is exact.
  * A denied request writes nothing, so a flood of denials costs only reads.
  */
-import type { RedisClient } from '../connection.ts';
 import { LuaScript } from './lua-script.ts';
-import { RedisRateLimiter, type RedisRateLimiterOptions, SCRIPT_ARGUMENTS } from './redis-limiter.ts';
+import { SCRIPT_ARGUMENTS } from './redis-limiter.ts';
 
 export const SLIDING_WINDOW_COUNTER = new LuaScript(`${SCRIPT_ARGUMENTS}
 local window = window_ms
@@ -55,9 +54,3 @@ elseif previous > 0 then
 end
 return { allowed and 1 or 0, math.max(math.floor(limit - used), 0), reset, math.max(retry, 0), math.floor(now) }
 `);
-
-export class SlidingWindowCounterLimiter extends RedisRateLimiter {
-  constructor(client: RedisClient, options: RedisRateLimiterOptions) {
-    super(client, 'sliding-window-counter', SLIDING_WINDOW_COUNTER, options);
-  }
-}

@@ -15,9 +15,8 @@
  * ARGV: limit, window in ms, cost, and optionally a time in microseconds instead of the server's: the limiter
  * never sends it; tests use it to make timestamps collide on purpose.
  */
-import type { RedisClient } from '../connection.ts';
 import { LuaScript } from './lua-script.ts';
-import { RedisRateLimiter, type RedisRateLimiterOptions, SCRIPT_ARGUMENTS } from './redis-limiter.ts';
+import { SCRIPT_ARGUMENTS } from './redis-limiter.ts';
 
 export const SLIDING_WINDOW_LOG = new LuaScript(`${SCRIPT_ARGUMENTS}
 local window = window_ms * 1000
@@ -76,9 +75,3 @@ local oldest = tonumber(redis.call('ZRANGE', key, nth, nth, 'WITHSCORES')[2])
 local retry = math.ceil((oldest + window - now) / 1000)
 return { 0, limit - count, math.ceil((newest() + window - now) / 1000), retry, math.floor(now / 1000) }
 `);
-
-export class SlidingWindowLogLimiter extends RedisRateLimiter {
-  constructor(client: RedisClient, options: RedisRateLimiterOptions) {
-    super(client, 'sliding-window-log', SLIDING_WINDOW_LOG, options);
-  }
-}
