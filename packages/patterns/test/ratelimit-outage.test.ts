@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideWithoutRedis, InMemoryRateLimiter, RateLimiterTimeoutError } from '../src/index.ts';
-import { withTimeout } from '../src/ratelimit/outage.ts';
+import { timeoutError } from '../src/ratelimit/outage.ts';
+import { withTimeout } from '../src/timeout.ts';
 
 const policy = { limit: 10, windowMs: 60_000 };
 const error = new Error('connection refused');
@@ -29,10 +30,10 @@ describe('outage policies', () => {
 
 describe('withTimeout', () => {
   it('passes a prompt answer through', async () => {
-    await expect(withTimeout(Promise.resolve(42), 50, 'x')).resolves.toBe(42);
+    await expect(withTimeout(Promise.resolve(42), 50, timeoutError('x', 50))).resolves.toBe(42);
   });
 
   it('rejects a promise that never settles', async () => {
-    await expect(withTimeout(new Promise(() => {}), 10, 'rate limiter gcra')).rejects.toThrow(RateLimiterTimeoutError);
+    await expect(withTimeout(new Promise(() => {}), 10, timeoutError('rate limiter gcra', 10))).rejects.toThrow(RateLimiterTimeoutError);
   });
 });

@@ -23,22 +23,11 @@ export class RateLimiterTimeoutError extends Error {
   override readonly name = 'RateLimiterTimeoutError';
 }
 
-/** Rejects with a RateLimiterTimeoutError when `promise` has not settled after `ms`. */
-export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(new RateLimiterTimeoutError(`${what} got no answer within ${ms} ms: is the Redis server overloaded?`)),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** What a limiter's bounded wait for Redis (`withTimeout`) ends with after `ms`. */
+export function timeoutError(what: string, ms: number): () => RateLimiterTimeoutError {
+  return () => new RateLimiterTimeoutError(`${what} got no answer within ${ms} ms: is the Redis server overloaded?`);
 }
+
 
 /** The decision of `outage` for a request Redis could not decide. */
 export async function decideWithoutRedis(

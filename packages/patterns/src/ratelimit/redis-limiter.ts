@@ -8,7 +8,8 @@
  */
 import { type RedisClient, redactClientError } from '../connection.ts';
 import type { LuaScript } from './lua-script.ts';
-import { decideWithoutRedis, type OutagePolicy, withTimeout } from './outage.ts';
+import { withTimeout } from '../timeout.ts';
+import { decideWithoutRedis, type OutagePolicy, timeoutError } from './outage.ts';
 import { type RateLimiter, type RateLimitPolicy, type RateLimitResult, validateCost, validatePolicy } from './types.ts';
 
 export type RateLimitAlgorithm = 'sliding-window-log' | 'sliding-window-counter' | 'gcra';
@@ -66,7 +67,8 @@ export class RedisRateLimiter implements RateLimiter {
     let reply: number[];
     try {
       const call = this.script.run(this.client, [this.keyFor(id)], [this.policy.limit, this.policy.windowMs, cost]);
-      reply = (await withTimeout(call, this.timeoutMs, `rate limiter ${this.algorithm}`)) as number[];
+      const late = timeoutError(`rate limiter ${this.algorithm}`, this.timeoutMs);
+      reply = (await withTimeout(call, this.timeoutMs, late)) as number[];
     } catch (error) {
       return decideWithoutRedis(this.onOutage, this.policy, id, cost, redactClientError(this.client, error));
     }
