@@ -95,17 +95,19 @@ export default defineGroup(
         const key = sessionKey(ctx, id);
         const data = input.data ?? {};
         const session: Session = { id, createdAt: new Date().toISOString(), data };
-        assertValueSize([JSON.stringify(session)], ctx.limits);
-        if (ctx.caps.json) {
-          await ctx.redis.multi().call('JSON.SET', key, '$', JSON.stringify(session)).expire(key, ttl).exec();
-        } else {
-          const fields = Object.entries(data).map(([name, value]) => [name, JSON.stringify(value)]);
-          await ctx.redis
-            .multi()
-            .hset(key, META, JSON.stringify({ id, createdAt: session.createdAt }), ...fields.flat())
-            .expire(key, ttl)
-            .exec();
-        }
+        const document = JSON.stringify(session);
+        assertValueSize([document], ctx.limits);
+        // One MULTI with the EXPIRE; a failed command is an error result, not a session that was never stored.
+        await writeWithTtl(ctx, key, { kind: 'set', seconds: ttl }, (b) =>
+          ctx.caps.json
+            ? b.call('JSON.SET', key, '$', document)
+            : b.hset(
+                key,
+                META,
+                JSON.stringify({ id, createdAt: session.createdAt }),
+                ...Object.entries(data).flatMap(([name, value]) => [name, JSON.stringify(value)]),
+              ),
+        );
         return { id, found: true, ttl };
       }
       if (!input.id) throw new Error(`${input.op} needs id`);
