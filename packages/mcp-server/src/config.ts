@@ -45,7 +45,8 @@ export const USAGE = `redis-mcp-server: a Redis 8 / Valkey MCP server with guard
   --cluster-mode           use the cluster client (default REDIS_CLUSTER)
   --read-only              register read operations only
   --profile <name>         tool set: default, full, read, data, app, ops (default: default)
-  --tools <g1,g2>          explicit groups instead of a profile: strings,hashes,lists,sets,zsets,streams,pubsub,json,keys,server,docs,sessions
+  --tools <g1,g2>          explicit groups instead of a profile: keys,strings,hashes,lists,sets,zsets,streams,json,
+                           pubsub,sessions,cache,ratelimit,vector,server,audit,docs
   --default-ttl <s>        TTL for writes without ttl/permanent (default 3600; 0 = refuse them)
   --max-value-bytes <n>    largest value stored (default 102400)
   --max-items <n>          most items in or out of one call (default 100)

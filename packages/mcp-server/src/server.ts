@@ -17,7 +17,7 @@ import { z } from 'zod';
 import type { ServerConfig } from './config.ts';
 import { errorResult } from './errors.ts';
 import { guardClient } from './guard.ts';
-import { compactSchema, type ToolContext, type ToolDefinition } from './tool.ts';
+import { type Access, compactSchema, type ToolContext, type ToolDefinition } from './tool.ts';
 import { GROUPS } from './tools/index.ts';
 
 export const SERVER_NAME = 'redis-mcp-server';
@@ -49,12 +49,12 @@ export interface RedisMcp {
   close(): Promise<void>;
 }
 
-function describeTool(definition: ToolDefinition, ops: string[]): string {
-  const parts = ops
-    .map((op) => [op, (definition.ops[op] as readonly [string, string])[1]])
-    .filter(([, text]) => text)
-    .map(([op, text]) => `${op}: ${text}`);
-  return ops.length === 1 || !parts.length ? definition.summary : `${definition.summary} ${parts.join('; ')}.`;
+/** An op of a tool: its name, access and description. */
+type Op = [name: string, readonly [access: Access, text: string]];
+
+function describeTool(summary: string, ops: readonly Op[]): string {
+  const parts = ops.filter(([, [, text]]) => text).map(([op, [, text]]) => `${op}: ${text}`);
+  return ops.length === 1 || !parts.length ? summary : `${summary} ${parts.join('; ')}.`;
 }
 
 /** Builds the schemas and listing of every tool this configuration exposes on this server. */
@@ -67,15 +67,16 @@ export function planTools(config: ServerConfig, caps: Capabilities): { registere
         skipped.push(`${definition.name}: server has no ${CAPABILITY_LABELS[definition.requires]}`);
         continue;
       }
-      const ops = Object.keys(definition.ops).filter(
-        (op) => !config.readOnly || (definition.ops[op] as readonly [string, string])[0] === 'read',
+      const exposed: Op[] = Object.entries(definition.ops).filter(
+        ([, [access]]) => !config.readOnly || access === 'read',
       );
+      const ops = exposed.map(([op]) => op);
       if (!ops.length) {
         skipped.push(`${definition.name}: write-only, and the server is read-only`);
         continue;
       }
-      const readOnly = ops.every((op) => (definition.ops[op] as readonly [string, string])[0] === 'read');
-      const shape: Record<string, z.core.$ZodType> = { ...definition.input({ limits: config.limits, caps }) };
+      const readOnly = exposed.every(([, [access]]) => access === 'read');
+      const shape: Record<string, z.core.$ZodType> = { ...definition.input({ limits: config.limits }) };
       if (config.readOnly) for (const name of definition.writeArgs ?? []) delete shape[name as string];
       // Strict: a misspelt or unknown argument is an error, never silently ignored.
       const input = z.strictObject(ops.length > 1 ? { op: z.enum(ops as [string, ...string[]]), ...shape } : shape);
@@ -90,7 +91,7 @@ export function planTools(config: ServerConfig, caps: Capabilities): { registere
           };
       const listing = {
         name: definition.name,
-        description: describeTool(definition, ops),
+        description: describeTool(definition.summary, exposed),
         inputSchema: compactSchema(z.toJSONSchema(input, { target: 'draft-7', io: 'input' })) as Tool['inputSchema'],
         outputSchema: compactSchema(
           z.toJSONSchema(output, { target: 'draft-7', io: 'output' }),

@@ -23,7 +23,6 @@ export interface ToolContext {
 
 export interface SchemaOptions {
   limits: Limits;
-  caps: Capabilities;
 }
 
 type Shape = z.ZodRawShape;

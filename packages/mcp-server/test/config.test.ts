@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_LIMITS, parseConfig } from '../src/config.ts';
+import { ConfigError, DEFAULT_LIMITS, parseConfig, USAGE } from '../src/config.ts';
 import { GROUPS, PROFILES, resolveGroups } from '../src/tools/index.ts';
 
 const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseConfig(argv, env, resolveGroups);
@@ -55,6 +55,11 @@ describe('parseConfig', () => {
 
   it('--tools picks groups in registry order and wins over --profile', () => {
     expect(parse(['--tools', 'docs, strings', '--profile', 'full']).groups).toEqual(['strings', 'docs']);
+  });
+
+  it('--help names every group --tools accepts, in registry order', () => {
+    const listed = /--tools <g1,g2> .*: ([\w,\s]+?)\n\s+--/.exec(USAGE)?.[1]?.replace(/\s+/g, '');
+    expect(listed).toBe(GROUPS.map((g) => g.name).join(','));
   });
 
   it('profiles: full has every group, read is read-only, ops is read-only', () => {

@@ -16,7 +16,7 @@ import { type BenchRow, compare, defineBenchmark, percentile } from '../benchmar
 const KEY = '{rak:bench:mcp}:value';
 const ROOT = resolve(import.meta.dirname, '../../../..');
 
-/** Runs `op` `n` times one after another and returns the latencies in ms, sorted. */
+/** Runs `op` `n` times one after another and returns the latencies in ms. */
 async function latencies(op: () => Promise<unknown>, n: number): Promise<number[]> {
   for (let i = 0; i < Math.min(200, n); i++) await op(); // warm-up
   const out: number[] = [];
@@ -25,10 +25,11 @@ async function latencies(op: () => Promise<unknown>, n: number): Promise<number[
     await op();
     out.push(performance.now() - started);
   }
-  return out.sort((a, b) => a - b);
+  return out;
 }
 
-function latencyRows(subject: string, sorted: number[]): { mean: BenchRow; p99: BenchRow } {
+function latencyRows(subject: string, samples: number[]): { mean: BenchRow; p99: BenchRow } {
+  const sorted = [...samples].sort((a, b) => a - b);
   const mean = (sorted.reduce((s, v) => s + v, 0) / sorted.length) * 1000;
   return {
     mean: { subject, metric: 'mean latency', value: mean, unit: 'µs' },
@@ -79,18 +80,9 @@ export default defineBenchmark({
         runs.inProcess.push(...(await latencies(() => inProcess.callTool(args), n / 2)));
         runs.stdio.push(...(await latencies(() => stdio.callTool(args), n / 4)));
       }
-      const anchor = latencyRows(
-        'ioredis GET + TTL (anchor)',
-        runs.direct.sort((a, b) => a - b),
-      );
-      const mem = latencyRows(
-        'MCP string get, in-process',
-        runs.inProcess.sort((a, b) => a - b),
-      );
-      const pipe = latencyRows(
-        'MCP string get, stdio',
-        runs.stdio.sort((a, b) => a - b),
-      );
+      const anchor = latencyRows('ioredis GET + TTL (anchor)', runs.direct);
+      const mem = latencyRows('MCP string get, in-process', runs.inProcess);
+      const pipe = latencyRows('MCP string get, stdio', runs.stdio);
       rows.push(anchor.mean, compare(mem.mean, anchor.mean), compare(pipe.mean, anchor.mean));
       rows.push(anchor.p99, compare(mem.p99, anchor.p99), compare(pipe.p99, anchor.p99));
       const overhead = (mem.mean.value - anchor.mean.value) / 1000;

@@ -4,14 +4,18 @@
  * merges fields atomically either way (HSET, or JSON.MERGE in a script) and keeps the TTL.
  */
 import { randomUUID } from 'node:crypto';
+import { LuaScript } from '@redis-agent-kit/patterns';
 import { z } from 'zod';
 import { assertValueSize, PolicyError } from '../guard.ts';
-import { defineGroup, defineTool, type ToolContext } from '../tool.ts';
+import { defineGroup, defineTool, type ToolContext, writeWithTtl } from '../tool.ts';
 
 const META = '_meta';
 
-/** Merges only into a session that exists, so an expired session is not silently recreated without its TTL. */
-const UPDATE_HASH = `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+/**
+ * Merges only into a session that exists, so an expired session is not silently recreated without its TTL.
+ * Sent by SHA (EVALSHA), the source only after a NOSCRIPT.
+ */
+const UPDATE_HASH = new LuaScript(`if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local meta = cjson.decode(redis.call('HGET', KEYS[1], '${META}'))
 meta.updatedAt = ARGV[2]
 if ARGV[1] == '1' then
@@ -22,13 +26,13 @@ if ARGV[1] == '1' then
 end
 redis.call('HSET', KEYS[1], '${META}', cjson.encode(meta))
 for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-return 1`;
+return 1`);
 
-const UPDATE_JSON = `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+const UPDATE_JSON = new LuaScript(`if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if ARGV[1] == '1' then redis.call('JSON.SET', KEYS[1], '$.data', ARGV[3])
 else redis.call('JSON.MERGE', KEYS[1], '$.data', ARGV[3]) end
 redis.call('JSON.SET', KEYS[1], '$.updatedAt', cjson.encode(ARGV[2]))
-return 1`;
+return 1`);
 
 interface Session {
   id: string;
@@ -91,17 +95,19 @@ export default defineGroup(
         const key = sessionKey(ctx, id);
         const data = input.data ?? {};
         const session: Session = { id, createdAt: new Date().toISOString(), data };
-        assertValueSize([JSON.stringify(session)], ctx.limits);
-        if (ctx.caps.json) {
-          await ctx.redis.multi().call('JSON.SET', key, '$', JSON.stringify(session)).expire(key, ttl).exec();
-        } else {
-          const fields = Object.entries(data).map(([name, value]) => [name, JSON.stringify(value)]);
-          await ctx.redis
-            .multi()
-            .hset(key, META, JSON.stringify({ id, createdAt: session.createdAt }), ...fields.flat())
-            .expire(key, ttl)
-            .exec();
-        }
+        const document = JSON.stringify(session);
+        assertValueSize([document], ctx.limits);
+        // One MULTI with the EXPIRE; a failed command is an error result, not a session that was never stored.
+        await writeWithTtl(ctx, key, { kind: 'set', seconds: ttl }, (b) =>
+          ctx.caps.json
+            ? b.call('JSON.SET', key, '$', document)
+            : b.hset(
+                key,
+                META,
+                JSON.stringify({ id, createdAt: session.createdAt }),
+                ...Object.entries(data).flatMap(([name, value]) => [name, JSON.stringify(value)]),
+              ),
+        );
         return { id, found: true, ttl };
       }
       if (!input.id) throw new Error(`${input.op} needs id`);
@@ -125,15 +131,12 @@ export default defineGroup(
           const now = new Date().toISOString();
           const replace = input.replace ? '1' : '0';
           const done = ctx.caps.json
-            ? await ctx.redis.eval(UPDATE_JSON, 1, key, replace, now, JSON.stringify(data))
-            : await ctx.redis.eval(
-                UPDATE_HASH,
-                1,
-                key,
+            ? await UPDATE_JSON.run(ctx.redis, [key], [replace, now, JSON.stringify(data)])
+            : await UPDATE_HASH.run(ctx.redis, [key], [
                 replace,
                 now,
                 ...Object.entries(data).flatMap(([name, value]) => [name, JSON.stringify(value)]),
-              );
+              ]);
           return { id, found: done === 1, ...(done === 1 ? { ttl: await ctx.redis.ttl(key) } : {}) };
         }
         case 'extend': {

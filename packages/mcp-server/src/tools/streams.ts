@@ -1,7 +1,7 @@
 /** Streams: add (with TTL and an optional approximate cap), ranges, and consumer groups, every read bounded. */
 import { z } from 'zod';
-import { assertValueSize, queueExpire, resolveTtl } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, execBatch, flatRecord, writeWithTtl } from '../tool.ts';
+import { assertValueSize, resolveTtl } from '../guard.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, flatRecord, writeWithTtl } from '../tool.ts';
 
 type RawEntry = [string, string[]];
 
@@ -89,11 +89,9 @@ export default defineGroup(
         }
         case 'group_create': {
           // MKSTREAM may create the key, so the TTL policy applies to it as to any write.
-          const ttl = resolveTtl(input, ctx.limits);
-          const batch = ctx.redis.multi();
-          batch.xgroup('CREATE', key, group(), input.id ?? '$', 'MKSTREAM');
-          queueExpire(batch, key, ttl);
-          await execBatch(batch);
+          await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), (b) =>
+            b.xgroup('CREATE', key, group(), input.id ?? '$', 'MKSTREAM'),
+          );
           return { changed: 1 };
         }
         case 'group_read': {
