@@ -9,11 +9,9 @@ import {
   chooseVectorIndex,
   type Embedder,
   embedderFromEnv,
-  FtJsonIndex,
-  pickBackend,
+  openVectorIndex,
   type VectorIndex,
   type VectorIndexOptions,
-  VectorSetIndex,
 } from '@redis-agent-kit/patterns';
 import { z } from 'zod';
 import { assertValueSize } from '../guard.ts';
@@ -29,10 +27,7 @@ function embedderFor(ctx: ToolContext): Embedder {
 
 /** `ensure` creates the index where the backend needs it; otherwise the index is only opened. */
 async function open(ctx: ToolContext, options: VectorIndexOptions, ensure: boolean): Promise<VectorIndex> {
-  if (ensure) return chooseVectorIndex(ctx.redis, options, ctx.caps);
-  return pickBackend(ctx.caps) === 'ft-json'
-    ? new FtJsonIndex(ctx.redis, options)
-    : new VectorSetIndex(ctx.redis, options);
+  return ensure ? chooseVectorIndex(ctx.redis, options, ctx.caps) : openVectorIndex(ctx.redis, options, ctx.caps);
 }
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
