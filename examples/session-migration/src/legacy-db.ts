@@ -5,7 +5,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { redactUrl } from '@redis-agent-kit/patterns';
+import { quoteIdentifier, redactUrl } from '@redis-agent-kit/patterns';
 import pg from 'pg';
 
 export interface LegacyDatabase {
@@ -27,8 +27,8 @@ export interface LegacyDatabaseOptions {
 
 /** connect-pg-simple's table.sql, made idempotent. */
 export function sessionTableSql(tableName = 'session'): string {
-  const table = `"${tableName.replaceAll('"', '""')}"`;
-  const index = `"${`IDX_${tableName}_expire`.replaceAll('"', '""')}"`;
+  const table = quoteIdentifier(tableName);
+  const index = quoteIdentifier(`IDX_${tableName}_expire`);
   return `CREATE TABLE IF NOT EXISTS ${table} (
     "sid" varchar NOT NULL COLLATE "default" PRIMARY KEY,
     "sess" json NOT NULL,
