@@ -66,7 +66,7 @@ export async function existingKeys(client: RedisClient, keys: string[]): Promise
   return replies.filter((n) => n === 1).length;
 }
 
-async function unlinkAll(client: RedisClient, keys: string[]): Promise<void> {
+export async function unlinkAll(client: RedisClient, keys: string[]): Promise<void> {
   await perKeyCommands(client, keys, (key) => ['UNLINK', key]);
 }
 

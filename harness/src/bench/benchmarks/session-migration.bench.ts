@@ -12,12 +12,11 @@ import {
   judgeRow,
   type LegacyRow,
   LegacySessionTable,
-  perKeyCommands,
   type RedisClient,
 } from '@redis-agent-kit/patterns';
 import { openLegacyDatabase } from '../../../../examples/session-migration/src/legacy-db.ts';
 import { seedSessions } from '../../../../examples/session-migration/src/seed.ts';
-import { existingKeys } from '../../suites/session-migration.suite.ts';
+import { existingKeys, unlinkAll } from '../../suites/session-migration.suite.ts';
 import { targetConnection } from '../../targets/describe.ts';
 import { type BenchRow, compare, defineBenchmark } from '../benchmark.ts';
 
@@ -61,16 +60,15 @@ export default defineBenchmark({
     const count = Math.max(1000, Math.round(100_000 * scale));
     const legacy = await openLegacyDatabase({ pglitePort: 0 });
     const redis = await connect(targetConnection(target));
-    let sids: string[] = [];
-    const keysOf = (prefix: string) => sids.map((sid) => prefix + sid);
     try {
       log(`seeding ${count} sessions`);
-      sids = await seedSessions(legacy.pool, { count });
+      const sids = await seedSessions(legacy.pool, { count });
       const table = new LegacySessionTable(legacy.pool);
       const measure = async (subject: string, prefix: string, copy: (prefix: string) => Promise<unknown>) => {
         const seconds = await secondsOf(() => copy(prefix));
-        const lost = count - (await existingKeys(redis, keysOf(prefix)));
-        await perKeyCommands(redis, keysOf(prefix), (key) => ['UNLINK', key]);
+        const keys = sids.map((sid) => prefix + sid);
+        const lost = count - (await existingKeys(redis, keys));
+        await unlinkAll(redis, keys);
         log(`${subject}: ${count} in ${seconds.toFixed(2)} s, ${lost} lost`);
         return { rate: count / seconds, lost };
       };
