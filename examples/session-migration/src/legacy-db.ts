@@ -5,7 +5,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { redactUrl } from '@redis-agent-kit/patterns';
+import { quoteIdentifier, redactUrl } from '@redis-agent-kit/patterns';
 import pg from 'pg';
 
 export interface LegacyDatabase {
@@ -27,8 +27,8 @@ export interface LegacyDatabaseOptions {
 
 /** connect-pg-simple's table.sql, made idempotent. */
 export function sessionTableSql(tableName = 'session'): string {
-  const table = `"${tableName.replaceAll('"', '""')}"`;
-  const index = `"${`IDX_${tableName}_expire`.replaceAll('"', '""')}"`;
+  const table = quoteIdentifier(tableName);
+  const index = quoteIdentifier(`IDX_${tableName}_expire`);
   return `CREATE TABLE IF NOT EXISTS ${table} (
     "sid" varchar NOT NULL COLLATE "default" PRIMARY KEY,
     "sess" json NOT NULL,
@@ -50,16 +50,18 @@ export async function openLegacyDatabase(options: LegacyDatabaseOptions = {}): P
     const connected = pool(url);
     return { pool: connected, url, display: redactUrl(url), close: () => connected.end() };
   }
-  const db = await PGlite.create(options.pgliteDir ?? 'memory://');
+  const dir = options.pgliteDir ?? 'memory://';
+  const port = options.pglitePort ?? 0;
+  const db = await PGlite.create(dir);
   await db.exec(sessionTableSql(options.tableName));
   // One connection is the default; a pool's second one would be reset. PGlite still runs one query at a time.
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.pglitePort ?? 0, maxConnections: 10 });
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections: 10 });
   try {
     await server.start();
   } catch (error) {
     await db.close();
     throw new Error(
-      `Cannot serve the embedded PostgreSQL on port ${options.pglitePort}: ${(error as Error).message}. Set PGLITE_PORT to a free port, or DATABASE_URL to use a real PostgreSQL.`,
+      `Cannot serve the embedded PostgreSQL on port ${port}: ${(error as Error).message}. Set PGLITE_PORT to a free port, or DATABASE_URL to use a real PostgreSQL.`,
       { cause: error },
     );
   }
@@ -68,7 +70,7 @@ export async function openLegacyDatabase(options: LegacyDatabaseOptions = {}): P
   return {
     pool: connected,
     url,
-    display: `${url} (embedded PGlite, data in ${options.pgliteDir ?? 'memory://'})`,
+    display: `${url} (embedded PGlite, data in ${dir})`,
     async close() {
       await connected.end();
       await server.stop();

@@ -4,7 +4,7 @@
  * `npm run migrate` (DATABASE_URL, or a running `npm start`'s embedded PGlite).
  */
 import { randomBytes } from 'node:crypto';
-import { redactUrl, type SqlClient } from '@redis-agent-kit/patterns';
+import { quoteIdentifier, redactUrl, type SqlClient } from '@redis-agent-kit/patterns';
 import pg from 'pg';
 import { loadConfig } from './config.ts';
 
@@ -19,7 +19,7 @@ export interface SeedOptions {
 
 /** Inserts sessions shaped like express-session's (cookie with expires, a user, a counter); returns their ids. */
 export async function seedSessions(sql: SqlClient, options: SeedOptions): Promise<string[]> {
-  const table = `"${(options.tableName ?? 'session').replaceAll('"', '""')}"`;
+  const table = quoteIdentifier(options.tableName ?? 'session');
   const ttl = options.ttlSeconds ?? 86_400;
   const sids = Array.from(
     { length: options.count },

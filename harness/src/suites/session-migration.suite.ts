@@ -29,12 +29,12 @@ import type { TargetInfo } from '../targets/types.ts';
 let shared: Promise<PGlite> | undefined;
 
 /** One in-process PostgreSQL for every check of this process (it starts in about a second). */
-export function legacyDatabase(): Promise<PGlite> {
+function legacyDatabase(): Promise<PGlite> {
   shared ??= PGlite.create();
   return shared;
 }
 
-export interface LegacyFixture {
+interface LegacyFixture {
   sql: SqlClient;
   tableName: string;
   table: LegacySessionTable;
@@ -44,28 +44,29 @@ export interface LegacyFixture {
 }
 
 /** A fresh connect-pg-simple table in the shared database. */
-export async function legacyFixture(keyPrefix: string): Promise<LegacyFixture> {
+async function legacyFixture(keyPrefix: string): Promise<LegacyFixture> {
   const sql = await legacyDatabase();
   const tableName = `session_${randomBytes(4).toString('hex')}`;
   await sql.exec(sessionTableSql(tableName));
+  const table = new LegacySessionTable(sql, { tableName });
   return {
     sql,
     tableName,
-    table: new LegacySessionTable(sql, { tableName }),
+    table,
     prefix: `${keyPrefix}:sess:`,
     drop: async () => {
-      await sql.exec(`DROP TABLE "${tableName}"`);
+      await sql.exec(`DROP TABLE ${table.name}`);
     },
   };
 }
 
-/** Which of these keys exist, by asking for each (no SCAN: works the same on a cluster). */
+/** How many of these keys exist, by asking for each (no SCAN: works the same on a cluster). */
 export async function existingKeys(client: RedisClient, keys: string[]): Promise<number> {
   const replies = await perKeyCommands(client, keys, (key) => ['EXISTS', key]);
   return replies.filter((n) => n === 1).length;
 }
 
-async function unlinkAll(client: RedisClient, keys: string[]): Promise<void> {
+export async function unlinkAll(client: RedisClient, keys: string[]): Promise<void> {
   await perKeyCommands(client, keys, (key) => ['UNLINK', key]);
 }
 
@@ -98,7 +99,7 @@ function copyOptions(ctx: SuiteContext, fx: LegacyFixture): CopySessionsOptions 
 }
 
 /** A node-redis client for connect-redis on this target, closed by the caller. */
-export async function nodeRedisFor(target: TargetInfo) {
+async function nodeRedisFor(target: TargetInfo) {
   const client = target.cluster
     ? createCluster({ rootNodes: target.nodes.map((url) => ({ url })) })
     : createClient({ url: target.url });

@@ -10,40 +10,46 @@ import {
   connect,
   copySessions,
   judgeRow,
+  type LegacyRow,
   LegacySessionTable,
-  perKeyCommands,
   type RedisClient,
 } from '@redis-agent-kit/patterns';
 import { openLegacyDatabase } from '../../../../examples/session-migration/src/legacy-db.ts';
 import { seedSessions } from '../../../../examples/session-migration/src/seed.ts';
-import { existingKeys } from '../../suites/session-migration.suite.ts';
+import { existingKeys, unlinkAll } from '../../suites/session-migration.suite.ts';
 import { targetConnection } from '../../targets/describe.ts';
 import { type BenchRow, compare, defineBenchmark } from '../benchmark.ts';
 
+/** Every row of the table, read in keyset batches of 1000 one after the other (no read ahead). */
+async function* batches(table: LegacySessionTable): AsyncGenerator<LegacyRow[]> {
+  let rows = await table.batch(undefined, 1000);
+  while (rows.length > 0) {
+    yield rows;
+    rows = await table.batch(rows.at(-1)?.sid, 1000);
+  }
+}
+
 /** The ceiling: reading and checking the rows the same way, writing nothing. */
 async function readOnly(table: LegacySessionTable): Promise<void> {
-  let after: string | undefined;
-  for (;;) {
-    const rows = await table.batch(after, 1000);
-    if (rows.length === 0) return;
-    for (const row of rows) judgeRow(row);
-    after = rows.at(-1)?.sid;
-  }
+  for await (const rows of batches(table)) for (const row of rows) judgeRow(row);
 }
 
 /** The anchor: what a hand-written migration script usually does. */
 async function naiveCopy(table: LegacySessionTable, redis: RedisClient, prefix: string): Promise<void> {
-  let after: string | undefined;
-  for (;;) {
-    const rows = await table.batch(after, 1000);
-    if (rows.length === 0) return;
+  for await (const rows of batches(table)) {
     for (const row of rows) {
       if (row.sess !== null && row.ttl_ms !== null && row.ttl_ms >= 1) {
         await redis.set(prefix + row.sid, JSON.stringify(JSON.parse(row.sess)), 'PX', Math.floor(row.ttl_ms));
       }
     }
-    after = rows.at(-1)?.sid;
   }
+}
+
+/** Seconds `run` took. */
+async function secondsOf(run: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await run();
+  return (performance.now() - started) / 1000;
 }
 
 export default defineBenchmark({
@@ -54,18 +60,15 @@ export default defineBenchmark({
     const count = Math.max(1000, Math.round(100_000 * scale));
     const legacy = await openLegacyDatabase({ pglitePort: 0 });
     const redis = await connect(targetConnection(target));
-    const keysOf = (prefix: string) => sids.map((sid) => prefix + sid);
-    let sids: string[] = [];
     try {
       log(`seeding ${count} sessions`);
-      sids = await seedSessions(legacy.pool, { count });
+      const sids = await seedSessions(legacy.pool, { count });
       const table = new LegacySessionTable(legacy.pool);
-      const measure = async (subject: string, prefix: string, copy: () => Promise<unknown>) => {
-        const started = performance.now();
-        await copy();
-        const seconds = (performance.now() - started) / 1000;
-        const lost = count - (await existingKeys(redis, keysOf(prefix)));
-        await perKeyCommands(redis, keysOf(prefix), (key) => ['UNLINK', key]);
+      const measure = async (subject: string, prefix: string, copy: (prefix: string) => Promise<unknown>) => {
+        const seconds = await secondsOf(() => copy(prefix));
+        const keys = sids.map((sid) => prefix + sid);
+        const lost = count - (await existingKeys(redis, keys));
+        await unlinkAll(redis, keys);
         log(`${subject}: ${count} in ${seconds.toFixed(2)} s, ${lost} lost`);
         return { rate: count / seconds, lost };
       };
@@ -74,13 +77,11 @@ export default defineBenchmark({
       const bulk = [];
       const reads = [];
       for (let round = 0; round < 2; round++) {
-        const started = performance.now();
-        await readOnly(table);
-        reads.push({ rate: count / ((performance.now() - started) / 1000) });
-        naive.push(await measure('naive copy', 'rak:bench:naive:', () => naiveCopy(table, redis, 'rak:bench:naive:')));
+        reads.push({ rate: count / (await secondsOf(() => readOnly(table))) });
+        naive.push(await measure('naive copy', 'rak:bench:naive:', (prefix) => naiveCopy(table, redis, prefix)));
         bulk.push(
-          await measure('bulk copier', 'rak:bench:copier:', () =>
-            copySessions({ source: legacy.pool, redis, prefix: 'rak:bench:copier:', checkpoint: false }),
+          await measure('bulk copier', 'rak:bench:copier:', (prefix) =>
+            copySessions({ source: legacy.pool, redis, prefix, checkpoint: false }),
           ),
         );
       }

@@ -17,7 +17,7 @@ import { perKeyCommands } from '../cluster/per-key.ts';
 import type { RedisClient } from '../connection.ts';
 import { type Checkpoint, redisCheckpoint } from './checkpoint.ts';
 import { LegacySessionTable, type LegacyTableOptions, type SqlClient } from './legacy-table.ts';
-import { type CopyProgress, emptyCounts, type SessionCopyReport } from './report.ts';
+import type { CopyCounts, CopyProgress, SessionCopyReport } from './report.ts';
 import {
   CONNECT_REDIS_PREFIX,
   DEFAULT_MAX_SESSION_BYTES,
@@ -66,7 +66,7 @@ export async function copySessions(options: CopySessionsOptions): Promise<Sessio
 
   const resumedFrom = await checkpoint?.load();
   const total = await table.count(resumedFrom);
-  const counts = emptyCounts();
+  const counts: CopyCounts = { scanned: 0, copied: 0, expired: 0, alreadyPresent: 0, vanished: 0, malformed: [] };
   let lastSid = resumedFrom;
   let batches = 0;
 
@@ -76,7 +76,8 @@ export async function copySessions(options: CopySessionsOptions): Promise<Sessio
     while (next && !signal?.aborted) {
       const rows: LegacyRow[] = await next;
       if (rows.length === 0) break;
-      next = rows.length < batchSize ? undefined : table.batch((rows.at(-1) as LegacyRow).sid, batchSize);
+      const batchLast = (rows.at(-1) as LegacyRow).sid;
+      next = rows.length < batchSize ? undefined : table.batch(batchLast, batchSize);
       // A failure below abandons the read ahead; its own failure then must not surface as unhandled.
       next?.catch(() => {});
       const live: LiveSession[] = [];
@@ -92,7 +93,7 @@ export async function copySessions(options: CopySessionsOptions): Promise<Sessio
       counts.vanished += vanished;
       counts.copied += written.length - vanished;
       counts.scanned += rows.length;
-      lastSid = (rows.at(-1) as LegacyRow).sid;
+      lastSid = batchLast;
       batches++;
       if (!dryRun) await checkpoint?.save(lastSid);
       options.onProgress?.({ ...counts, malformed: counts.malformed.length, total });

@@ -42,7 +42,7 @@ export interface CutoverStats {
   notFound: number;
 }
 
-type Callback<T = unknown> = (error?: unknown, result?: T) => void;
+type Callback = (error?: unknown) => void;
 
 export class CutoverStore extends Store {
   readonly stats: CutoverStats = { fromRedis: 0, fromLegacy: 0, notFound: 0 };
@@ -63,11 +63,12 @@ export class CutoverStore extends Store {
   }
 
   override set(sid: string, session: SessionData, callback?: Callback): void {
-    settle(this.redis.set.bind(this.redis), sid, session, callback);
+    this.redis.set(sid, session, (error) => callback?.(error));
   }
 
   override touch(sid: string, session: SessionData, callback?: Callback): void {
-    settle(this.redis.touch?.bind(this.redis), sid, session, callback);
+    if (this.redis.touch) this.redis.touch(sid, session, (error?: unknown) => callback?.(error));
+    else callback?.();
   }
 
   override destroy(sid: string, callback?: Callback): void {
@@ -114,14 +115,4 @@ export class CutoverStore extends Store {
     this.stats.fromLegacy++;
     return JSON.parse(judged.value) as SessionData;
   }
-}
-
-function settle(
-  method: ((sid: string, session: SessionData, callback?: Callback) => unknown) | undefined,
-  sid: string,
-  session: SessionData,
-  callback: Callback | undefined,
-): void {
-  if (method) method(sid, session, (error?: unknown) => callback?.(error));
-  else callback?.();
 }

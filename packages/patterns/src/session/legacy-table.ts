@@ -19,29 +19,31 @@ export interface LegacyTableOptions {
   schemaName?: string;
 }
 
-function quoteIdentifier(name: string): string {
+/** A PostgreSQL identifier (table, schema, index name) quoted for SQL text: `my"table` → `"my""table"`. */
+export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
+
+/** What every row read selects: the session as text and its remaining lifetime by the database's clock. */
+const COLUMNS = `sid, sess::text AS sess,
+  (extract(epoch FROM (expire::timestamptz - clock_timestamp())) * 1000)::float8 AS ttl_ms`;
 
 export class LegacySessionTable {
   readonly name: string;
   private readonly sql: SqlClient;
-  private readonly columns: string;
 
   constructor(sql: SqlClient, options: LegacyTableOptions = {}) {
     this.sql = sql;
     const table = quoteIdentifier(options.tableName ?? 'session');
     this.name = options.schemaName ? `${quoteIdentifier(options.schemaName)}.${table}` : table;
-    this.columns = `sid, sess::text AS sess,
-      (extract(epoch FROM (expire::timestamptz - clock_timestamp())) * 1000)::float8 AS ttl_ms`;
   }
 
   /** Rows after `afterSid` in sid order (keyset pagination on the primary key: no OFFSET, no rescans). */
   async batch(afterSid: string | undefined, limit: number): Promise<LegacyRow[]> {
     const { rows } =
       afterSid === undefined
-        ? await this.sql.query(`SELECT ${this.columns} FROM ${this.name} ORDER BY sid LIMIT $1`, [limit])
-        : await this.sql.query(`SELECT ${this.columns} FROM ${this.name} WHERE sid > $1 ORDER BY sid LIMIT $2`, [
+        ? await this.sql.query(`SELECT ${COLUMNS} FROM ${this.name} ORDER BY sid LIMIT $1`, [limit])
+        : await this.sql.query(`SELECT ${COLUMNS} FROM ${this.name} WHERE sid > $1 ORDER BY sid LIMIT $2`, [
             afterSid,
             limit,
           ]);
@@ -66,7 +68,7 @@ export class LegacySessionTable {
   }
 
   async find(sid: string): Promise<LegacyRow | undefined> {
-    const { rows } = await this.sql.query(`SELECT ${this.columns} FROM ${this.name} WHERE sid = $1`, [sid]);
+    const { rows } = await this.sql.query(`SELECT ${COLUMNS} FROM ${this.name} WHERE sid = $1`, [sid]);
     return rows[0] as LegacyRow | undefined;
   }
 

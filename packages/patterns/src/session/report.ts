@@ -37,13 +37,11 @@ export interface CopyProgress extends Omit<CopyCounts, 'malformed'> {
   total: number;
 }
 
-export function emptyCounts(): CopyCounts {
-  return { scanned: 0, copied: 0, expired: 0, alreadyPresent: 0, vanished: 0, malformed: [] };
-}
+/** `12345` → `12,345`, the same on every locale. */
+const n = (value: number) => value.toLocaleString('en-US');
 
-/** `copied 9,990 · expired 5 · already present 0 · malformed 5 · 9,999/10,000 sessions`. */
+/** `9,999/10,000 sessions · copied 9,990 · expired 5 · already present 0 · malformed 4`. */
 export function formatProgress(p: CopyProgress): string {
-  const n = (value: number) => value.toLocaleString('en-US');
   return `${n(p.scanned)}/${n(p.total)} sessions · copied ${n(p.copied)} · expired ${n(p.expired)} · already present ${n(
     p.alreadyPresent,
   )} · malformed ${n(p.malformed)}`;
@@ -51,7 +49,6 @@ export function formatProgress(p: CopyProgress): string {
 
 /** The final report as a few lines of text, malformed ids listed (the first `maxIds` of them). */
 export function formatReport(report: SessionCopyReport, maxIds = 20): string {
-  const n = (value: number) => value.toLocaleString('en-US');
   const row = (label: string, value: number) => `  ${label.padEnd(18)}${n(value)}`;
   const lines = [
     `${report.dryRun ? 'Dry run' : 'Copy'} ${report.completed ? 'finished' : `stopped after ${report.lastSid ?? 'no row'}`}` +
