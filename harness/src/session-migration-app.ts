@@ -3,7 +3,7 @@
  * server.ts builds it: for the app's end-to-end test and its fault scenario.
  */
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../../examples/session-migration/src/app.ts';
+import { appFor } from '../../examples/session-migration/src/app.ts';
 import { loadConfig } from '../../examples/session-migration/src/config.ts';
 import { openServices } from '../../examples/session-migration/src/services.ts';
 
@@ -18,16 +18,9 @@ export interface RunningSessionApp {
 
 /** Starts the app with the example's environment variables (PGlite in memory unless DATABASE_URL is given). */
 export async function startSessionApp(env: Record<string, string>): Promise<RunningSessionApp> {
-  const config = loadConfig({ PGLITE_DIR: 'memory://', PGLITE_PORT: '0', ...env });
+  const config = loadConfig({ PGLITE_DIR: 'memory://', PGLITE_PORT: '0', SESSION_SECRET: 'test-secret', ...env });
   const services = await openServices(config);
-  const app = createApp({
-    store: services.store,
-    probes: services.probes,
-    secret: 'test-secret',
-    maxAgeMs: config.sessionMaxAgeMs,
-    ...(services.cutoverStats ? { readyExtras: () => ({ cutover: services.cutoverStats }) } : {}),
-  });
-  const server = app.listen(0, '127.0.0.1');
+  const server = appFor(config, services).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

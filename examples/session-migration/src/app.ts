@@ -4,7 +4,9 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session, { type Store } from 'express-session';
+import type { Config } from './config.ts';
 import { type Probe, readiness } from './readiness.ts';
+import type { Services } from './services.ts';
 
 declare module 'express-session' {
   interface SessionData {
@@ -93,4 +95,15 @@ export function createApp(options: AppOptions): express.Express {
     res.status(503).json({ error: 'session store unavailable, try again shortly' });
   });
   return app;
+}
+
+/** The app for a configuration and its opened services, as `npm start` serves it. */
+export function appFor(config: Config, services: Services): express.Express {
+  return createApp({
+    store: services.store,
+    probes: services.probes,
+    secret: config.sessionSecret,
+    maxAgeMs: config.sessionMaxAgeMs,
+    ...(services.cutoverStats ? { readyExtras: () => ({ cutover: services.cutoverStats }) } : {}),
+  });
 }

@@ -52,3 +52,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionMaxAgeMs: number('SESSION_MAX_AGE_MS', 24 * 3600 * 1000),
   };
 }
+
+/** Where `npm run migrate` and `npm run seed` find the legacy table: DATABASE_URL, else the PGlite `npm start` serves. */
+export function legacyDatabaseUrl(config: Config): string {
+  return config.databaseUrl ?? `postgres://postgres@127.0.0.1:${config.pglitePort}/postgres`;
+}

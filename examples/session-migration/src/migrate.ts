@@ -21,7 +21,7 @@ import {
   redisCheckpoint,
 } from '@redis-agent-kit/patterns';
 import pg from 'pg';
-import { loadConfig } from './config.ts';
+import { legacyDatabaseUrl, loadConfig } from './config.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,7 +36,7 @@ const batchSize = Number(values['batch-size']);
 if (!Number.isInteger(batchSize) || batchSize < 1)
   throw new Error(`--batch-size=${values['batch-size']} is not a positive number`);
 
-const databaseUrl = config.databaseUrl ?? `postgres://postgres@127.0.0.1:${config.pglitePort}/postgres`;
+const databaseUrl = legacyDatabaseUrl(config);
 const source = new pg.Pool({ connectionString: databaseUrl, max: 2 });
 source.on('error', () => {});
 try {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { quoteIdentifier, redactUrl, type SqlClient } from '@redis-agent-kit/patterns';
 import pg from 'pg';
-import { loadConfig } from './config.ts';
+import { legacyDatabaseUrl, loadConfig } from './config.ts';
 
 export interface SeedOptions {
   count: number;
@@ -48,7 +48,7 @@ export async function seedSessions(sql: SqlClient, options: SeedOptions): Promis
 if (import.meta.main) {
   const config = loadConfig();
   const count = Number(process.argv[2] ?? 1000);
-  const url = config.databaseUrl ?? `postgres://postgres@127.0.0.1:${config.pglitePort}/postgres`;
+  const url = legacyDatabaseUrl(config);
   const pool = new pg.Pool({ connectionString: url, max: 1 });
   try {
     await seedSessions(pool, { count, tableName: config.tableName });

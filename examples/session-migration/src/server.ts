@@ -1,19 +1,12 @@
 /** `npm start`: the app on PORT with the store SESSION_STORE names (pg | cutover | redis). */
 import type { AddressInfo } from 'node:net';
-import { createApp } from './app.ts';
+import { appFor } from './app.ts';
 import { loadConfig } from './config.ts';
 import { openServices } from './services.ts';
 
 const config = loadConfig();
 const services = await openServices(config);
-const app = createApp({
-  store: services.store,
-  probes: services.probes,
-  secret: config.sessionSecret,
-  maxAgeMs: config.sessionMaxAgeMs,
-  ...(services.cutoverStats ? { readyExtras: () => ({ cutover: services.cutoverStats }) } : {}),
-});
-const server = app.listen(config.port, () => {
+const server = appFor(config, services).listen(config.port, () => {
   const { port } = server.address() as AddressInfo;
   console.log(`session-migration: http://127.0.0.1:${port} · ${services.describe}`);
 });
