@@ -18,11 +18,11 @@
 import { Cluster } from 'ioredis';
 import { probeCapabilities } from '../capabilities.ts';
 import { type RedisClient, redactClientError } from '../connection.ts';
-import { type CacheCodec, chooseCodec, type RedisCommand, stringEnvelopeCodec } from './codec.ts';
+import { perKeyCommands, type RedisCommand } from '../cluster/per-key.ts';
+import { type CacheCodec, chooseCodec, stringEnvelopeCodec } from './codec.ts';
 import { Deadlines } from './deadlines.ts';
 import type { CacheEntry } from './entry.ts';
 import { CacheValueTooLargeError } from './errors.ts';
-import { perKeyCommands } from '../cluster/per-key.ts';
 import { type CacheStats, emptyStats } from './stats.ts';
 import { defaultRandom, type RandomSource, shouldRecomputeEarly } from './xfetch.ts';
 
