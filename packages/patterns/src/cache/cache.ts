@@ -334,16 +334,17 @@ export class Cache {
   }
 
   /**
-   * The hit path's read, undecoded (it rejects on a Redis error or timeout): one command, no batching machinery
-   * (a cluster still goes through the per-node router).
+   * The hit path's read, undecoded (it rejects on a Redis error or timeout): one command, no batching machinery.
    */
   #readOne(full: string): Promise<unknown> {
     let reply: Promise<unknown>;
-    if (this.client instanceof Cluster) {
-      reply = perKeyCommands(this.client, [full], (key) => this.codec.readCommand(key)).then(([answer]) => answer);
-    } else if (this.codec === stringEnvelopeCodec) {
-      // ioredis' own `get` skips the generic `call` dispatch: measurably faster on the hit path.
+    if (this.codec === stringEnvelopeCodec) {
+      // ioredis' own `get` skips the generic `call` dispatch: measurably faster on the hit path. A cluster client
+      // routes GET by its key and follows MOVED/ASK itself.
       reply = this.client.get(full);
+    } else if (this.client instanceof Cluster) {
+      // ioredis does not know where JSON.GET's key is, so a cluster goes through the per-node router.
+      reply = perKeyCommands(this.client, [full], (key) => this.codec.readCommand(key)).then(([answer]) => answer);
     } else {
       const [name, ...args] = this.codec.readCommand(full);
       reply = this.client.call(name, ...args);
