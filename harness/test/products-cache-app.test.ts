@@ -7,8 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Cache, closeClient, connect, createCache, type RedisClient } from '@redis-agent-kit/patterns';
-import { Cluster } from 'ioredis';
+import { type Cache, closeClient, connect, createCache, masters, type RedisClient } from '@redis-agent-kit/patterns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../examples/products-cache/src/app.ts';
 import { CachedProducts } from '../../examples/products-cache/src/cached-products.ts';
@@ -88,9 +87,8 @@ async function send(app: RunningApp, method: string, path: string, body?: unknow
 
 /** Every key under the app's namespace, from every master on a cluster (SCAN is fine in a test). */
 async function keysOf(client: RedisClient, cache: Cache): Promise<string[]> {
-  const nodes = client instanceof Cluster ? client.nodes('master') : [client];
   const keys: string[] = [];
-  for (const node of nodes) {
+  for (const node of masters(client)) {
     let cursor = '0';
     do {
       const [next, batch] = await node.scan(cursor, 'MATCH', `${cache.namespace}:*`, 'COUNT', 100);

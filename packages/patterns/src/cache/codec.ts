@@ -8,12 +8,8 @@
  * Codecs only build commands and parse replies, so both are unit-testable without a server.
  */
 import type { Capabilities } from '../capabilities.ts';
-import { type CacheEntry, fromStored, toStored } from './entry.ts';
-
-/** A command as ioredis `call()` takes it: name, then arguments. */
 import type { RedisCommand } from '../cluster/per-key.ts';
-
-export type { RedisCommand };
+import { type CacheEntry, fromStored, toStored } from './entry.ts';
 
 export interface CacheCodec {
   readonly name: 'json' | 'string envelope';
