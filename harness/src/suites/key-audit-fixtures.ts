@@ -1,7 +1,9 @@
 /**
  * The key audit's test fixtures, shared by its suite, tests and CLI tests: a keyspace seeded with known content
- * under a prefix, what the server itself says about it (MEMORY USAGE per key), and the JSON Schema validator.
+ * under a prefix, what the server itself says about it (MEMORY USAGE per key), and the JSON Schema validator
+ * (compiled once).
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { perKeyCommands, type RedisClient, type RedisCommand } from '@redis-agent-kit/patterns';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -100,15 +102,20 @@ export function expectedByPrefix(keys: SeededKey[], depth: number): Map<string, 
   return out;
 }
 
-const schemaPath = createRequire(import.meta.url).resolve('@redis-agent-kit/patterns/key-audit-schema.json');
-
-/** Validates a `redis-key-audit --format json` document; returns Ajv's error text, or undefined when valid. */
-export async function schemaErrors(document: unknown): Promise<string | undefined> {
-  const { readFile } = await import('node:fs/promises');
+function compileSchema(): (document: unknown) => string | undefined {
   const ajv = new Ajv2020({
     allErrors: true,
     formats: { 'date-time': (text: string) => !Number.isNaN(Date.parse(text)) },
   });
-  const validate = ajv.compile(JSON.parse(await readFile(schemaPath, 'utf8')));
-  return validate(document) ? undefined : ajv.errorsText(validate.errors);
+  const schemaPath = createRequire(import.meta.url).resolve('@redis-agent-kit/patterns/key-audit-schema.json');
+  const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
+  return (document) => (validate(document) ? undefined : ajv.errorsText(validate.errors));
+}
+
+let validator: ReturnType<typeof compileSchema> | undefined;
+
+/** Validates a `redis-key-audit --format json` document; returns Ajv's error text, or undefined when valid. */
+export function schemaErrors(document: unknown): string | undefined {
+  validator ??= compileSchema();
+  return validator(document);
 }
