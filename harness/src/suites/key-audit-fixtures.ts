@@ -1,7 +1,7 @@
 /**
  * The key audit's test fixtures, shared by its suite, tests and CLI tests: a keyspace seeded with known content
- * under a prefix, what the server itself says about it (MEMORY USAGE per key), and the JSON Schema validator
- * (compiled once).
+ * under a prefix, what the server itself says about it (MEMORY USAGE per key), the read-only ACL user's rules and
+ * the JSON Schema validator (compiled once).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -101,6 +101,12 @@ export function expectedByPrefix(keys: SeededKey[], depth: number): Map<string, 
   }
   return out;
 }
+
+/**
+ * The seed's read-only ACL rules (after `on >password`), the widely copied recipe: `+info` before `-@dangerous`
+ * leaves INFO denied and EVAL is never granted, so the audit identifies the server with HELLO and pipelines.
+ */
+export const READER_ACL = ['~*', '+@read', '+@connection', '+info', '+dbsize', '-@admin', '-@write', '-@dangerous'];
 
 function compileSchema(): (document: unknown) => string | undefined {
   const ajv = new Ajv2020({
