@@ -3,7 +3,7 @@
  * runs in cluster mode (or when asked for it). The INFO ready check is off so a read-only ACL user, who may not
  * run INFO, connects without warnings.
  */
-import { closeClient, connect, type RedisClient, redactText } from '@redis-agent-kit/patterns';
+import { closeClient, connect } from '@redis-agent-kit/patterns';
 
 export async function connectInstance(url: string, cluster: boolean | undefined, timeoutMs: number) {
   const common = { url, readyCheck: false, connectTimeoutMs: timeoutMs, connectAttempts: 2, reconnect: false };
@@ -15,11 +15,11 @@ export async function connectInstance(url: string, cluster: boolean | undefined,
     await closeClient(probe);
   }
   try {
-    return (await connect({ ...common, cluster: true })) as RedisClient;
+    return await connect({ ...common, cluster: true });
   } catch (error) {
-    throw new Error(
-      `${redactText((error as Error).message)} (a read-only ACL user needs +cluster|slots to find the masters)`,
-      { cause: error },
-    );
+    // connect() has redacted the message already.
+    throw new Error(`${(error as Error).message} (a read-only ACL user needs +cluster|slots to find the masters)`, {
+      cause: error,
+    });
   }
 }
