@@ -9,9 +9,16 @@ export async function connectInstance(url: string, cluster: boolean | undefined,
   const common = { url, readyCheck: false, connectTimeoutMs: timeoutMs, connectAttempts: 2, reconnect: false };
   if (cluster === undefined) {
     const probe = await connect({ ...common, cluster: false });
-    const hello = (await probe.call('HELLO', '2')) as unknown[];
-    const isCluster = hello[hello.indexOf('mode') + 1] === 'cluster';
-    if (!isCluster) return probe;
+    let mode: unknown;
+    try {
+      const hello = (await probe.call('HELLO', '2')) as unknown[];
+      mode = hello[hello.indexOf('mode') + 1];
+    } catch (error) {
+      // A server without HELLO: the open probe would keep the process alive after the report.
+      await closeClient(probe);
+      throw error;
+    }
+    if (mode !== 'cluster') return probe;
     await closeClient(probe);
   }
   try {
