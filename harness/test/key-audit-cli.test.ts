@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { AuditReport } from '@redis-agent-kit/patterns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropKeyspace, type Seeded, schemaErrors, seedKeyspace } from '../src/suites/key-audit-fixtures.ts';
+import { dropKeyspace, READER_ACL, type Seeded, schemaErrors, seedKeyspace } from '../src/suites/key-audit-fixtures.ts';
 import { freePort } from '../src/targets/ports.ts';
 import { clientFor, target } from '../src/vitest/index.ts';
 
@@ -56,7 +56,7 @@ describe('redis-key-audit CLI', () => {
     const run = await cli(['--url', redis.url, '--url', closed, '--url', 'redis://[oops', '--match', seeded.match]);
     expect(run.code).toBe(3);
     const document = JSON.parse(run.stdout) as Document;
-    expect(await schemaErrors(document)).toBeUndefined();
+    expect(schemaErrors(document)).toBeUndefined();
     const [good, unreachable, invalid] = document.instances;
     expect(good?.ok && good.report.totals.scanned).toBe(seeded.keys.length);
     expect(unreachable).toMatchObject({ ok: false, target: expect.stringContaining('auditor:***@') });
@@ -102,11 +102,7 @@ describe('redis-key-audit CLI', () => {
     const admin = await clientFor(redis);
     const user = `rak-audit-cli-${randomBytes(4).toString('hex')}`;
     const password = randomBytes(12).toString('hex');
-    await admin.call(
-      'ACL',
-      ...['SETUSER', user, 'on', `>${password}`, '~*', '+@read', '+@connection', '+info', '+dbsize'],
-      ...['-@admin', '-@write', '-@dangerous'],
-    );
+    await admin.call('ACL', 'SETUSER', user, 'on', `>${password}`, ...READER_ACL);
     try {
       const url = new URL(redis.url);
       url.username = user;

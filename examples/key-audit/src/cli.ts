@@ -10,7 +10,8 @@ import {
   auditKeyspace,
   closeClient,
   type RedisClient,
-  redactText,
+  redactClientError,
+  redactError,
   redactUrl,
   type Severity,
 } from '@redis-agent-kit/patterns';
@@ -26,15 +27,6 @@ export type InstanceResult =
 export const EXIT = { ok: 0, findings: 1, usage: 2, instanceFailed: 3 } as const;
 const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
-/** The password of the URL itself, so an error that quotes it without the URL around it is redacted too. */
-function passwordOf(url: string): string | undefined {
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return /:\/\/[^:@/]*:([^@]+)@/.exec(url)?.[1];
-  }
-}
-
 async function auditInstance(url: string, options: CliOptions): Promise<InstanceResult> {
   const target = redactUrl(url);
   const progress = auditProgress(target);
@@ -44,7 +36,8 @@ async function auditInstance(url: string, options: CliOptions): Promise<Instance
     const report = await auditKeyspace(client, { ...options.audit, onProgress: (p) => progress.update(p) });
     return { target, ok: true, report };
   } catch (error) {
-    const message = redactText((error as Error).message, [passwordOf(url)]);
+    // connect() redacts its own errors; once connected, the client knows its password (URL or REDIS_PASSWORD).
+    const message = (client ? redactClientError(client, error) : redactError(error)).message;
     // ioredis says only "Connection is closed." when an instance dies mid-audit: say what happened.
     const lost = client !== undefined && client.status !== 'ready';
     return {

@@ -1,9 +1,11 @@
 /**
  * The key audit's test fixtures, shared by its suite, tests and CLI tests: a keyspace seeded with known content
- * under a prefix, what the server itself says about it (MEMORY USAGE per key), and the JSON Schema validator.
+ * under a prefix, what the server itself says about it (MEMORY USAGE per key), the read-only ACL user's rules and
+ * the JSON Schema validator (compiled once).
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { RedisClient } from '@redis-agent-kit/patterns';
+import { perKeyCommands, type RedisClient, type RedisCommand } from '@redis-agent-kit/patterns';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 
 export interface SeededKey {
@@ -29,6 +31,18 @@ export interface Seeded {
 /** Elements in the seeded list; audit it with `largeCollectionLength` below this. */
 export const LIST_LENGTH = 60;
 
+/** Runs each command (its key second) in one round trip per server, also on a cluster; throws the first error. */
+async function run(client: RedisClient, commands: RedisCommand[]): Promise<unknown[]> {
+  const replies = await perKeyCommands(
+    client,
+    commands.map(([, key]) => key as string),
+    (_, i) => commands[i] as RedisCommand,
+  );
+  const failed = replies.find((reply) => reply instanceof Error);
+  if (failed) throw failed;
+  return replies;
+}
+
 /**
  * `<prefix>:cache:product:<i>` JSON strings with TTL, `<prefix>:cache:page:<i>` text without TTL, a 20 KB string
  * and a 150 KB string, a list, a hash, `<prefix>:profile:<id>:{name,email}` per-field keys with TTLs, and one key
@@ -36,59 +50,40 @@ export const LIST_LENGTH = 60;
  */
 export async function seedKeyspace(client: RedisClient, prefix: string): Promise<Seeded> {
   const tag = prefix.split(':').at(-1) as string;
-  // Separate commands sent together rather than a pipeline: on a cluster the keys live in different slots.
-  const writes: Promise<unknown>[] = [];
-  const p = {
-    set: (key: string, value: string, ttl?: 'EX', seconds?: number) =>
-      writes.push(ttl && seconds ? client.set(key, value, ttl, seconds) : client.set(key, value)),
-    rpush: (key: string, ...values: string[]) => writes.push(client.rpush(key, ...values)),
-    hset: (key: string, fields: Record<string, string>) => writes.push(client.hset(key, fields)),
-    expire: (key: string, seconds: number) => writes.push(client.expire(key, seconds)),
-  };
+  const writes: RedisCommand[] = [];
   const spec: Omit<SeededKey, 'bytes'>[] = [];
-  const add = (key: string, type: string, hasTtl: boolean) =>
+  const add = (type: string, hasTtl: boolean, ...commands: RedisCommand[]) => {
+    const key = commands[0]?.[1] as string;
+    writes.push(...commands);
     spec.push({ key, type, hasTtl, prefix: key.includes(':') ? key.slice(0, key.lastIndexOf(':')) : '' });
+    return key;
+  };
   for (let i = 0; i < 30; i++) {
-    const key = `${prefix}:cache:product:${i}`;
-    p.set(key, JSON.stringify({ id: i, name: `product ${i}`, price: i * 1.5 }), 'EX', 600);
-    add(key, 'string', true);
+    const value = JSON.stringify({ id: i, name: `product ${i}`, price: i * 1.5 });
+    add('string', true, ['SET', `${prefix}:cache:product:${i}`, value, 'EX', '600']);
   }
-  for (let i = 0; i < 10; i++) {
-    const key = `${prefix}:cache:page:${i}`;
-    p.set(key, `page ${i} `.repeat(20));
-    add(key, 'string', false);
-  }
-  const bigStringKey = `${prefix}:blob:report:1`;
-  p.set(bigStringKey, 'r'.repeat(20 * 1024));
-  add(bigStringKey, 'string', false);
-  const hugeKey = `${prefix}:blob:export:1`;
-  p.set(hugeKey, 'e'.repeat(150 * 1024), 'EX', 600);
-  add(hugeKey, 'string', true);
+  for (let i = 0; i < 10; i++) add('string', false, ['SET', `${prefix}:cache:page:${i}`, `page ${i} `.repeat(20)]);
+  const bigStringKey = add('string', false, ['SET', `${prefix}:blob:report:1`, 'r'.repeat(20 * 1024)]);
+  const hugeKey = add('string', true, ['SET', `${prefix}:blob:export:1`, 'e'.repeat(150 * 1024), 'EX', '600']);
   const listKey = `${prefix}:queue:jobs`;
-  p.rpush(listKey, ...Array.from({ length: LIST_LENGTH }, (_, i) => `job-${i}`));
-  add(listKey, 'list', false);
+  add('list', false, ['RPUSH', listKey, ...Array.from({ length: LIST_LENGTH }, (_, i) => `job-${i}`)]);
   const hashKey = `${prefix}:user:1`;
-  p.hset(hashKey, { name: 'Ada', email: 'ada@example.com', plan: 'pro' });
-  p.expire(hashKey, 600);
-  add(hashKey, 'hash', true);
+  const fields = ['name', 'Ada', 'email', 'ada@example.com', 'plan', 'pro'];
+  add('hash', true, ['HSET', hashKey, ...fields], ['EXPIRE', hashKey, '600']);
   for (let id = 0; id < 10; id++) {
     for (const field of ['name', 'email']) {
-      const key = `${prefix}:profile:${id}:${field}`;
-      p.set(key, `${field}-${id}`, 'EX', 600);
-      add(key, 'string', true);
+      add('string', true, ['SET', `${prefix}:profile:${id}:${field}`, `${field}-${id}`, 'EX', '600']);
     }
   }
-  const plainKey = `rakaudit${tag}`;
-  p.set(plainKey, 'no namespace', 'EX', 600);
-  add(plainKey, 'string', true);
-  await Promise.all(writes);
-  const sizes = await Promise.all(spec.map(({ key }) => client.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')));
+  const plainKey = add('string', true, ['SET', `rakaudit${tag}`, 'no namespace', 'EX', '600']);
+  await run(client, writes);
+  const sizes = await run(client, spec.map(({ key }) => ['MEMORY', 'USAGE', key, 'SAMPLES', '0']));
   const keys = spec.map((s, i) => ({ ...s, bytes: Number(sizes[i]) }));
   return { match: `*${tag}*`, keys, hugeKey, bigStringKey, listKey, plainKey };
 }
 
 export async function dropKeyspace(client: RedisClient, seeded: Seeded): Promise<void> {
-  await Promise.all(seeded.keys.map(({ key }) => client.unlink(key)));
+  await run(client, seeded.keys.map(({ key }) => ['UNLINK', key]));
 }
 
 /** Sums of the seeded keys by every prefix they fall under (to `depth` segments). */
@@ -107,15 +102,26 @@ export function expectedByPrefix(keys: SeededKey[], depth: number): Map<string, 
   return out;
 }
 
-const schemaPath = createRequire(import.meta.url).resolve('@redis-agent-kit/patterns/key-audit-schema.json');
+/**
+ * The seed's read-only ACL rules (after `on >password`), the widely copied recipe: `+info` before `-@dangerous`
+ * leaves INFO denied and EVAL is never granted, so the audit identifies the server with HELLO and pipelines.
+ */
+export const READER_ACL = ['~*', '+@read', '+@connection', '+info', '+dbsize', '-@admin', '-@write', '-@dangerous'];
 
-/** Validates a `redis-key-audit --format json` document; returns Ajv's error text, or undefined when valid. */
-export async function schemaErrors(document: unknown): Promise<string | undefined> {
-  const { readFile } = await import('node:fs/promises');
+function compileSchema(): (document: unknown) => string | undefined {
   const ajv = new Ajv2020({
     allErrors: true,
     formats: { 'date-time': (text: string) => !Number.isNaN(Date.parse(text)) },
   });
-  const validate = ajv.compile(JSON.parse(await readFile(schemaPath, 'utf8')));
-  return validate(document) ? undefined : ajv.errorsText(validate.errors);
+  const schemaPath = createRequire(import.meta.url).resolve('@redis-agent-kit/patterns/key-audit-schema.json');
+  const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
+  return (document) => (validate(document) ? undefined : ajv.errorsText(validate.errors));
+}
+
+let validator: ReturnType<typeof compileSchema> | undefined;
+
+/** Validates a `redis-key-audit --format json` document; returns Ajv's error text, or undefined when valid. */
+export function schemaErrors(document: unknown): string | undefined {
+  validator ??= compileSchema();
+  return validator(document);
 }

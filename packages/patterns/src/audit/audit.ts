@@ -12,7 +12,7 @@ import { OpsRateLimiter } from './rate-limiter.ts';
 import { ReportBuilder, type ReportSettings } from './report.ts';
 import { scanKeys } from './scanner.ts';
 import { auditCapabilities, masters, nodeName } from './server.ts';
-import type { AuditOptions, AuditReport, NodeReport } from './types.ts';
+import type { AuditOptions, AuditReport, KeyRecord, NodeReport } from './types.ts';
 
 export const AUDIT_DEFAULTS = {
   match: '*',
@@ -28,7 +28,7 @@ export const AUDIT_DEFAULTS = {
 
 const MAX_SCAN_COUNT = 10_000;
 
-function positiveInteger(name: string, value: number, max = Number.MAX_SAFE_INTEGER, min = 1): number {
+function integerOption(name: string, value: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
   }
@@ -37,28 +37,20 @@ function positiveInteger(name: string, value: number, max = Number.MAX_SAFE_INTE
 
 export async function auditKeyspace(client: RedisClient, options: AuditOptions = {}): Promise<AuditReport> {
   const started = performance.now();
+  /** A numeric option, or its default, checked against its range. */
+  const setting = (name: Exclude<keyof typeof AUDIT_DEFAULTS, 'match'>, min?: number, max?: number) =>
+    integerOption(name, options[name] ?? AUDIT_DEFAULTS[name], min, max);
   const match = options.match ?? AUDIT_DEFAULTS.match;
-  const scanCount = positiveInteger('scanCount', options.scanCount ?? AUDIT_DEFAULTS.scanCount, MAX_SCAN_COUNT);
-  const memorySamples = positiveInteger(
-    'memorySamples',
-    options.memorySamples ?? AUDIT_DEFAULTS.memorySamples,
-    Number.MAX_SAFE_INTEGER,
-    0,
-  );
-  const sampleKeys = options.sampleKeys === undefined ? undefined : positiveInteger('sampleKeys', options.sampleKeys);
+  const scanCount = setting('scanCount', 1, MAX_SCAN_COUNT);
+  const memorySamples = setting('memorySamples', 0);
+  const sampleKeys = options.sampleKeys === undefined ? undefined : integerOption('sampleKeys', options.sampleKeys);
   const settings: ReportSettings = {
-    prefixDepth: positiveInteger('prefixDepth', options.prefixDepth ?? AUDIT_DEFAULTS.prefixDepth),
-    maxPrefixChildren: positiveInteger(
-      'maxPrefixChildren',
-      options.maxPrefixChildren ?? AUDIT_DEFAULTS.maxPrefixChildren,
-    ),
-    top: positiveInteger('top', options.top ?? AUDIT_DEFAULTS.top),
-    bigKeyBytes: positiveInteger('bigKeyBytes', options.bigKeyBytes ?? AUDIT_DEFAULTS.bigKeyBytes),
-    largeCollectionLength: positiveInteger(
-      'largeCollectionLength',
-      options.largeCollectionLength ?? AUDIT_DEFAULTS.largeCollectionLength,
-    ),
-    hugeValueBytes: positiveInteger('hugeValueBytes', options.hugeValueBytes ?? AUDIT_DEFAULTS.hugeValueBytes),
+    prefixDepth: setting('prefixDepth'),
+    maxPrefixChildren: setting('maxPrefixChildren'),
+    top: setting('top'),
+    bigKeyBytes: setting('bigKeyBytes'),
+    largeCollectionLength: setting('largeCollectionLength'),
+    hugeValueBytes: setting('hugeValueBytes'),
   };
   const limiter = new OpsRateLimiter(options.maxOpsPerSecond);
   const beforeSend = (ops: number) => limiter.take(ops, options.signal);
@@ -85,6 +77,7 @@ export async function auditKeyspace(client: RedisClient, options: AuditOptions =
   let nodesDone = 0;
   let sampled = false;
   const goal = sampleKeys === undefined ? dbsize : Math.min(sampleKeys, dbsize);
+  const inspectOptions = { state, beforeSend, wantsHead: (record: KeyRecord) => report.wantsHead(record) };
   const progress = () =>
     options.onProgress?.({
       scanned,
@@ -114,11 +107,7 @@ export async function auditKeyspace(client: RedisClient, options: AuditOptions =
         options.signal?.throwIfAborted();
         const keys = batch.slice(0, quota - taken);
         taken += keys.length;
-        const { records, vanished: gone } = await inspectKeys(node, keys, {
-          state,
-          beforeSend,
-          wantsHead: (record) => report.wantsHead(record),
-        });
+        const { records, vanished: gone } = await inspectKeys(node, keys, inspectOptions);
         for (const record of records) report.observe(record);
         nodeReport.scanned += records.length;
         scanned += records.length;
@@ -151,22 +140,13 @@ export async function auditKeyspace(client: RedisClient, options: AuditOptions =
       `sampled ${scanned} of ${dbsize} keys: estimates assume SCAN order is unrelated to key names, with 95% intervals`,
     );
   }
+  const { server: kind, version, cluster, ...flags } = capabilities;
   const body = report.finish(estimable ? { inspected: scanned, population: Math.max(dbsize, scanned) } : undefined);
   return {
     target: describeClient(client),
     generatedAt: new Date().toISOString(),
     durationMs: Math.round(performance.now() - started),
-    server: {
-      kind: capabilities.server,
-      version: capabilities.version,
-      cluster: capabilities.cluster,
-      capabilities: {
-        json: capabilities.json,
-        search: capabilities.search,
-        vectorSets: capabilities.vectorSets,
-        hashFieldTtl: capabilities.hashFieldTtl,
-      },
-    },
+    server: { kind, version, cluster, capabilities: flags },
     options: {
       match,
       scanCount,

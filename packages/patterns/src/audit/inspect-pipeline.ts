@@ -50,22 +50,17 @@ export async function measureWithPipeline(node: Redis, keys: string[], options: 
     records.push({ key, type: String(type), ttlMs: Number(ttl), bytes: size });
   }
 
-  const second = node.pipeline();
-  const readers: ((reply: unknown) => void)[] = [];
-  for (const record of records) {
-    const lengthCommand = LENGTH_COMMAND[record.type];
-    const estimate = !state.memoryUsage;
-    if (lengthCommand) second.call(lengthCommand, record.key);
-    else if (record.type === 'string' && estimate) second.strlen(record.key);
-    else continue;
-    readers.push((reply) => {
-      record.length = Number(reply ?? 0);
-      if (estimate) record.bytes += record.length;
-    });
-  }
-  if (readers.length) {
+  // The element count of each collection; with estimated sizes, the STRLEN of each string too.
+  const estimate = !state.memoryUsage;
+  const counted = records.filter((r) => LENGTH_COMMAND[r.type] || (estimate && r.type === 'string'));
+  if (counted.length) {
+    const second = node.pipeline();
+    for (const record of counted) second.call(LENGTH_COMMAND[record.type] ?? 'STRLEN', record.key);
     const lengths = await execPipeline(second, options);
-    for (const [i, read] of readers.entries()) read(lengths[i]?.[1]);
+    for (const [i, record] of counted.entries()) {
+      record.length = Number(lengths[i]?.[1] ?? 0);
+      if (estimate) record.bytes += record.length;
+    }
   }
   return { records, vanished };
 }

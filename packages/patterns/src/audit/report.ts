@@ -5,7 +5,7 @@
 import type { Capabilities } from '../capabilities.ts';
 import { estimateCount, estimateSum, type Sample } from './estimator.ts';
 import { PrefixTree } from './prefix-tree.ts';
-import { AUDIT_RULES, type RuleRun } from './rules/index.ts';
+import { AUDIT_RULES, type AuditRule, type RuleRun } from './rules/index.ts';
 import { TopN } from './top-keys.ts';
 import type { AuditReport, BigKey, Finding, KeyRecord, RuleStatus } from './types.ts';
 
@@ -33,23 +33,17 @@ export class ReportBuilder {
   private readonly bigKeys: TopN<BigKey>;
   private bigKeyCount = 0;
   private bigKeyBytes = 0;
-  private readonly rules: { id: string; run: RuleRun | undefined }[];
-  readonly ruleStatus: RuleStatus[];
+  /** Every rule, with its run when the server has what the rule requires. */
+  private readonly rules: { rule: AuditRule; run: RuleRun | undefined }[];
 
   constructor(settings: ReportSettings, capabilities: Capabilities) {
     this.settings = settings;
     this.tree = new PrefixTree(settings.prefixDepth, settings.maxPrefixChildren);
     this.bigKeys = new TopN(settings.top, (k) => k.bytes);
-    this.ruleStatus = [];
-    this.rules = AUDIT_RULES.map((rule) => {
-      const applied = !rule.requires || capabilities[rule.requires];
-      this.ruleStatus.push({
-        rule: rule.id,
-        applied,
-        ...(applied ? {} : { reason: rule.reasonWhenMissing ?? `needs ${rule.requires}` }),
-      });
-      return { id: rule.id, run: applied ? rule.start(settings) : undefined };
-    });
+    this.rules = AUDIT_RULES.map((rule) => ({
+      rule,
+      run: !rule.requires || capabilities[rule.requires] ? rule.start(settings) : undefined,
+    }));
   }
 
   /** Whether any rule wants this string's first bytes read. */
@@ -92,11 +86,16 @@ export class ReportBuilder {
         }
       : undefined;
     const findings: Finding[] = [];
-    for (const { id, run } of this.rules) {
-      const result = run?.finish();
-      const rule = AUDIT_RULES.find((r) => r.id === id);
-      if (result && rule)
-        findings.push({ rule: id, severity: rule.severity, title: rule.title, ...result, fix: rule.fix });
+    const rules: RuleStatus[] = [];
+    for (const { rule, run } of this.rules) {
+      const { id, severity, title, fix } = rule;
+      if (!run) {
+        rules.push({ rule: id, applied: false, reason: rule.reasonWhenMissing ?? `needs ${rule.requires}` });
+        continue;
+      }
+      rules.push({ rule: id, applied: true });
+      const result = run.finish();
+      if (result) findings.push({ rule: id, severity, title, ...result, fix });
     }
     const withoutTtl = this.tree
       .partition()
@@ -126,7 +125,7 @@ export class ReportBuilder {
         top: this.bigKeys.values(),
       },
       findings,
-      rules: this.ruleStatus,
+      rules,
     };
   }
 }

@@ -12,12 +12,13 @@ import {
   type ServerKind,
 } from '../capabilities.ts';
 import type { RedisClient } from '../connection.ts';
+import { isNoPerm } from './inspection.ts';
 
 export async function auditCapabilities(client: RedisClient): Promise<{ capabilities: Capabilities; notes: string[] }> {
   try {
     return { capabilities: await probeCapabilities(client), notes: [] };
   } catch (error) {
-    if (!/NOPERM/.test((error as Error).message)) throw error;
+    if (!isNoPerm(error)) throw error;
   }
   const hello = (await client.call('HELLO', '2')) as unknown[];
   const fields = new Map<string, unknown>();

@@ -40,7 +40,8 @@ export const hashFieldTtlEmulation: AuditRule = {
         const parent = parentOf(record.key);
         if (!parent) return;
         // The entity pattern: the parent with its id (last segment) replaced, e.g. user:42:name → user:*.
-        const pattern = `${parentOf(parent) ? `${parentOf(parent)}:` : ''}*`;
+        const entity = parentOf(parent);
+        const pattern = entity ? `${entity}:*` : '*';
         let group = groups.get(pattern);
         if (!group) {
           if (groups.size >= MAX_GROUPS) return;
