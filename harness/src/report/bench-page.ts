@@ -4,7 +4,7 @@
  */
 import type { BenchRow } from '../bench/benchmark.ts';
 import type { MachineInfo } from '../report.ts';
-import { badge, escapeHtml, formatNumber, htmlPage, htmlTable } from './html.ts';
+import { badge, escapeHtml, formatNumber, htmlList, htmlPage, htmlTable } from './html.ts';
 import { parseGoal, ratioChart } from './ratio-chart.ts';
 
 /** One benchmark on one target, as `npm run bench` writes it. */
@@ -63,7 +63,7 @@ function section(record: BenchRecord): string {
       ]),
       'rows',
     ),
-    record.notes.length ? `<ul>${record.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '',
+    htmlList(record.notes),
   ].join('\n');
 }
 
