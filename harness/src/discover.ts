@@ -13,3 +13,16 @@ export async function importAll<T>(dir: string, suffix: string): Promise<{ file:
   for (const file of files) out.push({ file, value: ((await import(join(dir, file))) as { default: T }).default });
   return out;
 }
+
+/**
+ * For the CLIs: the registered items named in `wanted`, or all of them when it is empty. An unknown id ends the
+ * process with exit code 2 and the known ids, e.g. `unknown benchmark x; known: a, b`.
+ */
+export function selectByIdOrExit<T extends { id: string }>(all: T[], wanted: string[], what: string): T[] {
+  const unknown = wanted.filter((id) => !all.some((item) => item.id === id));
+  if (unknown.length) {
+    console.error(`unknown ${what} ${unknown.join(', ')}; known: ${all.map((item) => item.id).join(', ')}`);
+    process.exit(2);
+  }
+  return wanted.length ? all.filter((item) => wanted.includes(item.id)) : all;
+}

@@ -4,6 +4,7 @@
  * `--faults` adds the reliability lane: every fault scenario (harness/src/faults/*.fault.ts) on private servers;
  * `--faults=id,id` runs the named ones.
  */
+import { selectByIdOrExit } from '../discover.ts';
 import { runFaultLane } from '../faults/run.ts';
 import { type FaultResult, loadFaultScenarios } from '../faults/scenario.ts';
 import { progress } from '../progress.ts';
@@ -16,16 +17,8 @@ import { type CheckResult, loadSuites, runCheck } from './suite.ts';
 
 const faultsArg = process.argv.slice(2).find((a) => a === '--faults' || a.startsWith('--faults='));
 const withFaults = faultsArg !== undefined;
-const allScenarios = withFaults ? await loadFaultScenarios() : [];
 const wantedFaults = faultsArg?.startsWith('--faults=') ? faultsArg.slice('--faults='.length).split(',') : [];
-const unknownFaults = wantedFaults.filter((id) => !allScenarios.some((s) => s.id === id));
-if (unknownFaults.length) {
-  console.error(
-    `unknown fault scenario ${unknownFaults.join(', ')}; known: ${allScenarios.map((s) => s.id).join(', ')}`,
-  );
-  process.exit(2);
-}
-const scenarios = wantedFaults.length ? allScenarios.filter((s) => wantedFaults.includes(s.id)) : allScenarios;
+const scenarios = selectByIdOrExit(withFaults ? await loadFaultScenarios() : [], wantedFaults, 'fault scenario');
 
 const suites = await loadSuites();
 const started = await startTargets();
