@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -12,6 +12,13 @@ export async function importAll<T>(dir: string, suffix: string): Promise<{ file:
   const out: { file: string; value: T }[] = [];
   for (const file of files) out.push({ file, value: ((await import(join(dir, file))) as { default: T }).default });
   return out;
+}
+
+export const EXAMPLES_DIR = join(import.meta.dirname, '..', '..', 'examples');
+
+/** The examples: the folders under examples/ with a package.json. */
+export function exampleNames(): string[] {
+  return readdirSync(EXAMPLES_DIR).filter((d) => existsSync(join(EXAMPLES_DIR, d, 'package.json')));
 }
 
 /**
