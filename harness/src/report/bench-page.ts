@@ -32,12 +32,15 @@ function section(record: BenchRecord): string {
   const rows = compared(record.rows);
   const title = `${record.title} · ${record.target.name}`;
   const chart = ratioChart(
-    rows.map((r) => ({
-      label: `${r.subject} (${r.metric})`,
-      ratio: r.ratio as number,
-      ...(parseGoal(r.goal) ? { goal: parseGoal(r.goal) } : {}),
-      ...(r.met !== undefined ? { met: r.met } : {}),
-    })),
+    rows.map((r) => {
+      const goal = parseGoal(r.goal);
+      return {
+        label: `${r.subject} (${r.metric})`,
+        ratio: r.ratio as number,
+        ...(goal ? { goal } : {}),
+        ...(r.met !== undefined ? { met: r.met } : {}),
+      };
+    }),
     `${title}: ratio to anchor`,
   );
   const m = record.machine;
