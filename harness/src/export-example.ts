@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { EXAMPLES_DIR, exampleNames } from './discover.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PATTERNS = '@redis-agent-kit/patterns';
@@ -14,11 +15,8 @@ const PATTERNS = '@redis-agent-kit/patterns';
 let built = false;
 
 export function exportExample(name: string, destination: string, log: (line: string) => void = () => {}): string {
-  const source = join(ROOT, 'examples', name);
-  if (!existsSync(join(source, 'package.json'))) {
-    const known = readdirSync(join(ROOT, 'examples')).filter((d) => existsSync(join(ROOT, 'examples', d, 'package.json')));
-    throw new Error(`no example "${name}"; examples: ${known.join(', ')}`);
-  }
+  const source = join(EXAMPLES_DIR, name);
+  if (!existsSync(join(source, 'package.json'))) throw new Error(`no example "${name}"; examples: ${exampleNames().join(', ')}`);
   const out = resolve(destination);
   if (existsSync(out) && readdirSync(out).length > 0) throw new Error(`${out} exists and is not empty: choose a new directory`);
   // Everything but installed modules and the monorepo's own tests of the example.

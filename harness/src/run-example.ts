@@ -5,15 +5,14 @@
  * The example itself never imports the harness: copied out of the monorepo it runs with `npm start` alone.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { redactUrl } from '@redis-agent-kit/patterns';
+import { EXAMPLES_DIR, exampleNames } from './discover.ts';
 import { localProvider } from './targets/local.ts';
 import { TARGET_NAMES, type TargetName } from './targets/types.ts';
 
-const examplesDir = join(import.meta.dirname, '..', '..', 'examples');
 const [name, ...args] = process.argv.slice(2);
-const examples = readdirSync(examplesDir).filter((d) => existsSync(join(examplesDir, d, 'package.json')));
+const examples = exampleNames();
 if (!name || !examples.includes(name)) {
   console.error(`usage: npm run example -- <name> [args…]\nexamples: ${examples.join(', ')}`);
   process.exit(2);
@@ -28,7 +27,7 @@ const target = await localProvider.start(targetName);
 console.log(`[example] ${targetName} on ${redactUrl(target.url)}; starting examples/${name}`);
 // Its own process group, so a signal reaches npm and the node process npm started (npm does not forward it).
 const child = spawn('npm', ['start', '--silent', '--', ...args], {
-  cwd: join(examplesDir, name),
+  cwd: join(EXAMPLES_DIR, name),
   stdio: 'inherit',
   detached: true,
   env: {

@@ -7,19 +7,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeCapabilities } from '@redis-agent-kit/patterns';
+import { selectByIdOrExit } from '../discover.ts';
 import { type BenchRecord, renderBenchHtml } from '../report/bench-page.ts';
 import { machineInfo, REPORTS_DIR, textTable, writeReport } from '../report.ts';
 import { startTargets, targetInfo } from '../targets/index.ts';
 import { type BenchRow, loadBenchmarks } from './benchmark.ts';
 
-const only = process.argv.slice(2);
-const all = await loadBenchmarks();
-const unknown = only.filter((id) => !all.some((b) => b.id === id));
-if (unknown.length) {
-  console.error(`unknown benchmark ${unknown.join(', ')}; known: ${all.map((b) => b.id).join(', ')}`);
-  process.exit(2);
-}
-const benchmarks = only.length ? all.filter((b) => only.includes(b.id)) : all;
+/** A figure for the terminal table: `1,234`, `0.93`, empty when absent. */
+const fmt = (n: number | undefined) =>
+  n === undefined || Number.isNaN(n) ? '' : n >= 100 ? Math.round(n).toLocaleString('en') : n.toFixed(2);
+
+const benchmarks = selectByIdOrExit(await loadBenchmarks(), process.argv.slice(2), 'benchmark');
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const started = await startTargets();
 const summary: { id: string; target: string; rows: BenchRow[] }[] = [];
@@ -36,8 +34,6 @@ try {
           scale,
           log: (l) => console.log(`   ${l}`),
         });
-        const fmt = (n: number | undefined, digits = 2) =>
-          n === undefined || Number.isNaN(n) ? '' : n >= 100 ? Math.round(n).toLocaleString('en') : n.toFixed(digits);
         console.log(
           textTable(
             ['subject', 'metric', 'value', 'unit', 'ratio', 'vs anchor', 'goal', 'met'],

@@ -9,7 +9,7 @@
  * lost. Those are counted (`lostOnFailedMaster`) and reported, not hidden.
  */
 import assert from 'node:assert/strict';
-import type { RedisClient } from '@redis-agent-kit/patterns';
+import { keySlot, type RedisClient } from '@redis-agent-kit/patterns';
 import { settleWithin } from './measure.ts';
 import { defineFaultScenario } from './scenario.ts';
 
@@ -35,7 +35,7 @@ async function tagPerMaster(client: RedisClient): Promise<Map<number, string>> {
   const tags = new Map<number, string>();
   for (const [from, to, [, port]] of slots) {
     for (let i = 0; !tags.has(port); i++) {
-      const slot = (await client.cluster('KEYSLOT', `m${i}`)) as number;
+      const slot = keySlot(`m${i}`);
       if (slot >= from && slot <= to && ![...tags.values()].includes(`m${i}`)) tags.set(port, `m${i}`);
     }
   }

@@ -4,28 +4,21 @@
  * `--faults` adds the reliability lane: every fault scenario (harness/src/faults/*.fault.ts) on private servers;
  * `--faults=id,id` runs the named ones.
  */
-import { describeCapabilities, progressLine } from '@redis-agent-kit/patterns';
+import { progressLine } from '@redis-agent-kit/patterns';
+import { selectByIdOrExit } from '../discover.ts';
 import { runFaultLane } from '../faults/run.ts';
 import { type FaultResult, loadFaultScenarios } from '../faults/scenario.ts';
 import { renderMatrixHtml } from '../report/matrix-page.ts';
-import { formatNumbers, reliabilityMarkdown } from '../report/reliability.ts';
+import { formatNumbers } from '../report/reliability.ts';
 import { machineInfo, textTable, writeReport } from '../report.ts';
 import { startTargets, targetInfo } from '../targets/index.ts';
-import { cellSummary, type MatrixReport, renderMarkdown } from './render.ts';
+import { type MatrixReport, renderMarkdown, targetTable, workflowTable } from './render.ts';
 import { type CheckResult, loadSuites, runCheck } from './suite.ts';
 
 const faultsArg = process.argv.slice(2).find((a) => a === '--faults' || a.startsWith('--faults='));
 const withFaults = faultsArg !== undefined;
-const allScenarios = withFaults ? await loadFaultScenarios() : [];
 const wantedFaults = faultsArg?.startsWith('--faults=') ? faultsArg.slice('--faults='.length).split(',') : [];
-const unknownFaults = wantedFaults.filter((id) => !allScenarios.some((s) => s.id === id));
-if (unknownFaults.length) {
-  console.error(
-    `unknown fault scenario ${unknownFaults.join(', ')}; known: ${allScenarios.map((s) => s.id).join(', ')}`,
-  );
-  process.exit(2);
-}
-const scenarios = wantedFaults.length ? allScenarios.filter((s) => wantedFaults.includes(s.id)) : allScenarios;
+const scenarios = selectByIdOrExit(withFaults ? await loadFaultScenarios() : [], wantedFaults, 'fault scenario');
 
 const suites = await loadSuites();
 const started = await startTargets();
@@ -71,27 +64,10 @@ const report: MatrixReport = {
 };
 
 console.log('');
-console.log(
-  textTable(
-    ['target', 'provider', 'server and capabilities'],
-    report.targets.map((t) => [t.name, t.provider, describeCapabilities(t.capabilities)]),
-  ),
-);
+console.log(textTable(...targetTable(report)));
 console.log('');
 if (suites.length === 0) console.log('No workflow suites registered yet.');
-else {
-  console.log(
-    textTable(
-      ['workflow', ...report.targets.map((t) => t.name)],
-      suites.map((s) => [
-        s.id,
-        ...report.targets.map((t) =>
-          cellSummary(report.results.filter((r) => r.suite === s.id && r.target === t.name)),
-        ),
-      ]),
-    ),
-  );
-}
+else console.log(textTable(...workflowTable(report)));
 if (reliability) {
   console.log('');
   console.log(
@@ -107,7 +83,6 @@ const faultFailures = (reliability ?? []).filter((r) => r.status === 'fail');
 for (const f of faultFailures) console.log(`FAIL fault ${f.id}: ${f.reason}`);
 console.log('');
 console.log(`wrote ${writeReport('matrix.json', `${JSON.stringify(report, null, 2)}\n`)}`);
-const markdown = renderMarkdown(report) + (reliability ? `\n${reliabilityMarkdown(report.reliability ?? [])}` : '');
-console.log(`wrote ${writeReport('matrix.md', markdown)}`);
+console.log(`wrote ${writeReport('matrix.md', renderMarkdown(report))}`);
 console.log(`wrote ${writeReport('matrix.html', renderMatrixHtml(report))}`);
 process.exitCode = failures.length || faultFailures.length ? 1 : 0;

@@ -1,6 +1,7 @@
 /** Renders matrix results: a cell per (suite, target), summarising its checks. */
 import { describeCapabilities } from '@redis-agent-kit/patterns';
 import type { FaultResult } from '../faults/scenario.ts';
+import { reliabilityMarkdown } from '../report/reliability.ts';
 import { type MachineInfo, markdownTable } from '../report.ts';
 import type { TargetInfo } from '../targets/types.ts';
 import type { CheckResult } from './suite.ts';
@@ -34,22 +35,38 @@ export function cellSummary(results: Omit<CheckResult, 'error'>[]): string {
   return text;
 }
 
-export function renderMarkdown(report: MatrixReport): string {
-  const targetRows = report.targets.map((t) => [t.name, t.provider, describeCapabilities(t.capabilities)]);
-  const suiteRows = report.suites.map((s) => [
-    s.id,
-    ...report.targets.map((t) => cellSummary(report.results.filter((r) => r.suite === s.id && r.target === t.name))),
-  ]);
+type Table = [head: string[], rows: string[][]];
+
+/** The targets table (terminal and markdown): each target, its provider, its server and capabilities. */
+export function targetTable(report: Pick<MatrixReport, 'targets'>): Table {
   return [
+    ['target', 'provider', 'server and capabilities'],
+    report.targets.map((t) => [t.name, t.provider, describeCapabilities(t.capabilities)]),
+  ];
+}
+
+/** The workflows table (terminal and markdown): a row per suite, a `cellSummary` per target. */
+export function workflowTable(report: Pick<MatrixReport, 'targets' | 'suites' | 'results'>): Table {
+  return [
+    ['workflow', ...report.targets.map((t) => t.name)],
+    report.suites.map((s) => [
+      s.id,
+      ...report.targets.map((t) => cellSummary(report.results.filter((r) => r.suite === s.id && r.target === t.name))),
+    ]),
+  ];
+}
+
+/** reports/matrix.md: the targets, the workflows by target and, when it ran, the reliability lane. */
+export function renderMarkdown(report: MatrixReport): string {
+  const matrix = [
     `# Compatibility matrix`,
     '',
     `${report.date} · provider ${report.provider} (${report.providerReason}) · ${report.machine.cores} cores · node ${report.machine.node}`,
     '',
-    markdownTable(['target', 'provider', 'server and capabilities'], targetRows),
+    markdownTable(...targetTable(report)),
     '',
-    report.suites.length
-      ? markdownTable(['workflow', ...report.targets.map((t) => t.name)], suiteRows)
-      : '_No workflow suites registered yet._',
+    report.suites.length ? markdownTable(...workflowTable(report)) : '_No workflow suites registered yet._',
     '',
   ].join('\n');
+  return report.reliability ? `${matrix}\n${reliabilityMarkdown(report.reliability)}` : matrix;
 }

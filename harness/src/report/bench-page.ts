@@ -4,7 +4,7 @@
  */
 import type { BenchRow } from '../bench/benchmark.ts';
 import type { MachineInfo } from '../report.ts';
-import { badge, escapeHtml, formatNumber, htmlPage, htmlTable } from './html.ts';
+import { badge, escapeHtml, formatNumber, htmlList, htmlPage, htmlTable } from './html.ts';
 import { parseGoal, ratioChart } from './ratio-chart.ts';
 
 /** One benchmark on one target, as `npm run bench` writes it. */
@@ -32,12 +32,15 @@ function section(record: BenchRecord): string {
   const rows = compared(record.rows);
   const title = `${record.title} · ${record.target.name}`;
   const chart = ratioChart(
-    rows.map((r) => ({
-      label: `${r.subject} (${r.metric})`,
-      ratio: r.ratio as number,
-      ...(parseGoal(r.goal) ? { goal: parseGoal(r.goal) } : {}),
-      ...(r.met !== undefined ? { met: r.met } : {}),
-    })),
+    rows.map((r) => {
+      const goal = parseGoal(r.goal);
+      return {
+        label: `${r.subject} (${r.metric})`,
+        ratio: r.ratio as number,
+        ...(goal ? { goal } : {}),
+        ...(r.met !== undefined ? { met: r.met } : {}),
+      };
+    }),
     `${title}: ratio to anchor`,
   );
   const m = record.machine;
@@ -63,7 +66,7 @@ function section(record: BenchRecord): string {
       ]),
       'rows',
     ),
-    record.notes.length ? `<ul>${record.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '',
+    htmlList(record.notes),
   ].join('\n');
 }
 

@@ -27,6 +27,11 @@ export function htmlTable(head: string[], rows: string[][], className = ''): str
   ].join('\n');
 }
 
+/** A bulleted list of plain-text items; an empty string when there are none. */
+export function htmlList(items: string[]): string {
+  return items.length ? `<ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>` : '';
+}
+
 export type BadgeKind = 'pass' | 'fail' | 'fallback' | 'missing' | 'none';
 
 export function badge(kind: BadgeKind, label: string): string {

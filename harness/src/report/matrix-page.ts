@@ -5,7 +5,7 @@
  */
 import { CAPABILITY_LABELS, type CapabilityName } from '@redis-agent-kit/patterns';
 import type { MatrixReport } from '../matrix/render.ts';
-import { type BadgeKind, badge, escapeHtml, htmlPage, htmlTable } from './html.ts';
+import { type BadgeKind, badge, escapeHtml, htmlList, htmlPage, htmlTable } from './html.ts';
 import { reliabilityHtml } from './reliability.ts';
 
 type Result = MatrixReport['results'][number];
@@ -48,12 +48,8 @@ export function cellVerdict(results: Result[]): CellVerdict {
     : { kind: 'pass', label: `pass ${run.length}/${run.length}`, details: [...notes, ...skipped] };
 }
 
-function list(items: string[]): string {
-  return items.length ? `<ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>` : '';
-}
-
 function cellHtml(verdict: CellVerdict): string {
-  return `${badge(verdict.kind, verdict.label)}${list(verdict.details)}`;
+  return `${badge(verdict.kind, verdict.label)}${htmlList(verdict.details)}`;
 }
 
 const CAPABILITIES = Object.keys(CAPABILITY_LABELS) as CapabilityName[];
@@ -95,7 +91,7 @@ export function renderMatrixHtml(report: MatrixReport): string {
           const r = report.results.find((x) => x.suite === s.id && x.target === t.name && x.check === check);
           if (!r) return badge('none', '—');
           const kind: BadgeKind = r.status === 'pass' ? 'pass' : r.status === 'fail' ? 'fail' : 'none';
-          return `${badge(kind, r.status)} <span class="muted">${escapeHtml(`${Math.round(r.ms)} ms`)}</span>${list(
+          return `${badge(kind, r.status)} <span class="muted">${escapeHtml(`${Math.round(r.ms)} ms`)}</span>${htmlList(
             unique([r.status === 'skip' || r.status === 'fail' ? r.reason : undefined, ...r.notes]),
           )}`;
         }),

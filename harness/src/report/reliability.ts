@@ -1,7 +1,7 @@
 /** The reliability section of the matrix reports: one row per fault scenario, with what it measured. */
 import type { FaultResult } from '../faults/scenario.ts';
 import { markdownTable } from '../report.ts';
-import { badge, escapeHtml, formatNumber, htmlTable } from './html.ts';
+import { badge, escapeHtml, formatNumber, htmlList, htmlTable } from './html.ts';
 
 type Reported = Omit<FaultResult, 'error'>;
 
@@ -37,7 +37,7 @@ export function reliabilityHtml(results: Reported[]): string {
     `<ul class="numbers">${Object.entries(r.numbers)
       .map(([name, value]) => `<li><code>${escapeHtml(name)}</code> ${escapeHtml(formatNumber(value))}</li>`)
       .join('')}</ul>`,
-    r.notes.length ? `<ul>${r.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '',
+    htmlList(r.notes),
   ]);
   return [
     '<h2 id="reliability">Reliability</h2>',

@@ -7,7 +7,7 @@
 import { RedisContainer } from '@testcontainers/redis';
 import { ValkeyContainer } from '@testcontainers/valkey';
 import { GenericContainer, getContainerRuntimeClient, Wait } from 'testcontainers';
-import { probeTarget } from './describe.ts';
+import { runningTarget } from './describe.ts';
 import type { Provider, RunningTarget, TargetName } from './types.ts';
 
 export const IMAGES = { redis: 'redis:8.6-alpine', valkey: 'valkey/valkey:8.1-alpine' } as const;
@@ -51,23 +51,19 @@ export const dockerProvider: Provider = {
         CLUSTER_PORTS.map((p) => [`127.0.0.1:${p}`, { host, port: container.getMappedPort(p) }]),
       );
       const nodes = CLUSTER_PORTS.map((p) => `redis://${host}:${container.getMappedPort(p)}`);
-      const base = {
-        name,
-        provider: 'docker' as const,
-        url: nodes[0] as string,
-        cluster: true,
-        nodes,
-        natMap,
-        pids: [],
-      };
-      return { ...base, capabilities: await probeTarget(base), stop: async () => void (await container.stop()) };
+      return runningTarget(
+        { name, provider: 'docker', url: nodes[0] as string, cluster: true, nodes, natMap, pids: [] },
+        async () => void (await container.stop()),
+      );
     }
     const container =
       name === 'valkey-8.1'
         ? await new ValkeyContainer(IMAGES.valkey).start()
         : await new RedisContainer(IMAGES.redis).start();
     const url = container.getConnectionUrl();
-    const base = { name, provider: 'docker' as const, url, cluster: false, nodes: [url], pids: [] };
-    return { ...base, capabilities: await probeTarget(base), stop: async () => void (await container.stop()) };
+    return runningTarget(
+      { name, provider: 'docker', url, cluster: false, nodes: [url], pids: [] },
+      async () => void (await container.stop()),
+    );
   },
 };

@@ -128,38 +128,41 @@ export class LocalCluster {
     throw new Error('no cluster node answers');
   }
 
-  private async clusterStates(): Promise<(string | undefined)[]> {
-    const running = this.servers.filter((s) => s.running);
-    return Promise.all(
-      running.map((s) => this.ask(s, async (c) => parseInfo(String(await c.call('CLUSTER', 'INFO'))).cluster_state)),
-    );
+  /** Each running node's answer (undefined from a node that did not answer). */
+  private askRunning<T>(fn: (client: Redis) => Promise<T>): Promise<(T | undefined)[]> {
+    return Promise.all(this.servers.filter((s) => s.running).map((s) => this.ask(s, fn)));
   }
 
-  /** Every running node says cluster_state:ok and, when asked, every master has a replica whose sync is done. */
-  async waitHealthy(requireReplicas = true, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+  private clusterStates(): Promise<(string | undefined)[]> {
+    return this.askRunning(async (c) => parseInfo(String(await c.call('CLUSTER', 'INFO'))).cluster_state);
+  }
+
+  /** Every running node says cluster_state:ok and every master has a replica whose sync is done. */
+  async waitHealthy(timeoutMs = 30_000): Promise<void> {
     let last = '';
-    while (Date.now() < deadline) {
-      const states = await this.clusterStates();
-      if (states.every((s) => s === 'ok')) {
-        if (!requireReplicas) return;
-        const replicas = await Promise.all(
-          this.servers
-            .filter((s) => s.running)
-            .map((s) => this.ask(s, async (c) => parseInfo(String(await c.info('replication'))))),
-        );
+    await poll(
+      Date.now() + timeoutMs,
+      async () => {
+        // One connection per node for both questions.
+        const nodes = await this.askRunning(async (c) => ({
+          state: parseInfo(String(await c.call('CLUSTER', 'INFO'))).cluster_state,
+          replication: parseInfo(String(await c.info('replication'))),
+        }));
+        if (!nodes.every((n) => n?.state === 'ok')) {
+          last = `cluster_state: ${nodes.map((n) => n?.state).join(',')}`;
+          return undefined;
+        }
+        const replicas = nodes.map((n) => n?.replication);
         const mastersServed = replicas
           .filter((r) => r?.role === 'master')
           .every((r) => Number(r?.connected_slaves) >= 1);
         const replicasSynced = replicas.filter((r) => r?.role === 'slave').every((r) => r?.master_link_status === 'up');
-        if (mastersServed && replicasSynced) return;
+        if (mastersServed && replicasSynced) return true;
         last = 'replicas not yet attached and synced';
-      } else {
-        last = `cluster_state: ${states.join(',')}`;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`cluster not healthy after ${timeoutMs} ms (${last})`);
+        return undefined;
+      },
+      () => new Error(`cluster not healthy after ${timeoutMs} ms (${last})`),
+    );
   }
 
   /** Fault: kills one slot-owning master and waits until its replica has been promoted and the cluster is ok. */
@@ -172,25 +175,38 @@ export class LocalCluster {
     if (!master || !server) throw new Error('no slot-owning master to kill');
     const started = Date.now();
     await server.kill();
-    while (Date.now() - started < timeoutMs) {
-      const now = await this.topology().catch(() => []);
-      const promoted = now.find(
-        (n) =>
-          // Right after start a node may still list a fresh replica as a master of no slots: compare slot ownership.
-          n.role === 'master' &&
-          n.slots > 0 &&
-          !n.failed &&
-          !before.some((b) => b.id === n.id && b.role === 'master' && b.slots > 0),
-      );
-      const states = await this.clusterStates();
-      if (promoted && states.every((s) => s === 'ok'))
-        return { killedPort: master.port, promotedPort: promoted.port, ms: Date.now() - started };
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`no replica promoted within ${timeoutMs} ms after killing master on port ${master.port}`);
+    return poll(
+      started + timeoutMs,
+      async () => {
+        const now = await this.topology().catch(() => []);
+        const promoted = now.find(
+          (n) =>
+            // Right after start a node may still list a fresh replica as a master of no slots: compare slot ownership.
+            n.role === 'master' &&
+            n.slots > 0 &&
+            !n.failed &&
+            !before.some((b) => b.id === n.id && b.role === 'master' && b.slots > 0),
+        );
+        const states = await this.clusterStates();
+        return promoted && states.every((s) => s === 'ok')
+          ? { killedPort: master.port, promotedPort: promoted.port, ms: Date.now() - started }
+          : undefined;
+      },
+      () => new Error(`no replica promoted within ${timeoutMs} ms after killing master on port ${master.port}`),
+    );
   }
 
   async stop(): Promise<void> {
     await Promise.all(this.servers.map((s) => s.stop()));
   }
+}
+
+/** Calls `attempt` every 100 ms until it returns a value; throws `timeoutError()` once `deadline` (epoch ms) passed. */
+async function poll<T>(deadline: number, attempt: () => Promise<T | undefined>, timeoutError: () => Error): Promise<T> {
+  while (Date.now() < deadline) {
+    const value = await attempt();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw timeoutError();
 }

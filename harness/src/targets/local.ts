@@ -1,6 +1,6 @@
 /** The `local` provider: server binaries provisioned from Debian packages, started as child processes. */
 import { provisionServers } from '../provision/debian.ts';
-import { probeTarget } from './describe.ts';
+import { runningTarget } from './describe.ts';
 import { LocalCluster } from './local-cluster.ts';
 import { LocalServer } from './local-server.ts';
 import type { Provider, RunningTarget, TargetName } from './types.ts';
@@ -17,25 +17,15 @@ export const localProvider: Provider = {
     }
     if (name === 'redis-cluster') {
       const cluster = await LocalCluster.start('redis');
-      const base = {
-        name,
-        provider: 'local' as const,
-        url: cluster.urls[0] as string,
-        cluster: true,
-        nodes: cluster.urls,
-        pids: cluster.pids,
-      };
-      return { ...base, capabilities: await probeTarget(base), stop: () => cluster.stop() };
+      const { urls, pids } = cluster;
+      return runningTarget({ name, provider: 'local', url: urls[0] as string, cluster: true, nodes: urls, pids }, () =>
+        cluster.stop(),
+      );
     }
     const server = await LocalServer.start({ kind: name === 'valkey-8.1' ? 'valkey' : 'redis' });
-    const base = {
-      name,
-      provider: 'local' as const,
-      url: server.url,
-      cluster: false,
-      nodes: [server.url],
-      pids: server.pid ? [server.pid] : [],
-    };
-    return { ...base, capabilities: await probeTarget(base), stop: () => server.stop() };
+    const { url, pid } = server;
+    return runningTarget({ name, provider: 'local', url, cluster: false, nodes: [url], pids: pid ? [pid] : [] }, () =>
+      server.stop(),
+    );
   },
 };

@@ -4,7 +4,7 @@
  * A cluster is recognised by asking the server. Stopping does nothing: the harness did not start them.
  */
 import { redactUrl } from '@redis-agent-kit/patterns';
-import { probeTarget } from './describe.ts';
+import { runningTarget } from './describe.ts';
 import { type Provider, type RunningTarget, TARGET_NAMES, type TargetName } from './types.ts';
 
 export function parseTargetUrls(spec: string): Map<TargetName, string> {
@@ -34,10 +34,12 @@ export function urlProvider(spec: string): Provider & { names: TargetName[] } {
     async start(name: TargetName): Promise<RunningTarget> {
       const url = urls.get(name);
       if (!url) throw new Error(`REDIS_TARGETS names no ${name}`);
-      const cluster = name === 'redis-cluster';
-      const base = { name, provider: 'url' as const, url, cluster, nodes: [url], pids: [] };
-      const capabilities = await probeTarget(base);
-      return { ...base, cluster: capabilities.cluster, capabilities, stop: async () => {} };
+      // Probed as a cluster when named so; what the server reports decides.
+      const target = await runningTarget(
+        { name, provider: 'url', url, cluster: name === 'redis-cluster', nodes: [url], pids: [] },
+        async () => {},
+      );
+      return { ...target, cluster: target.capabilities.cluster };
     },
   };
 }
