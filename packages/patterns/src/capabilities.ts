@@ -3,6 +3,7 @@
  * Redis 8 builds differ (Debian's 8.0 has no JSON or search, redis:8.6-alpine has both) and Valkey reports
  * a Redis-compatible version of its own.
  */
+import { Cluster } from 'ioredis';
 import type { RedisClient } from './connection.ts';
 
 export type ServerKind = 'redis' | 'valkey' | 'unknown';
@@ -73,6 +74,11 @@ export async function probeCommands(client: RedisClient): Promise<Record<Capabil
   ) as Record<CapabilityName, boolean>;
 }
 
+/** A refusal by the user's ACL (NOPERM). */
+export function isNoPerm(error: unknown): boolean {
+  return error instanceof Error && /NOPERM/.test(error.message);
+}
+
 export async function probeCapabilities(client: RedisClient): Promise<Capabilities> {
   // Three independent questions, sent together: one round trip at start-up instead of three.
   const [server, cluster, commands] = await Promise.all([
@@ -85,6 +91,33 @@ export async function probeCapabilities(client: RedisClient): Promise<Capabiliti
     cluster: parseInfo(String(cluster)).cluster_enabled === '1',
     ...commands,
   };
+}
+
+/** How the server was identified: INFO, or HELLO for a user whose ACL refuses INFO (the usual read-only recipe). */
+export type IdentifiedBy = 'INFO' | 'HELLO';
+
+/**
+ * `probeCapabilities`, or, when the user's ACL refuses INFO, the same answer from HELLO and COMMAND INFO, which any
+ * user with +@connection may run. For read-only work such as the key audit; a caller that needs INFO anyway
+ * (the MCP server's `server` tool) calls `probeCapabilities` and lets the refusal tell the user.
+ */
+export async function probeServer(client: RedisClient): Promise<{ capabilities: Capabilities; identifiedBy: IdentifiedBy }> {
+  try {
+    return { capabilities: await probeCapabilities(client), identifiedBy: 'INFO' };
+  } catch (error) {
+    if (!isNoPerm(error)) throw error;
+  }
+  const [hello, commands] = await Promise.all([client.call('HELLO', '2') as Promise<unknown[]>, probeCommands(client)]);
+  const fields = new Map<string, unknown>();
+  for (let i = 0; i + 1 < hello.length; i += 2) fields.set(String(hello[i]), hello[i + 1]);
+  const server = String(fields.get('server') ?? 'unknown');
+  const capabilities = {
+    server: (['redis', 'valkey'].includes(server) ? server : 'unknown') as ServerKind,
+    version: String(fields.get('version') ?? 'unknown'),
+    cluster: fields.get('mode') === 'cluster' || client instanceof Cluster,
+    ...commands,
+  };
+  return { capabilities, identifiedBy: 'HELLO' };
 }
 
 /** `redis 8.0.2 · cluster · vector sets, hash field TTL`: one line for logs and reports. */

@@ -53,6 +53,7 @@ export default defineGroup(
         top: input.top ?? 5,
         maxOpsPerSecond: input.opsPerSec ?? 1000,
         signal: AbortSignal.timeout(ctx.limits.maxWaitMs),
+        capabilities: ctx.caps,
       });
       const { options: _, prefixes, ...rest } = report;
       const findings = rest.findings.map((finding) => ({ ...finding }));

@@ -55,7 +55,9 @@ export async function auditKeyspace(client: RedisClient, options: AuditOptions =
   const limiter = new OpsRateLimiter(options.maxOpsPerSecond);
   const beforeSend = (ops: number) => limiter.take(ops, options.signal);
 
-  const { capabilities, notes } = await auditCapabilities(client);
+  const { capabilities, notes } = options.capabilities
+    ? { capabilities: options.capabilities, notes: [] }
+    : await auditCapabilities(client);
   const nodes = masters(client);
   const sizes = await Promise.all(nodes.map(async (node) => Number(await node.dbsize())));
   const dbsize = sizes.reduce((sum, n) => sum + n, 0);

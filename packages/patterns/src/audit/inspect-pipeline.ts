@@ -5,7 +5,8 @@
  * bound) for collections.
  */
 import type { Redis } from 'ioredis';
-import { AuditPermissionError, execPipeline, type InspectOptions, isNoPerm, type Measured } from './inspection.ts';
+import { isNoPerm } from '../capabilities.ts';
+import { AuditPermissionError, execPipeline, type InspectOptions, type Measured } from './inspection.ts';
 import type { KeyRecord } from './types.ts';
 
 /** The element-count command of each collection type. */

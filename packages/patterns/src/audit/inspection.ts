@@ -33,9 +33,6 @@ export interface Measured {
 
 export type Replies = [Error | null, unknown][];
 
-export function isNoPerm(error: unknown): boolean {
-  return error instanceof Error && /NOPERM/.test(error.message);
-}
 
 /** Sends a pipeline once its `ops` server-side commands fit under the cap. */
 export async function execPipeline(

@@ -1,5 +1,5 @@
 /** The shapes of a key audit: options, one inspected key, findings and the report (mirrors key-audit-schema.json). */
-import type { CapabilityName, ServerKind } from '../capabilities.ts';
+import type { Capabilities, CapabilityName, ServerKind } from '../capabilities.ts';
 
 export type KeyType = 'string' | 'hash' | 'list' | 'set' | 'zset' | 'stream' | (string & {});
 export type Severity = 'info' | 'warning' | 'error';
@@ -46,6 +46,8 @@ export interface AuditOptions {
   largeCollectionLength?: number;
   /** A value over this many bytes is a finding. Default 100 KB. */
   hugeValueBytes?: number;
+  /** The server's capabilities when the caller has probed them already (the MCP server does at start). */
+  capabilities?: Capabilities;
   /** Called after each batch. */
   onProgress?: (progress: AuditProgress) => void;
   signal?: AbortSignal;
