@@ -3,6 +3,7 @@ export * from './cache/index.ts';
 export * from './capabilities.ts';
 export * from './cluster/index.ts';
 export * from './connection.ts';
+export * from './lua-script.ts';
 export * from './progress-line.ts';
 export * from './ratelimit/index.ts';
 export * from './redact.ts';

@@ -18,7 +18,7 @@ import {
   type VectorIndex,
   VectorSetIndex,
 } from '@redis-agent-kit/patterns';
-import { embeddingLikeVectors, isotropicVectors } from '../../suites/vector-search.suite.ts';
+import { embeddingLikeVectors, isotropicVectors } from '../../suites/vector-search-data.ts';
 import { targetConnection } from '../../targets/describe.ts';
 import { type BenchRow, compare, defineBenchmark, percentile } from '../benchmark.ts';
 

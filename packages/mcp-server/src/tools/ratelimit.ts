@@ -3,7 +3,7 @@
  * named policy. The limiters have no read-only look, so the tool has one write op and is not registered in
  * read-only mode. A decision Redis could not make is an error result, never a guess by an outage policy.
  */
-import { createRateLimiter, RATE_LIMIT_ALGORITHMS, type RateLimitAlgorithm } from '@redis-agent-kit/patterns';
+import { createRateLimiter, RATE_LIMIT_ALGORITHMS } from '@redis-agent-kit/patterns';
 import { z } from 'zod';
 import { defineGroup, defineTool } from '../tool.ts';
 
@@ -18,7 +18,7 @@ export default defineGroup(
       id: z.string(),
       limit: z.number().int().min(1),
       window: z.number().int().min(1),
-      algorithm: z.enum(RATE_LIMIT_ALGORITHMS as [RateLimitAlgorithm, ...RateLimitAlgorithm[]]).optional(),
+      algorithm: z.enum(RATE_LIMIT_ALGORITHMS).optional(),
       cost: z.number().int().min(1).optional(),
     }),
     output: {

@@ -5,7 +5,7 @@
  * spaces requests evenly (one unit every window/limit), instead of letting a whole window's quota through at
  * the start of each window. Constant memory per id; a denied request writes nothing.
  */
-import { LuaScript } from './lua-script.ts';
+import { LuaScript } from '../lua-script.ts';
 import { SCRIPT_ARGUMENTS } from './redis-limiter.ts';
 
 export const GCRA = new LuaScript(`${SCRIPT_ARGUMENTS}

@@ -16,20 +16,14 @@ export {
   type RateLimitHeaderOptions,
   rateLimitHeaders,
 } from './headers.ts';
-export { LuaScript } from './lua-script.ts';
 export { InMemoryRateLimiter } from './memory.ts';
 export * from './middleware.ts';
 export { decideWithoutRedis, type OutagePolicy, RateLimiterTimeoutError } from './outage.ts';
-export { type RateLimitAlgorithm, RedisRateLimiter, type RedisRateLimiterOptions } from './redis-limiter.ts';
+export { RATE_LIMIT_ALGORITHMS, type RateLimitAlgorithm, RedisRateLimiter, type RedisRateLimiterOptions } from './redis-limiter.ts';
 export { SLIDING_WINDOW_COUNTER } from './sliding-window-counter.ts';
 export { SLIDING_WINDOW_LOG } from './sliding-window-log.ts';
 export type { DecisionSource, RateLimiter, RateLimitPolicy, RateLimitResult } from './types.ts';
 
-export const RATE_LIMIT_ALGORITHMS: readonly RateLimitAlgorithm[] = [
-  'sliding-window-log',
-  'sliding-window-counter',
-  'gcra',
-];
 
 /** A Redis rate limiter by algorithm name. */
 export function createRateLimiter(

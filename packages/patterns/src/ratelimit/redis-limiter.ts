@@ -7,12 +7,13 @@
  * { allowed 0|1, remaining, reset ms, retry-after ms, server time ms }.
  */
 import { type RedisClient, redactClientError } from '../connection.ts';
-import type { LuaScript } from './lua-script.ts';
+import type { LuaScript } from '../lua-script.ts';
 import { withTimeout } from '../timeout.ts';
 import { decideWithoutRedis, type OutagePolicy, timeoutError } from './outage.ts';
 import { type RateLimiter, type RateLimitPolicy, type RateLimitResult, validateCost, validatePolicy } from './types.ts';
 
-export type RateLimitAlgorithm = 'sliding-window-log' | 'sliding-window-counter' | 'gcra';
+export const RATE_LIMIT_ALGORITHMS = ['sliding-window-log', 'sliding-window-counter', 'gcra'] as const;
+export type RateLimitAlgorithm = (typeof RATE_LIMIT_ALGORITHMS)[number];
 
 export interface RedisRateLimiterOptions extends RateLimitPolicy {
   /**

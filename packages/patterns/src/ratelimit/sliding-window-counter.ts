@@ -5,7 +5,7 @@
  * admit a little more or less than the log around window boundaries; within one window it is exact.
  * A denied request writes nothing, so a flood of denials costs only reads.
  */
-import { LuaScript } from './lua-script.ts';
+import { LuaScript } from '../lua-script.ts';
 import { SCRIPT_ARGUMENTS } from './redis-limiter.ts';
 
 export const SLIDING_WINDOW_COUNTER = new LuaScript(`${SCRIPT_ARGUMENTS}

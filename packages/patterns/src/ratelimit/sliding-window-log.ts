@@ -15,7 +15,7 @@
  * ARGV: limit, window in ms, cost, and optionally a time in microseconds instead of the server's: the limiter
  * never sends it; tests use it to make timestamps collide on purpose.
  */
-import { LuaScript } from './lua-script.ts';
+import { LuaScript } from '../lua-script.ts';
 import { SCRIPT_ARGUMENTS } from './redis-limiter.ts';
 
 export const SLIDING_WINDOW_LOG = new LuaScript(`${SCRIPT_ARGUMENTS}

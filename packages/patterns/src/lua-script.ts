@@ -7,7 +7,7 @@
  * and it would not help after the next failover anyway.
  */
 import { createHash } from 'node:crypto';
-import type { RedisClient } from '../connection.ts';
+import type { RedisClient } from './connection.ts';
 
 export class LuaScript {
   readonly source: string;
