@@ -12,7 +12,8 @@ import {
   copySessions,
   keySlot,
   LegacySessionTable,
-  perKeyCommands,
+  command,
+  sendBatch,
   type RedisClient,
   redisCheckpoint,
   type SqlClient,
@@ -62,12 +63,12 @@ async function legacyFixture(keyPrefix: string): Promise<LegacyFixture> {
 
 /** How many of these keys exist, by asking for each (no SCAN: works the same on a cluster). */
 export async function existingKeys(client: RedisClient, keys: string[]): Promise<number> {
-  const replies = await perKeyCommands(client, keys, (key) => ['EXISTS', key]);
+  const replies = await sendBatch(client, keys.map((key) => command('EXISTS', key)));
   return replies.filter((n) => n === 1).length;
 }
 
 export async function unlinkAll(client: RedisClient, keys: string[]): Promise<void> {
-  await perKeyCommands(client, keys, (key) => ['UNLINK', key]);
+  await sendBatch(client, keys.map((key) => command('UNLINK', key)));
 }
 
 async function withFixture(

@@ -11,7 +11,8 @@ import { inspectKeys } from './inspector.ts';
 import { OpsRateLimiter } from './rate-limiter.ts';
 import { ReportBuilder, type ReportSettings } from './report.ts';
 import { scanKeys } from './scanner.ts';
-import { auditCapabilities, masters, nodeName } from './server.ts';
+import { masters, nodeAddress } from '../cluster/nodes.ts';
+import { auditCapabilities } from './server.ts';
 import type { AuditOptions, AuditReport, KeyRecord, NodeReport } from './types.ts';
 
 export const AUDIT_DEFAULTS = {
@@ -69,7 +70,7 @@ export async function auditKeyspace(client: RedisClient, options: AuditOptions =
     commands: nodes.length,
   };
   const nodeReports: NodeReport[] = nodes.map((node, i) => ({
-    node: nodeName(node),
+    node: nodeAddress(node),
     dbsize: sizes[i] ?? 0,
     scanned: 0,
     scanCalls: 0,

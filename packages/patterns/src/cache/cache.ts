@@ -18,7 +18,7 @@
 import { Cluster } from 'ioredis';
 import { probeCapabilities } from '../capabilities.ts';
 import { type RedisClient, redactClientError } from '../connection.ts';
-import { perKeyCommands, type RedisCommand } from '../cluster/per-key.ts';
+import { type Command, command, orThrow, sendBatch, sendTransaction } from '../cluster/batch.ts';
 import { type CacheCodec, chooseCodec, stringEnvelopeCodec } from './codec.ts';
 import { Deadlines } from './deadlines.ts';
 import type { CacheEntry } from './entry.ts';
@@ -208,7 +208,7 @@ export class Cache {
       this.#recent.delete(full);
     }
     const replies = await this.#deadlines
-      .bound(perKeyCommands(this.client, fulls, (full) => ['UNLINK', full]))
+      .bound(sendBatch(this.client, fulls.map((full) => command('UNLINK', full))))
       .catch((error: unknown) => [error]);
     const failed = replies.find((reply) => reply instanceof Error);
     if (failed) {
@@ -328,7 +328,7 @@ export class Cache {
 
   async #read(fulls: string[]): Promise<(CacheEntry | undefined)[]> {
     const replies = await this.#deadlines
-      .bound(perKeyCommands(this.client, fulls, (full) => this.codec.readCommand(full)))
+      .bound(sendBatch(this.client, fulls.map((full) => this.codec.readCommand(full))))
       .catch((error: unknown) => fulls.map(() => error));
     return replies.map((reply) => this.#decode(reply));
   }
@@ -344,10 +344,10 @@ export class Cache {
       reply = this.client.get(full);
     } else if (this.client instanceof Cluster) {
       // ioredis does not know where JSON.GET's key is, so a cluster goes through the per-node router.
-      reply = perKeyCommands(this.client, [full], (key) => this.codec.readCommand(key)).then(([answer]) => answer);
+      reply = sendBatch(this.client, [this.codec.readCommand(full)]).then(([answer]) => answer);
     } else {
-      const [name, ...args] = this.codec.readCommand(full);
-      reply = this.client.call(name, ...args);
+      const read = this.codec.readCommand(full);
+      reply = this.client.call(read.name, ...read.args);
     }
     return this.#deadlines.bound(reply);
   }
@@ -374,18 +374,10 @@ export class Cache {
     }
   }
 
-  async #run(commands: RedisCommand[]): Promise<void> {
-    if (commands.length === 1) {
-      const [name, ...args] = commands[0] as RedisCommand;
-      await this.client.call(name, ...args);
-      return;
-    }
+  async #run(commands: Command[]): Promise<void> {
     // One key per write, so the MULTI stays in one slot on a cluster.
-    const multi = this.client.multi();
-    for (const [name, ...args] of commands) multi.call(name, ...args);
-    const results = (await multi.exec()) ?? [];
-    const failed = results.find(([error]) => error);
-    if (failed) throw failed[0];
+    if (commands.length > 1) await sendTransaction(this.client, commands);
+    else await sendBatch(this.client, commands).then(orThrow);
   }
 
   #redisError(error: unknown): Error {

@@ -13,7 +13,7 @@
  *   after it; a finished run clears it.
  * - Dry run: reads and checks everything (EXISTS instead of SET) and writes nothing, checkpoint included.
  */
-import { perKeyCommands } from '../cluster/per-key.ts';
+import { command, sendBatch } from '../cluster/batch.ts';
 import type { RedisClient } from '../connection.ts';
 import { type Checkpoint, redisCheckpoint } from './checkpoint.ts';
 import { LegacySessionTable, type LegacyTableOptions, type SqlClient } from './legacy-table.ts';
@@ -114,10 +114,13 @@ export async function copySessions(options: CopySessionsOptions): Promise<Sessio
 /** SET NX each live session (EXISTS in a dry run); returns the sids written (would be written). */
 async function writeBatch(redis: RedisClient, prefix: string, live: LiveSession[], dryRun: boolean): Promise<string[]> {
   const keys = live.map((session) => prefix + session.sid);
-  const replies = await perKeyCommands(redis, keys, (key, i) => {
-    const session = live[i] as LiveSession;
-    return dryRun ? ['EXISTS', key] : ['SET', key, session.value, 'PX', String(session.ttlMs), 'NX'];
-  });
+  const replies = await sendBatch(
+    redis,
+    live.map((session, i) => {
+      const key = keys[i] as string;
+      return dryRun ? command('EXISTS', key) : command('SET', key, session.value, 'PX', String(session.ttlMs), 'NX');
+    }),
+  );
   const written: string[] = [];
   replies.forEach((result, i) => {
     if (result instanceof Error) throw new Error(`Redis refused ${keys[i]}: ${result.message}`);
@@ -144,6 +147,6 @@ async function removeVanished(
   if (range === rows.length) return 0;
   const still = await table.existing(written);
   const gone = written.filter((sid) => !still.has(sid)).map((sid) => prefix + sid);
-  if (gone.length > 0) await perKeyCommands(redis, gone, (key) => ['UNLINK', key]);
+  if (gone.length > 0) await sendBatch(redis, gone.map((key) => command('UNLINK', key)));
   return gone.length;
 }
