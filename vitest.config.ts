@@ -1,17 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-// Workspace packages resolve to their TypeScript sources (each package's `source` export), so tests need no build.
-const packages = readdirSync('packages')
-  .filter((dir) => existsSync(join('packages', dir, 'package.json')))
-  .map((dir) => {
-    const manifest = JSON.parse(readFileSync(join('packages', dir, 'package.json'), 'utf8'));
-    return { find: manifest.name as string, replacement: resolve('packages', dir, manifest.exports['.'].source) };
-  });
-
+// Workspace packages resolve to their TypeScript sources through each package's `source` export condition
+// (subpaths included), so tests need no build.
 export default defineConfig({
-  resolve: { alias: packages },
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'harness/test/**/*.test.ts'],
     globalSetup: ['harness/src/vitest/global-setup.ts'],

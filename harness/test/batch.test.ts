@@ -12,7 +12,7 @@ import {
   sendBatch,
   sendTransaction,
   withKeys,
-} from '@redis-agent-kit/patterns';
+} from '@redis-agent-kit/patterns/cluster';
 import { Cluster } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { clientFor, targets } from '../src/vitest/index.ts';
