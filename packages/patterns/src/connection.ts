@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Cluster, type ClusterOptions, type NatMap, Redis, type RedisOptions } from 'ioredis';
-import { redactError, redactUrl } from './redact.ts';
+import { describeUrlProblem, redactError, redactUrl } from './redact.ts';
 import { withTimeout } from './timeout.ts';
 
 /** A standalone client or a cluster client: both speak the same commands. */
@@ -91,6 +91,15 @@ function readPem(value: string | Buffer | undefined): string | Buffer | undefine
   return value.includes('-----BEGIN') ? value : readFileSync(value);
 }
 
+/** A userinfo part as typed: percent-decoded, or as it is when a literal `%` makes it undecodable. */
+function decodeUserinfo(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function parseHostPort(spec: string): { host: string; port: number } {
   const url = new URL(spec.includes('://') ? spec : `redis://${spec}`);
   return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 6379) };
@@ -103,9 +112,10 @@ export function resolveConnection(options: ConnectionOptions = {}): Resolved {
   try {
     url = new URL(raw);
   } catch {
+    // Never echo the input: a URL that does not parse may hold its password where redaction cannot find it.
     throw new RedisConnectionError(
-      `Invalid Redis URL "${redactUrl(raw)}": expected redis://[user:password@]host:port[/db] or rediss://… for TLS`,
-      redactUrl(raw),
+      `Invalid Redis URL: ${describeUrlProblem(raw) ?? 'it does not parse'}. Expected redis://[user:password@]host:port[/db], or rediss://… for TLS; percent-encode special characters in the password, or pass it in REDIS_PASSWORD`,
+      'an invalid Redis URL',
     );
   }
   if (!['redis:', 'rediss:', 'valkey:', 'valkeys:'].includes(url.protocol)) {
@@ -138,8 +148,8 @@ export function resolveConnection(options: ConnectionOptions = {}): Resolved {
     host,
     port,
     db: Number.isFinite(db) ? db : 0,
-    username: options.username ?? (url.username ? decodeURIComponent(url.username) : env.REDIS_USERNAME),
-    password: options.password ?? (url.password ? decodeURIComponent(url.password) : env.REDIS_PASSWORD),
+    username: options.username ?? (url.username ? decodeUserinfo(url.username) : env.REDIS_USERNAME),
+    password: options.password ?? (url.password ? decodeUserinfo(url.password) : env.REDIS_PASSWORD),
     tls,
     cluster,
     seeds: [{ host, port }, ...(options.nodes ?? []).map(parseHostPort)],

@@ -44,7 +44,7 @@ describe('connection options', () => {
 
   it('refuses a bad URL with a message that shows no password', () => {
     expect(() => resolveConnection({ url: 'http://u:topsecret@h' })).toThrow(
-      /Unsupported URL scheme "http:" in http:\/\/u:topsecret@h/,
+      /Unsupported URL scheme "http:" in http:\/\/u:\*\*\*@h/,
     );
     expect(() => resolveConnection({ url: 'redis://u:topsecret@h:99999' })).toThrow(RedisConnectionError);
     expect(() => resolveConnection({ url: 'redis://u:topsecret@h:99999' })).not.toThrow(/topsecret/);
