@@ -29,7 +29,8 @@ export interface ServerConfig {
   service: string;
   commandTimeoutMs: number;
   transport: 'stdio' | 'http';
-  http: { host: string; port: number; token: string | undefined };
+  /** `allowedHosts`: Host/Origin names accepted besides the loopback names (`name` or `name:port`). */
+  http: { host: string; port: number; token: string | undefined; allowedHosts: string[] };
 }
 
 export class ConfigError extends Error {
@@ -55,6 +56,8 @@ export const USAGE = `redis-mcp-server: a Redis 8 / Valkey MCP server with guard
   --command-timeout-ms <n> fail a Redis command after this long (default 5000)
   --transport stdio|http   default stdio
   --host <addr> --port <n> HTTP bind (default 127.0.0.1:3000); binding beyond loopback needs REDIS_MCP_HTTP_TOKEN
+  --allowed-hosts <h1,h2>  Host/Origin names accepted besides 127.0.0.1, localhost and [::1] with the bound port
+                           (name or name:port; every other Host or Origin gets 403, against DNS rebinding)
 Credentials: REDIS_USERNAME, REDIS_PASSWORD (never put them in flags or files).`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
@@ -67,8 +70,9 @@ function positiveInt(name: string, raw: string | undefined, fallback: number, mi
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
+/** A bind address on this machine only. Exact addresses: `127.0.0.1.attacker.example` is a name, not loopback. */
 export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host) || host.startsWith('127.');
+  return LOOPBACK.has(host) || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /**
@@ -103,6 +107,7 @@ export function parseConfig(
         transport: { type: 'string' },
         host: { type: 'string' },
         port: { type: 'string' },
+        'allowed-hosts': { type: 'string' },
       },
     }));
   } catch (error) {
@@ -148,6 +153,14 @@ export function parseConfig(
     service,
     commandTimeoutMs: positiveInt('command-timeout-ms', str('command-timeout-ms'), 5000),
     transport,
-    http: { host, port: positiveInt('port', str('port'), 3000, 0), token },
+    http: {
+      host,
+      port: positiveInt('port', str('port'), 3000, 0),
+      token,
+      allowedHosts: (str('allowed-hosts') ?? '')
+        .split(',')
+        .map((name) => name.trim().toLowerCase())
+        .filter(Boolean),
+    },
   };
 }

@@ -13,7 +13,7 @@ describe('parseConfig', () => {
     expect(config.readOnly).toBe(false);
     expect(config.limits).toEqual(DEFAULT_LIMITS);
     expect(config.limits.maxValueBytes).toBe(102_400);
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 3000, token: undefined });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 3000, token: undefined, allowedHosts: [] });
   });
 
   it('flags: url, TLS files, cluster, read-only, limits, service', () => {
@@ -98,7 +98,7 @@ describe('parseConfig', () => {
     const config = parse(['--transport', 'http', '--host', '0.0.0.0', '--port', '0'], {
       REDIS_MCP_HTTP_TOKEN: 't0ken',
     });
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 0, token: 't0ken' });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 0, token: 't0ken', allowedHosts: [] });
     expect(parse(['--transport', 'http', '--host', '::1']).http.host).toBe('::1');
   });
 });
