@@ -110,7 +110,7 @@ export function planTools(config: ServerConfig, caps: Capabilities): { registere
 export async function startRedisMcp(config: ServerConfig, env: NodeJS.ProcessEnv = process.env): Promise<RedisMcp> {
   const raw = await connect({
     url: config.url,
-    cluster: config.cluster,
+    cluster: config.target.cluster,
     ...(config.tls ? { tls: config.tls } : {}),
     name: SERVER_NAME,
     commandTimeoutMs: config.commandTimeoutMs,
