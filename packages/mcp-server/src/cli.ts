@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown());
 }
 
-/** ACL rules apply in order: the seed's `+info … -@dangerous` takes INFO away again, since INFO is @dangerous. */
+/** ACL rules apply in order: the widely copied `+info … -@dangerous` takes INFO away again, since INFO is @dangerous. */
 const NOPERM_INFO_HINT =
   " (the ACL user needs INFO: give '+info' after any '-@dangerous', e.g. … -@admin -@write -@dangerous +info +dbsize)";
 
