@@ -92,7 +92,7 @@ function run(args: string[], env: Record<string, string>, cwd = ROOT, stdin?: st
 
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const result = await Promise.race([promise, new Promise<undefined>((r) => (timer = setTimeout(r, ms)))]);
+  const result = await Promise.race([promise, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))]);
   clearTimeout(timer);
   return result;
 }
