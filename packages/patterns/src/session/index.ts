@@ -1,7 +1,7 @@
 /**
  * `@redis-agent-kit/patterns/session`: moving express-session from connect-pg-simple (PostgreSQL) to connect-redis
- * (a bulk copier, its checkpoints and report, a cutover store). express-session, an optional peer, is loaded only
- * when a cutover store is built.
+ * (a bulk copier, its checkpoints and report, a cutover store), and a session repository for code that reads and
+ * writes sessions itself. express-session, an optional peer, is loaded only when a cutover store is built.
  */
 export { COPY_DEFAULTS, type CopySessionsOptions, copySessions } from './bulk-copy.ts';
 export {
@@ -20,3 +20,13 @@ export {
 } from './cutover-store.ts';
 export { type LegacyTableOptions, quoteIdentifier, type SqlClient } from './legacy-table.ts';
 export { type CopyProgress, formatProgress, formatReport, type MalformedSession, type SessionCopyReport } from './report.ts';
+export {
+  chooseSessionFormat,
+  createSessionRepository,
+  SESSION_REPOSITORY_DEFAULTS,
+  type SessionFields,
+  type SessionFormat,
+  type SessionRepository,
+  type SessionRepositoryOptions,
+  type StoredSession,
+} from './repository.ts';
