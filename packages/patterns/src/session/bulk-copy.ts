@@ -59,8 +59,11 @@ export async function copySessions(client: RedisClient, options: CopySessionsOpt
   const batchSize = positiveInteger('batchSize', options.batchSize ?? COPY_DEFAULTS.batchSize);
   const maxBytes = positiveInteger('maxValueBytes', options.maxValueBytes ?? COPY_DEFAULTS.maxValueBytes);
   const table = new LegacySessionTable(options.legacy, options);
+  const { tableName, schemaName } = options;
   const checkpoint =
-    options.checkpoint === false ? undefined : (options.checkpoint ?? createRedisCheckpoint(client, options));
+    options.checkpoint === false
+      ? undefined
+      : (options.checkpoint ?? createRedisCheckpoint(client, { tableName, schemaName }));
 
   const resumedFrom = await checkpoint?.load();
   const total = await table.count(resumedFrom);
