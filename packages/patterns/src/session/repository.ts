@@ -9,7 +9,8 @@
  * TTL it has. Merging differs where the formats do: `json` merges with JSON.MERGE (RFC 7396: nested objects merge,
  * a null removes a member), `hash` replaces each top-level field given.
  *
- * Bounds: an id is 1 to 256 bytes; each create or update writes at most `maxValueBytes` of data (its JSON).
+ * Bounds: an id is 1 to 256 bytes; each create or update writes at most `maxValueBytes` of data (its JSON). A
+ * session grown by many merges is not capped as a whole; `get` returns all of it.
  */
 import { randomUUID } from 'node:crypto';
 import type { Capabilities } from '../capabilities.ts';
