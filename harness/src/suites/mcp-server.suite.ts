@@ -197,8 +197,10 @@ export async function exercisePatternTools(s: McpSession, prefix: string, target
   assert.deepEqual(await s.ok('cache', { op: 'get', namespace, key: 'p1' }), { found: true, value: product });
   await s.ok('cache', { op: 'set', namespace, key: 'p1', value: 'replaced', ttl: 60 });
   assert.equal((await s.ok('cache', { op: 'get', namespace, key: 'p1' })).value, 'replaced');
-  assert.deepEqual(await s.ok('cache', { op: 'invalidate', namespace, key: 'p1' }), {});
+  assert.deepEqual(await s.ok('cache', { op: 'has', namespace, key: 'p1' }), { found: true });
+  assert.deepEqual(await s.ok('cache', { op: 'delete', namespace, key: 'p1' }), { deleted: 1 });
   assert.deepEqual(await s.ok('cache', { op: 'get', namespace, key: 'p1' }), { found: false });
+  assert.deepEqual(await s.ok('cache', { op: 'has', namespace, key: 'p1' }), { found: false });
   const stats = (await s.ok('cache', { op: 'stats', namespace })).stats as Record<string, number>;
   assert.equal(stats.hits, 2, JSON.stringify(stats));
   assert.equal(stats.redisErrors, 0);
