@@ -300,5 +300,14 @@ export default defineSuite({
         await assertTtl(ctx.client, roomy.key('product:big'));
       },
     },
+    {
+      name: 'a value JSON cannot hold fails the read and the set, and nothing is stored',
+      async run(ctx) {
+        const { cache } = await cacheFor(ctx);
+        await assert.rejects(cache.getOrCompute('product:bigint', async () => ({ stock: 1n })), TypeError);
+        await assert.rejects(cache.set('product:bigint', { stock: 1n }), TypeError);
+        assert.equal(await ctx.client.exists(cache.key('product:bigint')), 0);
+      },
+    },
   ],
 });

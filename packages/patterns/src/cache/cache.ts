@@ -174,8 +174,8 @@ export class Cache {
     const ttlMs = ttlOf(options, this.ttlMs);
     const full = this.key(key);
     this.#recomputations.forget(full);
-    await this.#write(full, { value, deltaMs: 0, expiresAt: this.#now() + ttlMs }, ttlMs).catch((error: unknown) => {
-      if (error instanceof CacheValueTooLargeError) throw error;
+    const payload = this.#encode(full, { value, deltaMs: 0, expiresAt: this.#now() + ttlMs });
+    await this.#write(full, payload, ttlMs).catch((error: unknown) => {
       throw new Error(`Could not cache ${full}: ${(error as Error).message}`, { cause: error });
     });
   }
@@ -291,8 +291,9 @@ export class Cache {
 
   /**
    * Runs `produce` once per key in this process: a caller while it runs, or one that read Redis before it finished,
-   * gets the same promise. The value is written only if the key was not deleted or set meanwhile. A Redis error on
-   * that write is counted and reported, and the value is still the answer.
+   * gets the same promise. The value is written only if the key was not deleted or set meanwhile. A value that
+   * cannot be stored (too large, not serialisable) fails the call; a Redis error on the write is counted and
+   * reported, and the value is still the answer.
    */
   #track<V>(full: string, ttlMs: number, readAt: number, produce: () => Promise<Computed<V>>): Promise<V | undefined> {
     const shared = this.#recomputations.shared(full, readAt);
@@ -302,9 +303,8 @@ export class Cache {
     }
     const promise: Promise<V | undefined> = produce().then(async ({ value, deltaMs }) => {
       if (value !== undefined && this.#recomputations.owns(full, promise)) {
-        await this.#write(full, { value, deltaMs, expiresAt: this.#now() + ttlMs }, ttlMs).catch((error: unknown) => {
-          if (error instanceof CacheValueTooLargeError) throw error;
-        });
+        const payload = this.#encode(full, { value, deltaMs, expiresAt: this.#now() + ttlMs });
+        await this.#write(full, payload, ttlMs).catch(() => {});
       }
       return value;
     });
@@ -344,14 +344,19 @@ export class Cache {
     return undefined;
   }
 
-  /** Stores an entry; throws CacheValueTooLargeError, or the (counted, redacted) Redis error. */
-  async #write(full: string, entry: CacheEntry, ttlMs: number): Promise<void> {
+  /** The stored document of an entry; throws CacheValueTooLargeError over `maxValueBytes`. */
+  #encode(full: string, entry: CacheEntry): string {
     const payload = this.#codec.encode(entry);
     const bytes = Buffer.byteLength(payload);
     if (bytes > this.maxValueBytes) {
       this.#stats.oversize++;
       throw new CacheValueTooLargeError(full, bytes, this.maxValueBytes);
     }
+    return payload;
+  }
+
+  /** Stores a document with its TTL; rejects with the (counted, reported, redacted) Redis error. */
+  async #write(full: string, payload: string, ttlMs: number): Promise<void> {
     // The stale grace keeps the entry in Redis past its logical expiry, for stale-if-error.
     const commands = this.#codec.writeCommands(full, payload, Math.ceil(ttlMs + this.staleGraceMs));
     // One key per write, so a MULTI stays in one slot on a cluster.
