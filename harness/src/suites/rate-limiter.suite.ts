@@ -1,6 +1,6 @@
 /**
  * The rate limiter on every target: exact admission under concurrency for each algorithm (and the naive
- * pipeline of seed 001 over-admitting under the same load), independent ids, sliding windows, TTLs, unique log
+ * read-then-write pipeline over-admitting under the same load), independent ids, sliding windows, TTLs, unique log
  * members, weighted requests, peeking without consuming, and NOSCRIPT recovery. Outage policies need a server to
  * stop, so they are tested on a private server in harness/test/rate-limiter-outage.test.ts.
  */
@@ -27,7 +27,7 @@ const CONNECTIONS = 20;
 const LIMIT = 100;
 
 /**
- * Seed 001's sliding window, translated faithfully: a pipeline without MULTI, so other clients' commands run
+ * The sliding window most tutorials show: a pipeline without MULTI, so other clients' commands run
  * between its count and its add, and a member that is the timestamp, so requests in the same millisecond
  * collapse into one member. Kept here as the anti-example the tests and the benchmark measure against.
  */
@@ -120,7 +120,7 @@ export default defineSuite({
   checks: [
     ...RATE_LIMIT_ALGORITHMS.map(exactAdmission),
     {
-      name: `seed 001's naive pipeline over-admits under the same load`,
+      name: 'a naive pipeline (ZREMRANGEBYSCORE, ZCARD, ZADD, EXPIRE without MULTI) over-admits under the same load',
       async run(ctx) {
         const key = `${ctx.prefix}:naive:{one-key}`;
         const admitted = await admittedUnderLoad(ctx, (client) => () => naiveSlidingWindow(client, key, LIMIT, 600));

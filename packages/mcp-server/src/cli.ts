@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const readOnly = config.readOnly ? ', read-only' : '';
   const skipped = app.skipped.length ? `; not registered: ${app.skipped.join('; ')}` : '';
   log(
-    `${app.caps.server} ${app.caps.version} at ${redactText(config.url, secrets)}; tools: ${names}${readOnly}${skipped}`,
+    `${app.caps.server} ${app.caps.version} at ${config.target.display}; tools: ${names}${readOnly}${skipped}`,
   );
   // A bad call must never end the server: anything that escapes a handler is logged, not fatal.
   process.on('unhandledRejection', (error) => log(`unhandled: ${(error as Error)?.message ?? String(error)}`));
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown());
 }
 
-/** ACL rules apply in order: the seed's `+info … -@dangerous` takes INFO away again, since INFO is @dangerous. */
+/** ACL rules apply in order: the widely copied `+info … -@dangerous` takes INFO away again, since INFO is @dangerous. */
 const NOPERM_INFO_HINT =
   " (the ACL user needs INFO: give '+info' after any '-@dangerous', e.g. … -@admin -@write -@dangerous +info +dbsize)";
 

@@ -41,12 +41,12 @@ describe('XFetch early recomputation', () => {
     expect(earlyRecomputeProbability({ ...base, deltaMs: 0, now: 9_000 })).toBe(0);
   });
 
-  it('uses a default random source in (0, 1]: a Math.random() of 0 does not become ln(0) = -Infinity', () => {
-    // Plain Math.random() returning 0 would make -ln(0) infinite: a recomputation 10 s before the expiry.
+  it('draws from (0, 1] by default: Math.random() returning 0 does not make ln(0) force a recomputation', () => {
+    // 10 s before the expiry only a draw of at most e^-100 recomputes; ln(0) = -Infinity would always do so.
     const random = vi.spyOn(Math, 'random').mockReturnValue(0);
     try {
       expect(shouldRecomputeEarly({ ...base, now: 0 })).toBe(false);
-      expect(random).toHaveBeenCalled();
+      expect(random).toHaveBeenCalledOnce();
     } finally {
       random.mockRestore();
     }
