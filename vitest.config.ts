@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
+  // The global setup runs in vitest's own environment, which does not inherit `resolve` above.
+  environments: { __vitest__: { resolve: { conditions: ['source'], externalConditions: ['source'] } } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'harness/test/**/*.test.ts'],
     globalSetup: ['harness/src/vitest/global-setup.ts'],
