@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { LuaScript } from '@redis-agent-kit/patterns';
+import { command } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
 import { assertValueSize, PolicyError } from '../guard.ts';
 import { defineGroup, defineTool, type ToolContext, writeWithTtl } from '../tool.ts';
@@ -98,16 +99,17 @@ export default defineGroup(
         const document = JSON.stringify(session);
         assertValueSize([document], ctx.limits);
         // One MULTI with the EXPIRE; a failed command is an error result, not a session that was never stored.
-        await writeWithTtl(ctx, key, { kind: 'set', seconds: ttl }, (b) =>
+        await writeWithTtl(ctx, key, { kind: 'set', seconds: ttl }, [
           ctx.caps.json
-            ? b.call('JSON.SET', key, '$', document)
-            : b.hset(
+            ? command('JSON.SET', key, '$', document)
+            : command(
+                'HSET',
                 key,
                 META,
                 JSON.stringify({ id, createdAt: session.createdAt }),
                 ...Object.entries(data).flatMap(([name, value]) => [name, JSON.stringify(value)]),
               ),
-        );
+        ]);
         return { id, found: true, ttl };
       }
       if (!input.id) throw new Error(`${input.op} needs id`);

@@ -1,4 +1,5 @@
 /** Streams: add (with TTL and an optional approximate cap), ranges, and consumer groups, every read bounded. */
+import { command, withKeys } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
 import { assertValueSize, resolveTtl } from '../guard.ts';
 import { args, DEFAULT_COUNT, defineGroup, defineTool, flatRecord, writeWithTtl } from '../tool.ts';
@@ -82,16 +83,16 @@ export default defineGroup(
           if (!Object.keys(fields).length) throw new Error('add needs fields');
           assertValueSize([...Object.keys(fields), ...Object.values(fields)], ctx.limits);
           const cap = input.maxlen ? ['MAXLEN', '~', input.maxlen] : [];
-          const [id] = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), (b) =>
-            b.xadd(key, ...(cap as ['MAXLEN', '~', number]), input.id ?? '*', ...Object.entries(fields).flat()),
-          );
+          const [id] = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), [
+            command('XADD', key, ...cap, input.id ?? '*', ...Object.entries(fields).flat()),
+          ]);
           return { id: id as string };
         }
         case 'group_create': {
           // MKSTREAM may create the key, so the TTL policy applies to it as to any write.
-          await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), (b) =>
-            b.xgroup('CREATE', key, group(), input.id ?? '$', 'MKSTREAM'),
-          );
+          await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), [
+            withKeys('XGROUP', ['CREATE', key, group(), input.id ?? '$', 'MKSTREAM'], [1]),
+          ]);
           return { changed: 1 };
         }
         case 'group_read': {
