@@ -7,7 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Cache, closeClient, connect, createCache, masters, type RedisClient } from '@redis-agent-kit/patterns';
+import { closeClient, connect, type RedisClient } from '@redis-agent-kit/patterns';
+import { type Cache, createCache } from '@redis-agent-kit/patterns/cache';
+import { masters } from '@redis-agent-kit/patterns/cluster';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../examples/products-cache/src/app.ts';
 import { CachedProducts } from '../../examples/products-cache/src/cached-products.ts';

@@ -3,17 +3,15 @@
  * shared targets are never disturbed. A restart also empties the script cache, so the first decision after
  * it goes through the NOSCRIPT recovery.
  */
+import { closeClient, connect, type RedisClient } from '@redis-agent-kit/patterns';
 import {
-  closeClient,
-  connect,
   createRateLimiter,
   InMemoryRateLimiter,
   type OutagePolicy,
   type RateLimiter,
   RateLimiterTimeoutError,
-  type RedisClient,
   SLIDING_WINDOW_LOG,
-} from '@redis-agent-kit/patterns';
+} from '@redis-agent-kit/patterns/ratelimit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalServer } from '../src/targets/local-server.ts';
 

@@ -3,7 +3,7 @@
  * the repository and then invalidate every key that showed the old data: the product's own key and the list.
  * Keys: `{namespace}:product:{id}` and `{namespace}:product:list`.
  */
-import type { Cache, CacheResult } from '@redis-agent-kit/patterns';
+import type { Cache, CacheResult } from '@redis-agent-kit/patterns/cache';
 import type { Product, ProductInput } from './product.ts';
 import type { ProductRepository } from './repository.ts';
 

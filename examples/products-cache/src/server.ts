@@ -2,7 +2,8 @@
  * `npm start`: the products API on PORT (default 3000) against REDIS_URL.
  * Inside the monorepo, `npm run example -- products-cache` starts a local Redis first.
  */
-import { connect, createCache, redactUrl } from '@redis-agent-kit/patterns';
+import { connect, redactUrl } from '@redis-agent-kit/patterns';
+import { createCache } from '@redis-agent-kit/patterns/cache';
 import { createApp, shutdown } from './app.ts';
 import { CachedProducts } from './cached-products.ts';
 import { loadConfig } from './config.ts';

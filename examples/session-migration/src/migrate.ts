@@ -7,19 +7,16 @@
  * The legacy database is DATABASE_URL, or the embedded PGlite a running `npm start` serves on PGLITE_PORT.
  */
 import { parseArgs } from 'node:util';
+import { closeClient, connect, progressLine, redactUrl } from '@redis-agent-kit/patterns';
 import {
   type Checkpoint,
-  closeClient,
-  connect,
   copySessions,
   defaultCheckpointKey,
   fileCheckpoint,
   formatProgress,
   formatReport,
-  progressLine,
-  redactUrl,
   redisCheckpoint,
-} from '@redis-agent-kit/patterns';
+} from '@redis-agent-kit/patterns/session';
 import pg from 'pg';
 import { legacyDatabaseUrl, loadConfig } from './config.ts';
 

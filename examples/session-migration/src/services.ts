@@ -3,7 +3,8 @@
  * for `redis` and `cutover`. The readiness probes follow the same rule, so /readyz stops checking PostgreSQL
  * once the app no longer uses it.
  */
-import { type CutoverStats, CutoverStore, redactUrl } from '@redis-agent-kit/patterns';
+import { redactUrl } from '@redis-agent-kit/patterns';
+import { type CutoverStats, CutoverStore } from '@redis-agent-kit/patterns/session';
 import connectPgSimple from 'connect-pg-simple';
 import { RedisStore } from 'connect-redis';
 import session, { type Store } from 'express-session';

@@ -4,7 +4,7 @@
  * is away, and the wait until the cache stores values again.
  */
 import assert from 'node:assert/strict';
-import { createCache } from '@redis-agent-kit/patterns';
+import { createCache } from '@redis-agent-kit/patterns/cache';
 import { CachedProducts } from '../../../examples/products-cache/src/cached-products.ts';
 import { InMemoryProductRepository } from '../../../examples/products-cache/src/repository.ts';
 import type { FaultContext } from './context.ts';

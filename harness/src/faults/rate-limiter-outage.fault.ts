@@ -8,6 +8,7 @@
  * is still admitted exactly up to the limit.
  */
 import assert from 'node:assert/strict';
+import type { RedisClient } from '@redis-agent-kit/patterns';
 import {
   createRateLimiter,
   InMemoryRateLimiter,
@@ -15,9 +16,8 @@ import {
   type RateLimitAlgorithm,
   type RateLimiter,
   type RateLimitResult,
-  type RedisClient,
   type RedisRateLimiter,
-} from '@redis-agent-kit/patterns';
+} from '@redis-agent-kit/patterns/ratelimit';
 import { msUntilSucceeds, settleWithin } from './measure.ts';
 import { defineFaultScenario } from './scenario.ts';
 

@@ -5,14 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  type Cache,
-  type CacheOptions,
-  CacheValueTooLargeError,
-  createCache,
-  keySlot,
-  type RedisClient,
-} from '@redis-agent-kit/patterns';
+import type { RedisClient } from '@redis-agent-kit/patterns';
+import { type Cache, type CacheOptions, CacheValueTooLargeError, createCache } from '@redis-agent-kit/patterns/cache';
+import { keySlot } from '@redis-agent-kit/patterns/cluster';
 import { defineSuite, type SuiteContext } from '../matrix/suite.ts';
 
 const TTL_MS = 60_000;

@@ -5,16 +5,15 @@
  * on a private server in harness/test/rate-limiter-outage.test.ts.
  */
 import assert from 'node:assert/strict';
+import { LuaScript, type RedisClient } from '@redis-agent-kit/patterns';
 import {
   createRateLimiter,
-  LuaScript,
   RATE_LIMIT_ALGORITHMS,
   type RateLimitAlgorithm,
-  type RedisClient,
   RedisRateLimiter,
   type RedisRateLimiterOptions,
   SLIDING_WINDOW_LOG,
-} from '@redis-agent-kit/patterns';
+} from '@redis-agent-kit/patterns/ratelimit';
 import { Cluster } from 'ioredis';
 import { defineSuite, type SuiteContext } from '../matrix/suite.ts';
 

@@ -6,18 +6,16 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
+import type { RedisClient } from '@redis-agent-kit/patterns';
+import { command, keySlot, sendBatch } from '@redis-agent-kit/patterns/cluster';
 import {
   type CopySessionsOptions,
   CutoverStore,
   copySessions,
-  keySlot,
   LegacySessionTable,
-  command,
-  sendBatch,
-  type RedisClient,
   redisCheckpoint,
   type SqlClient,
-} from '@redis-agent-kit/patterns';
+} from '@redis-agent-kit/patterns/session';
 import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
 import { Cluster } from 'ioredis';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryRateLimiter } from '../src/index.ts';
+import { InMemoryRateLimiter } from '../src/ratelimit/index.ts';
 
 function clock(start = 1_000_000) {
   const state = { now: start };

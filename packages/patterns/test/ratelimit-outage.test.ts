@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideWithoutRedis, InMemoryRateLimiter, RateLimiterTimeoutError } from '../src/index.ts';
+import { decideWithoutRedis, InMemoryRateLimiter, RateLimiterTimeoutError } from '../src/ratelimit/index.ts';
 import { timeoutError } from '../src/ratelimit/outage.ts';
 import { withTimeout } from '../src/timeout.ts';
 

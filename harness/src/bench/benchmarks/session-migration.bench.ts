@@ -5,15 +5,8 @@
  * (the ceiling: the copy cannot be faster than its source; PGlite runs in this process, so it shares the CPU).
  * After each copy every row's key is checked: the count lost must be 0.
  */
-import {
-  closeClient,
-  connect,
-  copySessions,
-  judgeRow,
-  type LegacyRow,
-  LegacySessionTable,
-  type RedisClient,
-} from '@redis-agent-kit/patterns';
+import { closeClient, connect, type RedisClient } from '@redis-agent-kit/patterns';
+import { copySessions, judgeRow, type LegacyRow, LegacySessionTable } from '@redis-agent-kit/patterns/session';
 import { openLegacyDatabase } from '../../../../examples/session-migration/src/legacy-db.ts';
 import { seedSessions } from '../../../../examples/session-migration/src/seed.ts';
 import { existingKeys, unlinkAll } from '../../suites/session-migration.suite.ts';

@@ -4,7 +4,7 @@
  * size; and the cache's counters. The cache never fails a read on a Redis error: it reads as a miss and counts in
  * `stats.redisErrors`. Writes do fail while Redis is away (set invalidates first).
  */
-import { Cache, chooseCodec } from '@redis-agent-kit/patterns';
+import { Cache, chooseCodec } from '@redis-agent-kit/patterns/cache';
 import { z } from 'zod';
 import { PolicyError } from '../guard.ts';
 import { args, defineGroup, defineTool, type ToolContext } from '../tool.ts';

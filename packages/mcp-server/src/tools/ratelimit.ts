@@ -3,7 +3,7 @@
  * named policy. The limiters have no read-only look, so the tool has one write op and is not registered in
  * read-only mode. A decision Redis could not make is an error result, never a guess by an outage policy.
  */
-import { createRateLimiter, RATE_LIMIT_ALGORITHMS } from '@redis-agent-kit/patterns';
+import { createRateLimiter, RATE_LIMIT_ALGORITHMS } from '@redis-agent-kit/patterns/ratelimit';
 import { z } from 'zod';
 import { defineGroup, defineTool } from '../tool.ts';
 
