@@ -67,6 +67,13 @@ function signatureOf(checker: ts.TypeChecker, symbol: ts.Symbol, kind: ExportedN
   return signatures.map((signature) => checker.signatureToString(signature, undefined, FORMAT)).join('; ');
 }
 
+/** Alphabetical ignoring case, then by code point: the same order on every machine, whatever its locale. */
+function byName(a: ExportedName, b: ExportedName): number {
+  const [x, y] = [a.name.toLowerCase(), b.name.toLowerCase()];
+  if (x !== y) return x < y ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
 /** Every subpath's exported names, read by the TypeScript checker. */
 export function readExports(): Map<string, ExportedName[]> {
   const list = entries();
@@ -96,8 +103,7 @@ export function readExports(): Map<string, ExportedName[]> {
       const signature = signatureOf(checker, symbol, kind);
       return { name: exported.name, kind, ...(signature ? { signature } : {}) };
     });
-    // Code-point order: the same on every machine, whatever its locale.
-    result.set(entry.specifier, names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
+    result.set(entry.specifier, names.sort(byName));
   }
   return result;
 }
