@@ -199,10 +199,7 @@ export class FtJsonIndex implements VectorIndex {
   }
 
   async delete(ids: readonly string[]): Promise<number> {
-    const replies = await sendAll(
-      this.client,
-      ids.map((id) => command('UNLINK', `${this.names.docPrefix}${id}`)),
-    );
+    const replies = await sendAll(this.client, ids.map((id) => command('UNLINK', `${this.names.docPrefix}${id}`)));
     return replies.reduce<number>((sum, reply) => sum + Number(reply), 0);
   }
 

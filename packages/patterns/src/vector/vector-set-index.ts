@@ -83,10 +83,7 @@ export class VectorSetIndex implements VectorIndex {
   }
 
   async delete(ids: readonly string[]): Promise<number> {
-    const replies = await sendAll(
-      this.client,
-      ids.map((id) => command('VREM', this.key, id)),
-    );
+    const replies = await sendAll(this.client, ids.map((id) => command('VREM', this.key, id)));
     return replies.reduce<number>((sum, reply) => sum + Number(reply), 0);
   }
 
@@ -100,10 +97,7 @@ export class VectorSetIndex implements VectorIndex {
     const hits = parseVsimReply(reply);
     if (hits.length === 0) return [];
     // Redis 8.0 has no VSIM WITHATTRIBS (8.2 adds it): the attributes come in one more pipelined round trip.
-    const attributes = await sendAll(
-      this.client,
-      hits.map((hit) => command('VGETATTR', this.key, hit.id)),
-    );
+    const attributes = await sendAll(this.client, hits.map((hit) => command('VGETATTR', this.key, hit.id)));
     return hits.map((hit, i) => ({ ...hit, attributes: parseAttributes(attributes[i]) }));
   }
 
