@@ -49,7 +49,7 @@ export function createApp(products: CachedProducts): express.Express {
     res.json({
       status: redis === 'up' ? 'ok' : 'degraded',
       redis,
-      codec: products.cache.codec.name,
+      codec: products.cache.codec,
       cache: products.cache.stats(),
     });
   });

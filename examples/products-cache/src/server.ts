@@ -22,8 +22,7 @@ client.on('ready', () => {
   if (redisTrouble) console.log('[products-cache] Redis is back; caching again');
   redisTrouble = false;
 });
-const cache = await createCache({
-  client,
+const cache = await createCache(client, {
   namespace: config.namespace,
   ttlMs: config.ttlMs,
   staleGraceMs: config.staleGraceMs,
@@ -37,7 +36,7 @@ const cache = await createCache({
 const products = new CachedProducts(cache, new InMemoryProductRepository({ latencyMs: config.originLatencyMs }));
 const server = createApp(products).listen(config.port, () => {
   console.log(
-    `[products-cache] http://localhost:${config.port}/api/products · Redis ${redactUrl(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')} · ${cache.codec.name} codec · TTL ${config.ttlMs / 1000} s`,
+    `[products-cache] http://localhost:${config.port}/api/products · Redis ${redactUrl(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')} · ${cache.codec} codec · TTL ${config.ttlMs / 1000} s`,
   );
 });
 

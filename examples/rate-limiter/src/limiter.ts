@@ -27,7 +27,8 @@ export function createOrdersLimiter(client: RedisClient, options: OrdersLimiterO
     limit: Math.max(1, Math.floor(ORDERS_POLICY.limit / instances)),
     windowMs: ORDERS_POLICY.windowMs,
   });
-  return createRateLimiter(client, options.algorithm ?? 'sliding-window-log', {
+  return createRateLimiter(client, {
+    algorithm: options.algorithm ?? 'sliding-window-log',
     ...ORDERS_POLICY,
     prefix: options.prefix ?? 'orders:ratelimit',
     timeoutMs: 250,

@@ -28,8 +28,7 @@ export async function productsOnPrivateServer({ startServer, connect, prefix }: 
   // As examples/products-cache/src/server.ts connects: fail fast while Redis is away.
   const client = await connect(server, { offlineQueue: false, commandTimeoutMs: 1000 });
   const redisErrors: Error[] = [];
-  const cache = await createCache({
-    client,
+  const cache = await createCache(client, {
     namespace: prefix,
     timeoutMs: CACHE_TIMEOUT_MS,
     onRedisError: (error) => redisErrors.push(error),

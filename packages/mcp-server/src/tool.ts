@@ -145,10 +145,3 @@ export async function sendCommands(ctx: ToolContext, commands: readonly Command[
   for (const cmd of commands) assertCommandAllowed(cmd.name, cmd.args);
   return orThrow(await sendBatch(ctx.redis, commands));
 }
-
-/** `[name, value, name, value, …]` (HSCAN pages, XINFO, COMMAND DOCS replies) as an object. */
-export function flatRecord<V = unknown>(flat: readonly unknown[]): Record<string, V> {
-  const out: Record<string, V> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1] as V;
-  return out;
-}

@@ -23,6 +23,8 @@ interface Entry {
 export interface ExportedName {
   name: string;
   kind: 'class' | 'function' | 'const' | 'variable' | 'enum' | 'interface' | 'type' | 'namespace';
+  /** A value exported with `export type`: only its type is public (a class users do not construct, for one). */
+  typeOnly?: boolean;
   /** A function's call signatures or a class's constructor signatures, as TypeScript prints them. */
   signature?: string;
 }
@@ -54,6 +56,16 @@ function kindOf(symbol: ts.Symbol): ExportedName['kind'] {
   if (flags & ts.SymbolFlags.Interface) return 'interface';
   if (flags & ts.SymbolFlags.TypeAlias) return 'type';
   return 'namespace';
+}
+
+/** `export { type X }` or `export type { X }`, followed through re-exports. */
+function isTypeOnlyExport(checker: ts.TypeChecker, symbol: ts.Symbol): boolean {
+  for (const declaration of symbol.declarations ?? []) {
+    if (ts.isExportSpecifier(declaration) && (declaration.isTypeOnly || declaration.parent.parent.isTypeOnly)) return true;
+  }
+  if (!(symbol.flags & ts.SymbolFlags.Alias)) return false;
+  const next = checker.getImmediateAliasedSymbol(symbol);
+  return next !== undefined && next !== symbol && isTypeOnlyExport(checker, next);
 }
 
 const FORMAT = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.WriteArrowStyleSignature;
@@ -100,8 +112,10 @@ export function readExports(): Map<string, ExportedName[]> {
     const names = checker.getExportsOfModule(module).map((exported): ExportedName => {
       const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
       const kind = kindOf(symbol);
-      const signature = signatureOf(checker, symbol, kind);
-      return { name: exported.name, kind, ...(signature ? { signature } : {}) };
+      // Only a value (a class, a function) can be narrowed to its type; an interface is a type anyway.
+      const typeOnly = VALUE_KINDS.has(kind) && isTypeOnlyExport(checker, exported);
+      const signature = typeOnly ? undefined : signatureOf(checker, symbol, kind);
+      return { name: exported.name, kind, ...(typeOnly ? { typeOnly } : {}), ...(signature ? { signature } : {}) };
     });
     result.set(entry.specifier, names.sort(byName));
   }
@@ -116,7 +130,7 @@ export async function checkRuntimeExports(surface: Map<string, ExportedName[]>):
   for (const entry of entries()) {
     const runtime = Object.keys(await import(pathToFileURL(entry.source).href)).sort();
     const values = (surface.get(entry.specifier) ?? [])
-      .filter((name) => VALUE_KINDS.has(name.kind))
+      .filter((name) => VALUE_KINDS.has(name.kind) && !name.typeOnly)
       .map((name) => name.name)
       .sort();
     if (runtime.join() !== values.join()) {
@@ -135,9 +149,9 @@ export function renderReport(surface: Map<string, ExportedName[]>): string {
   ];
   for (const [specifier, names] of surface) {
     lines.push('', `## \`${specifier}\``, '', '| name | kind | signature |', '| --- | --- | --- |');
-    for (const { name, kind, signature } of names) {
+    for (const { name, kind, typeOnly, signature } of names) {
       const cell = signature ? `\`${signature.replaceAll('|', '\\|')}\`` : '';
-      lines.push(`| \`${name}\` | ${kind} | ${cell} |`);
+      lines.push(`| \`${name}\` | ${kind}${typeOnly ? ' (type only)' : ''} | ${cell} |`);
     }
   }
   return `${lines.join('\n')}\n`;

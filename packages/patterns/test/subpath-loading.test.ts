@@ -2,8 +2,8 @@
  * Each entry point of @redis-agent-kit/patterns, imported alone in a fresh Node process with every loaded module
  * recorded (a `module.registerHooks` load hook sees `import` and `require` alike): the root loads no pattern, a
  * subpath loads its own folder and the shared modules (the top-level files, and cluster/ for the batch module),
- * and only /session loads express-session, its optional peer. Third-party code is limited to ioredis and what it
- * needs (plus express-session's own dependencies for /session).
+ * and no entry point loads express-session, the optional peer (/session loads it only when a cutover store is
+ * built: session-optional-peer.test.ts). Third-party code is limited to ioredis and what it needs.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
@@ -80,7 +80,6 @@ describe('each entry point loads only its own modules', async () => {
   ]);
   const loaded = new Map(SUBPATHS.map((subpath, i) => [subpath, subpaths[i] as Loaded]));
   const ioredis = dependencyClosure('ioredis');
-  const session = dependencyClosure('express-session', PATTERNS, new Set(ioredis));
 
   it('the root loads the connection, capabilities and shared helpers, and no pattern', () => {
     const { patterns, packages } = root as Loaded;
@@ -96,14 +95,12 @@ describe('each entry point loads only its own modules', async () => {
       expect(patterns).toContain(`${subpath}/index.ts`);
       const foreign = patterns.filter((file) => ![subpath, SHARED_FOLDER, ''].includes(folderOf(file)));
       expect(foreign).toEqual([]);
-      const allowed = subpath === 'session' ? session : ioredis;
-      expect([...packages].filter((name) => !allowed.has(name))).toEqual([]);
+      expect([...packages].filter((name) => !ioredis.has(name))).toEqual([]);
     });
   }
 
-  it('only /session loads express-session, the optional peer', () => {
-    expect(loaded.get('session')?.packages.has('express-session')).toBe(true);
-    const others = [['(root)', root as Loaded] as const, ...[...loaded].filter(([subpath]) => subpath !== 'session')];
-    expect(others.filter(([, { packages }]) => packages.has('express-session')).map(([name]) => name)).toEqual([]);
+  it('no entry point loads express-session, the optional peer, on import', () => {
+    const all = [['(root)', root as Loaded] as const, ...loaded];
+    expect(all.filter(([, { packages }]) => packages.has('express-session')).map(([name]) => name)).toEqual([]);
   });
 });

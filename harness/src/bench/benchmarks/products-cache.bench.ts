@@ -38,7 +38,7 @@ const HALF_WINDOW_MS = 500;
 /** Hit throughput of the cache against a raw GET of the same product JSON, `inFlight` requests at a time. */
 async function hitPath(client: RedisClient, scale: number, inFlight: number): Promise<BenchRow[]> {
   const namespace = `rak:bench:products-cache:${randomBytes(4).toString('hex')}`;
-  const cache = await createCache({ client, namespace });
+  const cache = await createCache(client, { namespace });
   const rawKey = `${namespace}:raw:product:1`;
   await cache.getOrCompute('product:1', async () => PRODUCT);
   await client.set(rawKey, JSON.stringify(PRODUCT), 'EX', 300);
@@ -56,7 +56,7 @@ async function hitPath(client: RedisClient, scale: number, inFlight: number): Pr
       best[name] = Math.max(best[name], await throughput(op, inFlight, ms / 18));
     }
   }
-  await cache.invalidate('product:1', 'raw:product:1');
+  await cache.delete('product:1', 'raw:product:1');
   const metric = `hit ops/s, ${inFlight} in flight`;
   const row = (subject: string, value: number) => ({ subject, metric, value, unit: 'ops/s' });
   const anchor = row('raw ioredis GET (anchor)', best.raw);
@@ -104,7 +104,7 @@ async function expiryUnderLoad(client: RedisClient, target: TargetInfo, mode: St
     };
     if (mode === 'naive') await naiveGet(client, fullKey, slowOrigin, TTL_MS);
     else {
-      const cache = await createCache({ client, namespace: setup.namespace, ttlMs: TTL_MS });
+      const cache = await createCache(client, { namespace: setup.namespace, ttlMs: TTL_MS });
       await cache.getOrCompute(setup.key, slowOrigin);
     }
     const expiresAt = Date.now() + TTL_MS;

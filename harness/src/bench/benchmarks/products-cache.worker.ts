@@ -17,7 +17,7 @@ const origin = async () => {
   return setup.value;
 };
 const cache =
-  setup.mode === 'xfetch' ? await createCache({ client, namespace: setup.namespace, ttlMs: setup.ttlMs }) : undefined;
+  setup.mode === 'xfetch' ? await createCache(client, { namespace: setup.namespace, ttlMs: setup.ttlMs }) : undefined;
 const read = cache
   ? () => cache.getOrCompute(setup.key, origin)
   : () => naiveGet(client, `${setup.namespace}:${setup.key}`, origin, setup.ttlMs);

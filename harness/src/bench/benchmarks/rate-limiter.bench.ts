@@ -48,7 +48,7 @@ function subjects(client: RedisClient, onOutageDecision: () => void): Subject[] 
     duration: POLICY.windowMs / 1000,
   });
   const limiters = RATE_LIMIT_ALGORITHMS.map((algorithm) =>
-    createRateLimiter(client, algorithm, { ...POLICY, prefix: `${PREFIX}:${algorithm}`, onOutage: 'fail-open' }),
+    createRateLimiter(client, { algorithm, ...POLICY, prefix: `${PREFIX}:${algorithm}`, onOutage: 'fail-open' }),
   );
   return [
     {

@@ -9,6 +9,7 @@
  */
 import type { Redis } from 'ioredis';
 import { type Command, keyless } from '../cluster/batch.ts';
+import { LuaScript } from '../lua-script.ts';
 import { LENGTH_COMMAND } from './inspect-pipeline.ts';
 import { type InspectOptions, type Measured, sendCounted } from './inspection.ts';
 import type { KeyRecord } from './types.ts';
@@ -19,7 +20,11 @@ const lengths = Object.entries(LENGTH_COMMAND)
   .map(([type, command]) => `${type} = '${command}'`)
   .join(', ');
 
-export const INSPECT_SCRIPT = `#!lua flags=no-writes,allow-cross-slot-keys
+/**
+ * A LuaScript, so it is one of the kit's own scripts (the MCP server's guard runs no other). Sent with EVAL in a
+ * pipeline: an audit is rare, and EVAL needs no NOSCRIPT round trip.
+ */
+const INSPECT = new LuaScript(`#!lua flags=no-writes,allow-cross-slot-keys
 local lengths = { ${lengths} }
 local out = {}
 for i = 2, #ARGV do
@@ -36,7 +41,7 @@ for i = 2, #ARGV do
   out[#out + 1] = bytes
   out[#out + 1] = length
 end
-return out`;
+return out`);
 
 export async function measureWithScript(
   node: Redis,
@@ -47,7 +52,7 @@ export async function measureWithScript(
   const calls: Command[] = [];
   // The keys go in ARGV (see above), so to the batch module each call is keyless; `node` is the one to run it.
   for (let at = 0; at < keys.length; at += SCRIPT_SLICE) {
-    calls.push(keyless('EVAL', INSPECT_SCRIPT, 0, state.memorySamples, ...keys.slice(at, at + SCRIPT_SLICE)));
+    calls.push(keyless('EVAL', INSPECT.source, 0, state.memorySamples, ...keys.slice(at, at + SCRIPT_SLICE)));
   }
   // Counted as the commands the script runs (about four a key), so the ops cap means the same either way.
   const replies = await sendCounted(node, calls, options, keys.length * 4);

@@ -1,5 +1,5 @@
 /**
- * Sending commands and reading replies for both backends. Every command goes through the kit's batch module, which
+ * Sending commands for both backends. Every command goes through the kit's batch module, which
  * routes each by its declared key (a vector set's one key, each JSON document's own key) to the node that serves
  * it; `sendAll` reports progress after each round trip and fails with the first server error (redacted) rather
  * than leaving the caller to inspect per-command replies.
@@ -29,12 +29,4 @@ export async function sendAll(
 export async function sendOne(client: RedisClient, cmd: Command): Promise<unknown> {
   const [reply] = await sendAll(client, [cmd]);
   return reply;
-}
-
-/** Parses a flat `[field, value, field, value, …]` reply (VINFO, FT.INFO, FT.SEARCH fields) into a map. */
-export function pairsToMap(reply: unknown): Map<string, unknown> {
-  const map = new Map<string, unknown>();
-  if (!Array.isArray(reply)) return map;
-  for (let i = 0; i + 1 < reply.length; i += 2) map.set(String(reply[i]), reply[i + 1]);
-  return map;
 }

@@ -12,7 +12,8 @@
  */
 import { type Command, command, keyless } from '../cluster/batch.ts';
 import type { RedisClient } from '../connection.ts';
-import { pairsToMap, sendAll, sendOne } from './commands.ts';
+import { fieldMap } from '../replies.ts';
+import { sendAll, sendOne } from './commands.ts';
 import { VectorIndexMismatchError } from './errors.ts';
 import { checkFieldName, ftFilterQuery } from './filters.ts';
 import { checkItem, keyPrefixOf, searchK } from './items.ts';
@@ -105,7 +106,7 @@ export function parseFtSearchReply(reply: unknown, names: FtNames, fields: Recor
   const hits: SearchHit[] = [];
   for (let i = 1; i + 1 < reply.length; i += 2) {
     const key = String(reply[i]);
-    const values = pairsToMap(reply[i + 1]);
+    const values = fieldMap(reply[i + 1]);
     const attributes: Attributes = {};
     for (const [field, value] of values) {
       if (field === DISTANCE) continue;
@@ -132,11 +133,11 @@ export interface FtIndexState {
  * dimension cannot be read it is undefined, and `ensure()` then does not claim a mismatch.
  */
 export function parseFtInfo(reply: unknown): FtIndexState {
-  const info = pairsToMap(reply);
+  const info = fieldMap(reply);
   let dim: number | undefined;
   const details: Record<string, string | number> = {};
   for (const attribute of (info.get('attributes') as unknown[] | undefined) ?? []) {
-    const fields = new Map([...pairsToMap(attribute)].map(([key, value]) => [key.toLowerCase(), value]));
+    const fields = new Map([...fieldMap(attribute)].map(([key, value]) => [key.toLowerCase(), value]));
     if (String(fields.get('type')).toUpperCase() !== 'VECTOR') continue;
     const declared = Number(fields.get('dim'));
     dim = Number.isInteger(declared) && declared > 0 ? declared : undefined;

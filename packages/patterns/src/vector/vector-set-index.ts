@@ -8,7 +8,8 @@
  */
 import { type Command, command } from '../cluster/batch.ts';
 import type { RedisClient } from '../connection.ts';
-import { pairsToMap, sendAll, sendOne } from './commands.ts';
+import { fieldMap } from '../replies.ts';
+import { sendAll, sendOne } from './commands.ts';
 import { VectorIndexMismatchError } from './errors.ts';
 import { vectorSetFilter } from './filters.ts';
 import { checkItem, keyPrefixOf, searchK } from './items.ts';
@@ -120,7 +121,7 @@ export class VectorSetIndex implements VectorIndex {
 
   private async vinfo(): Promise<Map<string, unknown> | undefined> {
     const reply = await sendOne(this.client, command('VINFO', this.key));
-    return reply === null ? undefined : pairsToMap(reply);
+    return reply === null ? undefined : fieldMap(reply);
   }
 }
 
