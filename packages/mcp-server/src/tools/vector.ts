@@ -33,6 +33,28 @@ async function open(ctx: ToolContext, options: VectorIndexOptions, ensure: boole
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
+/**
+ * zod drops a `__proto__` key from a record while parsing, so `{ equals: { __proto__: "x" } }` would arrive as no
+ * filter and the search would run unfiltered. Such a key is refused before zod sees it: a filter is never dropped.
+ */
+function refuseProtoKeys(value: unknown, ctx: { issues: z.core.$ZodRawIssue[] }): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  for (const [part, record] of Object.entries(value)) {
+    if (record !== null && typeof record === 'object' && Object.hasOwn(record, '__proto__')) {
+      ctx.issues.push({ code: 'custom', message: `filter.${part} has a "__proto__" key: filter on another attribute name`, input: value });
+    }
+  }
+  return value;
+}
+
+const filterSchema = z.preprocess(
+  refuseProtoKeys,
+  z.object({
+    equals: z.record(z.string(), scalar).optional(),
+    ranges: z.record(z.string(), z.object({ min: z.number().optional(), max: z.number().optional() })).optional(),
+  }),
+);
+
 export default defineGroup(
   'vector',
   defineTool({
@@ -50,12 +72,7 @@ export default defineGroup(
       fields: z.record(z.string(), z.enum(['tag', 'text', 'numeric'])).optional(),
       text: z.string().optional(),
       k: args.count(limits),
-      filter: z
-        .object({
-          equals: z.record(z.string(), scalar).optional(),
-          ranges: z.record(z.string(), z.object({ min: z.number().optional(), max: z.number().optional() })).optional(),
-        })
-        .optional(),
+      filter: filterSchema.optional(),
       docs: z
         .array(z.object({ id: z.string(), text: z.string(), attrs: z.record(z.string(), scalar).optional() }))
         .max(limits.maxItems)

@@ -70,6 +70,11 @@ export interface SearchHit {
   score: number;
   /** Vector sets return every stored attribute; FT returns the fields declared in the index's `fields`. */
   attributes: Attributes;
+  /**
+   * Set when the stored attributes could not be read (not a JSON object, or not UTF-8: written by another client
+   * with `VSETATTR`); `attributes` is then empty. The hit is still a real neighbour, so the search does not fail.
+   */
+  attributeProblem?: string;
 }
 
 export interface UpsertOptions {

@@ -12,7 +12,7 @@ import { fieldMap } from '../replies.ts';
 import { sendAll, sendOne } from './commands.ts';
 import { VectorIndexMismatchError } from './errors.ts';
 import { vectorSetFilter } from './filters.ts';
-import { checkItem, keyPrefixOf, searchK } from './items.ts';
+import { checkId, checkItem, keyPrefixOf, searchK } from './items.ts';
 import {
   type Attributes,
   type Quantization,
@@ -84,7 +84,10 @@ export class VectorSetIndex implements VectorIndex {
   }
 
   async delete(ids: readonly string[]): Promise<number> {
-    const replies = await sendAll(this.client, ids.map((id) => command('VREM', this.key, id)));
+    const replies = await sendAll(
+      this.client,
+      ids.map((id) => command('VREM', this.key, checkId(id, this.name))),
+    );
     return replies.reduce<number>((sum, reply) => sum + Number(reply), 0);
   }
 
@@ -97,9 +100,14 @@ export class VectorSetIndex implements VectorIndex {
     const reply = (await sendOne(this.client, args)) as string[];
     const hits = parseVsimReply(reply);
     if (hits.length === 0) return [];
-    // Redis 8.0 has no VSIM WITHATTRIBS (8.2 adds it): the attributes come in one more pipelined round trip.
-    const attributes = await sendAll(this.client, hits.map((hit) => command('VGETATTR', this.key, hit.id)));
-    return hits.map((hit, i) => ({ ...hit, attributes: parseAttributes(attributes[i]) }));
+    // Redis 8.0 has no VSIM WITHATTRIBS (8.2 adds it): the attributes come in one more pipelined round trip, as
+    // bytes, so text that is not UTF-8 is reported rather than decoded lossily.
+    const attributes = await sendAll(
+      this.client,
+      hits.map((hit) => command('VGETATTR', this.key, hit.id)),
+      { buffers: true },
+    );
+    return hits.map((hit, i) => ({ ...hit, ...parseAttributes(attributes[i]) }));
   }
 
   async info(): Promise<VectorIndexInfo> {
@@ -141,7 +149,29 @@ export function parseVsimReply(reply: readonly string[]): Omit<SearchHit, 'attri
   return hits;
 }
 
-function parseAttributes(reply: unknown): Attributes {
-  if (typeof reply !== 'string' || reply === '') return {};
-  return JSON.parse(reply) as Attributes;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A hit's attributes from `VGETATTR`. Anything but a JSON object (text written by another client with `VSETATTR`,
+ * bytes that are not UTF-8) never fails the search: the hit comes back with no attributes and `attributeProblem`
+ * saying what was found.
+ */
+export function parseAttributes(reply: unknown): Pick<SearchHit, 'attributes' | 'attributeProblem'> {
+  if (reply === null || reply === undefined) return { attributes: {} };
+  const bytes = Buffer.isBuffer(reply) ? reply : Buffer.from(String(reply));
+  if (bytes.length === 0) return { attributes: {} };
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    return { attributes: {}, attributeProblem: `attributes are not UTF-8 (${bytes.length} bytes)` };
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return { attributes: parsed as Attributes };
+  } catch {
+    // Reported below.
+  }
+  const excerpt = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  return { attributes: {}, attributeProblem: `attributes are not a JSON object: ${JSON.stringify(excerpt)}` };
 }
