@@ -7,12 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { closeClient, connect } from '@redis-agent-kit/patterns';
 import { keySlot } from '@redis-agent-kit/patterns/cluster';
 import {
+  efForRecall,
   openVectorIndex,
   type SearchFilter,
   type VectorIndex,
   VectorValueError,
 } from '@redis-agent-kit/patterns/vector';
-import { Cluster } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddingLikeVectors } from '../src/suites/vector-search-data.ts';
 import { clientFor, target } from '../src/vitest/index.ts';
@@ -132,6 +133,41 @@ describe('vector set index on redis-8: hostile and boundary inputs', () => {
     expect(byId.get('array')).toMatchObject({ attributes: {}, attributeProblem: expect.stringMatching(/not a JSON object/) });
     expect(byId.get('bytes')).toMatchObject({ attributes: {}, attributeProblem: expect.stringMatching(/not UTF-8/) });
     await index.delete(['good', 'text', 'array', 'bytes']);
+  });
+});
+
+describe('automatic EF on redis-8', () => {
+  it('sends the EF the calibration table gives for the set size and recall target, unless one is fixed', async () => {
+    const t = target('redis-8');
+    const client = await clientFor(t);
+    const keyPrefix = `rak:vector-ef:${randomBytes(4).toString('hex')}`;
+    const index = openVectorIndex(client, { name: 'ef', keyPrefix, dim: DIM, capabilities: t.capabilities, recall: 0.99 });
+    const vectors = embeddingLikeVectors(50, DIM, 9, 4);
+    await index.upsert(vectors.map((vector, i) => ({ id: `v${i}`, vector })));
+    const monitor = await (client as Redis).monitor();
+    const sent: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args[0]?.toUpperCase() === 'VSIM' && args[1] === `${keyPrefix}:vset`) sent.push(args);
+    });
+    try {
+      const query = vectors[0] as Float32Array;
+      await index.search(query, { k: 10 });
+      await index.search(query, { k: 10, recall: 0.95 });
+      await index.search(query, { k: 10, ef: 333 });
+      await index.search(query, { k: 300 });
+      await client.ping();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      monitor.disconnect();
+      await index.drop();
+    }
+    const efs = sent.map((args) => args[args.indexOf('EF') + 1]);
+    expect(efs).toEqual([
+      String(efForRecall(50, 0.99, 10)),
+      String(efForRecall(50, 0.95, 10)),
+      '333',
+      '300',
+    ]);
   });
 });
 

@@ -12,6 +12,7 @@ export {
   type HashingEmbedderOptions,
   type HttpEmbedderOptions,
 } from './embedders/index.ts';
+export { EF_CALIBRATION, type EfCalibrationRow, efForRecall } from './ef.ts';
 export { VectorDimensionError, VectorIndexMismatchError, VectorValueError } from './errors.ts';
 export type { SearchFilter } from './filters.ts';
 export { ExactSearch, recallAtK } from './recall.ts';

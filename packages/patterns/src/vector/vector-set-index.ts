@@ -3,6 +3,10 @@
  * `WITHSCORES`, `COUNT`, `EF` and `FILTER` over those attributes. The whole index is one key, so on a cluster it
  * lives on one node (and every batch is one pipeline).
  *
+ * With no EF given, each search picks one from the set's size and the recall target (ef.ts): the size is read with
+ * `VCARD` once, then refreshed by a `VCARD` riding along with every attribute round trip, so it costs no extra
+ * round trip after the first search.
+ *
  * The key has no TTL on purpose: it is the catalogue's search structure, rebuilt by ingest, and expiring it would
  * silently empty search results.
  */
@@ -10,6 +14,7 @@ import { type Command, command } from '../cluster/batch.ts';
 import type { RedisClient } from '../connection.ts';
 import { fieldMap } from '../replies.ts';
 import { sendAll, sendOne } from './commands.ts';
+import { efForRecall } from './ef.ts';
 import { VectorIndexMismatchError } from './errors.ts';
 import { vectorSetFilter } from './filters.ts';
 import { checkId, checkItem, keyPrefixOf, searchK } from './items.ts';
@@ -39,6 +44,8 @@ export class VectorSetIndex implements VectorIndex {
   readonly quantization: Quantization;
   private readonly client: RedisClient;
   private readonly options: VectorIndexOptions;
+  /** The set's size as last read (VCARD), for choosing EF; undefined until the first search without one. */
+  private size: number | undefined;
 
   constructor(client: RedisClient, options: VectorIndexOptions) {
     this.client = client;
@@ -93,21 +100,26 @@ export class VectorSetIndex implements VectorIndex {
 
   async search(vector: ArrayLike<number>, options: SearchOptions = {}): Promise<SearchHit[]> {
     checkVector(vector, this.dim, 'Query vector', this.name);
-    const args = vsimCommand(this.key, toFp32Blob(vector), {
-      ...options,
-      ef: options.ef ?? this.options.efSearch,
-    });
-    const reply = (await sendOne(this.client, args)) as string[];
+    const ef = options.ef ?? this.options.efSearch ?? (await this.automaticEf(options));
+    const reply = (await sendOne(this.client, vsimCommand(this.key, toFp32Blob(vector), { ...options, ef }))) as string[];
     const hits = parseVsimReply(reply);
     if (hits.length === 0) return [];
     // Redis 8.0 has no VSIM WITHATTRIBS (8.2 adds it): the attributes come in one more pipelined round trip, as
-    // bytes, so text that is not UTF-8 is reported rather than decoded lossily.
-    const attributes = await sendAll(
+    // bytes, so text that is not UTF-8 is reported rather than decoded lossily. VCARD rides along for the next EF.
+    const replies = await sendAll(
       this.client,
-      hits.map((hit) => command('VGETATTR', this.key, hit.id)),
+      [...hits.map((hit) => command('VGETATTR', this.key, hit.id)), command('VCARD', this.key)],
       { buffers: true },
     );
-    return hits.map((hit, i) => ({ ...hit, ...parseAttributes(attributes[i]) }));
+    this.size = Number(replies[hits.length]);
+    return hits.map((hit, i) => ({ ...hit, ...parseAttributes(replies[i]) }));
+  }
+
+  /** The EF for this search's recall target at the set's size (read once, then kept fresh by search). */
+  private async automaticEf(options: SearchOptions): Promise<number> {
+    this.size ??= Number(await sendOne(this.client, command('VCARD', this.key)));
+    const recall = options.recall ?? this.options.recall ?? VECTOR_DEFAULTS.recall;
+    return efForRecall(this.size, recall, searchK(options));
   }
 
   async info(): Promise<VectorIndexInfo> {
@@ -136,7 +148,10 @@ export class VectorSetIndex implements VectorIndex {
 /** `VSIM key FP32 <blob> WITHSCORES COUNT k [EF ef] [FILTER expr]`. */
 export function vsimCommand(key: string, blob: Buffer, options: SearchOptions): Command {
   const args: (string | Buffer)[] = ['FP32', blob, 'WITHSCORES', 'COUNT', String(searchK(options))];
-  if (options.ef !== undefined) args.push('EF', String(options.ef));
+  if (options.ef !== undefined) {
+    if (!Number.isInteger(options.ef) || options.ef < 1) throw new RangeError(`ef must be a positive integer, got ${options.ef}`);
+    args.push('EF', String(options.ef));
+  }
   const filter = vectorSetFilter(options.filter);
   if (filter) args.push('FILTER', filter);
   return command('VSIM', key, ...args);
