@@ -83,34 +83,44 @@ async function usedMemory(client: RedisClient): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? Number.NaN);
 }
 
-/** Query latency and recall of `index` over the data's queries, searched with `ef` (undefined: the default). */
-async function queryRows(
-  index: VectorIndex,
-  data: Dataset,
-  anchor: Anchor,
-  subject: string,
-  ef: number | undefined,
-  goal: { min: number } | undefined,
-): Promise<BenchRow[]> {
-  const times: number[] = [];
-  let recall5 = 0;
-  let recall10 = 0;
+interface QueryConfig {
+  subject: string;
+  /** Undefined: the default, what search() picks. */
+  ef: number | undefined;
+  goal: { min: number } | undefined;
+}
+
+/**
+ * Query latency and recall of `index` over the data's queries for each config. Every query is searched with every
+ * config, starting with a different one each time, so the configs share the server's state and any noise from
+ * other work evenly: their latencies compare like with like.
+ */
+async function queryRows(index: VectorIndex, data: Dataset, anchor: Anchor, configs: QueryConfig[]): Promise<BenchRow[]> {
+  const results = configs.map(() => ({ times: [] as number[], recall5: 0, recall10: 0 }));
   for (const [i, query] of data.queries.entries()) {
-    const started = performance.now();
-    const hits = await index.search(query, { k: 10, ...(ef !== undefined ? { ef } : {}) });
-    times.push(performance.now() - started);
-    const ids = hits.map((hit) => hit.id);
-    recall5 += recallAtK(ids, anchor.truth[i] as string[], 5);
-    recall10 += recallAtK(ids, anchor.truth[i] as string[], 10);
+    for (let j = 0; j < configs.length; j++) {
+      const at = (i + j) % configs.length;
+      const { ef } = configs[at] as QueryConfig;
+      const result = results[at] as (typeof results)[number];
+      const started = performance.now();
+      const hits = await index.search(query, { k: 10, ...(ef !== undefined ? { ef } : {}) });
+      result.times.push(performance.now() - started);
+      const ids = hits.map((hit) => hit.id);
+      result.recall5 += recallAtK(ids, anchor.truth[i] as string[], 5);
+      result.recall10 += recallAtK(ids, anchor.truth[i] as string[], 10);
+    }
   }
-  const [p50, p99] = latencyRows(subject, times);
   const n = data.queries.length;
-  return [
-    compare(p50, anchor.p50),
-    compare(p99, anchor.p99),
-    compare({ subject, metric: 'recall@5', value: recall5 / n, unit: '' }, anchor.recall5, goal),
-    compare({ subject, metric: 'recall@10', value: recall10 / n, unit: '' }, anchor.recall10, goal),
-  ];
+  return configs.flatMap(({ subject, goal }, c) => {
+    const result = results[c] as (typeof results)[number];
+    const [p50, p99] = latencyRows(subject, result.times);
+    return [
+      compare(p50, anchor.p50),
+      compare(p99, anchor.p99),
+      compare({ subject, metric: 'recall@5', value: result.recall5 / n, unit: '' }, anchor.recall5, goal),
+      compare({ subject, metric: 'recall@10', value: result.recall10 / n, unit: '' }, anchor.recall10, goal),
+    ];
+  });
 }
 
 interface Run {
@@ -154,10 +164,11 @@ async function measure(client: RedisClient, run: Run, anchor: Anchor, keyPrefix:
     // BIN trades recall for speed and memory, i.i.d. data is the worst case, and FT's default EF_RUNTIME is 10:
     // those are reported without a goal.
     const goal = data.label === 'embedding-like' && /^vector set (Q8|NOQUANT)$/.test(run.name) ? { min: 0.95 } : undefined;
-    rows.push(...(await queryRows(index, data, anchor, `${subject}, default EF`, undefined, goal)));
-    for (const ef of run.calibrate ? EF_SWEEP : []) {
-      rows.push(...(await queryRows(index, data, anchor, `${subject}, EF ${ef}`, ef, undefined)));
-    }
+    const configs: QueryConfig[] = [
+      { subject: `${subject}, default EF`, ef: undefined, goal },
+      ...(run.calibrate ? EF_SWEEP : []).map((ef) => ({ subject: `${subject}, EF ${ef}`, ef, goal: undefined })),
+    ];
+    rows.push(...(await queryRows(index, data, anchor, configs)));
     return rows;
   } finally {
     await index.drop();
