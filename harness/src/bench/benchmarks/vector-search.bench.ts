@@ -92,14 +92,23 @@ interface QueryConfig {
 
 /**
  * Query latency and recall of `index` over the data's queries for each config. Every query is searched with every
- * config, starting with a different one each time, so the configs share the server's state and any noise from
- * other work evenly: their latencies compare like with like.
+ * config in a shuffled order (seeded: the same on every run), so the configs share the server's state and any
+ * noise from other work evenly, and none always follows the same other one: their latencies compare like with like.
  */
 async function queryRows(index: VectorIndex, data: Dataset, anchor: Anchor, configs: QueryConfig[]): Promise<BenchRow[]> {
   const results = configs.map(() => ({ times: [] as number[], recall5: 0, recall10: 0 }));
+  let seed = 7;
+  const random = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
   for (const [i, query] of data.queries.entries()) {
-    for (let j = 0; j < configs.length; j++) {
-      const at = (i + j) % configs.length;
+    const order = configs.map((_, c) => c);
+    for (let j = order.length - 1; j > 0; j--) {
+      const swap = Math.floor(random() * (j + 1));
+      [order[j], order[swap]] = [order[swap] as number, order[j] as number];
+    }
+    for (const at of order) {
       const { ef } = configs[at] as QueryConfig;
       const result = results[at] as (typeof results)[number];
       const started = performance.now();

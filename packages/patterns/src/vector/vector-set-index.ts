@@ -4,8 +4,8 @@
  * lives on one node (and every batch is one pipeline).
  *
  * With no EF given, each search picks one from the set's size and the recall target (ef.ts): the size is read with
- * `VCARD` once, then refreshed by a `VCARD` riding along with every attribute round trip, so it costs no extra
- * round trip after the first search.
+ * `VCARD` once, then refreshed at most once a second by a `VCARD` riding along with a search's attribute round
+ * trip, so it costs no extra round trip after the first search.
  *
  * The key has no TTL on purpose: it is the catalogue's search structure, rebuilt by ingest, and expiring it would
  * silently empty search results.
@@ -32,6 +32,9 @@ import {
 } from './types.ts';
 import { checkVector, toFp32Blob } from './vectors.ts';
 
+/** The set's size for choosing EF is read again at most this often (a VCARD riding with a search). */
+const SIZE_REFRESH_MS = 1000;
+
 /** How `VINFO` names each quantization. */
 const QUANT_TYPE: Record<Quantization, string> = { NOQUANT: 'f32', Q8: 'int8', BIN: 'bin' };
 
@@ -46,6 +49,8 @@ export class VectorSetIndex implements VectorIndex {
   private readonly options: VectorIndexOptions;
   /** The set's size as last read (VCARD), for choosing EF; undefined until the first search without one. */
   private size: number | undefined;
+  /** When `size` was last read (performance.now()). */
+  private sizeReadAt = Number.NEGATIVE_INFINITY;
 
   constructor(client: RedisClient, options: VectorIndexOptions) {
     this.client = client;
@@ -106,20 +111,27 @@ export class VectorSetIndex implements VectorIndex {
     if (hits.length === 0) return [];
     // Redis 8.0 has no VSIM WITHATTRIBS (8.2 adds it): the attributes come in one more pipelined round trip, as
     // bytes, so text that is not UTF-8 is reported rather than decoded lossily. VCARD rides along for the next EF.
+    const refresh = performance.now() - this.sizeReadAt >= SIZE_REFRESH_MS;
     const replies = await sendAll(
       this.client,
-      [...hits.map((hit) => command('VGETATTR', this.key, hit.id)), command('VCARD', this.key)],
+      [...hits.map((hit) => command('VGETATTR', this.key, hit.id)), ...(refresh ? [command('VCARD', this.key)] : [])],
       { buffers: true },
     );
-    this.size = Number(replies[hits.length]);
+    if (refresh) this.noteSize(Number(replies[hits.length]));
     return hits.map((hit, i) => ({ ...hit, ...parseAttributes(replies[i]) }));
   }
 
   /** The EF for this search's recall target at the set's size (read once, then kept fresh by search). */
   private async automaticEf(options: SearchOptions): Promise<number> {
-    this.size ??= Number(await sendOne(this.client, command('VCARD', this.key)));
+    const size = this.size ?? this.noteSize(Number(await sendOne(this.client, command('VCARD', this.key))));
     const recall = options.recall ?? this.options.recall ?? VECTOR_DEFAULTS.recall;
-    return efForRecall(this.size, recall, searchK(options));
+    return efForRecall(size, recall, searchK(options));
+  }
+
+  private noteSize(size: number): number {
+    this.size = size;
+    this.sizeReadAt = performance.now();
+    return size;
   }
 
   async info(): Promise<VectorIndexInfo> {
