@@ -1,0 +1,251 @@
+/**
+ * A durable job queue on Redis Streams: `add()` appends a job to a partition's stream (or to its delayed set),
+ * workers read it in one consumer group (`process()`), acknowledge it when their handler returns, retry it after a
+ * backoff when the handler throws, and reclaim the jobs of workers that died. `stats()`, the dead letters and their
+ * retry are here; the worker loop is in worker.ts, the atomic steps in scripts.ts.
+ *
+ * Delivery is at least once: a job whose worker died, or whose acknowledgement was lost, runs again. Handlers must
+ * be idempotent (the example records a job id per completion). Order, per partition: jobs become runnable in the
+ * order they were added and are delivered in that order; a retried job goes back behind the others after its
+ * backoff, a delayed job joins when due, a reclaimed job runs again when its worker is declared dead. With one worker
+ * at concurrency 1 on a partition a job starts only after the one before it finished; otherwise jobs start in order
+ * but may finish in any order. There is no order between partitions.
+ */
+import { randomUUID } from 'node:crypto';
+import { command, orThrow, sendBatch, withKeys } from '../cluster/batch.ts';
+import { type RedisClient, redactClientError } from '../connection.ts';
+import { encodePayload, entryTime, fieldArgs, parseFields } from './codec.ts';
+import { bounded } from './deadline.ts';
+import { partitionOf } from './keys.ts';
+import { MAX_JOB_ID_BYTES, type QueueOptions, type WorkerOptions } from './options.ts';
+import { ADD_DELAYED, ADD_ONCE, REVIVE } from './scripts.ts';
+import { positiveInteger, type QueueSettings, resolveQueueOptions } from './settings.ts';
+import { type JobHandler, Worker } from './worker.ts';
+
+export interface AddOptions {
+  /**
+   * An idempotency id (1 to 256 bytes): adding the same id again within `idempotencyWindowMs` of its first add is a
+   * no-op that answers `added: false`. It is the job's id, and picks its partition. Default: a random UUID, no check.
+   */
+  id?: string;
+  /** Run no earlier than this many ms from now (by the server's clock). Default 0. */
+  delayMs?: number;
+}
+
+export interface AddResult {
+  /** The job's id: the one given, or a random UUID. */
+  id: string;
+  partition: number;
+  /** false when the id was already added within the idempotency window (nothing was added). */
+  added: boolean;
+}
+
+export interface PartitionStats {
+  partition: number;
+  /** XLEN: entries in the stream, runnable, running and acknowledged ones not yet trimmed. */
+  length: number;
+  /** Entries the group has not read yet (XINFO GROUPS lag); null when the server cannot tell (after XDEL). */
+  waiting: number | null;
+  /** Read and not acknowledged: running, or held by a worker that died until it is reclaimed. */
+  pending: number;
+  consumers: number;
+  delayed: number;
+  deadLetters: number;
+}
+
+export interface QueueStats {
+  name: string;
+  group: string;
+  partitions: PartitionStats[];
+  totals: Omit<PartitionStats, 'partition' | 'waiting'> & { waiting: number | null };
+}
+
+export interface DeadLetter<T = unknown> {
+  /** `<partition>:<entry id>`: what `retryDeadLetter()` takes. */
+  deadLetterId: string;
+  /** The job's id. */
+  id: string;
+  partition: number;
+  /** The payload, or undefined when it is not valid JSON (then `rawPayload` has the bytes). */
+  payload: T | undefined;
+  rawPayload: Buffer;
+  error: string;
+  deliveries: number;
+  /** When it became a dead letter (server clock, ms since the epoch). */
+  failedAt: number;
+}
+
+export class Queue<T = unknown> {
+  readonly name: string;
+  readonly #settings: QueueSettings;
+  #nextPartition = 0;
+
+  constructor(client: RedisClient, options: QueueOptions) {
+    this.#settings = resolveQueueOptions(client, options);
+    this.name = this.#settings.name;
+  }
+
+  /** The keys of each partition (for inspection and tests). */
+  get partitions(): QueueSettings['partitions'] {
+    return this.#settings.partitions;
+  }
+
+  async add(payload: T, options: AddOptions = {}): Promise<AddResult> {
+    const s = this.#settings;
+    const { bytes, raw } = encodePayload(payload, s.maxPayloadBytes);
+    const delayMs = Math.ceil(options.delayMs ?? 0);
+    if (!(delayMs >= 0 && delayMs <= 365 * 24 * 3600_000)) throw new RangeError(`delayMs must be from 0 to one year, got ${options.delayMs}`);
+    if (options.id !== undefined) {
+      const size = Buffer.byteLength(options.id);
+      if (size < 1 || size > MAX_JOB_ID_BYTES) throw new RangeError(`a job id must be 1 to ${MAX_JOB_ID_BYTES} bytes, got ${size}`);
+    }
+    const id = options.id ?? randomUUID();
+    const partition =
+      options.id === undefined ? this.#nextPartition++ % s.partitions.length : partitionOf(id, s.partitions.length);
+    const keys = s.partitions[partition] as QueueSettings['partitions'][number];
+    const fields = fieldArgs({ id, payload: bytes, raw, previousDeliveries: 0 });
+    let added = true;
+    try {
+      if (options.id !== undefined) {
+        const keyList = [keys.stream, keys.id(id), keys.delayed, keys.delayedJobs];
+        const run = ADD_ONCE.run(s.client, keyList, [s.idempotencyWindowMs, delayMs, randomUUID(), ...fields]);
+        added = (await bounded(run, s.commandTimeoutMs, 'queue add')) === 1;
+      } else if (delayMs > 0) {
+        const run = ADD_DELAYED.run(s.client, [keys.delayed, keys.delayedJobs], [delayMs, randomUUID(), ...fields]);
+        await bounded(run, s.commandTimeoutMs, 'queue add');
+      } else {
+        await bounded(s.client.call('XADD', keys.stream, '*', ...fields), s.commandTimeoutMs, 'queue add');
+      }
+    } catch (error) {
+      throw redactClientError(s.client, error);
+    }
+    return { id, partition, added };
+  }
+
+  /** Starts a worker running `handler` for this queue's jobs; resolves once it reads. Stop it with `close()`. */
+  async process(handler: JobHandler<T>, options: WorkerOptions = {}): Promise<Worker<T>> {
+    const worker = new Worker<T>(this.#settings, handler, options);
+    await worker.start();
+    return worker;
+  }
+
+  /** Lengths, pending, lag, delayed and dead letters per partition: four commands each, one round trip per node. */
+  async stats(): Promise<QueueStats> {
+    const s = this.#settings;
+    const commands = s.partitions.flatMap((keys) => [
+      command('XLEN', keys.stream),
+      withKeys('XINFO', ['GROUPS', keys.stream], [1]),
+      command('ZCARD', keys.delayed),
+      command('XLEN', keys.dead),
+    ]);
+    const replies = await this.#bounded(sendBatch(s.client, commands), 'queue stats');
+    const partitions = s.partitions.map((keys, p): PartitionStats => {
+      const [length, groups, delayed, deadLetters] = replies.slice(p * 4, p * 4 + 4);
+      // XINFO GROUPS on a stream nobody has added to or read yet: "no such key", i.e. nothing there.
+      const group = groups instanceof Error ? undefined : groupInfo(groups as unknown[][], s.group);
+      for (const reply of [length, delayed, deadLetters]) if (reply instanceof Error) throw redactClientError(s.client, reply);
+      const len = Number(length);
+      return {
+        partition: keys.partition,
+        length: len,
+        // No group yet: nothing was read, so everything in the stream waits.
+        waiting: group ? group.lag : len,
+        pending: group?.pending ?? 0,
+        consumers: group?.consumers ?? 0,
+        delayed: Number(delayed),
+        deadLetters: Number(deadLetters),
+      };
+    });
+    const sum = (pick: (p: PartitionStats) => number) => partitions.reduce((n, p) => n + pick(p), 0);
+    const unknownLag = partitions.some((p) => p.waiting === null);
+    return {
+      name: s.name,
+      group: s.group,
+      partitions,
+      totals: {
+        length: sum((p) => p.length),
+        waiting: unknownLag ? null : sum((p) => p.waiting ?? 0),
+        pending: sum((p) => p.pending),
+        consumers: sum((p) => p.consumers),
+        delayed: sum((p) => p.delayed),
+        deadLetters: sum((p) => p.deadLetters),
+      },
+    };
+  }
+
+  /** The newest dead letters, at most `count` (1 to 1000, default 10) over all partitions. */
+  async deadLetters(count = 10): Promise<DeadLetter<T>[]> {
+    positiveInteger('count', count, 1000);
+    const s = this.#settings;
+    const commands = s.partitions.map((keys) => command('XREVRANGE', keys.dead, '+', '-', 'COUNT', count));
+    const replies = orThrow(await this.#bounded(sendBatch(s.client, commands, { buffers: true }), 'queue dead letters'));
+    const letters = replies.flatMap((reply, partition) =>
+      (reply as [Buffer, Buffer[]][]).map(([entryId, flat]) => deadLetter<T>(partition, entryId.toString('latin1'), flat)),
+    );
+    return letters.sort((a, b) => b.failedAt - a.failedAt).slice(0, count);
+  }
+
+  /** Puts a dead letter back as a new job (its deliveries start from 0). Resolves false when there is no such letter. */
+  async retryDeadLetter(deadLetterId: string): Promise<boolean> {
+    const s = this.#settings;
+    const match = /^(\d+):(\d+-\d+)$/.exec(deadLetterId);
+    const keys = match ? s.partitions[Number(match[1])] : undefined;
+    if (!match || !keys) {
+      throw new RangeError(`a dead letter id is <partition>:<entry id> with partition below ${s.partitions.length}, got ${JSON.stringify(deadLetterId)}`);
+    }
+    const run = REVIVE.run(s.client, [keys.dead, keys.stream], [match[2] as string]);
+    return (await this.#bounded(run, 'queue retry dead letter')) === 1;
+  }
+
+  async #bounded<R>(promise: Promise<R>, what: string): Promise<R> {
+    try {
+      return await bounded(promise, this.#settings.commandTimeoutMs, what);
+    } catch (error) {
+      throw redactClientError(this.#settings.client, error);
+    }
+  }
+}
+
+/** A queue named `options.name` on `client` (standalone or cluster). Nothing is sent until the first call. */
+export function createQueue<T = unknown>(client: RedisClient, options: QueueOptions): Queue<T> {
+  return new Queue<T>(client, options);
+}
+
+function groupInfo(groups: unknown[][], name: string): { pending: number; consumers: number; lag: number | null } | undefined {
+  for (const flat of groups) {
+    const info: Record<string, unknown> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) info[String(flat[i])] = flat[i + 1];
+    if (String(info.name) !== name) continue;
+    return {
+      pending: Number(info.pending),
+      consumers: Number(info.consumers),
+      lag: info.lag === null || info.lag === undefined ? null : Number(info.lag),
+    };
+  }
+  return undefined;
+}
+
+function deadLetter<T>(partition: number, entryId: string, flat: Buffer[]): DeadLetter<T> {
+  const fields = parseFields(flat);
+  let deliveries = 0;
+  for (let i = 0; i + 1 < flat.length; i += 2) if ((flat[i] as Buffer).toString('latin1') === 'd') deliveries = Number((flat[i + 1] as Buffer).toString('latin1'));
+  let payload: T | undefined;
+  if (fields.raw) payload = fields.payload as T;
+  else {
+    try {
+      payload = JSON.parse(fields.payload.toString('utf8')) as T;
+    } catch {
+      payload = undefined;
+    }
+  }
+  return {
+    deadLetterId: `${partition}:${entryId}`,
+    id: fields.id,
+    partition,
+    payload,
+    rawPayload: fields.payload,
+    error: fields.lastError ?? '',
+    deliveries,
+    failedAt: entryTime(entryId),
+  };
+}
