@@ -55,7 +55,7 @@ export interface WorkerOptions {
   blockMs?: number;
   /** Period of the upkeep: due delayed jobs moved in, idle jobs reclaimed, acknowledged entries trimmed. Default 1 s. */
   maintenanceMs?: number;
-  /** Most entries one read, reclaim, move of delayed jobs or trim step handles (their COUNT/LIMIT). Default 100. */
+  /** Most entries one read, reclaim or move of delayed jobs handles (their COUNT/LIMIT). Default 100. */
   batchSize?: number;
   /** The partitions this worker serves. Default all. */
   partitions?: readonly number[];

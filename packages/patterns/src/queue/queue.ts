@@ -18,7 +18,7 @@ import { encodePayload, entryTime, fieldArgs, parseFields } from './codec.ts';
 import { bounded } from './deadline.ts';
 import { partitionOf } from './keys.ts';
 import { MAX_JOB_ID_BYTES, type QueueOptions, type WorkerOptions } from './options.ts';
-import { ADD_DELAYED, ADD_ONCE, REVIVE } from './scripts.ts';
+import { ADD_DELAYED, ADD_ONCE, REVIVE, TRIM, TRIM_LIMIT } from './scripts.ts';
 import { positiveInteger, type QueueSettings, resolveQueueOptions } from './settings.ts';
 import { type JobHandler, Worker } from './worker.ts';
 
@@ -195,6 +195,19 @@ export class Queue<T = unknown> {
     }
     const run = REVIVE.run(s.client, [keys.dead, keys.stream], [match[2] as string]);
     return (await this.#bounded(run, 'queue retry dead letter')) === 1;
+  }
+
+  /**
+   * Removes acknowledged entries now (workers also do it every upkeep): per partition, below every group's oldest
+   * pending and last delivered entry, whole radix-tree nodes only, at most `limit` entries. Returns how many went.
+   */
+  async trim(limit = TRIM_LIMIT): Promise<number> {
+    positiveInteger('limit', limit);
+    const s = this.#settings;
+    const removed = await Promise.all(
+      s.partitions.map((keys) => this.#bounded(TRIM.run(s.client, [keys.stream], [limit]), 'queue trim')),
+    );
+    return removed.reduce((n: number, r) => n + Number(r), 0);
   }
 
   async #bounded<R>(promise: Promise<R>, what: string): Promise<R> {

@@ -172,6 +172,9 @@ redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
 return 1
 `);
 
+/** Entries one trim removes at most (XTRIM … LIMIT): bounded work per call, ahead of any sane job rate per upkeep. */
+export const TRIM_LIMIT = 10_000;
+
 /**
  * Trims acknowledged entries: below every group's oldest pending entry and its last delivered one (everything after
  * it is unread), approximately (whole radix-tree nodes) and at most ARGV[1] entries per call. No group, no trim.

@@ -17,7 +17,7 @@ import { decodePayload, entryTime, errorText, fieldArgs, type JobFields, parseFi
 import { bounded, QueueTimeoutError, sleep } from './deadline.ts';
 import type { PartitionKeys } from './keys.ts';
 import { type Backoff, WORKER_DEFAULTS, type WorkerOptions } from './options.ts';
-import { FAIL, LEAVE, PROMOTE_DUE, RECLAIM, RELEASE, TOUCH, TRIM } from './scripts.ts';
+import { FAIL, LEAVE, PROMOTE_DUE, RECLAIM, RELEASE, TOUCH, TRIM, TRIM_LIMIT } from './scripts.ts';
 import { positiveInteger, type QueueSettings } from './settings.ts';
 
 export interface Job<T = unknown> {
@@ -250,10 +250,10 @@ export class Worker<T = unknown> {
       const read = reader.callBuffer(
         'XREADGROUP', 'GROUP', this.#s.group, this.consumer,
         'COUNT', Math.min(room, this.#batchSize), 'BLOCK', this.#blockMs, 'STREAMS', keys.stream, '>',
-      ) as Promise<[Buffer, [Buffer, Buffer[]][]][] | null>;
+      );
       try {
         const reply = await bounded(read, this.#blockMs + this.#s.commandTimeoutMs, 'queue read');
-        for (const [entryId, flat] of reply?.[0]?.[1] ?? []) {
+        for (const [entryId, flat] of streamEntries(reply)) {
           this.#accept({ keys, entryId: entryId.toString('latin1'), flat, count: 1 });
         }
       } catch (error) {
@@ -383,7 +383,7 @@ export class Worker<T = unknown> {
       this.#partitions.map(async (keys) => {
         await this.#promote(keys).catch((error: unknown) => this.#report(error));
         await this.#reclaim(keys).catch((error: unknown) => this.#report(error));
-        const trim = TRIM.run(this.#s.client, [keys.stream], [this.#batchSize * 100]);
+        const trim = TRIM.run(this.#s.client, [keys.stream], [TRIM_LIMIT]);
         await this.#call(trim, 'queue trim').catch((error: unknown) => this.#report(error));
       }),
     );
@@ -464,6 +464,16 @@ export class Worker<T = unknown> {
     this.#lastError = redacted.message;
     this.#onError?.(redacted);
   }
+}
+
+/**
+ * The entries of a one-stream XREADGROUP reply: `[[key, entries]]` in RESP2, the map `{ key: entries }` as the flat
+ * `[key, entries]` in RESP3 (ioredis 6 speaks RESP3 and transforms only its named `xreadgroup` method's replies).
+ */
+export function streamEntries(reply: unknown): [Buffer, Buffer[]][] {
+  if (!Array.isArray(reply) || reply.length === 0) return [];
+  const entries: unknown = Array.isArray(reply[0]) ? (reply[0] as unknown[])[1] : reply[1];
+  return Array.isArray(entries) ? (entries as [Buffer, Buffer[]][]) : [];
 }
 
 /** Fields for an entry that does not parse as a job: its `p` bytes if any, the entry id as the job id. */
