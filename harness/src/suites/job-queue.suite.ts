@@ -10,6 +10,7 @@ import { keySlot, type RedisClient } from '@redis-agent-kit/patterns';
 import { createQueue, type Job, type Queue, type QueueOptions, type WorkerOptions } from '@redis-agent-kit/patterns/queue';
 import { Cluster } from 'ioredis';
 import { defineSuite, type SuiteContext } from '../matrix/suite.ts';
+import { inProcessSession } from './mcp-server.suite.ts';
 
 /** Fast upkeep so checks take seconds; visibilityMs stays 4 × maintenanceMs as the worker requires. */
 const FAST: WorkerOptions = { maintenanceMs: 100, visibilityMs: 2000, blockMs: 200, backoff: { type: 'fixed', delayMs: 20 } };
@@ -377,6 +378,62 @@ export default defineSuite({
         assert.equal((await queue.stats()).totals.length, 2);
         for (const id of ['w1', 'w2']) await ctx.client.unlink(queue.partitions[0]?.id(id) as string);
         await dropQueue(ctx.client, queue);
+      },
+    },
+    {
+      name: 'MCP queue tool: add, stats, dead letters and retry, bounded by --max-items; read-only has only stats and dead_letters',
+      async run(ctx) {
+        const queue = queueFor<{ n: number } | string>(ctx, { partitions: 3 });
+        const name = { queue: 'jobs', prefix: ctx.prefix, partitions: 3 };
+        const s = await inProcessSession(ctx.target, ['--tools', 'queue', '--max-items', '2']);
+        try {
+          const added = (await s.ok('queue', { op: 'add', ...name, payload: { n: 1 }, id: 'mcp-1' })).added as { added: boolean };
+          assert.equal(added.added, true);
+          assert.equal(((await s.ok('queue', { op: 'add', ...name, payload: { n: 1 }, id: 'mcp-1' })).added as { added: boolean }).added, false);
+          for (let n = 2; n <= 4; n++) await s.ok('queue', { op: 'add', ...name, payload: { n } });
+          await queue.add(Buffer.from([0xff, 0x22, 0x0a]) as unknown as string);
+          await queue.add('x'.repeat(3000));
+          assert.match(await s.fails('queue', { op: 'add', ...name }), /needs payload/);
+          const stats = (await s.ok('queue', { op: 'stats', ...name })).stats as { totals: { length: number }; partitions: unknown[]; partitionsOmitted: number };
+          assert.equal(stats.totals.length, 6);
+          assert.deepEqual([stats.partitions.length, stats.partitionsOmitted], [2, 1], 'partitions cut to --max-items');
+          // Every job fails once and is dead-lettered (maxDeliveries 1).
+          const worker = await queue.process(() => Promise.reject(new Error('nope')), { ...FAST, maxDeliveries: 1 });
+          await waitFor(async () => (await queue.stats()).totals.deadLetters === 6, 10_000, 'six dead letters');
+          await worker.close();
+          assert.match(await s.fails('queue', { op: 'dead_letters', ...name, count: 5 }), /Too big/, 'count is bounded by --max-items');
+          const letters = (await s.ok('queue', { op: 'dead_letters', ...name, count: 2 })).deadLetters as Record<string, unknown>[];
+          assert.equal(letters.length, 2);
+          // Retry the bytes and the long payload through the tool; failing again makes them the two newest letters.
+          const all = await queue.deadLetters(10);
+          for (const letter of all.filter((l) => Buffer.isBuffer(l.payload) || l.rawPayload.length > 1024)) {
+            assert.equal((await s.ok('queue', { op: 'retry', ...name, deadLetterId: letter.deadLetterId })).retried, true);
+            assert.equal((await s.ok('queue', { op: 'retry', ...name, deadLetterId: letter.deadLetterId })).retried, false);
+          }
+          const again = await queue.process(() => Promise.reject(new Error('again')), { ...FAST, maxDeliveries: 1 });
+          await waitFor(async () => (await queue.stats()).totals.deadLetters === 6, 10_000, 'the retried ones dead again');
+          await again.close();
+          const view = new Map<number, Record<string, unknown>>();
+          for (const letter of (await s.ok('queue', { op: 'dead_letters', ...name })).deadLetters as Record<string, unknown>[]) {
+            view.set(letter.payloadBytes as number, letter);
+          }
+          assert.equal(view.get(3)?.payloadEscaped, '\\xff\\"\\n', 'bytes escaped as redis-cli prints them');
+          assert.equal(view.get(3002)?.payload, undefined, 'a long payload is not shown whole');
+          assert.equal(view.get(3002)?.payloadEscaped, `\\"${'x'.repeat(1023)}`, 'its first 1024 bytes, escaped');
+        } finally {
+          await s.close();
+        }
+        const ro = await inProcessSession(ctx.target, ['--tools', 'queue', '--read-only']);
+        try {
+          const tool = ro.tools.find((t) => t.name === 'queue');
+          const ops = (tool?.inputSchema.properties as { op: { enum: string[] } }).op.enum;
+          assert.deepEqual([...ops].sort(), ['dead_letters', 'stats']);
+          assert.match(await ro.fails('queue', { op: 'add', ...name, payload: 1 }), /op/);
+        } finally {
+          await ro.close();
+          for (const keys of queue.partitions) await ctx.client.unlink(keys.id('mcp-1'));
+          await dropQueue(ctx.client, queue);
+        }
       },
     },
   ],
