@@ -98,7 +98,7 @@ describe('redis-key-audit CLI', () => {
     expect(report?.nodes.length).toBe(3);
   });
 
-  it("works for the seed's read-only ACL user, without ioredis warnings", async () => {
+  it('works for a user with the widely copied read-only ACL rules, without ioredis warnings', async () => {
     const admin = await clientFor(redis);
     const user = `rak-audit-cli-${randomBytes(4).toString('hex')}`;
     const password = randomBytes(12).toString('hex');

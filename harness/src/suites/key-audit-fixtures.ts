@@ -99,7 +99,7 @@ export function expectedByPrefix(keys: SeededKey[], depth: number): Map<string, 
 }
 
 /**
- * The seed's read-only ACL rules (after `on >password`), the widely copied recipe: `+info` before `-@dangerous`
+ * The widely copied read-only ACL rules (after `on >password`): `+info` before `-@dangerous`
  * leaves INFO denied and EVAL is never granted, so the audit identifies the server with HELLO and pipelines.
  */
 export const READER_ACL = ['~*', '+@read', '+@connection', '+info', '+dbsize', '-@admin', '-@write', '-@dangerous'];

@@ -197,13 +197,15 @@ export async function exercisePatternTools(s: McpSession, prefix: string, target
   assert.deepEqual(await s.ok('cache', { op: 'get', namespace, key: 'p1' }), { found: true, value: product });
   await s.ok('cache', { op: 'set', namespace, key: 'p1', value: 'replaced', ttl: 60 });
   assert.equal((await s.ok('cache', { op: 'get', namespace, key: 'p1' })).value, 'replaced');
-  assert.deepEqual(await s.ok('cache', { op: 'invalidate', namespace, key: 'p1' }), {});
+  assert.deepEqual(await s.ok('cache', { op: 'has', namespace, key: 'p1' }), { found: true });
+  assert.deepEqual(await s.ok('cache', { op: 'delete', namespace, key: 'p1' }), { deleted: 1 });
   assert.deepEqual(await s.ok('cache', { op: 'get', namespace, key: 'p1' }), { found: false });
+  assert.deepEqual(await s.ok('cache', { op: 'has', namespace, key: 'p1' }), { found: false });
   const stats = (await s.ok('cache', { op: 'stats', namespace })).stats as Record<string, number>;
   assert.equal(stats.hits, 2, JSON.stringify(stats));
   assert.equal(stats.redisErrors, 0);
 
-  const policy = { policy: `${prefix}-p`, id: 'u1', limit: 2, window: 60 };
+  const policy = { op: 'check', policy: `${prefix}-p`, id: 'u1', limit: 2, window: 60 };
   const first = await s.ok('ratelimit', { ...policy, algorithm: 'gcra' });
   assert.equal(first.allowed, true);
   assert.equal(first.remaining, 1);
@@ -211,6 +213,9 @@ export async function exercisePatternTools(s: McpSession, prefix: string, target
   const denied = await s.ok('ratelimit', { ...policy, algorithm: 'gcra' });
   assert.equal(denied.allowed, false);
   assert.ok((denied.retryAfterMs as number) > 0, JSON.stringify(denied));
+  const peeked = await s.ok('ratelimit', { ...policy, op: 'peek', algorithm: 'gcra' });
+  assert.equal(peeked.remaining, 0);
+  assert.ok((peeked.retryAfterMs as number) > 0 && !('allowed' in peeked), JSON.stringify(peeked));
   assert.equal((await s.ok('ratelimit', { ...policy, cost: 2 })).remaining, 0, 'default algorithm, own keys');
 
   const audit = await s.ok('audit', { match: `${namespace}:*`, sample: 50, depth: 2, top: 3 });
@@ -323,9 +328,9 @@ export default defineSuite({
             ['cache', { op: 'set', key: `${prefix}:k`, value: 'x'.repeat(1001) }, /over the 1000-byte limit/],
             ['cache', { op: 'get' }, /get needs key/],
             ['cache', { op: 'set', key: `${prefix}:k`, value: 1, ttl: 0 }, />=1/],
-            ['ratelimit', { policy: 'p', id: 'u', limit: 2, window: 60, cost: 3 }, /cost must be an integer from 1 to the limit \(2\)/],
-            ['ratelimit', { policy: 'p', id: 'u', limit: 2, window: 60, algorithm: 'leaky' }, /algorithm/],
-            ['ratelimit', { policy: 'p', id: 'u' }, /limit/],
+            ['ratelimit', { op: 'check', policy: 'p', id: 'u', limit: 2, window: 60, cost: 3 }, /cost must be an integer from 1 to the limit \(2\)/],
+            ['ratelimit', { op: 'check', policy: 'p', id: 'u', limit: 2, window: 60, algorithm: 'leaky' }, /algorithm/],
+            ['ratelimit', { op: 'peek', policy: 'p', id: 'u' }, /limit/],
             ['audit', { sample: 1_000_000 }, /<=100000/],
             ['vector', { op: 'search', index: 'i', text: 't', k: 1000 }, /<=100/],
             ['vector', { op: 'search', index: 'i' }, /search needs text|vector sets/],
@@ -394,7 +399,7 @@ export default defineSuite({
     },
     {
       name: 'read-only mode registers no write op and no write argument',
-      async run({ target }) {
+      async run({ target, prefix }) {
         const s = await inProcessSession(target, ['--profile', 'full', '--read-only']);
         try {
           for (const tool of s.tools) {
@@ -405,7 +410,13 @@ export default defineSuite({
             }
           }
           assert.match(await s.fails('string', { op: 'set', key: 'k', value: 'v' }), /op/);
-          assert.ok(!s.tools.some((t) => t.name === 'ratelimit'), 'ratelimit (only a consuming op) is not registered');
+          const ratelimit = s.tools.find((t) => t.name === 'ratelimit');
+          assert.ok(!Object.keys(ratelimit?.inputSchema.properties ?? {}).includes('op'), 'ratelimit: peek, its one read op');
+          assert.deepEqual(
+            await s.ok('ratelimit', { policy: `${prefix}-ro`, id: 'u', limit: 3, window: 60 }),
+            { remaining: 3, resetMs: 0, retryAfterMs: 0 },
+            'ratelimit in read-only mode peeks',
+          );
           assert.match(await s.fails('cache', { op: 'set', key: 'k', value: 1 }), /op/);
           const vector = s.tools.find((t) => t.name === 'vector');
           assert.ok(!Object.keys(vector?.inputSchema.properties ?? {}).includes('ids'), 'vector has no ids');

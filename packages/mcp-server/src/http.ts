@@ -84,14 +84,15 @@ export async function serveHttp(
   options: { host: string; port: number; token: string | undefined; allowedHosts?: readonly string[] },
 ): Promise<HttpServer> {
   const loopback = isLoopback(options.host);
-  let gate: ReturnType<typeof requestGate> | undefined;
+  const allowedHosts = options.allowedHosts ?? [];
   const http = createServer(async (req, res) => {
     if (new URL(req.url ?? '/', 'http://x').pathname !== '/mcp') return reject(res, 404, 'not found: use /mcp');
     if (options.token && !tokenMatches(req.headers.authorization, options.token)) {
       res.setHeader('www-authenticate', 'Bearer');
       return reject(res, 401, 'missing or wrong bearer token');
     }
-    const refused = gate ? gate(req.headers) : 'server is starting';
+    // The port is known once listening (it may be 0 in the options).
+    const refused = requestGate({ loopback, port: (http.address() as AddressInfo).port, allowedHosts })(req.headers);
     if (refused) return reject(res, 403, refused);
     if (req.method !== 'POST') return reject(res, 405, 'stateless server: POST only');
     const server = app.createServer();
@@ -112,7 +113,6 @@ export async function serveHttp(
     http.listen(options.port, options.host, () => resolve());
   });
   const { port } = http.address() as AddressInfo;
-  gate = requestGate({ loopback, port, allowedHosts: options.allowedHosts ?? [] });
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${port}/mcp`,

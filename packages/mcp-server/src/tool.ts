@@ -138,10 +138,3 @@ export async function execBatch(batch: Batch): Promise<unknown[]> {
   for (const [error] of replies) if (error) throw error;
   return replies.map(([, value]) => value);
 }
-
-/** `[name, value, name, value, …]` (HSCAN pages, XINFO, COMMAND DOCS replies) as an object. */
-export function flatRecord<V = unknown>(flat: readonly unknown[]): Record<string, V> {
-  const out: Record<string, V> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1] as V;
-  return out;
-}

@@ -5,6 +5,7 @@
  */
 import { Cluster } from 'ioredis';
 import type { RedisClient } from './connection.ts';
+import { fieldMap } from './replies.ts';
 
 export type ServerKind = 'redis' | 'valkey' | 'unknown';
 export type CapabilityName = 'json' | 'search' | 'vectorSets' | 'hashFieldTtl';
@@ -107,9 +108,8 @@ export async function probeServer(client: RedisClient): Promise<{ capabilities: 
   } catch (error) {
     if (!isNoPerm(error)) throw error;
   }
-  const [hello, commands] = await Promise.all([client.call('HELLO', '2') as Promise<unknown[]>, probeCommands(client)]);
-  const fields = new Map<string, unknown>();
-  for (let i = 0; i + 1 < hello.length; i += 2) fields.set(String(hello[i]), hello[i + 1]);
+  const [hello, commands] = await Promise.all([client.call('HELLO', '2'), probeCommands(client)]);
+  const fields = fieldMap(hello);
   const server = String(fields.get('server') ?? 'unknown');
   const capabilities = {
     server: (['redis', 'valkey'].includes(server) ? server : 'unknown') as ServerKind,

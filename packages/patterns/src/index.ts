@@ -7,6 +7,7 @@ export * from './lua-script.ts';
 export * from './progress-line.ts';
 export * from './ratelimit/index.ts';
 export * from './redact.ts';
+export * from './replies.ts';
 export * from './session/index.ts';
 export * from './timeout.ts';
 export * from './vector/index.ts';

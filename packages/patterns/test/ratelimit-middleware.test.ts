@@ -5,7 +5,7 @@ import {
   type RateLimiter,
   type RateLimitResponse,
   rateLimit,
-} from '../src/index.ts';
+} from '../src/ratelimit/index.ts';
 
 /** A response recorder with the three members the middleware uses. */
 function recorder() {

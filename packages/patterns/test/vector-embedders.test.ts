@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,9 +19,16 @@ describe('local hashing embedder', () => {
     expect(Array.from(a as Float32Array)).toEqual(Array.from(b as Float32Array));
     expect(cosineSimilarity(a as Float32Array, a as Float32Array)).toBeCloseTo(1, 6);
     expect(Math.hypot(...(a as Float32Array))).toBeCloseTo(1, 5);
-    // The same text in another run of the process gives the same vector: pinned by a few values.
-    const fresh = new HashingEmbedder(768).embedOne('Waterproof hiking boots');
-    expect(Array.from(fresh)).toEqual(Array.from(a as Float32Array));
+  });
+
+  it('gives the same vectors in another process, so one process can ingest and another query', () => {
+    const texts = ['Waterproof hiking boots', 'Stainless steel espresso machine'];
+    const code = `
+      const { HashingEmbedder } = await import(${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)});
+      const embedder = new HashingEmbedder(768);
+      console.log(JSON.stringify(${JSON.stringify(texts)}.map((t) => Array.from(embedder.embedOne(t)))));`;
+    const other = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' }));
+    expect(other).toEqual(texts.map((t) => Array.from(embedder.embedOne(t))));
   });
 
   it('puts similar texts closer than unrelated ones', async () => {

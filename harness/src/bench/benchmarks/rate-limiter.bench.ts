@@ -11,15 +11,8 @@
  * decision comes from INFO commandstats, which other load on the machine disturbs much less than throughput.
  * Then memory per key (`MEMORY USAGE`) after 100 requests in one minute, for each.
  */
-import {
-  closeClient,
-  connect,
-  createRateLimiter,
-  LuaScript,
-  parseInfo,
-  RATE_LIMIT_ALGORITHMS,
-  type RedisClient,
-} from '@redis-agent-kit/patterns';
+import { closeClient, connect, LuaScript, parseInfo, type RedisClient } from '@redis-agent-kit/patterns';
+import { createRateLimiter, RATE_LIMIT_ALGORITHMS } from '@redis-agent-kit/patterns/ratelimit';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { naiveSlidingWindow } from '../../suites/rate-limiter.suite.ts';
 import { type BenchRow, compare, defineBenchmark, throughput } from '../benchmark.ts';
@@ -55,7 +48,7 @@ function subjects(client: RedisClient, onOutageDecision: () => void): Subject[] 
     duration: POLICY.windowMs / 1000,
   });
   const limiters = RATE_LIMIT_ALGORITHMS.map((algorithm) =>
-    createRateLimiter(client, algorithm, { ...POLICY, prefix: `${PREFIX}:${algorithm}`, onOutage: 'fail-open' }),
+    createRateLimiter(client, { algorithm, ...POLICY, prefix: `${PREFIX}:${algorithm}`, onOutage: 'fail-open' }),
   );
   return [
     {

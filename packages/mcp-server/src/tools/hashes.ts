@@ -1,8 +1,8 @@
 /** Hashes: fields (bounded HSCAN when none are named), increments, and per-field TTL where the server has it. */
-import { CapabilityMissingError } from '@redis-agent-kit/patterns';
+import { CapabilityMissingError, fieldRecord } from '@redis-agent-kit/patterns';
 import { z } from 'zod';
 import { assertValueSize, resolveTtl } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, flatRecord, type ToolContext, writeWithTtl } from '../tool.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, type ToolContext, writeWithTtl } from '../tool.ts';
 
 function needFieldTtl(ctx: ToolContext): void {
   if (!ctx.caps.hashFieldTtl) {
@@ -53,7 +53,7 @@ export default defineGroup(
             return { fields: Object.fromEntries(names.map((n, i) => [n, values[i] ?? null])) };
           }
           const [cursor, flat] = await ctx.redis.hscan(key, input.cursor ?? '0', 'COUNT', input.count ?? DEFAULT_COUNT);
-          return { fields: flatRecord<string>(flat), ...(cursor !== '0' ? { cursor } : {}) };
+          return { fields: fieldRecord<string>(flat), ...(cursor !== '0' ? { cursor } : {}) };
         }
         case 'ttl': {
           needFieldTtl(ctx);

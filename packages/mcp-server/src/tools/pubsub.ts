@@ -38,7 +38,7 @@ async function listen(
   waitMs: number,
   max: number,
 ): Promise<{ messages: Message[]; timedOut: boolean }> {
-  const db = ctx.config.cluster ? 0 : Number(new URL(ctx.config.url).pathname.slice(1) || 0);
+  const db = ctx.config.target.cluster ? 0 : ctx.config.target.db;
   const prefix = `__keyspace@${db}__:`;
   const pattern = mode === 'keyspace' ? `${prefix}${target}` : target;
   const redis = ctx.redis;
