@@ -381,6 +381,23 @@ export default defineSuite({
       },
     },
     {
+      name: 'replicas: an add resolves once a replica has it, and says so when none confirms it (the job is still added)',
+      async run(ctx) {
+        const queue = queueFor<string>(ctx, { replicas: 1, commandTimeoutMs: 300 });
+        if (ctx.target.cluster) {
+          assert.equal((await queue.add('durable')).added, true);
+          assert.equal((await queue.add('durable too', { id: 'r1', delayMs: 10 })).added, true);
+          ctx.note('add confirmed by a replica (WAIT on the node serving the partition)');
+        } else {
+          await assert.rejects(queue.add('unconfirmed'), (error: Error) => error.name === 'QueueReplicationError' && /reached 0 of 1 replica/.test(error.message));
+          assert.equal((await queue.stats()).totals.length, 1, 'the job was added all the same');
+          ctx.note('no replica: the add is refused as unconfirmed, and the job is in the stream');
+        }
+        for (const keys of queue.partitions) await ctx.client.unlink(keys.id('r1'));
+        await dropQueue(ctx.client, queue);
+      },
+    },
+    {
       name: 'MCP queue tool: add, stats, dead letters and retry, bounded by --max-items; read-only has only stats and dead_letters',
       async run(ctx) {
         const queue = queueFor<{ n: number } | string>(ctx, { partitions: 3 });

@@ -18,6 +18,7 @@ export {
   type DeadLetter,
   type PartitionStats,
   type Queue,
+  QueueReplicationError,
   type QueueStats,
 } from './queue.ts';
 export { type CloseResult, type Job, type JobHandler, type Worker, type WorkerStats } from './worker.ts';

@@ -23,6 +23,13 @@ export interface QueueOptions {
   deadLetterMaxLen?: number;
   /** Deadline of every command the queue and its workers send (a blocking read gets `blockMs` more). Default 5 s. */
   commandTimeoutMs?: number;
+  /**
+   * Replicas an `add()` must reach before it resolves: WAIT on the node that took the write, for up to
+   * `commandTimeoutMs`; fewer is an error (the job is added, but a failover now could lose it: retry with the same
+   * `id`). 0 resolves on the master's answer, which a failover right after can lose, as replication is asynchronous.
+   * Default 0.
+   */
+  replicas?: number;
 }
 
 export const QUEUE_DEFAULTS = {
@@ -33,6 +40,7 @@ export const QUEUE_DEFAULTS = {
   idempotencyWindowMs: 24 * 60 * 60 * 1000,
   deadLetterMaxLen: 10_000,
   commandTimeoutMs: 5000,
+  replicas: 0,
 } as const;
 
 /** The delay before a failed job runs again, from the deliveries it has had (1 after the first failure). */

@@ -12,7 +12,10 @@
  * but may finish in any order. There is no order between partitions.
  */
 import { randomUUID } from 'node:crypto';
+import { Cluster } from 'ioredis';
 import { command, orThrow, sendBatch, withKeys } from '../cluster/batch.ts';
+import { keySlot } from '../cluster/key-slot.ts';
+import { nodeAddress } from '../cluster/nodes.ts';
 import { type RedisClient, redactClientError } from '../connection.ts';
 import { encodePayload, entryTime, fieldArgs, parseFields } from './codec.ts';
 import { bounded } from './deadline.ts';
@@ -75,6 +78,11 @@ export interface DeadLetter<T = unknown> {
   failedAt: number;
 }
 
+/** An add that Redis took but fewer replicas than `replicas` confirmed in time. */
+export class QueueReplicationError extends Error {
+  override readonly name = 'QueueReplicationError';
+}
+
 export class Queue<T = unknown> {
   readonly name: string;
   readonly #settings: QueueSettings;
@@ -116,10 +124,31 @@ export class Queue<T = unknown> {
       } else {
         await bounded(s.client.call('XADD', keys.stream, '*', ...fields), s.commandTimeoutMs, 'queue add');
       }
+      if (s.replicas > 0 && added) await this.#replicated(delayMs > 0 ? keys.delayed : keys.stream);
     } catch (error) {
       throw redactClientError(s.client, error);
     }
     return { id, partition, added };
+  }
+
+  /**
+   * Waits until `replicas` replicas have this connection's writes to `key`'s node (WAIT covers every earlier write of
+   * the connection it is sent on: on a cluster that is the node serving the key's slot, the one that took the add).
+   */
+  async #replicated(key: string): Promise<void> {
+    const s = this.#settings;
+    let node: RedisClient | undefined = s.client;
+    if (s.client instanceof Cluster) {
+      const address = s.client.slots[keySlot(key)]?.[0];
+      node = s.client.nodes('master').find((n) => nodeAddress(n) === address);
+    }
+    if (!node) throw new Error(`queue add: no connection to the node serving ${key}; the job was added, its replication is unknown`);
+    const reached = Number(await bounded(node.call('WAIT', s.replicas, s.commandTimeoutMs), s.commandTimeoutMs + 1000, 'queue add WAIT'));
+    if (reached < s.replicas) {
+      throw new QueueReplicationError(
+        `queue add: the job was added but reached ${reached} of ${s.replicas} replica(s) within ${s.commandTimeoutMs} ms; a failover now could lose it: retry with the same id`,
+      );
+    }
   }
 
   /** Starts a worker running `handler` for this queue's jobs; resolves once it reads. Stop it with `close()`. */

@@ -12,6 +12,7 @@ export interface QueueSettings {
   idempotencyWindowMs: number;
   deadLetterMaxLen: number;
   commandTimeoutMs: number;
+  replicas: number;
 }
 
 export function resolveQueueOptions(client: RedisClient, options: QueueOptions): QueueSettings {
@@ -30,12 +31,16 @@ export function resolveQueueOptions(client: RedisClient, options: QueueOptions):
     idempotencyWindowMs: options.idempotencyWindowMs ?? QUEUE_DEFAULTS.idempotencyWindowMs,
     deadLetterMaxLen: options.deadLetterMaxLen ?? QUEUE_DEFAULTS.deadLetterMaxLen,
     commandTimeoutMs: options.commandTimeoutMs ?? QUEUE_DEFAULTS.commandTimeoutMs,
+    replicas: options.replicas ?? QUEUE_DEFAULTS.replicas,
   };
   // 512 MB is the server's own limit on one value.
   positiveInteger('maxPayloadBytes', settings.maxPayloadBytes, 512 * 1024 * 1024);
   positiveInteger('idempotencyWindowMs', settings.idempotencyWindowMs);
   positiveInteger('deadLetterMaxLen', settings.deadLetterMaxLen);
   positiveInteger('commandTimeoutMs', settings.commandTimeoutMs);
+  if (!Number.isSafeInteger(settings.replicas) || settings.replicas < 0 || settings.replicas > 100) {
+    throw new RangeError(`replicas must be an integer from 0 to 100, got ${settings.replicas}`);
+  }
   return settings;
 }
 
