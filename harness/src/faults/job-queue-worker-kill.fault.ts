@@ -4,11 +4,8 @@
  * is lost, and the example's idempotent handler records each completion once although a reclaimed job runs again.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { createJobsQueue, type JobResult, type JobsConfig, resultKey } from '../../../examples/job-queue/src/jobs.ts';
-import { EXAMPLES_DIR } from '../discover.ts';
+import { workerFleet } from '../job-queue-workers.ts';
 import { defineFaultScenario } from './scenario.ts';
 
 const JOBS = 300;
@@ -17,13 +14,6 @@ const KILLS = 3;
 const VISIBILITY_MS = 2000;
 /** Generous: 300 jobs of at most 600 ms on 24 slots take about 5 s, each kill adds VISIBILITY_MS. */
 const DRAIN_BOUND_MS = 90_000;
-
-interface WorkerProcess {
-  child: ChildProcess;
-  /** Jobs started and not finished, by id (from its log). */
-  running: Set<string>;
-  ready: Promise<void>;
-}
 
 export default defineFaultScenario({
   id: 'job-queue-worker-kill',
@@ -35,41 +25,16 @@ export default defineFaultScenario({
     const client = await connect(server);
     const config: JobsConfig = { prefix, partitions: 2 };
     const queue = createJobsQueue(client, config);
-    const workers: WorkerProcess[] = [];
-    let reruns = 0;
-    const startWorker = (): WorkerProcess => {
-      const child = spawn(process.execPath, ['--conditions=source', join(EXAMPLES_DIR, 'job-queue', 'src', 'worker.ts')], {
-        env: {
-          ...process.env,
-          REDIS_URL: server.url,
-          JOBS_PREFIX: prefix,
-          PARTITIONS: String(config.partitions),
-          CONCURRENCY: '8',
-          VISIBILITY_MS: String(VISIBILITY_MS),
-          MAX_DELIVERIES: '10',
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      const running = new Set<string>();
-      const ready = new Promise<void>((resolve, reject) => {
-        child.once('exit', (code) => reject(new Error(`worker exited (${code}) before it was ready`)));
-        createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-          const [, event, id, again] = /\] (ready|started|finished) ?(\S+)? ?(again)?/.exec(line) ?? [];
-          if (event === 'ready') resolve();
-          else if (event === 'started' && id) running.add(id);
-          else if (event === 'finished' && id) {
-            running.delete(id);
-            if (again) reruns++;
-          }
-        });
-      });
-      ready.catch(() => {});
-      const worker = { child, running, ready };
-      workers.push(worker);
-      return worker;
-    };
+    const fleet = workerFleet({
+      REDIS_URL: server.url,
+      JOBS_PREFIX: prefix,
+      PARTITIONS: String(config.partitions),
+      CONCURRENCY: '8',
+      VISIBILITY_MS: String(VISIBILITY_MS),
+      MAX_DELIVERIES: '10',
+    });
     try {
-      await Promise.all(Array.from({ length: WORKERS }, () => startWorker().ready));
+      await Promise.all(Array.from({ length: WORKERS }, () => fleet.start().ready));
       const ids: string[] = [];
       for (let i = 0; i < JOBS; i++) {
         const durationMs = 100 + ((i * 37) % 500);
@@ -78,12 +43,8 @@ export default defineFaultScenario({
       let heldAtKill = 0;
       for (let kill = 0; kill < KILLS; kill++) {
         await new Promise((r) => setTimeout(r, 700));
-        const live = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
-        const victim = live.sort((a, b) => b.running.size - a.running.size)[0];
-        assert.ok(victim, 'a live worker to kill');
-        heldAtKill += victim.running.size;
-        victim.child.kill('SIGKILL');
-        await startWorker().ready;
+        heldAtKill += fleet.killBusiest();
+        await fleet.start().ready;
       }
       note(`${KILLS} workers killed holding ${heldAtKill} running jobs (from their logs); one replacement started after each`);
       const killedAt = performance.now();
@@ -117,15 +78,12 @@ export default defineFaultScenario({
           workersKilled: KILLS,
           jobsHeldAtKill: heldAtKill,
           completedOnRedelivery: outcome.redelivered,
-          rerunsAbsorbed: reruns,
+          rerunsAbsorbed: fleet.reruns,
           drainAfterLastKillMs: Math.round(drainMs),
         },
       };
     } finally {
-      for (const { child } of workers) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await Promise.all(
-        workers.map(({ child }) => (child.exitCode === null && child.signalCode === null ? new Promise((r) => child.once('exit', r)) : undefined)),
-      );
+      await fleet.stopAll();
     }
   },
 });
