@@ -308,6 +308,26 @@ export default defineSuite({
       },
     },
     {
+      name: "a dead worker's consumer, holding nothing and silent for 10 × visibilityMs, is removed from the group",
+      async run(ctx) {
+        const queue = queueFor<string>(ctx);
+        const keys = queue.partitions[0];
+        assert.ok(keys);
+        await ctx.client.xgroup('CREATE', keys.stream, 'workers', '0', 'MKSTREAM');
+        await ctx.client.call('XGROUP', 'CREATECONSUMER', keys.stream, 'workers', 'ghost');
+        const names = async () =>
+          ((await ctx.client.call('XINFO', 'CONSUMERS', keys.stream, 'workers')) as unknown[][]).map((c) => String(c[1]));
+        const worker = await queue.process(() => {}, { ...FAST, visibilityMs: 400, maintenanceMs: 100 });
+        try {
+          await waitFor(async () => !(await names()).includes('ghost'), 20_000, 'the ghost consumer removed');
+          assert.deepEqual(await names(), [worker.consumer], 'the live worker stays');
+        } finally {
+          await worker.close();
+          await dropQueue(ctx.client, queue);
+        }
+      },
+    },
+    {
       name: 'stats: length, waiting, pending, consumers, delayed and dead letters per partition',
       async run(ctx) {
         const queue = queueFor<number>(ctx, { partitions: 2 });

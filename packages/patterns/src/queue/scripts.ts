@@ -176,6 +176,29 @@ return 1
 export const TRIM_LIMIT = 10_000;
 
 /**
+ * Removes consumers that hold nothing and have not been heard from for ARGV[2] ms: those of workers that died (a
+ * graceful `close()` leaves the group itself). At most ARGV[3] per call; a live consumer removed by mistake is
+ * recreated by its next read, and holds nothing to lose. KEYS: stream. ARGV: group, min idle ms, max removals.
+ */
+export const PRUNE_CONSUMERS = new LuaScript(`
+local removed = 0
+for _, consumer in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+  local name, pending, idle
+  for i = 1, #consumer, 2 do
+    local field = consumer[i]
+    if field == 'name' then name = consumer[i + 1]
+    elseif field == 'pending' then pending = consumer[i + 1]
+    elseif field == 'idle' then idle = consumer[i + 1] end
+  end
+  if removed < tonumber(ARGV[3]) and pending == 0 and idle >= tonumber(ARGV[2]) then
+    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], name)
+    removed = removed + 1
+  end
+end
+return removed
+`);
+
+/**
  * Trims acknowledged entries: below every group's oldest pending entry and its last delivered one (everything after
  * it is unread), approximately (whole radix-tree nodes) and at most ARGV[1] entries per call. No group, no trim.
  * KEYS: stream. Returns the entries removed.

@@ -2,7 +2,7 @@
  * A worker: one blocking reader connection per partition it serves (XREADGROUP … BLOCK, so jobs start as soon as
  * they are added, and a blocked read never holds up the shared client's commands), up to `concurrency` handlers at
  * once, and an upkeep every `maintenanceMs` that keeps running jobs fresh, moves due delayed jobs into the stream,
- * reclaims idle jobs of dead workers and trims acknowledged entries.
+ * reclaims idle jobs of dead workers, trims acknowledged entries, and now and then removes dead workers' consumers.
  *
  * `close()` stops reading (within `blockMs`), waits for running jobs up to a timeout, gives the rest back (they stay
  * pending but look idle, so the next reclaim takes them), leaves the group when it holds nothing, and returns.
@@ -17,7 +17,7 @@ import { decodePayload, entryTime, errorText, fieldArgs, type JobFields, parseFi
 import { bounded, QueueTimeoutError, sleep } from './deadline.ts';
 import type { PartitionKeys } from './keys.ts';
 import { type Backoff, WORKER_DEFAULTS, type WorkerOptions } from './options.ts';
-import { FAIL, LEAVE, PROMOTE_DUE, RECLAIM, RELEASE, TOUCH, TRIM, TRIM_LIMIT } from './scripts.ts';
+import { FAIL, LEAVE, PROMOTE_DUE, PRUNE_CONSUMERS, RECLAIM, RELEASE, TOUCH, TRIM, TRIM_LIMIT } from './scripts.ts';
 import { positiveInteger, type QueueSettings } from './settings.ts';
 
 export interface Job<T = unknown> {
@@ -89,6 +89,9 @@ const RELEASED_IDLE_MS = 365 * 24 * 3600_000;
 const ERROR_PAUSE_MS = 500;
 /** At most this many promotions of `batchSize` due jobs per partition per upkeep. */
 const PROMOTE_ROUNDS = 10;
+/** Dead workers' consumers are pruned every this many upkeeps, once silent for this many visibilityMs. */
+const PRUNE_EVERY_TICKS = 10;
+const PRUNE_AFTER_VISIBILITIES = 10;
 
 export class Worker<T = unknown> {
   readonly consumer: string;
@@ -112,6 +115,7 @@ export class Worker<T = unknown> {
   #upkeep: NodeJS.Timeout | undefined;
   #tick: Promise<void> | undefined;
   #lastTouch = 0;
+  #ticks = 0;
   #stopping = false;
   #closed: Promise<CloseResult> | undefined;
   readonly #stats = { completed: 0, retried: 0, deadLettered: 0, reclaimed: 0, released: 0, errors: 0 };
@@ -379,12 +383,18 @@ export class Worker<T = unknown> {
       await this.#touch();
     }
     if (this.#stopping) return;
+    const prune = this.#ticks++ % PRUNE_EVERY_TICKS === 0;
     await Promise.all(
       this.#partitions.map(async (keys) => {
         await this.#promote(keys).catch((error: unknown) => this.#report(error));
         await this.#reclaim(keys).catch((error: unknown) => this.#report(error));
         const trim = TRIM.run(this.#s.client, [keys.stream], [TRIM_LIMIT]);
         await this.#call(trim, 'queue trim').catch((error: unknown) => this.#report(error));
+        if (!prune) return;
+        const args = [this.#s.group, this.#visibilityMs * PRUNE_AFTER_VISIBILITIES, this.#batchSize];
+        await this.#call(PRUNE_CONSUMERS.run(this.#s.client, [keys.stream], args), 'queue prune consumers').catch((error: unknown) =>
+          this.#report(error),
+        );
       }),
     );
   }
