@@ -107,6 +107,7 @@ describe('examples/job-queue over HTTP', () => {
       [post('/api/jobs', '{bad json'), 400, /not valid JSON/],
       [post('/api/jobs', JSON.stringify({ kind: 'email', target: 'a', pad: 'x'.repeat(20_000) })), 413, /larger than 16 KB/],
       [post('/api/jobs?delayMs=-5', { kind: 'email', target: 'a' }), 400, /delayMs/],
+      [post('/api/jobs', { kind: 'email', target: 'a', priority: 'asap' }), 400, /priority must be/],
       [post('/api/jobs', { kind: 'email', target: 'a' }, { 'idempotency-key': 'k'.repeat(300) }), 400, /Idempotency-Key/],
       [get('/api/dead-letters?count=1000'), 400, /count must be/],
       [post('/api/dead-letters/nonsense/retry', {}), 400, /dead letter id/],

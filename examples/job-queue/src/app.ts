@@ -39,11 +39,13 @@ export function createApp({ client, queue, config }: AppOptions): Express {
     if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > MAX_DELAY_MS) {
       return void res.status(400).json({ error: `delayMs must be an integer from 0 to ${MAX_DELAY_MS}` });
     }
+    const { priority = 'normal' } = req.body as { priority?: unknown };
+    if (priority !== 'high' && priority !== 'normal') return void res.status(400).json({ error: 'priority must be "high" or "normal"' });
     const key = req.get('idempotency-key');
     if (key !== undefined && (key.length < 1 || Buffer.byteLength(key) > 200)) {
       return void res.status(400).json({ error: 'Idempotency-Key must be 1 to 200 bytes' });
     }
-    const added = await queue.add(job, { ...(key ? { id: key } : {}), delayMs });
+    const added = await queue.add(job, { ...(key ? { id: key } : {}), delayMs, priority });
     res
       .status(202)
       .location(`/api/jobs/${encodeURIComponent(added.id)}`)

@@ -30,7 +30,7 @@ function queueFor<T = unknown>(ctx: SuiteContext, options: Partial<QueueOptions>
 
 /** Every key of the queue's partitions, for cleanup (one UNLINK per partition: one slot each). */
 async function dropQueue(client: RedisClient, queue: Pick<Queue, 'partitions'>): Promise<void> {
-  for (const keys of queue.partitions) await client.unlink(keys.stream, keys.delayed, keys.delayedJobs, keys.dead);
+  for (const keys of queue.partitions) await client.unlink(keys.stream, keys.high, keys.delayed, keys.delayedJobs, keys.dead);
 }
 
 /** The servers' time in ms (the queue schedules by it, never by this process's clock). */
@@ -220,6 +220,41 @@ export default defineSuite({
       },
     },
     {
+      name: 'a high-priority job starts before the normal ones not yet read; its retries and its revival stay high',
+      async run(ctx) {
+        const queue = queueFor<string>(ctx);
+        for (let n = 0; n < 30; n++) await queue.add(`normal-${n}`);
+        await queue.add('urgent', { priority: 'high' });
+        await assert.rejects(queue.add('x', { priority: 'urgent' as 'high' }), /priority must be/);
+        const order: string[] = [];
+        let fail = true;
+        const priorities = new Map<string, string[]>();
+        const worker = await queue.process(
+          (job) => {
+            order.push(job.payload);
+            priorities.set(job.payload, [...(priorities.get(job.payload) ?? []), job.priority]);
+            if (job.payload === 'urgent' && fail) throw new Error('once more');
+          },
+          { ...FAST, concurrency: 1, maxDeliveries: 2 },
+        );
+        try {
+          await waitFor(() => worker.stats().deadLettered === 1 && worker.stats().completed === 30, 20_000, 'all jobs');
+          assert.equal(order[0], 'urgent', `the high job ran first: ${order.slice(0, 3).join(', ')}`);
+          assert.deepEqual(priorities.get('urgent'), ['high', 'high'], 'its retry came back high');
+          fail = false;
+          const [letter] = await queue.deadLetters();
+          assert.ok(letter && (await queue.retryDeadLetter(letter.deadLetterId)));
+          await waitFor(() => worker.stats().completed === 31, 10_000, 'the revived job');
+          assert.deepEqual(priorities.get('urgent'), ['high', 'high', 'high'], 'revived high');
+          const stats = await queue.stats();
+          assert.deepEqual([stats.totals.pending, stats.totals.waiting, stats.totals.consumers], [0, 0, 1]);
+        } finally {
+          await worker.close();
+          await dropQueue(ctx.client, queue);
+        }
+      },
+    },
+    {
       name: 'a delayed job waits in the sorted set and enters the stream when due by the server clock',
       async run(ctx) {
         const queue = queueFor<string>(ctx);
@@ -354,7 +389,7 @@ export default defineSuite({
       async run(ctx) {
         const queue = queueFor<{ p: number; seq: number }>(ctx, { partitions: 8 });
         const slots = queue.partitions.map((keys) => {
-          const all = new Set([keys.stream, keys.delayed, keys.delayedJobs, keys.dead, keys.id('x')].map(keySlot));
+          const all = new Set([keys.stream, keys.high, keys.delayed, keys.delayedJobs, keys.dead, keys.id('x')].map(keySlot));
           assert.equal(all.size, 1, `partition ${keys.partition}'s keys share one slot`);
           return keySlot(keys.stream);
         });

@@ -9,7 +9,7 @@ import { decodePayload, encodePayload, errorText, fieldArgs, parseFields } from 
 import { bounded, QueueTimeoutError } from '../src/queue/deadline.ts';
 import { partitionKeys, partitionOf } from '../src/queue/keys.ts';
 import { MAX_ERROR_CHARS } from '../src/queue/options.ts';
-import { streamEntries } from '../src/queue/worker.ts';
+import { streamReplies } from '../src/queue/worker.ts';
 
 function busyWait(ms: number): void {
   const end = performance.now() + ms;
@@ -72,7 +72,7 @@ describe('codec', () => {
   });
 
   it('round-trips a job through stream fields, including attempts and the last error', () => {
-    const job = { id: 'j-1', payload: Buffer.from([1, 2, 255]), raw: true, previousDeliveries: 2, lastError: 'Error: x' };
+    const job = { id: 'j-1', payload: Buffer.from([1, 2, 255]), raw: true, high: true, previousDeliveries: 2, lastError: 'Error: x' };
     const flat = fieldArgs(job).map((v) => (Buffer.isBuffer(v) ? v : Buffer.from(String(v))));
     const parsed = parseFields(flat);
     expect(parsed).toEqual(job);
@@ -101,11 +101,13 @@ describe('partitions and keys', () => {
   });
 });
 
-describe('streamEntries', () => {
-  it('reads the RESP2 and the RESP3 shape of a one-stream XREADGROUP reply', () => {
+describe('streamReplies', () => {
+  it('reads the RESP2 and the RESP3 shape of a two-stream XREADGROUP reply', () => {
     const entry: [Buffer, Buffer[]] = [Buffer.from('1-0'), [Buffer.from('p'), Buffer.from('1')]];
-    expect(streamEntries([[Buffer.from('k'), [entry]]])).toEqual([entry]);
-    expect(streamEntries([Buffer.from('k'), [entry]])).toEqual([entry]);
-    expect(streamEntries(null)).toEqual([]);
+    const [high, normal] = [Buffer.from('q:{a:0}:jobs:high'), Buffer.from('q:{a:0}:jobs')];
+    const expected = [[high, [entry]], [normal, []]];
+    expect(streamReplies([[high, [entry]], [normal, []]])).toEqual(expected);
+    expect(streamReplies([high, [entry], normal, []])).toEqual(expected);
+    expect(streamReplies(null)).toEqual([]);
   });
 });

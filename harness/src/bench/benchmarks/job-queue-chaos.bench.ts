@@ -90,7 +90,7 @@ export default defineBenchmark({
     } finally {
       await fleet.stopAll();
       for (let i = 0; i < ids.length; i += 1000) await client.unlink(...ids.slice(i, i + 1000).map((id) => resultKey(config, id)));
-      for (const keys of queue.partitions) await client.unlink(keys.stream, keys.delayed, keys.delayedJobs, keys.dead);
+      for (const keys of queue.partitions) await client.unlink(keys.stream, keys.high, keys.delayed, keys.delayedJobs, keys.dead);
       await closeClient(client);
     }
   },

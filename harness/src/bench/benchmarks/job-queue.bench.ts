@@ -90,7 +90,7 @@ function ours(client: RedisClient): Subject {
       return { jobsPerSecond: jobs / (ms / 1000), startLatencies, serverMicrosPerJob: cpuMicros / jobs };
     } finally {
       await worker.close();
-      for (const keys of queue.partitions) await client.unlink(keys.stream, keys.delayed, keys.delayedJobs, keys.dead);
+      for (const keys of queue.partitions) await client.unlink(keys.stream, keys.high, keys.delayed, keys.delayedJobs, keys.dead);
     }
   };
 }

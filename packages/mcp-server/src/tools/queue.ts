@@ -59,7 +59,7 @@ export default defineGroup(
     ops: {
       stats: ['read', 'length, waiting, pending, delayed, dead letters'],
       dead_letters: ['read', 'newest first'],
-      add: ['write', 'payload; id dedupes; delayMs'],
+      add: ['write', 'payload; id dedupes; delayMs; priority'],
       retry: ['write', 'a deadLetterId back into the queue'],
     },
     input: ({ limits }) => ({
@@ -71,9 +71,10 @@ export default defineGroup(
       payload: z.unknown().optional(),
       id: z.string().optional(),
       delayMs: z.number().int().min(0).optional(),
+      priority: z.enum(['high', 'normal']).optional(),
       deadLetterId: z.string().optional(),
     }),
-    writeArgs: ['payload', 'id', 'delayMs', 'deadLetterId'],
+    writeArgs: ['payload', 'id', 'delayMs', 'priority', 'deadLetterId'],
     output: {
       stats: z.record(z.string(), z.unknown()).optional(),
       deadLetters: z.array(z.record(z.string(), z.unknown())).optional(),
@@ -94,7 +95,8 @@ export default defineGroup(
         case 'add': {
           if (input.payload === undefined) throw new Error('add needs payload (any JSON)');
           assertValueSize([JSON.stringify(input.payload)], ctx.limits);
-          return { added: await queue.add(input.payload, { ...(input.id ? { id: input.id } : {}), ...(input.delayMs ? { delayMs: input.delayMs } : {}) }) };
+          const options = { ...(input.id ? { id: input.id } : {}), ...(input.delayMs ? { delayMs: input.delayMs } : {}), ...(input.priority ? { priority: input.priority } : {}) };
+          return { added: await queue.add(input.payload, options) };
         }
         case 'retry': {
           if (!input.deadLetterId) throw new Error('retry needs deadLetterId (from dead_letters)');

@@ -1,6 +1,6 @@
 /**
  * A job as stream fields: `p` the payload bytes, `j` the job id, `f` = `b` when the payload is raw bytes (else it is
- * JSON text), `a` the deliveries it had before this entry (retries carry it over), `e` its last error. Short names,
+ * JSON text), `q` = `h` for a high-priority job (its retries and revival go back to the high stream), `a` the deliveries it had before this entry (retries carry it over), `e` its last error. Short names,
  * because they are stored with every entry. Fields are read back as Buffers, so payload bytes are never decoded
  * lossily.
  */
@@ -11,6 +11,8 @@ export interface JobFields {
   payload: Buffer;
   /** The payload is raw bytes (given as a Buffer or Uint8Array), not JSON. */
   raw: boolean;
+  /** A high-priority job. */
+  high: boolean;
   /** Handler starts before this entry (0 for a new job). */
   previousDeliveries: number;
   lastError?: string;
@@ -44,6 +46,7 @@ export function decodePayload(fields: JobFields): unknown {
 export function fieldArgs(job: JobFields): FieldArg[] {
   const args: FieldArg[] = ['p', job.payload, 'j', job.id];
   if (job.raw) args.push('f', 'b');
+  if (job.high) args.push('q', 'h');
   if (job.previousDeliveries > 0) args.push('a', job.previousDeliveries);
   if (job.lastError !== undefined) args.push('e', job.lastError);
   return args;
@@ -54,6 +57,7 @@ export function parseFields(flat: readonly Buffer[]): JobFields {
   let payload: Buffer | undefined;
   let id: string | undefined;
   let raw = false;
+  let high = false;
   let previousDeliveries = 0;
   let lastError: string | undefined;
   for (let i = 0; i + 1 < flat.length; i += 2) {
@@ -62,11 +66,12 @@ export function parseFields(flat: readonly Buffer[]): JobFields {
     if (name === 'p') payload = value;
     else if (name === 'j') id = value.toString('utf8');
     else if (name === 'f') raw = value.toString('latin1') === 'b';
+    else if (name === 'q') high = value.toString('latin1') === 'h';
     else if (name === 'a') previousDeliveries = Number(value.toString('latin1')) || 0;
     else if (name === 'e') lastError = value.toString('utf8');
   }
   if (payload === undefined || id === undefined) throw new Error('not a job entry: it has no p (payload) or j (id) field');
-  return { id, payload, raw, previousDeliveries, ...(lastError === undefined ? {} : { lastError }) };
+  return { id, payload, raw, high, previousDeliveries, ...(lastError === undefined ? {} : { lastError }) };
 }
 
 /** An error as the text kept with a job: its message, at most MAX_ERROR_CHARS characters. */

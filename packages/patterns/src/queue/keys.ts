@@ -1,5 +1,5 @@
 /**
- * Where a queue lives: per partition a stream of jobs, a sorted set and a hash of delayed jobs, a stream of dead
+ * Where a queue lives: per partition a stream of jobs and one of high-priority jobs, a sorted set and a hash of delayed jobs, a stream of dead
  * letters and one key per idempotency id, all under one hash tag `{<name>:<partition>}` so every script of a
  * partition runs on one cluster slot.
  */
@@ -8,6 +8,10 @@ export interface PartitionKeys {
   partition: number;
   /** The jobs, in the order they became runnable (XADD), read by the consumer group. */
   stream: string;
+  /** The high-priority jobs: read before `stream`'s, in the same group. */
+  high: string;
+  /** Both streams, high priority first: the order a worker reads them in. */
+  streams: readonly [string, string];
   /** Delayed jobs' tokens scored by the server time (ms) they become due. */
   delayed: string;
   /** Delayed jobs' fields, `<token>|<field>` → value. */
@@ -28,9 +32,13 @@ export function validateNames(prefix: string, name: string): void {
 
 export function partitionKeys(prefix: string, name: string, partition: number): PartitionKeys {
   const base = `${prefix}:{${name}:${partition}}`;
+  const stream = `${base}:jobs`;
+  const high = `${base}:jobs:high`;
   return {
     partition,
-    stream: `${base}:jobs`,
+    stream,
+    high,
+    streams: [high, stream],
     delayed: `${base}:delayed`,
     delayedJobs: `${base}:delayed-jobs`,
     dead: `${base}:dead`,

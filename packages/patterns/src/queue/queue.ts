@@ -6,10 +6,11 @@
  *
  * Delivery is at least once: a job whose worker died, or whose acknowledgement was lost, runs again. Handlers must
  * be idempotent (the example records a job id per completion). Order, per partition: jobs become runnable in the
- * order they were added and are delivered in that order; a retried job goes back behind the others after its
- * backoff, a delayed job joins when due, a reclaimed job runs again when its worker is declared dead. With one worker
- * at concurrency 1 on a partition a job starts only after the one before it finished; otherwise jobs start in order
- * but may finish in any order. There is no order between partitions.
+ * order they were added and are delivered in that order, high-priority ones (a second stream, read first) before
+ * normal ones; a retried job goes back behind the others after its backoff, a delayed job joins when due, a
+ * reclaimed job runs again when its worker is declared dead. With one worker at concurrency 1 on a partition a job
+ * starts only after the one before it finished; otherwise jobs start in order but may finish in any order. There is
+ * no order between partitions.
  */
 import { randomUUID } from 'node:crypto';
 import { Cluster } from 'ioredis';
@@ -33,6 +34,11 @@ export interface AddOptions {
   id?: string;
   /** Run no earlier than this many ms from now (by the server's clock). Default 0. */
   delayMs?: number;
+  /**
+   * `high`: the job goes to the partition's high-priority stream, which workers read before the normal one, so it
+   * starts before every normal job not yet read (its retries stay high). Default `normal`.
+   */
+  priority?: 'high' | 'normal';
 }
 
 export interface AddResult {
@@ -45,7 +51,7 @@ export interface AddResult {
 
 export interface PartitionStats {
   partition: number;
-  /** XLEN: entries in the stream, runnable, running and acknowledged ones not yet trimmed. */
+  /** XLEN of both streams: entries runnable, running, and acknowledged ones not yet trimmed. */
   length: number;
   /** Entries the group has not read yet (XINFO GROUPS lag); null when the server cannot tell (after XDEL). */
   waiting: number | null;
@@ -111,20 +117,25 @@ export class Queue<T = unknown> {
     const partition =
       options.id === undefined ? this.#nextPartition++ % s.partitions.length : partitionOf(id, s.partitions.length);
     const keys = s.partitions[partition] as QueueSettings['partitions'][number];
-    const fields = fieldArgs({ id, payload: bytes, raw, previousDeliveries: 0 });
+    const high = options.priority === 'high';
+    if (options.priority !== undefined && !high && options.priority !== 'normal') {
+      throw new RangeError(`priority must be "high" or "normal", got ${JSON.stringify(options.priority)}`);
+    }
+    const stream = high ? keys.high : keys.stream;
+    const fields = fieldArgs({ id, payload: bytes, raw, high, previousDeliveries: 0 });
     let added = true;
     try {
       if (options.id !== undefined) {
-        const keyList = [keys.stream, keys.id(id), keys.delayed, keys.delayedJobs];
+        const keyList = [stream, keys.id(id), keys.delayed, keys.delayedJobs];
         const run = ADD_ONCE.run(s.client, keyList, [s.idempotencyWindowMs, delayMs, randomUUID(), ...fields]);
         added = (await bounded(run, s.commandTimeoutMs, 'queue add')) === 1;
       } else if (delayMs > 0) {
         const run = ADD_DELAYED.run(s.client, [keys.delayed, keys.delayedJobs], [delayMs, randomUUID(), ...fields]);
         await bounded(run, s.commandTimeoutMs, 'queue add');
       } else {
-        await bounded(s.client.call('XADD', keys.stream, '*', ...fields), s.commandTimeoutMs, 'queue add');
+        await bounded(s.client.call('XADD', stream, '*', ...fields), s.commandTimeoutMs, 'queue add');
       }
-      if (s.replicas > 0 && added) await this.#replicated(delayMs > 0 ? keys.delayed : keys.stream);
+      if (s.replicas > 0 && added) await this.#replicated(delayMs > 0 ? keys.delayed : stream);
     } catch (error) {
       throw redactClientError(s.client, error);
     }
@@ -158,29 +169,36 @@ export class Queue<T = unknown> {
     return worker;
   }
 
-  /** Lengths, pending, lag, delayed and dead letters per partition: four commands each, one round trip per node. */
+  /** Lengths, pending, lag, delayed and dead letters per partition: six commands each, one round trip per node. */
   async stats(): Promise<QueueStats> {
     const s = this.#settings;
+    const PER_PARTITION = 6;
     const commands = s.partitions.flatMap((keys) => [
-      command('XLEN', keys.stream),
-      withKeys('XINFO', ['GROUPS', keys.stream], [1]),
+      ...keys.streams.flatMap((stream) => [command('XLEN', stream), withKeys('XINFO', ['GROUPS', stream], [1])]),
       command('ZCARD', keys.delayed),
       command('XLEN', keys.dead),
     ]);
     const replies = await this.#bounded(sendBatch(s.client, commands), 'queue stats');
     const partitions = s.partitions.map((keys, p): PartitionStats => {
-      const [length, groups, delayed, deadLetters] = replies.slice(p * 4, p * 4 + 4);
-      // XINFO GROUPS on a stream nobody has added to or read yet: "no such key", i.e. nothing there.
-      const group = groups instanceof Error ? undefined : groupInfo(groups as unknown[][], s.group);
-      for (const reply of [length, delayed, deadLetters]) if (reply instanceof Error) throw redactClientError(s.client, reply);
-      const len = Number(length);
+      const [highLength, highGroups, length, groups, delayed, deadLetters] = replies.slice(p * PER_PARTITION, (p + 1) * PER_PARTITION);
+      for (const reply of [highLength, length, delayed, deadLetters]) if (reply instanceof Error) throw redactClientError(s.client, reply);
+      // Per stream; XINFO GROUPS on a stream nobody has added to or read yet answers "no such key": nothing there.
+      const streams = [
+        [Number(highLength), highGroups],
+        [Number(length), groups],
+      ].map(([len, reply]) => {
+        const group = reply instanceof Error ? undefined : groupInfo(reply as unknown[][], s.group);
+        // No group yet: nothing was read, so everything in the stream waits.
+        return { length: len as number, waiting: group ? group.lag : (len as number), pending: group?.pending ?? 0, consumers: group?.consumers ?? 0 };
+      });
+      const [h, n] = streams as [(typeof streams)[number], (typeof streams)[number]];
       return {
         partition: keys.partition,
-        length: len,
-        // No group yet: nothing was read, so everything in the stream waits.
-        waiting: group ? group.lag : len,
-        pending: group?.pending ?? 0,
-        consumers: group?.consumers ?? 0,
+        length: h.length + n.length,
+        waiting: h.waiting === null || n.waiting === null ? null : h.waiting + n.waiting,
+        pending: h.pending + n.pending,
+        // A worker reads both streams as one consumer: count it once.
+        consumers: Math.max(h.consumers, n.consumers),
         delayed: Number(delayed),
         deadLetters: Number(deadLetters),
       };
@@ -222,7 +240,7 @@ export class Queue<T = unknown> {
     if (!match || !keys) {
       throw new RangeError(`a dead letter id is <partition>:<entry id> with partition below ${s.partitions.length}, got ${JSON.stringify(deadLetterId)}`);
     }
-    const run = REVIVE.run(s.client, [keys.dead, keys.stream], [match[2] as string]);
+    const run = REVIVE.run(s.client, [keys.dead, keys.stream, keys.high], [match[2] as string]);
     return (await this.#bounded(run, 'queue retry dead letter')) === 1;
   }
 
@@ -234,7 +252,7 @@ export class Queue<T = unknown> {
     positiveInteger('limit', limit);
     const s = this.#settings;
     const removed = await Promise.all(
-      s.partitions.map((keys) => this.#bounded(TRIM.run(s.client, [keys.stream], [limit]), 'queue trim')),
+      s.partitions.flatMap((keys) => keys.streams.map((stream) => this.#bounded(TRIM.run(s.client, [stream], [limit]), 'queue trim'))),
     );
     return removed.reduce((n: number, r) => n + Number(r), 0);
   }

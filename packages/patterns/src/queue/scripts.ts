@@ -51,16 +51,16 @@ return 1
 `);
 
 /** The job fields a delayed job may have (see codec.ts). */
-const JOB_FIELDS = `local JOB_FIELDS = { 'p', 'j', 'f', 'a', 'e' }`;
+const JOB_FIELDS = `local JOB_FIELDS = { 'p', 'j', 'f', 'q', 'a', 'e' }`;
 
 /**
- * Moves up to ARGV[1] due delayed jobs into the stream, oldest due first.
- * KEYS: delayed, delayed-jobs, stream. Returns how many moved.
+ * Moves up to ARGV[1] due delayed jobs into their stream (the high one for `q` = `h`), oldest due first.
+ * KEYS: delayed, delayed-jobs, stream, high stream. Returns how many moved.
  */
 export const PROMOTE_DUE = new LuaScript(`${SCHEDULE}${JOB_FIELDS}
 local tokens = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now_ms(), 'LIMIT', 0, tonumber(ARGV[1]))
 for _, token in ipairs(tokens) do
-  local args, names = {}, {}
+  local args, names, target = {}, {}, KEYS[3]
   for _, name in ipairs(JOB_FIELDS) do
     local field = token .. '|' .. name
     names[#names + 1] = field
@@ -68,9 +68,10 @@ for _, token in ipairs(tokens) do
     if value then
       args[#args + 1] = name
       args[#args + 1] = value
+      if name == 'q' and value == 'h' then target = KEYS[4] end
     end
   end
-  if #args > 0 then redis.call('XADD', KEYS[3], '*', unpack(args)) end
+  if #args > 0 then redis.call('XADD', target, '*', unpack(args)) end
   redis.call('HDEL', KEYS[2], unpack(names))
   redis.call('ZREM', KEYS[1], token)
 end
@@ -112,7 +113,7 @@ for _, entry in ipairs(claimed[2]) do
     local name = flat[i]
     if name == 'a' then before = tonumber(flat[i + 1]) or 0
     elseif name == 'e' then last = flat[i + 1]
-    elseif name == 'p' or name == 'j' or name == 'f' then
+    elseif name == 'p' or name == 'j' or name == 'f' or name == 'q' then
       letter[#letter + 1] = name
       letter[#letter + 1] = flat[i + 1]
     end
@@ -227,21 +228,23 @@ return redis.call('XTRIM', KEYS[1], 'MINID', '~', floor, 'LIMIT', ARGV[1])
 `);
 
 /**
- * Puts a dead letter back into the stream as a new job (deliveries from 0) and removes it from the dead letters.
- * KEYS: dead, stream. ARGV: dead-letter entry id. Returns 1, or 0 when there is no such dead letter.
+ * Puts a dead letter back into its stream (the high one for `q` = `h`) as a new job (deliveries from 0) and removes
+ * it from the dead letters. KEYS: dead, stream, high stream. ARGV: dead-letter entry id. Returns 1, or 0 when there
+ * is no such dead letter.
  */
 export const REVIVE = new LuaScript(`
 local found = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])
 if #found == 0 then return 0 end
-local flat, args = found[1][2], {}
+local flat, args, target = found[1][2], {}, KEYS[2]
 for i = 1, #flat, 2 do
   local name = flat[i]
-  if name == 'p' or name == 'j' or name == 'f' then
+  if name == 'p' or name == 'j' or name == 'f' or name == 'q' then
     args[#args + 1] = name
     args[#args + 1] = flat[i + 1]
+    if name == 'q' and flat[i + 1] == 'h' then target = KEYS[3] end
   end
 end
-redis.call('XADD', KEYS[2], '*', unpack(args))
+redis.call('XADD', target, '*', unpack(args))
 redis.call('XDEL', KEYS[1], ARGV[1])
 return 1
 `);

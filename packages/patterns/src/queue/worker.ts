@@ -1,6 +1,6 @@
 /**
- * A worker: one blocking reader connection per partition it serves (XREADGROUP … BLOCK, so jobs start as soon as
- * they are added, and a blocked read never holds up the shared client's commands), up to `concurrency` handlers at
+ * A worker: one blocking reader connection per partition it serves (XREADGROUP … BLOCK on the partition's high and
+ * normal streams, so jobs start as soon as they are added, high-priority ones first, and a blocked read never holds up the shared client's commands), up to `concurrency` handlers at
  * once, and an upkeep every `maintenanceMs` that keeps running jobs fresh, moves due delayed jobs into the stream,
  * reclaims idle jobs of dead workers, trims acknowledged entries, and now and then removes dead workers' consumers.
  *
@@ -27,6 +27,8 @@ export interface Job<T = unknown> {
   partition: number;
   /** The stream entry this delivery came from (a retry is a new entry). */
   entryId: string;
+  /** Read from the partition's high-priority stream. */
+  priority: 'high' | 'normal';
   /** Handler starts of this job including this one: 1 the first time. */
   deliveries: number;
   /** When this entry was added (server clock, ms since the epoch). */
@@ -69,6 +71,8 @@ export interface CloseResult {
 
 interface Delivery {
   keys: PartitionKeys;
+  /** The stream it was read from: `keys.stream` or `keys.high`. */
+  stream: string;
   entryId: string;
   flat: Buffer[];
   /** The entry's delivery count in the pending list after this delivery. */
@@ -108,7 +112,8 @@ export class Worker<T = unknown> {
   readonly #onError: ((error: Error) => void) | undefined;
   readonly #readers = new Map<number, RedisClient>();
   readonly #running = new Map<string, Running>();
-  readonly #cursors = new Map<number, string>();
+  /** XAUTOCLAIM cursors, by stream. */
+  readonly #cursors = new Map<string, string>();
   #buffer: Delivery[] = [];
   #roomWaiters: (() => void)[] = [];
   #loops: Promise<void>[] = [];
@@ -208,8 +213,8 @@ export class Worker<T = unknown> {
     const released = await this.#release([...unstarted, ...cut.map((r) => r.delivery)]);
     if (released === 0) {
       await Promise.all(
-        this.#partitions.map((keys) =>
-          this.#call(LEAVE.run(this.#s.client, [keys.stream], [this.#s.group, this.consumer]), 'queue leave group').catch(
+        this.#streams().map((stream) =>
+          this.#call(LEAVE.run(this.#s.client, [stream], [this.#s.group, this.consumer]), 'queue leave group').catch(
             (error: unknown) => this.#report(error),
           ),
         ),
@@ -240,7 +245,9 @@ export class Worker<T = unknown> {
 
   async #ensureGroups(partitions: readonly PartitionKeys[]): Promise<void> {
     // MKSTREAM: the stream of a queue nobody added to yet. It is the queue itself, so it has no TTL.
-    const commands = partitions.map((keys) => withKeys('XGROUP', ['CREATE', keys.stream, this.#s.group, '0', 'MKSTREAM'], [1]));
+    const commands = partitions.flatMap((keys) =>
+      keys.streams.map((stream) => withKeys('XGROUP', ['CREATE', stream, this.#s.group, '0', 'MKSTREAM'], [1])),
+    );
     const replies = await this.#call(sendBatch(this.#s.client, commands), 'queue create group');
     for (const reply of replies) {
       if (reply instanceof Error && !reply.message.startsWith('BUSYGROUP')) throw redactClientError(this.#s.client, reply);
@@ -253,12 +260,13 @@ export class Worker<T = unknown> {
       if (room === 0) return;
       const read = reader.callBuffer(
         'XREADGROUP', 'GROUP', this.#s.group, this.consumer,
-        'COUNT', Math.min(room, this.#batchSize), 'BLOCK', this.#blockMs, 'STREAMS', keys.stream, '>',
+        'COUNT', Math.min(room, this.#batchSize), 'BLOCK', this.#blockMs, 'STREAMS', ...keys.streams, '>', '>',
       );
       try {
         const reply = await bounded(read, this.#blockMs + this.#s.commandTimeoutMs, 'queue read');
-        for (const [entryId, flat] of streamEntries(reply)) {
-          this.#accept({ keys, entryId: entryId.toString('latin1'), flat, count: 1 });
+        for (const [key, entries] of streamReplies(reply)) {
+          const stream = key.toString() === keys.high ? keys.high : keys.stream;
+          for (const [entryId, flat] of entries) this.#accept({ keys, stream, entryId: entryId.toString('latin1'), flat, count: 1 });
         }
       } catch (error) {
         this.#report(error);
@@ -287,8 +295,11 @@ export class Worker<T = unknown> {
     for (const resolve of this.#roomWaiters.splice(0)) resolve();
   }
 
+  /** Buffers a delivery to start when a slot is free: a high-priority one ahead of every normal one. */
   #accept(delivery: Delivery): void {
-    this.#buffer.push(delivery);
+    const firstNormal = this.#buffer.findIndex((d) => d.stream !== d.keys.high);
+    if (delivery.stream === delivery.keys.high && firstNormal >= 0) this.#buffer.splice(firstNormal, 0, delivery);
+    else this.#buffer.push(delivery);
     this.#pump();
   }
 
@@ -327,6 +338,7 @@ export class Worker<T = unknown> {
       payload,
       partition: delivery.keys.partition,
       entryId: delivery.entryId,
+      priority: delivery.stream === delivery.keys.high ? 'high' : 'normal',
       deliveries,
       addedAt: entryTime(delivery.entryId),
       ...(fields.lastError === undefined ? {} : { lastError: fields.lastError }),
@@ -345,7 +357,7 @@ export class Worker<T = unknown> {
 
   async #ack(delivery: Delivery): Promise<void> {
     try {
-      const xack = this.#s.client.xack(delivery.keys.stream, this.#s.group, delivery.entryId);
+      const xack = this.#s.client.xack(delivery.stream, this.#s.group, delivery.entryId);
       await this.#call(xack, 'queue ack');
       this.#stats.completed++;
     } catch (error) {
@@ -364,7 +376,7 @@ export class Worker<T = unknown> {
     try {
       const run = FAIL.run(
         this.#s.client,
-        [keys.stream, keys.delayed, keys.delayedJobs, keys.dead],
+        [delivery.stream, keys.delayed, keys.delayedJobs, keys.dead],
         [this.#s.group, this.consumer, delivery.entryId, dead ? 'dead' : 'retry', backoffDelay(this.#backoff, deliveries), this.#s.deadLetterMaxLen, randomUUID(), ...args],
       );
       // 0: another worker reclaimed the job meanwhile and owns its outcome.
@@ -387,14 +399,15 @@ export class Worker<T = unknown> {
     await Promise.all(
       this.#partitions.map(async (keys) => {
         await this.#promote(keys).catch((error: unknown) => this.#report(error));
-        await this.#reclaim(keys).catch((error: unknown) => this.#report(error));
-        const trim = TRIM.run(this.#s.client, [keys.stream], [TRIM_LIMIT]);
-        await this.#call(trim, 'queue trim').catch((error: unknown) => this.#report(error));
-        if (!prune) return;
-        const args = [this.#s.group, this.#visibilityMs * PRUNE_AFTER_VISIBILITIES, this.#batchSize];
-        await this.#call(PRUNE_CONSUMERS.run(this.#s.client, [keys.stream], args), 'queue prune consumers').catch((error: unknown) =>
-          this.#report(error),
-        );
+        for (const stream of keys.streams) {
+          await this.#reclaim(keys, stream).catch((error: unknown) => this.#report(error));
+          const trim = TRIM.run(this.#s.client, [stream], [TRIM_LIMIT]);
+          await this.#call(trim, 'queue trim').catch((error: unknown) => this.#report(error));
+          if (!prune) continue;
+          const args = [this.#s.group, this.#visibilityMs * PRUNE_AFTER_VISIBILITIES, this.#batchSize];
+          const run = PRUNE_CONSUMERS.run(this.#s.client, [stream], args);
+          await this.#call(run, 'queue prune consumers').catch((error: unknown) => this.#report(error));
+        }
       }),
     );
   }
@@ -402,10 +415,10 @@ export class Worker<T = unknown> {
   async #touch(): Promise<void> {
     const held = [...this.#running.values()].map((r) => r.delivery).concat(this.#buffer);
     await Promise.all(
-      this.#partitions.map(async (keys) => {
-        const ids = held.filter((d) => d.keys === keys).map((d) => d.entryId);
+      this.#streams().map(async (stream) => {
+        const ids = held.filter((d) => d.stream === stream).map((d) => d.entryId);
         for (let i = 0; i < ids.length; i += this.#batchSize) {
-          const run = TOUCH.run(this.#s.client, [keys.stream], [this.#s.group, this.consumer, ...ids.slice(i, i + this.#batchSize)]);
+          const run = TOUCH.run(this.#s.client, [stream], [this.#s.group, this.consumer, ...ids.slice(i, i + this.#batchSize)]);
           await this.#call(run, 'queue touch').catch((error: unknown) => this.#report(error));
         }
       }),
@@ -414,31 +427,31 @@ export class Worker<T = unknown> {
 
   async #promote(keys: PartitionKeys): Promise<void> {
     for (let round = 0; round < PROMOTE_ROUNDS; round++) {
-      const run = PROMOTE_DUE.run(this.#s.client, [keys.delayed, keys.delayedJobs, keys.stream], [this.#batchSize]);
+      const run = PROMOTE_DUE.run(this.#s.client, [keys.delayed, keys.delayedJobs, keys.stream, keys.high], [this.#batchSize]);
       if ((await this.#call(run, 'queue promote')) !== this.#batchSize) return;
     }
   }
 
-  async #reclaim(keys: PartitionKeys): Promise<void> {
+  async #reclaim(keys: PartitionKeys, stream: string): Promise<void> {
     const free = this.#concurrency - this.#running.size - this.#buffer.length;
     if (free <= 0) return;
-    const cursor = this.#cursors.get(keys.partition) ?? '0-0';
+    const cursor = this.#cursors.get(stream) ?? '0-0';
     const run = RECLAIM.runBuffer(
       this.#s.client,
-      [keys.stream, keys.dead],
+      [stream, keys.dead],
       [this.#s.group, this.consumer, this.#visibilityMs, cursor, Math.min(free, this.#batchSize), this.#maxDeliveries, this.#s.deadLetterMaxLen],
     );
     const [next, claimed, dead] = (await this.#call(run, 'queue reclaim')) as [Buffer, [Buffer, Buffer[], number][], number];
-    this.#cursors.set(keys.partition, next.toString('latin1'));
+    this.#cursors.set(stream, next.toString('latin1'));
     this.#stats.deadLettered += dead;
     if (this.#stopping) {
       // Claimed while shutting down: give them straight back.
-      await this.#release(claimed.map(([entryId, flat, count]) => ({ keys, entryId: entryId.toString('latin1'), flat, count })));
+      await this.#release(claimed.map(([entryId, flat, count]) => ({ keys, stream, entryId: entryId.toString('latin1'), flat, count })));
       return;
     }
     for (const [entryId, flat, count] of claimed) {
       this.#stats.reclaimed++;
-      this.#accept({ keys, entryId: entryId.toString('latin1'), flat, count });
+      this.#accept({ keys, stream, entryId: entryId.toString('latin1'), flat, count });
     }
   }
 
@@ -446,11 +459,11 @@ export class Worker<T = unknown> {
   async #release(deliveries: Delivery[]): Promise<number> {
     let released = 0;
     await Promise.all(
-      this.#partitions.map(async (keys) => {
-        const mine = deliveries.filter((d) => d.keys === keys);
+      this.#streams().map(async (stream) => {
+        const mine = deliveries.filter((d) => d.stream === stream);
         for (let i = 0; i < mine.length; i += this.#batchSize) {
           const pairs = mine.slice(i, i + this.#batchSize).flatMap((d) => [d.entryId, Math.max(0, d.count - 1)]);
-          const run = RELEASE.run(this.#s.client, [keys.stream], [this.#s.group, this.consumer, RELEASED_IDLE_MS, ...pairs]);
+          const run = RELEASE.run(this.#s.client, [stream], [this.#s.group, this.consumer, RELEASED_IDLE_MS, ...pairs]);
           try {
             released += Number(await this.#call(run, 'queue release'));
           } catch (error) {
@@ -462,6 +475,11 @@ export class Worker<T = unknown> {
     );
     this.#stats.released += released;
     return released;
+  }
+
+  /** Every stream this worker reads. */
+  #streams(): string[] {
+    return this.#partitions.flatMap((keys) => [...keys.streams]);
   }
 
   #call<R>(promise: Promise<R>, what: string): Promise<R> {
@@ -477,13 +495,19 @@ export class Worker<T = unknown> {
 }
 
 /**
- * The entries of a one-stream XREADGROUP reply: `[[key, entries]]` in RESP2, the map `{ key: entries }` as the flat
- * `[key, entries]` in RESP3 (ioredis 6 speaks RESP3 and transforms only its named `xreadgroup` method's replies).
+ * The streams and entries of an XREADGROUP reply: `[[key, entries], …]` in RESP2, the map `{ key: entries, … }` as the
+ * flat `[key, entries, …]` in RESP3 (ioredis 6 speaks RESP3 and transforms only its named `xreadgroup` method's
+ * replies). Null (the block timed out) is no stream.
  */
-export function streamEntries(reply: unknown): [Buffer, Buffer[]][] {
-  if (!Array.isArray(reply) || reply.length === 0) return [];
-  const entries: unknown = Array.isArray(reply[0]) ? (reply[0] as unknown[])[1] : reply[1];
-  return Array.isArray(entries) ? (entries as [Buffer, Buffer[]][]) : [];
+export function streamReplies(reply: unknown): [Buffer, [Buffer, Buffer[]][]][] {
+  if (!Array.isArray(reply)) return [];
+  const out: [Buffer, [Buffer, Buffer[]][]][] = [];
+  if (Array.isArray(reply[0])) {
+    for (const pair of reply as [Buffer, [Buffer, Buffer[]][]][]) out.push([pair[0], pair[1] ?? []]);
+  } else {
+    for (let i = 0; i + 1 < reply.length; i += 2) out.push([reply[i] as Buffer, (reply[i + 1] as [Buffer, Buffer[]][]) ?? []]);
+  }
+  return out;
 }
 
 /** Fields for an entry that does not parse as a job: its `p` bytes if any, the entry id as the job id. */
@@ -492,5 +516,5 @@ function unreadableFields(delivery: Delivery): JobFields {
   for (let i = 0; i + 1 < delivery.flat.length; i += 2) {
     if ((delivery.flat[i] as Buffer).toString('latin1') === 'p') payload = delivery.flat[i + 1] as Buffer;
   }
-  return { id: delivery.entryId, payload, raw: true, previousDeliveries: 0 };
+  return { id: delivery.entryId, payload, raw: true, high: delivery.stream === delivery.keys.high, previousDeliveries: 0 };
 }
