@@ -44,7 +44,7 @@ export default defineFaultScenario({
         await sleep(PACE_MS);
       }
     })();
-    let failoverMs = 0;
+    let failoverMs: number;
     try {
       await sleep(700);
       failoverMs = (await cluster.killMasterAndAwaitFailover()).ms;
