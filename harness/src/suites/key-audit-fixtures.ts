@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { type Command, command, orThrow, type RedisClient, sendBatch, withKeys } from '@redis-agent-kit/patterns';
+import type { RedisClient } from '@redis-agent-kit/patterns';
+import { type Command, command, orThrow, sendBatch, withKeys } from '@redis-agent-kit/patterns/cluster';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 
 export interface SeededKey {

@@ -398,6 +398,29 @@ export default defineSuite({
       },
     },
     {
+      name: 'keys info, expire, persist and del take keys of different slots (each sent to its node)',
+      async run({ target, prefix, client }) {
+        // No hash tag: on a cluster these land on different masters, where one pipeline would be refused.
+        const keys = Array.from({ length: 12 }, (_, i) => `${prefix}:spread:${i}`);
+        for (const key of keys) await client.set(key, '1', 'EX', 60);
+        const s = await inProcessSession(target, ['--tools', 'keys']);
+        try {
+          const info = (await s.ok('keys', { op: 'info', keys })).info as { key: string; type: string }[];
+          assert.deepEqual(
+            info.map((row) => [row.key, row.type]),
+            keys.map((key) => [key, 'string']),
+          );
+          assert.equal((await s.ok('keys', { op: 'persist', keys })).changed, keys.length);
+          assert.equal((await s.ok('keys', { op: 'expire', keys, ttl: 60 })).changed, keys.length);
+          assert.equal((await s.ok('keys', { op: 'del', keys: [...keys, `${prefix}:spread:missing`] })).changed, keys.length);
+          assert.equal(await client.exists(...keys.slice(0, 1)), 0);
+        } finally {
+          await s.close();
+          for (const key of keys) await client.unlink(key);
+        }
+      },
+    },
+    {
       name: 'read-only mode registers no write op and no write argument',
       async run({ target, prefix }) {
         const s = await inProcessSession(target, ['--profile', 'full', '--read-only']);

@@ -60,6 +60,7 @@ export const USAGE = `redis-mcp-server: a Redis 8 / Valkey MCP server with guard
   --host <addr> --port <n> HTTP bind (default 127.0.0.1:3000); binding beyond loopback needs REDIS_MCP_HTTP_TOKEN
   --allowed-hosts <h1,h2>  Host/Origin names accepted besides 127.0.0.1, localhost and [::1] with the bound port
                            (name or name:port; every other Host or Origin gets 403, against DNS rebinding)
+  --version                print the version and exit
 Credentials: REDIS_USERNAME, REDIS_PASSWORD (never put them in flags or files).`;
 
 const FLAGS = {
