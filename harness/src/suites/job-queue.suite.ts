@@ -6,7 +6,8 @@
  * harness/src/faults/job-queue-worker-kill.fault.ts.
  */
 import assert from 'node:assert/strict';
-import { keySlot, type RedisClient } from '@redis-agent-kit/patterns';
+import type { RedisClient } from '@redis-agent-kit/patterns';
+import { keySlot } from '@redis-agent-kit/patterns/cluster';
 import { createQueue, type Job, type Queue, type QueueOptions, type WorkerOptions } from '@redis-agent-kit/patterns/queue';
 import { Cluster } from 'ioredis';
 import { defineSuite, type SuiteContext } from '../matrix/suite.ts';
