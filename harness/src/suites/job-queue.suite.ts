@@ -3,7 +3,9 @@
  * dead letters, reclaim of a dead consumer's jobs, running jobs kept fresh past visibilityMs, delayed jobs on the
  * server's clock, trimming that never drops an unacknowledged entry, graceful shutdown, stats, per-partition order
  * and partitions spread over cluster slots. A worker killed with SIGKILL is the fault scenario
- * harness/src/faults/job-queue-worker-kill.fault.ts.
+ * harness/src/faults/job-queue-worker-kill.fault.ts. Valkey 8.1 answers every check as Redis 8 does (it has XAUTOCLAIM
+ * with its deleted-ids reply, XINFO GROUPS lag, XTRIM MINID ~ LIMIT); the cluster differs only in that partitions
+ * land on different masters, which the checks note.
  */
 import assert from 'node:assert/strict';
 import type { RedisClient } from '@redis-agent-kit/patterns';
