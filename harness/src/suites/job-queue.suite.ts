@@ -426,6 +426,33 @@ export default defineSuite({
       },
     },
     {
+      name: 'a worker serves only the partitions it is given; bad options are refused before anything is sent',
+      async run(ctx) {
+        assert.throws(() => createQueue(ctx.client, { name: 'bad name!' }), /queue name/);
+        assert.throws(() => createQueue(ctx.client, { name: 'q', partitions: 0 }), /partitions must be/);
+        const queue = queueFor<number>(ctx, { partitions: 2 });
+        await assert.rejects(queue.process(() => {}, { visibilityMs: 100, maintenanceMs: 100 }), /at least 4 × maintenanceMs/);
+        await assert.rejects(queue.process(() => {}, { partitions: [2] }), /partition 2 does not exist/);
+        await assert.rejects(queue.process(() => {}, { concurrency: 0 }), /concurrency must be/);
+        await assert.rejects(queue.add(1, { id: '' }), /job id must be 1 to 256 bytes/);
+        await assert.rejects(queue.add(1, { delayMs: -1 }), /delayMs/);
+        for (const keys of queue.partitions) assert.equal(await ctx.client.exists(keys.stream), 0, 'nothing was sent');
+        const seen = new Set<number>();
+        const worker = await queue.process((job) => void seen.add(job.partition), { ...FAST, partitions: [1] });
+        try {
+          const added = await Promise.all(Array.from({ length: 20 }, (_, n) => queue.add(n)));
+          const onOne = added.filter((a) => a.partition === 1).length;
+          await waitFor(() => worker.stats().completed === onOne, 10_000, 'the jobs of partition 1');
+          assert.deepEqual([...seen], [1]);
+          const stats = await queue.stats();
+          assert.equal(stats.partitions[0]?.waiting, 20 - onOne, "partition 0's jobs wait for a worker of their own");
+        } finally {
+          await worker.close();
+          await dropQueue(ctx.client, queue);
+        }
+      },
+    },
+    {
       name: 'after SCRIPT FLUSH (a restart or failover) the scripts are sent again and work',
       async run(ctx) {
         const queue = queueFor<string>(ctx);
