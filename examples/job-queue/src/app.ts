@@ -3,7 +3,7 @@
  * state, `/api/dead-letters` lists and retries failed jobs, `/healthz` checks Redis. A client's mistake is a 4xx with
  * a JSON body; a Redis failure is a 503; no stack trace ever leaves the process.
  */
-import type { RedisClient } from '@redis-agent-kit/patterns';
+import { type RedisClient, withTimeout } from '@redis-agent-kit/patterns';
 import { type Queue, QueueTimeoutError } from '@redis-agent-kit/patterns/queue';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { type JobRequest, type JobsConfig, parseJobRequest, resultKey } from './jobs.ts';
@@ -17,6 +17,8 @@ export interface AppOptions {
 /** The most a client may ask for in one request. */
 const MAX_DELAY_MS = 24 * 3600_000;
 const MAX_DEAD_LETTERS = 100;
+/** How long a result read waits for Redis (the queue's own calls have its commandTimeoutMs). */
+const READ_TIMEOUT_MS = 2000;
 
 export function createApp({ client, queue, config }: AppOptions): Express {
   const app = express();
@@ -25,7 +27,8 @@ export function createApp({ client, queue, config }: AppOptions): Express {
 
   app.get('/healthz', async (_req, res) => {
     try {
-      await Promise.race([client.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('no PONG')), 500).unref())]);
+      // Bounded: a frozen server must not hang the probe.
+      await withTimeout(client.ping(), 500, () => new Error('no PONG within 500 ms'));
       res.json({ status: 'ok', redis: 'up' });
     } catch {
       res.status(503).json({ status: 'degraded', redis: 'down' });
@@ -53,7 +56,7 @@ export function createApp({ client, queue, config }: AppOptions): Express {
   });
 
   app.get('/api/jobs/:id', async (req, res) => {
-    const result = await client.get(resultKey(config, req.params.id));
+    const result = await withTimeout(client.get(resultKey(config, req.params.id)), READ_TIMEOUT_MS, () => new QueueTimeoutError('result read'));
     if (result === null) {
       return void res.status(404).json({ id: req.params.id, status: 'not done: queued, running, retrying, dead-lettered or unknown' });
     }
