@@ -19,7 +19,10 @@ const fmt = (n: number | undefined) =>
 
 const benchmarks = selectByIdOrExit(await loadBenchmarks(), process.argv.slice(2), 'benchmark');
 const scale = Number(process.env.BENCH_SCALE ?? 1);
-const started = await startTargets();
+// Only the targets the chosen benchmarks run on.
+const started = await startTargets(console.log, {
+  set: [...new Set(benchmarks.flatMap((b) => b.targets ?? ['redis-8']))],
+});
 const summary: { id: string; target: string; rows: BenchRow[] }[] = [];
 let failed = false;
 try {

@@ -18,6 +18,7 @@ import {
 } from '@redis-agent-kit/patterns';
 import { Cluster } from 'ioredis';
 import { defineSuite } from '../matrix/suite.ts';
+import { STANDALONE_TARGET_NAMES } from '../targets/catalog.ts';
 import { targetConnection } from '../targets/describe.ts';
 import {
   dropKeyspace,
@@ -229,7 +230,8 @@ export default defineSuite({
     },
     {
       name: 'a read-only ACL user audits the same keys; without MEMORY USAGE sizes become estimates',
-      targets: ['redis-8', 'valkey-8.1'],
+      targets: STANDALONE_TARGET_NAMES,
+      destructive: 'creates and deletes an ACL user',
       async run({ client, prefix, target, note }) {
         const user = `rak-audit-reader-${randomBytes(4).toString('hex')}`;
         const password = randomBytes(12).toString('hex');

@@ -1,7 +1,9 @@
 import { describeCapabilities, redactUrl } from '@redis-agent-kit/patterns';
+import { TARGETS } from './catalog.ts';
 import { chooseProvider } from './provider.ts';
-import { type RunningTarget, TARGET_NAMES, type TargetInfo, type TargetName } from './types.ts';
+import type { Provider, RunningTarget, TargetInfo, TargetName } from './types.ts';
 
+export { TARGET_NAMES, TARGETS, type TargetSpec, targetSpec } from './catalog.ts';
 export { targetConnection } from './describe.ts';
 export { LocalCluster } from './local-cluster.ts';
 export { LocalServer } from './local-server.ts';
@@ -15,23 +17,65 @@ export interface StartedTargets {
   stop(): Promise<void>;
 }
 
-/** Which targets to start: RAK_TARGETS=redis-8,valkey-8.1 narrows the default set; REDIS_TARGETS decides for url. */
-export function requestedTargets(env: NodeJS.ProcessEnv = process.env, available?: TargetName[]): TargetName[] {
-  const wanted = env.RAK_TARGETS
-    ? (env.RAK_TARGETS.split(',').map((t) => t.trim()) as TargetName[])
-    : [...(available ?? TARGET_NAMES)];
-  for (const name of wanted) {
-    if (!TARGET_NAMES.includes(name))
-      throw new Error(`RAK_TARGETS names "${name}"; known targets: ${TARGET_NAMES.join(', ')}`);
-  }
-  return wanted;
+/**
+ * The default set: every target (the matrix, `npm run servers`), those the table marks for `npm test`, or those
+ * of the listed names the provider has (the benchmarks' targets).
+ */
+export type TargetSet = 'all' | 'tests' | string[];
+
+export interface TargetSelection {
+  /** Names asked for explicitly (the matrix's `--targets`); they win over RAK_TARGETS. */
+  wanted?: string[];
+  set?: TargetSet;
+  env?: NodeJS.ProcessEnv;
 }
 
-/** Starts the targets (in parallel), printing the provider choice and each target's server and capabilities. */
-export async function startTargets(log: (line: string) => void = console.log): Promise<StartedTargets> {
-  const { provider, reason } = await chooseProvider();
+/**
+ * The names a provider can start (REDIS_TARGETS' names for url, the table's image-backed targets for docker, the
+ * whole table for local) and which of them `set` picks by default; REDIS_TARGETS' servers are all for tests.
+ */
+export function availableTargets(provider: Provider, set: TargetSet = 'all'): { names: string[]; defaults: string[] } {
+  const names = 'names' in provider ? (provider.names as string[]) : TARGETS.map((t) => t.name);
+  if (Array.isArray(set)) return { names, defaults: names.filter((name) => set.includes(name)) };
+  if (provider.name === 'url' || set === 'all') return { names, defaults: names };
+  return { names, defaults: names.filter((name) => TARGETS.some((t) => t.name === name && t.tests)) };
+}
+
+/** A target name the provider cannot start: thrown before anything starts. */
+export class UnknownTargetError extends Error {
+  override readonly name = 'UnknownTargetError';
+}
+
+/**
+ * Which targets to start: `wanted`, else RAK_TARGETS (e.g. `redis-8,valkey-8.1`), else the defaults. A name the
+ * provider cannot start is an error naming the ones it can.
+ */
+export function requestedTargets(
+  available: { names: string[]; defaults: string[] },
+  selection: Pick<TargetSelection, 'wanted' | 'env'> = {},
+): TargetName[] {
+  const env = selection.env ?? process.env;
+  const explicit = selection.wanted?.length
+    ? selection.wanted
+    : (env.RAK_TARGETS?.split(',') ?? []).map((t) => t.trim()).filter(Boolean);
+  if (explicit.length === 0) return available.defaults;
+  const unknown = explicit.filter((name) => !available.names.includes(name));
+  if (unknown.length)
+    throw new UnknownTargetError(`unknown target ${unknown.join(', ')}; known: ${available.names.join(', ')}`);
+  return [...new Set(explicit)];
+}
+
+/**
+ * Starts the targets (in parallel), printing the provider choice and each target's server and capabilities.
+ * A failed start stops the others and throws with every reason.
+ */
+export async function startTargets(
+  log: (line: string) => void = console.log,
+  selection: TargetSelection = {},
+): Promise<StartedTargets> {
+  const { provider, reason } = await chooseProvider({ env: selection.env });
   log(`[targets] provider: ${provider.name} (${reason})`);
-  const names = requestedTargets(process.env, 'names' in provider ? (provider.names as TargetName[]) : undefined);
+  const names = requestedTargets(availableTargets(provider, selection.set), selection);
   const settled = await Promise.allSettled(names.map((name) => provider.start(name)));
   const targets = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const stop = async () => {
@@ -44,9 +88,10 @@ export async function startTargets(log: (line: string) => void = console.log): P
     await stop();
     throw new Error(`could not start targets:\n  ${failed.join('\n  ')}`);
   }
+  const width = Math.max(...targets.map((t) => t.name.length));
   for (const t of targets)
     log(
-      `[targets] ${t.name.padEnd(13)} ${describeCapabilities(t.capabilities)} · ${redactUrl(t.url)}${t.cluster ? ` (+${t.nodes.length - 1} nodes)` : ''}`,
+      `[targets] ${t.name.padEnd(width)} ${describeCapabilities(t.capabilities)} · ${redactUrl(t.url)}${t.cluster ? ` (+${t.nodes.length - 1} nodes)` : ''}`,
     );
   return { provider: provider.name, reason, targets, stop };
 }

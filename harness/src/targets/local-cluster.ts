@@ -6,6 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { parseInfo } from '@redis-agent-kit/patterns';
 import { Redis } from 'ioredis';
 import { binaryCommand, type ServerKind } from '../provision/binaries.ts';
+import { DEFAULT_SUITE } from '../provision/debian.ts';
+import type { DebianSuite } from './catalog.ts';
 import { LocalServer } from './local-server.ts';
 
 export interface ClusterNodeRole {
@@ -29,7 +31,12 @@ export class LocalCluster {
     this.servers = servers;
   }
 
-  static async start(kind: ServerKind = 'redis', masters = 3, replicasPerMaster = 1): Promise<LocalCluster> {
+  static async start(
+    kind: ServerKind = 'redis',
+    masters = 3,
+    replicasPerMaster = 1,
+    suite: DebianSuite = DEFAULT_SUITE,
+  ): Promise<LocalCluster> {
     const count = masters * (1 + replicasPerMaster);
     const servers: LocalServer[] = [];
     try {
@@ -37,6 +44,7 @@ export class LocalCluster {
         servers.push(
           await LocalServer.start({
             kind,
+            suite,
             clusterBus: true,
             // --repl-diskless-sync-delay 0: a master otherwise waits 5 s for more replicas before the first full
             // sync, and a replica that has never synced cannot be promoted, so a failover right after start hangs.
@@ -44,7 +52,7 @@ export class LocalCluster {
           }),
         );
       }
-      const cli = binaryCommand(kind, 'cli');
+      const cli = binaryCommand(kind, 'cli', suite);
       const create = spawnSync(
         cli.command,
         [

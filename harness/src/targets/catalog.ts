@@ -1,0 +1,50 @@
+/**
+ * The built-in targets, one line each: adding a server version is adding a line here (then `npm run provision`).
+ *
+ * - `server`: which binary (`redis-server` or `valkey-server`);
+ * - `suite` and `package`: where the local provider gets it: that Debian suite's package, run through the suite's
+ *   own dynamic loader and libraries (harness/src/provision/debian.ts), so any suite runs on this machine;
+ * - `version`: the upstream version the started server must report (a stale cache is caught, not mislabelled);
+ * - `image`: the Docker image the docker provider starts instead (none: that provider cannot start the target);
+ * - `cluster`: 3 masters and 3 replicas of that server;
+ * - `tests`: whether `npm test` starts it (every target is in the matrix; `RAK_TARGETS` overrides both).
+ */
+import type { ServerKind } from '../provision/binaries.ts';
+
+export type DebianSuite = 'bookworm' | 'trixie' | 'sid';
+
+export interface TargetSpec {
+  name: string;
+  server: ServerKind;
+  suite: DebianSuite;
+  package: string;
+  version: string;
+  image?: string;
+  cluster?: boolean;
+  tests: boolean;
+}
+
+// prettier-ignore
+export const TARGETS = [
+  { name: 'redis-7.0', server: 'redis', suite: 'bookworm', package: 'redis-server', version: '7.0', image: 'redis:7.0-alpine', tests: false },
+  { name: 'redis-8', server: 'redis', suite: 'trixie', package: 'redis-server', version: '8.0', image: 'redis:8.6-alpine', tests: true },
+  { name: 'valkey-8.1', server: 'valkey', suite: 'trixie', package: 'valkey-server', version: '8.1', image: 'valkey/valkey:8.1-alpine', tests: true },
+  { name: 'valkey-9', server: 'valkey', suite: 'sid', package: 'valkey-server', version: '9.1', tests: false },
+  { name: 'redis-cluster', server: 'redis', suite: 'trixie', package: 'redis-server', version: '8.0', image: 'redis:8.6-alpine', cluster: true, tests: true },
+] as const satisfies readonly TargetSpec[];
+
+export type BuiltinTargetName = (typeof TARGETS)[number]['name'];
+
+export const TARGET_NAMES: readonly string[] = TARGETS.map((t) => t.name);
+
+/** The table's single-server targets, for checks that only make sense on one server (not a cluster). */
+export const STANDALONE_TARGET_NAMES: string[] = TARGETS.filter((t) => !('cluster' in t)).map((t) => t.name);
+
+export function targetSpec(name: string): TargetSpec | undefined {
+  return TARGETS.find((t) => t.name === name);
+}
+
+/** `redis-server` → `redis-tools`: the package with the CLI (and, in Debian, the server's executable itself). */
+export function toolsPackage(spec: Pick<TargetSpec, 'package'>): string {
+  return spec.package.replace(/-server$/, '-tools');
+}
