@@ -6,8 +6,8 @@
  *   own dynamic loader and libraries (harness/src/provision/debian.ts), so any suite runs on this machine;
  * - `version`: the upstream version the started server must report (a stale cache is caught, not mislabelled);
  * - `image`: the Docker image the docker provider starts instead (none: that provider cannot start the target);
- * - `cluster`: 3 masters and 3 replicas of that server;
- * - `tests`: whether `npm test` starts it (every target is in the matrix; `RAK_TARGETS` overrides both).
+ * - `cluster`: 3 masters and 3 replicas of that server.
+ * The matrix, `npm test` and `npm run servers` start every line (`RAK_TARGETS` or `--targets` narrows them).
  */
 import type { ServerKind } from '../provision/binaries.ts';
 
@@ -21,19 +21,16 @@ export interface TargetSpec {
   version: string;
   image?: string;
   cluster?: boolean;
-  tests: boolean;
 }
 
 // prettier-ignore
 export const TARGETS = [
-  { name: 'redis-7.0', server: 'redis', suite: 'bookworm', package: 'redis-server', version: '7.0', image: 'redis:7.0-alpine', tests: false },
-  { name: 'redis-8', server: 'redis', suite: 'trixie', package: 'redis-server', version: '8.0', image: 'redis:8.6-alpine', tests: true },
-  { name: 'valkey-8.1', server: 'valkey', suite: 'trixie', package: 'valkey-server', version: '8.1', image: 'valkey/valkey:8.1-alpine', tests: true },
-  { name: 'valkey-9', server: 'valkey', suite: 'sid', package: 'valkey-server', version: '9.1', tests: false },
-  { name: 'redis-cluster', server: 'redis', suite: 'trixie', package: 'redis-server', version: '8.0', image: 'redis:8.6-alpine', cluster: true, tests: true },
+  { name: 'redis-7.0', server: 'redis', suite: 'bookworm', package: 'redis-server', version: '7.0', image: 'redis:7.0-alpine' },
+  { name: 'redis-8', server: 'redis', suite: 'trixie', package: 'redis-server', version: '8.0', image: 'redis:8.6-alpine' },
+  { name: 'valkey-8.1', server: 'valkey', suite: 'trixie', package: 'valkey-server', version: '8.1', image: 'valkey/valkey:8.1-alpine' },
+  { name: 'valkey-9', server: 'valkey', suite: 'sid', package: 'valkey-server', version: '9.1', image: 'valkey/valkey:9.1-alpine' },
+  { name: 'redis-cluster', server: 'redis', suite: 'trixie', package: 'redis-server', version: '8.0', image: 'redis:8.6-alpine', cluster: true },
 ] as const satisfies readonly TargetSpec[];
-
-export type BuiltinTargetName = (typeof TARGETS)[number]['name'];
 
 export const TARGET_NAMES: readonly string[] = TARGETS.map((t) => t.name);
 

@@ -17,11 +17,8 @@ export interface StartedTargets {
   stop(): Promise<void>;
 }
 
-/**
- * The default set: every target (the matrix, `npm run servers`), those the table marks for `npm test`, or those
- * of the listed names the provider has (the benchmarks' targets).
- */
-export type TargetSet = 'all' | 'tests' | string[];
+/** The default set: every target the provider has, or those of the listed names it has (the benchmarks' targets). */
+export type TargetSet = 'all' | string[];
 
 export interface TargetSelection {
   /** Names asked for explicitly (the matrix's `--targets`); they win over RAK_TARGETS. */
@@ -32,13 +29,11 @@ export interface TargetSelection {
 
 /**
  * The names a provider can start (REDIS_TARGETS' names for url, the table's image-backed targets for docker, the
- * whole table for local) and which of them `set` picks by default; REDIS_TARGETS' servers are all for tests.
+ * whole table for local) and which of them `set` picks by default.
  */
 export function availableTargets(provider: Provider, set: TargetSet = 'all'): { names: string[]; defaults: string[] } {
   const names = 'names' in provider ? (provider.names as string[]) : TARGETS.map((t) => t.name);
-  if (Array.isArray(set)) return { names, defaults: names.filter((name) => set.includes(name)) };
-  if (provider.name === 'url' || set === 'all') return { names, defaults: names };
-  return { names, defaults: names.filter((name) => TARGETS.some((t) => t.name === name && t.tests)) };
+  return { names, defaults: set === 'all' ? names : names.filter((name) => set.includes(name)) };
 }
 
 /** A target name the provider cannot start: thrown before anything starts. */

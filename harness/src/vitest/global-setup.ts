@@ -9,7 +9,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const started = await startTargets((line) => console.log(line), { set: 'tests' });
+  const started = await startTargets((line) => console.log(line));
   project.provide('targets', started.targets.map(targetInfo));
   return () => started.stop();
 }
