@@ -15,7 +15,8 @@ import { machineInfo, terminalWidth, textTable, writeReport } from '../report.ts
 import { startTargets, targetConnection, targetInfo, UnknownTargetError } from '../targets/index.ts';
 import { MATRIX_USAGE, parseMatrixArgs, UsageError } from './args.ts';
 import { failures, type MatrixReport, pathNoteLines, renderMarkdown, targetTable, workflowTable } from './render.ts';
-import { destructiveRefusal, matrixKeyPatterns, removeKeys } from './shared-server.ts';
+import { refusal } from './applicability.ts';
+import { matrixKeyPatterns, removeKeys } from './shared-server.ts';
 import { type CheckResult, loadSuites, runCheck } from './suite.ts';
 
 function usageError(message: string): never {
@@ -51,7 +52,7 @@ try {
     for (const suite of suites) {
       for (const check of suite.checks) {
         bar.update(`[matrix] ${results.length + 1}/${total} ${target.name} · ${suite.id} · ${check.name}`);
-        const refused = destructiveRefusal(check, info, args.allowDestructive);
+        const refused = refusal(check, info, args.allowDestructive);
         const skipped = { suite: suite.id, target: target.name, check: check.name, notes: [], ms: 0 };
         results.push(refused ? { ...skipped, status: 'skip', reason: refused } : await runCheck(suite, check, info));
       }

@@ -1,41 +1,34 @@
 /**
  * What the matrix does on a server it did not start (a REDIS_TARGETS `url` target, perhaps someone's production):
  *
- * - Every check writes only keys whose names start with `rak:<workflow>:<8 hex digits>` or, where one script or
- *   transaction needs a hash tag, `{rak:<workflow>:<8 hex digits>}` (the check's prefix from runCheck), and it
- *   removes what it wrote. After the run the matrix scans every master for `rak:<workflow>:*` and
- *   `{rak:<workflow>:*` of the workflows that ran and unlinks what is left (a check that failed midway), printing
- *   the count. Nothing else in the keyspace is read for cleanup, and nothing is flushed.
+ * - Each check works under its own prefix `rak:<workflow>:<8 hex digits>` (runCheck) and removes what it wrote.
+ *   Every key it writes contains that prefix, or the prefix with `_` for `:` and `-` where a name must not contain
+ *   `:`; the one exception is the MCP session tool's `mcp:session:<random id>`, which the check deletes in a
+ *   `finally`. After the run the matrix SCANs every master for `matrixKeyPatterns` and unlinks what a check that
+ *   failed midway left, printing the count. Nothing is flushed; no other key is touched.
+ * - TTLs: most keys expire within seconds to a day (sessions: up to 86,400 s; the copier's checkpoint: 7 days);
+ *   the key audit seeds a few keys without TTL on purpose (it reports them). All are removed as above.
  * - A check marked `destructive` (it creates ACL users, or changes more than keys under its prefix) does not run
- *   there unless the user passes `--allow-destructive`; the matrix shows it as skipped and says why.
+ *   there unless the user passes `--allow-destructive` (applicability.ts); the matrix shows it skipped and why.
  * - Fault injection (`--faults`) never touches it: the fault lane starts its own private servers.
+ * - Server-side state that is not a key: Lua scripts in the script cache (EVALSHA; they are not flushed), and on a
+ *   server with search, FT indexes named after the check's prefix, dropped by the check that made them.
  */
 import { masters, type RedisClient } from '@redis-agent-kit/patterns';
-import type { TargetInfo } from '../targets/types.ts';
 
-declare module './suite.ts' {
-  interface Check {
-    /**
-     * What the check does to a server beyond keys under its prefix, e.g. `creates and deletes an ACL user`.
-     * On a server the harness did not start, such a check runs only with `--allow-destructive`.
-     */
-    destructive?: string;
-  }
-}
+const HEX8 = '[0-9a-f]'.repeat(8);
 
-/** Why a check must not run on this target, or undefined when it may. */
-export function destructiveRefusal(
-  check: { destructive?: string },
-  target: Pick<TargetInfo, 'provider'>,
-  allowDestructive: boolean,
-): string | undefined {
-  if (!check.destructive || target.provider !== 'url' || allowDestructive) return undefined;
-  return `destructive: ${check.destructive}; run on a REDIS_TARGETS server only with --allow-destructive`;
-}
-
-/** The SCAN patterns that match every key the matrix's checks of these workflows write. */
+/**
+ * The SCAN patterns that match every key the checks of these workflows write: any key containing a check's prefix
+ * (`rak:<workflow>:<8 hex>`, also inside `{…}` or after a tool's own prefix such as `mcp:ratelimit:`), or that
+ * prefix with `_` for its separators (names that must not contain `:`, e.g. an index or a key outside any
+ * namespace). Eight hex digits after the workflow make a user's own key matching by chance implausible.
+ */
 export function matrixKeyPatterns(workflows: string[]): string[] {
-  return workflows.flatMap((id) => [`rak:${escapeGlob(id)}:*`, `{rak:${escapeGlob(id)}:*`]);
+  return workflows.flatMap((id) => [
+    `*rak:${escapeGlob(id)}:${HEX8}*`,
+    `*rak_${escapeGlob(id.replace(/\W/g, '_'))}_${HEX8}*`,
+  ]);
 }
 
 function escapeGlob(text: string): string {

@@ -77,7 +77,7 @@ export default defineSuite({
     },
     {
       name: 'cluster: all 16384 slots covered and every master takes a write',
-      targets: ['redis-cluster'],
+      topology: 'cluster',
       async run({ client, prefix }) {
         assert.ok(client instanceof Cluster, 'the factory returns a cluster client for a cluster target');
         const slots = (await client.cluster('SLOTS')) as unknown as [number, number, [string, number]][];

@@ -18,7 +18,6 @@ import {
 } from '@redis-agent-kit/patterns';
 import { Cluster } from 'ioredis';
 import { defineSuite } from '../matrix/suite.ts';
-import { STANDALONE_TARGET_NAMES } from '../targets/catalog.ts';
 import { targetConnection } from '../targets/describe.ts';
 import {
   dropKeyspace,
@@ -196,7 +195,7 @@ export default defineSuite({
     },
     {
       name: 'cluster: every master scanned exactly once, each for the keys in its slots',
-      targets: ['redis-cluster'],
+      topology: 'cluster',
       async run({ client, prefix }) {
         assert.ok(client instanceof Cluster);
         const slots = (await client.cluster('SLOTS')) as unknown as [number, number, [string, number]][];
@@ -230,7 +229,8 @@ export default defineSuite({
     },
     {
       name: 'a read-only ACL user audits the same keys; without MEMORY USAGE sizes become estimates',
-      targets: STANDALONE_TARGET_NAMES,
+      // ACL users are per node, and a read-only user of a cluster also needs CLUSTER SLOTS: one server only.
+      topology: 'standalone',
       destructive: 'creates and deletes an ACL user',
       async run({ client, prefix, target, note }) {
         const user = `rak-audit-reader-${randomBytes(4).toString('hex')}`;

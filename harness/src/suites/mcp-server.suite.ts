@@ -148,14 +148,19 @@ export async function exerciseEveryTool(s: McpSession, base: string, hasFieldTtl
 
   const session = await s.ok('session', { op: 'create', data: { user: 'u1', n: 1 }, ttl: 120 });
   const sid = session.id as string;
-  await s.ok('session', { op: 'update', id: sid, data: { n: 2 } });
-  const got = await s.ok('session', { op: 'get', id: sid });
-  assert.deepEqual((got.session as { data: unknown }).data, { user: 'u1', n: 2 });
-  assertTtlWithin(got.ttl, 120);
-  await s.ok('session', { op: 'update', id: sid, data: { only: true }, replace: true });
-  assert.deepEqual(((await s.ok('session', { op: 'get', id: sid })).session as { data: unknown }).data, { only: true });
-  assert.equal((await s.ok('session', { op: 'extend', id: sid, ttl: 300 })).ttl, 300);
-  assert.equal((await s.ok('session', { op: 'delete', id: sid })).found, true);
+  try {
+    await s.ok('session', { op: 'update', id: sid, data: { n: 2 } });
+    const got = await s.ok('session', { op: 'get', id: sid });
+    assert.deepEqual((got.session as { data: unknown }).data, { user: 'u1', n: 2 });
+    assertTtlWithin(got.ttl, 120);
+    await s.ok('session', { op: 'update', id: sid, data: { only: true }, replace: true });
+    const replaced = (await s.ok('session', { op: 'get', id: sid })).session as { data: unknown };
+    assert.deepEqual(replaced.data, { only: true });
+    assert.equal((await s.ok('session', { op: 'extend', id: sid, ttl: 300 })).ttl, 300);
+  } finally {
+    // The session's key (mcp:session:<random id>) does not carry the check's prefix: removed here even on failure.
+    assert.equal((await s.ok('session', { op: 'delete', id: sid })).found, true);
+  }
   assert.equal((await s.ok('session', { op: 'get', id: sid })).found, false);
   assert.equal((await s.ok('session', { op: 'update', id: sid, data: {} })).found, false);
 

@@ -335,7 +335,7 @@ export default defineSuite({
     },
     {
       name: 'cluster: the copier groups keys by the slots the server reports',
-      targets: ['redis-cluster'],
+      topology: 'cluster',
       async run({ client, prefix }) {
         for (let i = 0; i < 200; i++) {
           const key = i % 4 === 0 ? `${prefix}{tag${i}}:x` : `${prefix}:sess:${randomBytes(9).toString('base64url')}`;

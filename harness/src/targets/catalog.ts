@@ -34,9 +34,6 @@ export const TARGETS = [
 
 export const TARGET_NAMES: readonly string[] = TARGETS.map((t) => t.name);
 
-/** The table's single-server targets, for checks that only make sense on one server (not a cluster). */
-export const STANDALONE_TARGET_NAMES: string[] = TARGETS.filter((t) => !('cluster' in t)).map((t) => t.name);
-
 export function targetSpec(name: string): TargetSpec | undefined {
   return TARGETS.find((t) => t.name === name);
 }
