@@ -12,7 +12,7 @@ import { type FaultResult, loadFaultScenarios } from '../faults/scenario.ts';
 import { renderMatrixHtml } from '../report/matrix-page.ts';
 import { formatNumbers } from '../report/reliability.ts';
 import { machineInfo, terminalWidth, textTable, writeReport } from '../report.ts';
-import { startTargets, targetConnection, targetInfo, UnknownTargetError } from '../targets/index.ts';
+import { startTargets, targetConnection, targetInfo, TargetSelectionError } from '../targets/index.ts';
 import { MATRIX_USAGE, parseMatrixArgs, UsageError } from './args.ts';
 import { failures, type MatrixReport, pathNoteLines, renderMarkdown, targetTable, workflowTable } from './render.ts';
 import { refusal } from './applicability.ts';
@@ -40,7 +40,7 @@ const suites = selectByIdOrExit(await loadSuites(), args.only, 'workflow');
 const scenarios = selectByIdOrExit(args.faults ? await loadFaultScenarios() : [], args.faults ?? [], 'fault scenario');
 // An unknown target name is refused before anything starts.
 const started = await startTargets(console.log, { wanted: args.targets }).catch((error: unknown) =>
-  error instanceof UnknownTargetError ? usageError(error.message) : Promise.reject(error),
+  error instanceof TargetSelectionError ? usageError(error.message) : Promise.reject(error),
 );
 const bar = progressLine();
 const results: CheckResult[] = [];

@@ -1,5 +1,5 @@
 import { describeCapabilities, redactUrl } from '@redis-agent-kit/patterns';
-import { TARGETS } from './catalog.ts';
+import { TARGETS, targetSpec } from './catalog.ts';
 import { chooseProvider } from './provider.ts';
 import type { Provider, RunningTarget, TargetInfo, TargetName } from './types.ts';
 
@@ -25,6 +25,18 @@ export interface TargetSelection {
   wanted?: string[];
   set?: TargetSet;
   env?: NodeJS.ProcessEnv;
+  /** Fixed ports from this one, in order (a cluster takes six); local provider only (`npm run servers --port`). */
+  port?: number;
+}
+
+/** Each target's first port, consecutive from `first`: a single server takes one, a cluster six. */
+export function fixedPorts(names: string[], first: number): number[] {
+  let next = first;
+  return names.map((name) => {
+    const port = next;
+    next += targetSpec(name)?.cluster ? 6 : 1;
+    return port;
+  });
 }
 
 /**
@@ -36,9 +48,9 @@ export function availableTargets(provider: Provider, set: TargetSet = 'all'): { 
   return { names, defaults: set === 'all' ? names : names.filter((name) => set.includes(name)) };
 }
 
-/** A target name the provider cannot start: thrown before anything starts. */
-export class UnknownTargetError extends Error {
-  override readonly name = 'UnknownTargetError';
+/** A selection that cannot be started (an unknown name, ports for a provider without them): before anything starts. */
+export class TargetSelectionError extends Error {
+  override readonly name = 'TargetSelectionError';
 }
 
 /**
@@ -56,7 +68,7 @@ export function requestedTargets(
   if (explicit.length === 0) return available.defaults;
   const unknown = explicit.filter((name) => !available.names.includes(name));
   if (unknown.length)
-    throw new UnknownTargetError(`unknown target ${unknown.join(', ')}; known: ${available.names.join(', ')}`);
+    throw new TargetSelectionError(`unknown target ${unknown.join(', ')}; known: ${available.names.join(', ')}`);
   return [...new Set(explicit)];
 }
 
@@ -71,7 +83,10 @@ export async function startTargets(
   const { provider, reason } = await chooseProvider({ env: selection.env });
   log(`[targets] provider: ${provider.name} (${reason})`);
   const names = requestedTargets(availableTargets(provider, selection.set), selection);
-  const settled = await Promise.allSettled(names.map((name) => provider.start(name)));
+  if (selection.port !== undefined && provider.name !== 'local')
+    throw new TargetSelectionError(`fixed ports need the local provider; ${provider.name} chose its own (${reason})`);
+  const ports = selection.port === undefined ? [] : fixedPorts(names, selection.port);
+  const settled = await Promise.allSettled(names.map((name, i) => provider.start(name, { port: ports[i] })));
   const targets = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const stop = async () => {
     await Promise.all(targets.map((t) => t.stop()));

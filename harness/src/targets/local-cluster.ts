@@ -18,6 +18,15 @@ export interface ClusterNodeRole {
   failed: boolean;
 }
 
+export interface LocalClusterOptions {
+  masters?: number;
+  replicasPerMaster?: number;
+  /** The Debian suite whose build to run (default trixie). */
+  suite?: DebianSuite;
+  /** Fixed ports, one per node (each also needs port + 10000 free for the cluster bus); default: free ones. */
+  ports?: number[];
+}
+
 const CLUSTER_NODE_ARGS = [
   ...['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'],
   ...['--repl-diskless-sync-delay', '0'],
@@ -31,13 +40,10 @@ export class LocalCluster {
     this.servers = servers;
   }
 
-  static async start(
-    kind: ServerKind = 'redis',
-    masters = 3,
-    replicasPerMaster = 1,
-    suite: DebianSuite = DEFAULT_SUITE,
-  ): Promise<LocalCluster> {
+  static async start(kind: ServerKind = 'redis', options: LocalClusterOptions = {}): Promise<LocalCluster> {
+    const { masters = 3, replicasPerMaster = 1, suite = DEFAULT_SUITE, ports } = options;
     const count = masters * (1 + replicasPerMaster);
+    if (ports && ports.length !== count) throw new Error(`a cluster of ${count} nodes needs ${count} ports`);
     const servers: LocalServer[] = [];
     try {
       for (let i = 0; i < count; i++) {
@@ -45,6 +51,7 @@ export class LocalCluster {
           await LocalServer.start({
             kind,
             suite,
+            port: ports?.[i],
             clusterBus: true,
             // --repl-diskless-sync-delay 0: a master otherwise waits 5 s for more replicas before the first full
             // sync, and a replica that has never synced cannot be promoted, so a failover right after start hangs.

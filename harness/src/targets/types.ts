@@ -24,7 +24,12 @@ export interface RunningTarget extends TargetInfo {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** A fixed port (a cluster's first port; its nodes take the next five too). Only the local provider has ports. */
+  port?: number;
+}
+
 export interface Provider {
   readonly name: ProviderName;
-  start(name: TargetName): Promise<RunningTarget>;
+  start(name: TargetName, options?: StartOptions): Promise<RunningTarget>;
 }
