@@ -82,6 +82,10 @@ describe('compareRuns', () => {
       now: '0.92 (0.90–0.94)',
     });
     expect(compareRuns([], faster)[0]?.change).toBe('new');
+    // The same subject and metric against another anchor is another ratio.
+    const other = cache([50, 50, 50, 50, 50]);
+    const otherAnchor = run(compare(measured('cache hit', 'ops/s', 'ops/s', [90, 91, 92, 93, 94]), other));
+    expect(compareRuns(before, otherAnchor)[0]?.change).toBe('new');
   });
 
   it('reads a saved summary.json or a single record, and says what it cannot read', () => {

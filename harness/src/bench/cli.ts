@@ -127,8 +127,8 @@ if (before) {
   console.log(`\nCompared with ${args.values.compare}: a change counts when the two runs' round ranges do not overlap`);
   console.log(
     textTable(
-      ['benchmark', 'subject', 'metric', 'before', 'now', 'change'],
-      changes.map((c) => [c.benchmark, c.subject, c.metric, c.before, c.now, c.change]),
+      ['benchmark', 'subject', 'metric', 'vs anchor', 'before', 'now', 'change'],
+      changes.map((c) => [c.benchmark, c.subject, c.metric, c.anchor, c.before, c.now, c.change]),
       terminalWidth(),
     ),
   );

@@ -39,6 +39,7 @@ export interface RatioChange {
   benchmark: string;
   subject: string;
   metric: string;
+  anchor: string;
   before: string;
   now: string;
   change: Change;
@@ -46,15 +47,22 @@ export interface RatioChange {
 
 const rangeOf = (row: BenchRow): [number, number] => row.ratioRange ?? [row.ratio as number, row.ratio as number];
 
-/** Every compared row of `now`, beside the same benchmark, target, subject and metric in `before`. */
+/** Every compared row of `now`, beside the same benchmark, target, subject, metric and anchor in `before`. */
 export function compareRuns(before: SavedResult[], now: SavedResult[]): RatioChange[] {
   const out: RatioChange[] = [];
   for (const result of now) {
     const earlier = before.find((b) => b.id === result.id && b.target === result.target);
     for (const row of result.rows) {
       if (row.ratio === undefined || !row.anchor) continue;
-      const old = earlier?.rows.find((r) => r.subject === row.subject && r.metric === row.metric && r.ratio !== undefined);
-      const base = { benchmark: `${result.id} · ${result.target}`, subject: row.subject, metric: row.metric };
+      const old = earlier?.rows.find(
+        (r) => r.subject === row.subject && r.metric === row.metric && r.anchor === row.anchor && r.ratio !== undefined,
+      );
+      const base = {
+        benchmark: `${result.id} · ${result.target}`,
+        subject: row.subject,
+        metric: row.metric,
+        anchor: row.anchor,
+      };
       if (!old) {
         out.push({ ...base, before: '', now: formatRatio(row), change: 'new' });
         continue;

@@ -93,7 +93,7 @@ export function renderBenchHtml(records: BenchRecord[]): string {
   );
   const body = [
     '<h1>Benchmarks</h1>',
-    '<p class="meta">Each benchmark measures its anchor on the same server in the same run; ratios compare with that anchor, so they travel between machines better than raw figures.</p>',
+    '<p class="meta">Each benchmark measures its anchor on the same server in the same run, in alternating rounds (the first discarded); a ratio is the median of the per-round ratios, shown with their min–max, so it travels between machines better than raw figures and says how much to trust it.</p>',
     sorted.length ? overview : '<p class="muted">No benchmark results yet: run <code>npm run bench</code>.</p>',
     ...sorted.map(section),
   ];
