@@ -2,9 +2,10 @@
  * Whether a check runs on a target, beyond the capabilities it requires (runCheck decides those): a check for one
  * topology runs on every target of that shape, whatever its name (a REDIS_TARGETS cluster too), and a check marked
  * `destructive` runs on a server the harness did not start only when the user allows it (shared-server.ts).
- * The matrix and the vitest binding both ask `refusal` before running a check.
+ * The matrix and the vitest binding run checks through `runApplicableCheck` (runCheck alone decides capabilities only).
  */
 import type { TargetInfo } from '../targets/types.ts';
+import { type Check, type CheckResult, runCheck, type WorkflowSuite } from './suite.ts';
 
 declare module './suite.ts' {
   interface Check {
@@ -38,3 +39,16 @@ export function refusal(
     return `destructive: ${check.destructive}; run on a REDIS_TARGETS server only with --allow-destructive`;
   return undefined;
 }
+
+/** Runs a check where `refusal` allows it; otherwise the skip, with the refusal as its reason. */
+export async function runApplicableCheck(
+  suite: WorkflowSuite,
+  check: Check,
+  target: TargetInfo,
+  allowDestructive: boolean,
+): Promise<CheckResult> {
+  const refused = refusal(check, target, allowDestructive);
+  if (!refused) return runCheck(suite, check, target);
+  return { suite: suite.id, target: target.name, check: check.name, status: 'skip', reason: refused, notes: [], ms: 0 };
+}
+
