@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { AuditReport } from '@redis-agent-kit/patterns';
+import type { AuditReport } from '@redis-agent-kit/patterns/audit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropKeyspace, READER_ACL, type Seeded, schemaErrors, seedKeyspace } from '../src/suites/key-audit-fixtures.ts';
 import { freePort } from '../src/targets/ports.ts';
@@ -98,7 +98,7 @@ describe('redis-key-audit CLI', () => {
     expect(report?.nodes.length).toBe(3);
   });
 
-  it("works for the seed's read-only ACL user, without ioredis warnings", async () => {
+  it('works for a user with the widely copied read-only ACL rules, without ioredis warnings', async () => {
     const admin = await clientFor(redis);
     const user = `rak-audit-cli-${randomBytes(4).toString('hex')}`;
     const password = randomBytes(12).toString('hex');

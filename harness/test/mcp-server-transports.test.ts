@@ -265,11 +265,11 @@ describe('.codex/config.toml', () => {
 });
 
 describe('read-only ACL user', () => {
-  const seedUser = `rak-codex-reader-${randomBytes(4).toString('hex')}`;
-  const user = `${seedUser}-fixed`;
+  const copiedUser = `rak-codex-reader-${randomBytes(4).toString('hex')}`;
+  const user = `${copiedUser}-fixed`;
   const password = randomBytes(18).toString('hex');
-  /** The seed's recipe, verbatim but for the name and password. */
-  const SEED_RULES = '~* +@read +@connection +info +dbsize -@admin -@write -@dangerous';
+  /** The widely copied recipe, verbatim but for the name and password. */
+  const COPIED_RULES = '~* +@read +@connection +info +dbsize -@admin -@write -@dangerous';
   /** The recipe AGENTS.md and the skill give (INFO is @dangerous, so +info comes after -@dangerous). */
   const recipe = (file: string) =>
     /ACL SETUSER codex-reader on >… (.+)$/m.exec(readFileSync(join(ROOT, file), 'utf8'))?.[1]?.replace(/`$/, '');
@@ -283,16 +283,16 @@ describe('read-only ACL user', () => {
 
   beforeAll(async () => {
     admin = await clientFor(target('redis-8'));
-    await admin.call('ACL', 'SETUSER', seedUser, 'on', `>${password}`, ...SEED_RULES.split(' '));
+    await admin.call('ACL', 'SETUSER', copiedUser, 'on', `>${password}`, ...COPIED_RULES.split(' '));
     await admin.call('ACL', 'SETUSER', user, 'on', `>${password}`, ...FIXED_RULES.split(' '));
   });
   afterAll(async () => {
-    await admin.call('ACL', 'DELUSER', seedUser, user);
+    await admin.call('ACL', 'DELUSER', copiedUser, user);
   });
 
-  it("the seed's recipe denies INFO, and the server says which rule to move", async () => {
+  it('the widely copied recipe denies INFO, and the server says which rule to move', async () => {
     const { code, stderr } = await runCli(targetFlags(target('redis-8')), {
-      REDIS_USERNAME: seedUser,
+      REDIS_USERNAME: copiedUser,
       REDIS_PASSWORD: password,
     });
     expect(code).toBe(1);

@@ -2,25 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { binaryCommand, ServerBinaryMissingError } from '../src/provision/binaries.ts';
-import { debianArchiveUris, provisionServers, readManifest } from '../src/provision/debian.ts';
+import { binaryCommand } from '../src/provision/binaries.ts';
+import { provisionServers, readManifest } from '../src/provision/debian.ts';
 import { TARGETS } from '../src/targets/catalog.ts';
-
-describe('debianArchiveUris', () => {
-  it('reads deb822 and one-line sources and leaves out the security archive', () => {
-    const uris = debianArchiveUris([
-      {
-        name: 'debian.sources',
-        text: 'Types: deb\nURIs: http://archive.example/debian\nSuites: bookworm bookworm-updates\nComponents: main\n\nTypes: deb\nURIs: http://archive.example/debian-security\nSuites: bookworm-security\nComponents: main\n',
-      },
-      {
-        name: 'sources.list',
-        text: '# comment\ndeb [arch=amd64] http://mirror.example/debian bookworm main\ndeb http://mirror.example/debian-security bookworm-security main\n',
-      },
-    ]);
-    expect(uris).toEqual(['http://archive.example/debian', 'http://mirror.example/debian']);
-  });
-});
 
 describe('provisionServers', () => {
   const cache = mkdtempSync(join(tmpdir(), 'rak-provision-test-'));
@@ -44,10 +28,5 @@ describe('provisionServers', () => {
     expect(second.every((r) => !r.downloaded)).toBe(true);
     expect(lines.at(-1)).toMatch(/nothing downloaded/);
     for (const r of first) expect(readManifest(r.dir)).toEqual(r.manifest);
-  });
-
-  it('says how to get the binaries when they are missing', () => {
-    expect(() => binaryCommand('redis', 'server', 'trixie', join(cache, 'nowhere'))).toThrow(ServerBinaryMissingError);
-    expect(() => binaryCommand('redis', 'server', 'trixie', join(cache, 'nowhere'))).toThrow(/npm run provision/);
   });
 });

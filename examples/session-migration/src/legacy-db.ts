@@ -5,7 +5,8 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { quoteIdentifier, redactUrl } from '@redis-agent-kit/patterns';
+import { redactUrl } from '@redis-agent-kit/patterns';
+import { quoteIdentifier } from '@redis-agent-kit/patterns/session';
 import pg from 'pg';
 
 export interface LegacyDatabase {

@@ -7,19 +7,15 @@
  * The legacy database is DATABASE_URL, or the embedded PGlite a running `npm start` serves on PGLITE_PORT.
  */
 import { parseArgs } from 'node:util';
+import { closeClient, connect, progressLine, redactUrl } from '@redis-agent-kit/patterns';
 import {
   type Checkpoint,
-  closeClient,
-  connect,
   copySessions,
-  defaultCheckpointKey,
-  fileCheckpoint,
+  createFileCheckpoint,
+  createRedisCheckpoint,
   formatProgress,
   formatReport,
-  progressLine,
-  redactUrl,
-  redisCheckpoint,
-} from '@redis-agent-kit/patterns';
+} from '@redis-agent-kit/patterns/session';
 import pg from 'pg';
 import { legacyDatabaseUrl, loadConfig } from './config.ts';
 
@@ -37,10 +33,10 @@ if (!Number.isInteger(batchSize) || batchSize < 1)
   throw new Error(`--batch-size=${values['batch-size']} is not a positive number`);
 
 const databaseUrl = legacyDatabaseUrl(config);
-const source = new pg.Pool({ connectionString: databaseUrl, max: 2 });
-source.on('error', () => {});
+const legacy = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+legacy.on('error', () => {});
 try {
-  await source.query('SELECT 1');
+  await legacy.query('SELECT 1');
 } catch (error) {
   console.error(
     `Cannot reach the legacy database at ${redactUrl(databaseUrl)}: ${redactUrl((error as Error).message)}.\n` +
@@ -48,13 +44,13 @@ try {
         ? 'Check DATABASE_URL.'
         : 'Start the app first (`npm start` serves its embedded PGlite there) or set DATABASE_URL.'),
   );
-  await source.end();
+  await legacy.end();
   process.exit(1);
 }
 const redis = await connect({ url: config.redisUrl, cluster: config.redisCluster, name: 'session-migration' });
 const checkpoint: Checkpoint = values['checkpoint-file']
-  ? fileCheckpoint(values['checkpoint-file'])
-  : redisCheckpoint(redis, defaultCheckpointKey({ tableName: config.tableName }));
+  ? createFileCheckpoint(values['checkpoint-file'])
+  : createRedisCheckpoint(redis, { tableName: config.tableName });
 if (values.restart) await checkpoint.clear();
 
 // Ctrl-C finishes the batch in flight and saves the checkpoint; a second Ctrl-C exits at once.
@@ -72,9 +68,8 @@ console.log(
   `${values['dry-run'] ? 'Dry run: ' : ''}copying sessions from ${redactUrl(databaseUrl)} table "${config.tableName}" to ${redactUrl(config.redisUrl)} keys ${config.redisPrefix}<sid> (checkpoint: ${checkpoint.where})`,
 );
 try {
-  const report = await copySessions({
-    source,
-    redis,
+  const report = await copySessions(redis, {
+    legacy,
     tableName: config.tableName,
     prefix: config.redisPrefix,
     batchSize,
@@ -94,5 +89,5 @@ try {
   process.exitCode = 1;
 } finally {
   await closeClient(redis);
-  await source.end();
+  await legacy.end();
 }

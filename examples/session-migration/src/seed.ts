@@ -4,7 +4,8 @@
  * `npm run migrate` (DATABASE_URL, or a running `npm start`'s embedded PGlite).
  */
 import { randomBytes } from 'node:crypto';
-import { quoteIdentifier, redactUrl, type SqlClient } from '@redis-agent-kit/patterns';
+import { redactUrl } from '@redis-agent-kit/patterns';
+import { quoteIdentifier, type SqlClient } from '@redis-agent-kit/patterns/session';
 import pg from 'pg';
 import { legacyDatabaseUrl, loadConfig } from './config.ts';
 

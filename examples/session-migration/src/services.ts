@@ -3,7 +3,8 @@
  * for `redis` and `cutover`. The readiness probes follow the same rule, so /readyz stops checking PostgreSQL
  * once the app no longer uses it.
  */
-import { type CutoverStats, CutoverStore, redactUrl } from '@redis-agent-kit/patterns';
+import { redactUrl } from '@redis-agent-kit/patterns';
+import { type CutoverStats, createCutoverStore } from '@redis-agent-kit/patterns/session';
 import connectPgSimple from 'connect-pg-simple';
 import { RedisStore } from 'connect-redis';
 import session, { type Store } from 'express-session';
@@ -61,7 +62,7 @@ export async function openServices(config: Config): Promise<Services> {
     return { store: redisStore, probes, describe: `redis store on ${where}`, close };
   }
   if (config.store === 'cutover' && redisStore && legacy) {
-    const store = new CutoverStore({ redis: redisStore, legacy: legacy.pool, tableName: config.tableName });
+    const store = createCutoverStore(redisStore, { legacy: legacy.pool, tableName: config.tableName });
     return { store, probes, cutoverStats: store.stats, describe: `cutover store on ${where}`, close };
   }
   const PgStore = connectPgSimple(session);

@@ -3,7 +3,7 @@
  * down instead of queueing, so requests and /readyz answer promptly, and the client keeps reconnecting so the
  * app recovers by itself when Redis returns.
  */
-import { redactUrl, withTimeout } from '@redis-agent-kit/patterns';
+import { describeUrlProblem, redactUrl, withTimeout } from '@redis-agent-kit/patterns';
 import { createClient, createCluster } from 'redis';
 
 export interface SessionRedis {
@@ -20,6 +20,10 @@ export async function connectSessionRedis(
   cluster: boolean,
   connectTimeoutMs = 5000,
 ): Promise<SessionRedis> {
+  // node-redis throws Node's `Invalid URL` TypeError, whose `input` holds the whole URL and its password: say which
+  // part is malformed instead, before node-redis sees it.
+  const problem = describeUrlProblem(url);
+  if (problem) throw new Error(`Invalid REDIS_URL: ${problem}. Expected redis://[user:password@]host:port[/db]`);
   const single = cluster
     ? undefined
     : createClient({ url, disableOfflineQueue: true, socket: { reconnectStrategy, connectTimeout: connectTimeoutMs } });

@@ -14,7 +14,8 @@
  * - Server-side state that is not a key: Lua scripts in the script cache (EVALSHA; they are not flushed), and on a
  *   server with search, FT indexes named after the check's prefix, dropped by the check that made them.
  */
-import { masters, type RedisClient } from '@redis-agent-kit/patterns';
+import type { RedisClient } from '@redis-agent-kit/patterns';
+import { masters } from '@redis-agent-kit/patterns/cluster';
 
 const HEX8 = '[0-9a-f]'.repeat(8);
 

@@ -71,6 +71,19 @@ export function missingCapability(check: Check, target: TargetInfo): string | un
   return missing.length ? `capability missing: ${missing.map((c) => CAPABILITY_LABELS[c]).join(', ')}` : undefined;
 }
 
+/**
+ * What a check's thrown error means. A CapabilityMissingError is a skip only when the target's probe agrees that
+ * the capability is missing; on a target that has it, the pattern refused wrongly, and that is a failure.
+ */
+export function thrownResult(error: unknown, target: TargetInfo): { status: 'fail' | 'skip'; reason: string } {
+  if (error instanceof CapabilityMissingError) {
+    const label = CAPABILITY_LABELS[error.capability];
+    if (!target.capabilities[error.capability]) return { status: 'skip', reason: `capability missing: ${label}` };
+    return { status: 'fail', reason: `${target.name} has ${label} (probed), but the check refused: ${error.message}` };
+  }
+  return { status: 'fail', reason: error instanceof Error ? error.message : String(error) };
+}
+
 /** Runs one check on one target with its own clients and prefix, and always closes them. */
 export async function runCheck(suite: WorkflowSuite, check: Check, target: TargetInfo): Promise<CheckResult> {
   const base = { suite: suite.id, target: target.name, check: check.name, notes: [] as string[] };
@@ -96,16 +109,8 @@ export async function runCheck(suite: WorkflowSuite, check: Check, target: Targe
     await check.run(ctx);
     return { ...base, status: 'pass', ms: performance.now() - started };
   } catch (error) {
-    if (error instanceof CapabilityMissingError) {
-      return {
-        ...base,
-        status: 'skip',
-        reason: `capability missing: ${CAPABILITY_LABELS[error.capability]}`,
-        ms: performance.now() - started,
-      };
-    }
-    const reason = error instanceof Error ? error.message : String(error);
-    return { ...base, status: 'fail', reason, error, ms: performance.now() - started };
+    const thrown = thrownResult(error, target);
+    return { ...base, ...thrown, ...(thrown.status === 'fail' && { error }), ms: performance.now() - started };
   } finally {
     await Promise.all(clients.map(closeClient));
   }

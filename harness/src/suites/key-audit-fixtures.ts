@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { perKeyCommands, type RedisClient, type RedisCommand } from '@redis-agent-kit/patterns';
+import type { RedisClient } from '@redis-agent-kit/patterns';
+import { type Command, command, orThrow, sendBatch, withKeys } from '@redis-agent-kit/patterns/cluster';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 
 export interface SeededKey {
@@ -31,16 +32,12 @@ export interface Seeded {
 /** Elements in the seeded list; audit it with `largeCollectionLength` below this. */
 export const LIST_LENGTH = 60;
 
-/** Runs each command (its key second) in one round trip per server, also on a cluster; throws the first error. */
-async function run(client: RedisClient, commands: RedisCommand[]): Promise<unknown[]> {
-  const replies = await perKeyCommands(
-    client,
-    commands.map(([, key]) => key as string),
-    (_, i) => commands[i] as RedisCommand,
-  );
-  const failed = replies.find((reply) => reply instanceof Error);
-  if (failed) throw failed;
-  return replies;
+/** `[name, key, ...args]`: the fixtures' commands, each on the key after its name. */
+type KeyCommand = [name: string, key: string, ...args: string[]];
+
+/** Runs the commands in one round trip per server, also on a cluster; throws the first error. */
+async function run(client: RedisClient, commands: Command[]): Promise<unknown[]> {
+  return orThrow(await sendBatch(client, commands));
 }
 
 /**
@@ -51,11 +48,11 @@ async function run(client: RedisClient, commands: RedisCommand[]): Promise<unkno
  */
 export async function seedKeyspace(client: RedisClient, prefix: string): Promise<Seeded> {
   const tag = prefix.split(':').at(-1) as string;
-  const writes: RedisCommand[] = [];
+  const writes: Command[] = [];
   const spec: Omit<SeededKey, 'bytes'>[] = [];
-  const add = (type: string, hasTtl: boolean, ...commands: RedisCommand[]) => {
+  const add = (type: string, hasTtl: boolean, ...commands: KeyCommand[]) => {
     const key = commands[0]?.[1] as string;
-    writes.push(...commands);
+    writes.push(...commands.map(([name, ...args]) => command(name, ...args)));
     spec.push({ key, type, hasTtl, prefix: key.includes(':') ? key.slice(0, key.lastIndexOf(':')) : '' });
     return key;
   };
@@ -78,13 +75,13 @@ export async function seedKeyspace(client: RedisClient, prefix: string): Promise
   }
   const plainKey = add('string', true, ['SET', prefix.replace(/\W/g, '_'), 'no namespace', 'EX', '600']);
   await run(client, writes);
-  const sizes = await run(client, spec.map(({ key }) => ['MEMORY', 'USAGE', key, 'SAMPLES', '0']));
+  const sizes = await run(client, spec.map(({ key }) => withKeys('MEMORY', ['USAGE', key, 'SAMPLES', '0'], [1])));
   const keys = spec.map((s, i) => ({ ...s, bytes: Number(sizes[i]) }));
   return { match: `*${tag}*`, keys, hugeKey, bigStringKey, listKey, plainKey };
 }
 
 export async function dropKeyspace(client: RedisClient, seeded: Seeded): Promise<void> {
-  await run(client, seeded.keys.map(({ key }) => ['UNLINK', key]));
+  await run(client, seeded.keys.map(({ key }) => command('UNLINK', key)));
 }
 
 /** Sums of the seeded keys by every prefix they fall under (to `depth` segments). */
@@ -104,7 +101,7 @@ export function expectedByPrefix(keys: SeededKey[], depth: number): Map<string, 
 }
 
 /**
- * The seed's read-only ACL rules (after `on >password`), the widely copied recipe: `+info` before `-@dangerous`
+ * The widely copied read-only ACL rules (after `on >password`): `+info` before `-@dangerous`
  * leaves INFO denied and EVAL is never granted, so the audit identifies the server with HELLO and pipelines.
  */
 export const READER_ACL = ['~*', '+@read', '+@connection', '+info', '+dbsize', '-@admin', '-@write', '-@dangerous'];

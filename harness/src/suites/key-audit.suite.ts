@@ -6,16 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import {
-  type AuditOptions,
-  type AuditReport,
-  auditKeyspace,
-  closeClient,
-  connect,
-  masters,
-  parseInfo,
-  type RedisClient,
-} from '@redis-agent-kit/patterns';
+import { closeClient, connect, parseInfo, type RedisClient } from '@redis-agent-kit/patterns';
+import { type AuditOptions, type AuditReport, auditKeyspace } from '@redis-agent-kit/patterns/audit';
+import { masters } from '@redis-agent-kit/patterns/cluster';
 import { Cluster } from 'ioredis';
 import { defineSuite } from '../matrix/suite.ts';
 import { targetConnection } from '../targets/describe.ts';

@@ -218,13 +218,15 @@ export async function exercisePatternTools(s: McpSession, prefix: string, target
   assert.deepEqual(await s.ok('cache', { op: 'get', namespace, key: 'p1' }), { found: true, value: product });
   await s.ok('cache', { op: 'set', namespace, key: 'p1', value: 'replaced', ttl: 60 });
   assert.equal((await s.ok('cache', { op: 'get', namespace, key: 'p1' })).value, 'replaced');
-  assert.deepEqual(await s.ok('cache', { op: 'invalidate', namespace, key: 'p1' }), {});
+  assert.deepEqual(await s.ok('cache', { op: 'has', namespace, key: 'p1' }), { found: true });
+  assert.deepEqual(await s.ok('cache', { op: 'delete', namespace, key: 'p1' }), { deleted: 1 });
   assert.deepEqual(await s.ok('cache', { op: 'get', namespace, key: 'p1' }), { found: false });
+  assert.deepEqual(await s.ok('cache', { op: 'has', namespace, key: 'p1' }), { found: false });
   const stats = (await s.ok('cache', { op: 'stats', namespace })).stats as Record<string, number>;
   assert.equal(stats.hits, 2, JSON.stringify(stats));
   assert.equal(stats.redisErrors, 0);
 
-  const policy = { policy: `${prefix}-p`, id: 'u1', limit: 2, window: 60 };
+  const policy = { op: 'check', policy: `${prefix}-p`, id: 'u1', limit: 2, window: 60 };
   const first = await s.ok('ratelimit', { ...policy, algorithm: 'gcra' });
   assert.equal(first.allowed, true);
   assert.equal(first.remaining, 1);
@@ -232,6 +234,9 @@ export async function exercisePatternTools(s: McpSession, prefix: string, target
   const denied = await s.ok('ratelimit', { ...policy, algorithm: 'gcra' });
   assert.equal(denied.allowed, false);
   assert.ok((denied.retryAfterMs as number) > 0, JSON.stringify(denied));
+  const peeked = await s.ok('ratelimit', { ...policy, op: 'peek', algorithm: 'gcra' });
+  assert.equal(peeked.remaining, 0);
+  assert.ok((peeked.retryAfterMs as number) > 0 && !('allowed' in peeked), JSON.stringify(peeked));
   assert.equal((await s.ok('ratelimit', { ...policy, cost: 2 })).remaining, 0, 'default algorithm, own keys');
 
   const audit = await s.ok('audit', { match: `${namespace}:*`, sample: 50, depth: 2, top: 3 });
@@ -344,9 +349,9 @@ export default defineSuite({
             ['cache', { op: 'set', key: `${prefix}:k`, value: 'x'.repeat(1001) }, /over the 1000-byte limit/],
             ['cache', { op: 'get' }, /get needs key/],
             ['cache', { op: 'set', key: `${prefix}:k`, value: 1, ttl: 0 }, />=1/],
-            ['ratelimit', { policy: 'p', id: 'u', limit: 2, window: 60, cost: 3 }, /cost must be an integer from 1 to the limit \(2\)/],
-            ['ratelimit', { policy: 'p', id: 'u', limit: 2, window: 60, algorithm: 'leaky' }, /algorithm/],
-            ['ratelimit', { policy: 'p', id: 'u' }, /limit/],
+            ['ratelimit', { op: 'check', policy: 'p', id: 'u', limit: 2, window: 60, cost: 3 }, /cost must be an integer from 1 to the limit \(2\)/],
+            ['ratelimit', { op: 'check', policy: 'p', id: 'u', limit: 2, window: 60, algorithm: 'leaky' }, /algorithm/],
+            ['ratelimit', { op: 'peek', policy: 'p', id: 'u' }, /limit/],
             ['audit', { sample: 1_000_000 }, /<=100000/],
             ['vector', { op: 'search', index: 'i', text: 't', k: 1000 }, /<=100/],
             ['vector', { op: 'search', index: 'i' }, /search needs text|vector sets/],
@@ -414,8 +419,31 @@ export default defineSuite({
       },
     },
     {
+      name: 'keys info, expire, persist and del take keys of different slots (each sent to its node)',
+      async run({ target, prefix, client }) {
+        // No hash tag: on a cluster these land on different masters, where one pipeline would be refused.
+        const keys = Array.from({ length: 12 }, (_, i) => `${prefix}:spread:${i}`);
+        for (const key of keys) await client.set(key, '1', 'EX', 60);
+        const s = await inProcessSession(target, ['--tools', 'keys']);
+        try {
+          const info = (await s.ok('keys', { op: 'info', keys })).info as { key: string; type: string }[];
+          assert.deepEqual(
+            info.map((row) => [row.key, row.type]),
+            keys.map((key) => [key, 'string']),
+          );
+          assert.equal((await s.ok('keys', { op: 'persist', keys })).changed, keys.length);
+          assert.equal((await s.ok('keys', { op: 'expire', keys, ttl: 60 })).changed, keys.length);
+          assert.equal((await s.ok('keys', { op: 'del', keys: [...keys, `${prefix}:spread:missing`] })).changed, keys.length);
+          assert.equal(await client.exists(...keys.slice(0, 1)), 0);
+        } finally {
+          await s.close();
+          for (const key of keys) await client.unlink(key);
+        }
+      },
+    },
+    {
       name: 'read-only mode registers no write op and no write argument',
-      async run({ target }) {
+      async run({ target, prefix }) {
         const s = await inProcessSession(target, ['--profile', 'full', '--read-only']);
         try {
           for (const tool of s.tools) {
@@ -426,7 +454,13 @@ export default defineSuite({
             }
           }
           assert.match(await s.fails('string', { op: 'set', key: 'k', value: 'v' }), /op/);
-          assert.ok(!s.tools.some((t) => t.name === 'ratelimit'), 'ratelimit (only a consuming op) is not registered');
+          const ratelimit = s.tools.find((t) => t.name === 'ratelimit');
+          assert.ok(!Object.keys(ratelimit?.inputSchema.properties ?? {}).includes('op'), 'ratelimit: peek, its one read op');
+          assert.deepEqual(
+            await s.ok('ratelimit', { policy: `${prefix}-ro`, id: 'u', limit: 3, window: 60 }),
+            { remaining: 3, resetMs: 0, retryAfterMs: 0 },
+            'ratelimit in read-only mode peeks',
+          );
           assert.match(await s.fails('cache', { op: 'set', key: 'k', value: 1 }), /op/);
           const vector = s.tools.find((t) => t.name === 'vector');
           assert.ok(!Object.keys(vector?.inputSchema.properties ?? {}).includes('ids'), 'vector has no ids');

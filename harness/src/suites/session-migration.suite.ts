@@ -6,23 +6,23 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
+import type { RedisClient } from '@redis-agent-kit/patterns';
+import { command, keySlot, sendBatch } from '@redis-agent-kit/patterns/cluster';
 import {
   type CopySessionsOptions,
-  CutoverStore,
   copySessions,
-  keySlot,
-  LegacySessionTable,
-  perKeyCommands,
-  type RedisClient,
-  redisCheckpoint,
+  createCutoverStore,
+  createRedisCheckpoint,
   type SqlClient,
-} from '@redis-agent-kit/patterns';
+} from '@redis-agent-kit/patterns/session';
 import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
 import { Cluster } from 'ioredis';
 import { createClient, createCluster } from 'redis';
 import { sessionTableSql } from '../../../examples/session-migration/src/legacy-db.ts';
 import { seedSessions } from '../../../examples/session-migration/src/seed.ts';
+// An internal, by path: the checks read rows (and their TTL by the database's clock) the way the copier does.
+import { LegacySessionTable } from '../../../packages/patterns/src/session/legacy-table.ts';
 import { defineSuite, type SuiteContext } from '../matrix/suite.ts';
 import type { TargetInfo } from '../targets/types.ts';
 
@@ -62,12 +62,12 @@ async function legacyFixture(keyPrefix: string): Promise<LegacyFixture> {
 
 /** How many of these keys exist, by asking for each (no SCAN: works the same on a cluster). */
 export async function existingKeys(client: RedisClient, keys: string[]): Promise<number> {
-  const replies = await perKeyCommands(client, keys, (key) => ['EXISTS', key]);
+  const replies = await sendBatch(client, keys.map((key) => command('EXISTS', key)));
   return replies.filter((n) => n === 1).length;
 }
 
 export async function unlinkAll(client: RedisClient, keys: string[]): Promise<void> {
-  await perKeyCommands(client, keys, (key) => ['UNLINK', key]);
+  await sendBatch(client, keys.map((key) => command('UNLINK', key)));
 }
 
 async function withFixture(
@@ -109,11 +109,10 @@ const checkpointKey = (ctx: SuiteContext) => `${ctx.prefix}:checkpoint`;
 /** The copier pointed at this check's table, keys and checkpoint. */
 function copyOptions(ctx: SuiteContext, fx: LegacyFixture): CopySessionsOptions {
   return {
-    source: fx.sql,
-    redis: ctx.client,
+    legacy: fx.sql,
     tableName: fx.tableName,
     prefix: fx.prefix,
-    checkpoint: redisCheckpoint(ctx.client, checkpointKey(ctx)),
+    checkpoint: createRedisCheckpoint(ctx.client, { key: checkpointKey(ctx) }),
   };
 }
 
@@ -153,7 +152,7 @@ export default defineSuite({
           keys.push(...[...short, ...long, ...expired].map((sid) => fx.prefix + sid));
 
           const copyStarted = performance.now();
-          const report = await copySessions({ ...copyOptions(ctx, fx), batchSize: 40 });
+          const report = await copySessions(ctx.client, { ...copyOptions(ctx, fx), batchSize: 40 });
           const copyMs = performance.now() - copyStarted;
           assert.equal(report.copied, 100);
           assert.equal(report.expired, 20);
@@ -189,7 +188,7 @@ export default defineSuite({
         await withFixture(ctx, async (fx, keys) => {
           const sids = await seedSessions(fx.sql, { count: 10_000, tableName: fx.tableName });
           keys.push(...sids.map((sid) => fx.prefix + sid));
-          const report = await copySessions({ ...copyOptions(ctx, fx), checkpoint: false });
+          const report = await copySessions(ctx.client, { ...copyOptions(ctx, fx), checkpoint: false });
           assert.equal(report.copied, 10_000);
           assert.equal(report.batches, 10);
           assert.equal(await existingKeys(ctx.client, keys), 10_000);
@@ -204,7 +203,7 @@ export default defineSuite({
           keys.push(...sids.map((sid) => fx.prefix + sid));
           const options = { ...copyOptions(ctx, fx), batchSize: 100 };
           const stop = new AbortController();
-          const first = await copySessions({
+          const first = await copySessions(ctx.client, {
             ...options,
             signal: stop.signal,
             onProgress: (p) => {
@@ -220,7 +219,7 @@ export default defineSuite({
           const newer = JSON.stringify({ cookie: { expires: null }, user: { name: 'newer' } });
           for (const sid of [sids[10], sids[900]] as string[]) await ctx.client.set(fx.prefix + sid, newer, 'EX', 600);
 
-          const second = await copySessions(options);
+          const second = await copySessions(ctx.client, options);
           assert.equal(second.completed, true);
           assert.equal(second.resumedFrom, first.lastSid);
           assert.equal(second.scanned, 500, 'the second run reads only what the first did not finish');
@@ -233,7 +232,7 @@ export default defineSuite({
           );
           assert.equal(await existingKeys(ctx.client, keys), 1000);
 
-          const rerun = await copySessions(options);
+          const rerun = await copySessions(ctx.client, options);
           assert.equal(rerun.resumedFrom, undefined, 'a finished copy starts over');
           assert.equal(rerun.copied, 0);
           assert.equal(rerun.alreadyPresent, 1000);
@@ -249,7 +248,7 @@ export default defineSuite({
           await seedSessions(fx.sql, { count: 7, tableName: fx.tableName, ttlSeconds: -1 });
           keys.push(...sids.map((sid) => fx.prefix + sid));
           await ctx.client.set(keys[0] as string, '{"cookie":{}}', 'EX', 60);
-          const report = await copySessions({ ...copyOptions(ctx, fx), batchSize: 100, dryRun: true });
+          const report = await copySessions(ctx.client, { ...copyOptions(ctx, fx), batchSize: 100, dryRun: true });
           assert.equal(report.dryRun, true);
           assert.equal(report.copied, 299);
           assert.equal(report.alreadyPresent, 1);
@@ -268,7 +267,7 @@ export default defineSuite({
           const loggedOut = sids[20] as string;
           let deleted = false;
           // The logout lands between the copier's read of the batch and its write.
-          const source: SqlClient = {
+          const legacy: SqlClient = {
             async query(text, params) {
               const result = await fx.sql.query(text, params);
               if (!deleted && /ORDER BY sid/.test(text)) {
@@ -278,7 +277,7 @@ export default defineSuite({
               return result;
             },
           };
-          const report = await copySessions({ ...copyOptions(ctx, fx), source, checkpoint: false });
+          const report = await copySessions(ctx.client, { ...copyOptions(ctx, fx), legacy, checkpoint: false });
           assert.equal(report.vanished, 1);
           assert.equal(report.copied, 49);
           assert.equal(await ctx.client.exists(fx.prefix + loggedOut), 0);
@@ -297,8 +296,8 @@ export default defineSuite({
               tableName: fx.tableName,
               ttlSeconds: 3600,
             });
-            const redis = new RedisStore({ client: nodeRedis, prefix: fx.prefix });
-            const store = new CutoverStore({ redis, legacy: fx.sql, tableName: fx.tableName });
+            const redisStore = new RedisStore({ client: nodeRedis, prefix: fx.prefix });
+            const store = createCutoverStore(redisStore, { legacy: fx.sql, tableName: fx.tableName });
             keys.push(`${fx.prefix}${legacyOnly}`, `${fx.prefix}${other}`, `${fx.prefix}fresh`);
 
             const getStarted = performance.now();

@@ -7,7 +7,8 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { redactText } from '@redis-agent-kit/patterns';
 import { ConfigError, parseConfig, USAGE } from './config.ts';
 import { serveHttp } from './http.ts';
-import { startRedisMcp } from './server.ts';
+import { SERVER_VERSION, startRedisMcp } from './server.ts';
+import { MAX_STDIO_MESSAGE_BYTES, StdioLineLimit } from './stdio-limit.ts';
 import { resolveGroups } from './tools/index.ts';
 
 const secrets = [process.env.REDIS_PASSWORD, process.env.REDIS_MCP_HTTP_TOKEN];
@@ -19,13 +20,17 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  if (argv.includes('--version')) {
+    process.stdout.write(`${SERVER_VERSION}\n`);
+    return;
+  }
   const config = parseConfig(argv, process.env, resolveGroups);
   const app = await startRedisMcp(config);
   const names = app.tools.map((t) => t.name).join(', ');
   const readOnly = config.readOnly ? ', read-only' : '';
   const skipped = app.skipped.length ? `; not registered: ${app.skipped.join('; ')}` : '';
   log(
-    `${app.caps.server} ${app.caps.version} at ${redactText(config.url, secrets)}; tools: ${names}${readOnly}${skipped}`,
+    `${app.caps.server} ${app.caps.version} at ${config.target.display}; tools: ${names}${readOnly}${skipped}`,
   );
   // A bad call must never end the server: anything that escapes a handler is logged, not fatal.
   process.on('unhandledRejection', (error) => log(`unhandled: ${(error as Error)?.message ?? String(error)}`));
@@ -36,10 +41,18 @@ async function main(): Promise<void> {
     closeTransport = http.close;
   } else {
     const server = app.createServer();
-    const transport = new StdioServerTransport();
+    const input = process.stdin.pipe(new StdioLineLimit(MAX_STDIO_MESSAGE_BYTES, (line) => process.stdout.write(line)));
+    const transport = new StdioServerTransport(input, process.stdout);
     await server.connect(transport);
     closeTransport = () => server.close();
+    // The client closing stdin ends the server, whatever state the transport is in.
     process.stdin.once('end', () => void shutdown());
+    process.stdin.once('close', () => void shutdown());
+    const onclose = transport.onclose;
+    transport.onclose = () => {
+      onclose?.();
+      void shutdown();
+    };
   }
   let closing = false;
   async function shutdown(): Promise<void> {
@@ -53,7 +66,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown());
 }
 
-/** ACL rules apply in order: the seed's `+info … -@dangerous` takes INFO away again, since INFO is @dangerous. */
+/** ACL rules apply in order: the widely copied `+info … -@dangerous` takes INFO away again, since INFO is @dangerous. */
 const NOPERM_INFO_HINT =
   " (the ACL user needs INFO: give '+info' after any '-@dangerous', e.g. … -@admin -@write -@dangerous +info +dbsize)";
 

@@ -4,7 +4,7 @@
  * are never part of anything this module prints.
  */
 import { parseArgs } from 'node:util';
-import { redactUrl } from '@redis-agent-kit/patterns';
+import { type ConnectionTarget, connectionTarget, RedisConnectionError, redactUrl } from '@redis-agent-kit/patterns';
 
 export interface Limits {
   /** Seconds applied to a write that names neither `ttl` nor `permanent: true`; 0 refuses such writes. */
@@ -18,8 +18,10 @@ export interface Limits {
 }
 
 export interface ServerConfig {
+  /** As given: it may hold a password, so it goes to `connect()` only; messages show `target.display`. */
   url: string;
-  cluster: boolean;
+  /** Where the connection goes (host, port, db, cluster), checked at start and without credentials. */
+  target: ConnectionTarget;
   tls: { ca?: string; cert?: string; key?: string } | undefined;
   readOnly: boolean;
   /** Tool groups to register, in registry order. */
@@ -29,7 +31,8 @@ export interface ServerConfig {
   service: string;
   commandTimeoutMs: number;
   transport: 'stdio' | 'http';
-  http: { host: string; port: number; token: string | undefined };
+  /** `allowedHosts`: Host/Origin names accepted besides the loopback names (`name` or `name:port`). */
+  http: { host: string; port: number; token: string | undefined; allowedHosts: string[] };
 }
 
 export class ConfigError extends Error {
@@ -55,7 +58,42 @@ export const USAGE = `redis-mcp-server: a Redis 8 / Valkey MCP server with guard
   --command-timeout-ms <n> fail a Redis command after this long (default 5000)
   --transport stdio|http   default stdio
   --host <addr> --port <n> HTTP bind (default 127.0.0.1:3000); binding beyond loopback needs REDIS_MCP_HTTP_TOKEN
+  --allowed-hosts <h1,h2>  Host/Origin names accepted besides 127.0.0.1, localhost and [::1] with the bound port
+                           (name or name:port; every other Host or Origin gets 403, against DNS rebinding)
+  --version                print the version and exit
 Credentials: REDIS_USERNAME, REDIS_PASSWORD (never put them in flags or files).`;
+
+const FLAGS = {
+  url: { type: 'string' },
+  'tls-ca': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'cluster-mode': { type: 'boolean' },
+  'read-only': { type: 'boolean' },
+  profile: { type: 'string' },
+  tools: { type: 'string' },
+  'default-ttl': { type: 'string' },
+  'max-value-bytes': { type: 'string' },
+  'max-items': { type: 'string' },
+  'max-wait-ms': { type: 'string' },
+  service: { type: 'string' },
+  'command-timeout-ms': { type: 'string' },
+  transport: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'allowed-hosts': { type: 'string' },
+} as const;
+
+type Flags = ReturnType<typeof parseArgs<{ options: typeof FLAGS; strict: true }>>['values'];
+
+/** The command line as typed values; a mistake is a ConfigError with the usage text. */
+function readFlags(argv: string[]): Flags {
+  try {
+    return parseArgs({ args: argv, strict: true, options: FLAGS }).values;
+  } catch (error) {
+    throw new ConfigError(`${redactUrl((error as Error).message)}\n\n${USAGE}`);
+  }
+}
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
   if (raw === undefined) return fallback;
@@ -67,8 +105,62 @@ function positiveInt(name: string, raw: string | undefined, fallback: number, mi
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
+/** A bind address on this machine only. Exact addresses: `127.0.0.1.attacker.example` is a name, not loopback. */
 export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host) || host.startsWith('127.');
+  return LOOPBACK.has(host) || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** The Redis URL (--url, else REDIS_URL), checked by the connection factory's own parser, and the TLS files. */
+function redisConfig(flags: Flags, env: NodeJS.ProcessEnv): Pick<ServerConfig, 'url' | 'target' | 'tls'> {
+  const url = flags.url ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  let target: ConnectionTarget;
+  try {
+    target = connectionTarget({ url, env, ...(flags['cluster-mode'] ? { cluster: true } : {}) });
+  } catch (error) {
+    if (!(error instanceof RedisConnectionError)) throw error;
+    throw new ConfigError(`${flags.url === undefined ? 'REDIS_URL' : '--url'}: ${error.message}`);
+  }
+  const tls = {
+    ...(flags['tls-ca'] ? { ca: flags['tls-ca'] } : {}),
+    ...(flags['tls-cert'] ? { cert: flags['tls-cert'] } : {}),
+    ...(flags['tls-key'] ? { key: flags['tls-key'] } : {}),
+  };
+  return { url, target, tls: Object.keys(tls).length ? tls : undefined };
+}
+
+/** stdio, or HTTP on a host and port; beyond loopback HTTP needs a bearer token. */
+function transportConfig(flags: Flags, env: NodeJS.ProcessEnv): Pick<ServerConfig, 'transport' | 'http'> {
+  const transport = flags.transport ?? 'stdio';
+  if (transport !== 'stdio' && transport !== 'http') {
+    throw new ConfigError(`--transport must be stdio or http, got "${transport}"`);
+  }
+  const host = flags.host ?? '127.0.0.1';
+  const token = env.REDIS_MCP_HTTP_TOKEN || undefined;
+  if (transport === 'http' && !isLoopback(host) && !token) {
+    throw new ConfigError(
+      `--host ${host} is reachable beyond this machine: set REDIS_MCP_HTTP_TOKEN to a long random secret (clients send it as a bearer token)`,
+    );
+  }
+  const allowedHosts = (flags['allowed-hosts'] ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
+  return { transport, http: { host, port: positiveInt('port', flags.port, 3000, 0), token, allowedHosts } };
+}
+
+function limitsConfig(flags: Flags): Limits {
+  return {
+    defaultTtl: positiveInt('default-ttl', flags['default-ttl'], DEFAULT_LIMITS.defaultTtl, 0),
+    maxValueBytes: positiveInt('max-value-bytes', flags['max-value-bytes'], DEFAULT_LIMITS.maxValueBytes),
+    maxItems: positiveInt('max-items', flags['max-items'], DEFAULT_LIMITS.maxItems),
+    maxWaitMs: positiveInt('max-wait-ms', flags['max-wait-ms'], DEFAULT_LIMITS.maxWaitMs),
+  };
+}
+
+function serviceName(flags: Flags): string {
+  const service = flags.service ?? 'mcp';
+  if (!/^[\w.-]+$/.test(service)) throw new ConfigError(`--service must be letters, digits, "_", "." or "-"`);
+  return service;
 }
 
 /**
@@ -80,74 +172,17 @@ export function parseConfig(
   env: NodeJS.ProcessEnv,
   resolveGroups: (tools: string | undefined, profile: string | undefined) => { groups: string[]; readOnly: boolean },
 ): ServerConfig {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        url: { type: 'string' },
-        'tls-ca': { type: 'string' },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        'cluster-mode': { type: 'boolean' },
-        'read-only': { type: 'boolean' },
-        profile: { type: 'string' },
-        tools: { type: 'string' },
-        'default-ttl': { type: 'string' },
-        'max-value-bytes': { type: 'string' },
-        'max-items': { type: 'string' },
-        'max-wait-ms': { type: 'string' },
-        service: { type: 'string' },
-        'command-timeout-ms': { type: 'string' },
-        transport: { type: 'string' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-      },
-    }));
-  } catch (error) {
-    throw new ConfigError(`${redactUrl((error as Error).message)}\n\n${USAGE}`);
-  }
-  const str = (name: string) => values[name] as string | undefined;
-  const url = str('url') ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  if (!/^(rediss?|valkeys?):\/\//.test(url)) {
-    // Only the scheme is echoed: a malformed URL may carry a password the redactor cannot recognise.
-    throw new ConfigError(`--url must start with redis:// or rediss://, got one starting "${url.split(':')[0]}:"`);
-  }
-  const transport = str('transport') ?? 'stdio';
-  if (transport !== 'stdio' && transport !== 'http') {
-    throw new ConfigError(`--transport must be stdio or http, got "${transport}"`);
-  }
-  const host = str('host') ?? '127.0.0.1';
-  const token = env.REDIS_MCP_HTTP_TOKEN || undefined;
-  if (transport === 'http' && !isLoopback(host) && !token) {
-    throw new ConfigError(
-      `--host ${host} is reachable beyond this machine: set REDIS_MCP_HTTP_TOKEN to a long random secret (clients send it as a bearer token)`,
-    );
-  }
-  const tlsFiles = {
-    ...(str('tls-ca') ? { ca: str('tls-ca') } : {}),
-    ...(str('tls-cert') ? { cert: str('tls-cert') } : {}),
-    ...(str('tls-key') ? { key: str('tls-key') } : {}),
-  };
-  const selection = resolveGroups(str('tools'), str('profile'));
-  const service = str('service') ?? 'mcp';
-  if (!/^[\w.-]+$/.test(service)) throw new ConfigError(`--service must be letters, digits, "_", "." or "-"`);
+  const flags = readFlags(argv);
+  const redis = redisConfig(flags, env);
+  const transport = transportConfig(flags, env);
+  const selection = resolveGroups(flags.tools, flags.profile);
   return {
-    url,
-    cluster: values['cluster-mode'] === true || /^(1|true|yes)$/i.test(env.REDIS_CLUSTER ?? ''),
-    tls: Object.keys(tlsFiles).length ? tlsFiles : undefined,
-    readOnly: values['read-only'] === true || selection.readOnly,
+    ...redis,
+    readOnly: flags['read-only'] === true || selection.readOnly,
     groups: selection.groups,
-    limits: {
-      defaultTtl: positiveInt('default-ttl', str('default-ttl'), DEFAULT_LIMITS.defaultTtl, 0),
-      maxValueBytes: positiveInt('max-value-bytes', str('max-value-bytes'), DEFAULT_LIMITS.maxValueBytes),
-      maxItems: positiveInt('max-items', str('max-items'), DEFAULT_LIMITS.maxItems),
-      maxWaitMs: positiveInt('max-wait-ms', str('max-wait-ms'), DEFAULT_LIMITS.maxWaitMs),
-    },
-    service,
-    commandTimeoutMs: positiveInt('command-timeout-ms', str('command-timeout-ms'), 5000),
-    transport,
-    http: { host, port: positiveInt('port', str('port'), 3000, 0), token },
+    limits: limitsConfig(flags),
+    service: serviceName(flags),
+    commandTimeoutMs: positiveInt('command-timeout-ms', flags['command-timeout-ms'], 5000),
+    ...transport,
   };
 }

@@ -7,7 +7,8 @@
  * - counts are bounded by `maxItems` in every tool's input schema.
  */
 
-import type { RedisClient } from '@redis-agent-kit/patterns';
+import { isKnownScript, scriptSha } from '@redis-agent-kit/patterns';
+import { type Command, command } from '@redis-agent-kit/patterns/cluster';
 import type { Limits } from './config.ts';
 
 /** A request the policy refuses; its message says what to do instead. */
@@ -27,14 +28,33 @@ const BLOCKED: Record<string, string> = {
   MONITOR: 'it streams every command and slows the server down',
   REPLICAOF: 'it changes replication',
   SLAVEOF: 'it changes replication',
+  FAILOVER: 'it changes the topology',
+  SAVE: 'it blocks the server while it writes the whole dataset',
+  MIGRATE: 'it moves keys to another server',
+  FCALL: 'a function runs code the policy cannot check',
+  FCALL_RO: 'a function runs code the policy cannot check',
 };
 
 /** Subcommands refused where the command itself is fine (CONFIG GET is allowed, CONFIG SET is not). */
 const BLOCKED_SUBCOMMANDS: Record<string, Record<string, string>> = {
   CONFIG: { SET: 'it reconfigures the server', REWRITE: 'it rewrites the config file', RESETSTAT: 'it resets stats' },
   CLUSTER: { RESET: 'it resets the node', FAILOVER: 'it changes the topology', FORGET: 'it changes the topology' },
-  SCRIPT: { FLUSH: 'it drops every script' },
-  FUNCTION: { FLUSH: 'it drops every function' },
+  SCRIPT: { FLUSH: 'it drops every script', KILL: 'it stops a running script' },
+  FUNCTION: { FLUSH: 'it drops every function', LOAD: 'it installs code', DELETE: 'it drops a function', RESTORE: 'it installs code' },
+  CLIENT: { PAUSE: 'it stalls every client of the server', KILL: 'it disconnects other clients' },
+  ACL: { SETUSER: 'it changes permissions', DELUSER: 'it changes permissions', LOAD: 'it replaces every user', SAVE: 'it rewrites the ACL file' },
+  MODULE: { LOAD: 'it loads code into the server', LOADEX: 'it loads code into the server', UNLOAD: 'it unloads a module' },
+};
+
+/**
+ * Scripts may run only when the kit itself defined them (a `LuaScript` in the patterns): a script from anywhere
+ * else could call any blocked command inside the server, where no client-side check sees it.
+ */
+const SCRIPT_SOURCE: Record<string, (args: readonly unknown[]) => string | undefined> = {
+  EVAL: (args) => (typeof args[0] === 'string' ? scriptSha(args[0]) : undefined),
+  EVAL_RO: (args) => (typeof args[0] === 'string' ? scriptSha(args[0]) : undefined),
+  EVALSHA: (args) => (typeof args[0] === 'string' ? args[0] : undefined),
+  EVALSHA_RO: (args) => (typeof args[0] === 'string' ? args[0] : undefined),
 };
 
 /** Throws a PolicyError when `command` (with its first argument as subcommand) is blocked. */
@@ -42,18 +62,45 @@ export function assertCommandAllowed(command: string, args: readonly unknown[] =
   const name = command.toUpperCase();
   const reason = BLOCKED[name];
   if (reason) throw new PolicyError(`${name} is not allowed: ${reason}`);
-  const sub = typeof args[0] === 'string' ? args[0].toUpperCase() : '';
+  const sub = typeof args[0] === 'string' ? args[0].toUpperCase() : Buffer.isBuffer(args[0]) ? args[0].toString().toUpperCase() : '';
   const subReason = BLOCKED_SUBCOMMANDS[name]?.[sub];
   if (subReason) throw new PolicyError(`${name} ${sub} is not allowed: ${subReason}`);
+  if (name === 'SCRIPT' && sub === 'LOAD' && !isKnownScript(scriptSha(String(args[1])))) {
+    throw new PolicyError('SCRIPT LOAD is not allowed for scripts the kit did not define');
+  }
+  const script = SCRIPT_SOURCE[name];
+  if (script) {
+    const sha = script(args);
+    if (!sha || !isKnownScript(sha)) throw new PolicyError(`${name} is not allowed for scripts the kit did not define`);
+  }
+}
+
+/** Every queued command of ioredis' array form, `pipeline([['set', k, v], ['flushall']])`. */
+function assertQueuedAllowed(args: readonly unknown[]): void {
+  const queued = args[0];
+  if (!Array.isArray(queued)) return;
+  for (const entry of queued) {
+    if (Array.isArray(entry)) assertCommandAllowed(String(entry[0]), entry.slice(1).flat());
+  }
 }
 
 /** Method names of ioredis whose first argument is the command name. */
 const GENERIC = new Set(['call', 'callBuffer', 'send_command']);
 
+/** Methods that send whatever command object they are given. */
+const RAW = new Set(['sendCommand']);
+
+function checked(property: string): boolean {
+  const upper = property.toUpperCase().replace(/BUFFER$/, '');
+  return GENERIC.has(property) || RAW.has(property) || upper in BLOCKED || upper in BLOCKED_SUBCOMMANDS || upper in SCRIPT_SOURCE;
+}
+
 /**
  * Wraps a client so that blocked commands throw before anything is sent, whether called as a method
- * (`client.keys('*')`), generically (`client.call('FLUSHALL')`) or inside a pipeline or transaction, chained or
- * not. (Hooking `sendCommand` would also catch ioredis' own SELECT on reconnect, so the guard sits above it.)
+ * (`client.keys('*')`, `client.evalBuffer(…)`), generically (`client.call('FLUSHALL')`), as a raw command object
+ * (`client.sendCommand(new Command('flushall'))`), inside a pipeline or transaction (chained, or in ioredis' array
+ * form), or on a `duplicate()` of the client. ioredis' own SELECT on reconnect is sent by the unwrapped client
+ * inside ioredis, so it is not refused.
  */
 export function guardClient<T extends object>(client: T): T {
   return new Proxy(client, {
@@ -61,11 +108,15 @@ export function guardClient<T extends object>(client: T): T {
       const value = Reflect.get(target, property, receiver);
       if (typeof property !== 'string' || typeof value !== 'function') return value;
       if (property === 'pipeline' || property === 'multi') {
-        return (...args: unknown[]) => guardClient(value.apply(target, args));
+        return (...args: unknown[]) => {
+          assertQueuedAllowed(args);
+          return guardClient(value.apply(target, args));
+        };
       }
-      const upper = property.toUpperCase();
+      if (property === 'duplicate') return (...args: unknown[]) => guardClient(value.apply(target, args));
+      const upper = property.toUpperCase().replace(/BUFFER$/, '');
       const generic = GENERIC.has(property);
-      if (!generic && !BLOCKED[upper] && !BLOCKED_SUBCOMMANDS[upper]) {
+      if (!checked(property)) {
         // Pipelines chain (`batch.get(a).flushdb()`): a method returning the raw object returns the guarded one.
         return (...args: unknown[]) => {
           const result = value.apply(receiver, args);
@@ -74,7 +125,10 @@ export function guardClient<T extends object>(client: T): T {
       }
       return (...args: unknown[]) => {
         if (generic) assertCommandAllowed(String(args[0]), args.slice(1).flat());
-        else assertCommandAllowed(upper, args.flat());
+        else if (RAW.has(property)) {
+          const command = args[0] as { name?: unknown; args?: unknown[] };
+          assertCommandAllowed(String(command?.name ?? ''), command?.args ?? []);
+        } else assertCommandAllowed(upper, args.flat());
         const result = value.apply(receiver, args);
         return result === target ? receiver : result;
       };
@@ -104,11 +158,12 @@ export function resolveTtl(args: TtlArgs, limits: Pick<Limits, 'defaultTtl'>): T
   throw new PolicyError('writes need a TTL: pass ttl (seconds), or permanent: true if the data must never expire');
 }
 
-/** Adds the EXPIRE a decision asks for to a transaction or pipeline. */
-export function queueExpire(batch: ReturnType<RedisClient['multi']>, key: string, ttl: TtlDecision): void {
-  if (ttl.kind === 'set') batch.expire(key, ttl.seconds);
+/** The EXPIRE a decision asks for, to send with the write: none for permanent data. */
+export function expireCommands(key: string, ttl: TtlDecision): Command[] {
+  if (ttl.kind === 'set') return [command('EXPIRE', key, ttl.seconds)];
   // NX: only when the key has no TTL yet, so a write to an existing key keeps the expiry it has.
-  else if (ttl.kind === 'default') batch.expire(key, ttl.seconds, 'NX');
+  if (ttl.kind === 'default') return [command('EXPIRE', key, ttl.seconds, 'NX')];
+  return [];
 }
 
 /** Refuses a write whose values together exceed the limit (UTF-8 bytes). */

@@ -1,8 +1,13 @@
 /**
  * Streamable HTTP transport, stateless: every POST to /mcp gets a fresh MCP server and transport sharing the one
- * Redis connection, so there is no session state to lose or leak. Bound to loopback it checks the Host header
- * (against DNS rebinding); with REDIS_MCP_HTTP_TOKEN set, every request must carry it as a bearer token, and
- * binding beyond loopback is refused without one (see config.ts).
+ * Redis connection, so there is no session state to lose or leak. With REDIS_MCP_HTTP_TOKEN set, every request must
+ * carry it as a bearer token, and binding beyond loopback is refused without one (see config.ts).
+ *
+ * Against DNS rebinding (MCP 2025-11-25, security): a page on `attacker.example` that re-points its name at 127.0.0.1
+ * sends its own name as Host and its own Origin. So on loopback the Host must be exactly one of the loopback names
+ * with the bound port (`127.0.0.1`, `localhost`, `[::1]`), or a name the operator allowed; and a request that carries
+ * an Origin is refused unless that origin names an allowed host too. Both are checked before any MCP server exists,
+ * so a refused request never reaches Redis.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -27,27 +32,68 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-function hostAllowed(req: IncomingMessage): boolean {
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
+
+/** `host[:port]` as the URL parser reads it (lower case, brackets kept), or undefined when it does not parse. */
+function authority(text: string, defaultPort: number): { host: string; port: number } | undefined {
   try {
-    const { hostname } = new URL(`http://${req.headers.host ?? ''}`);
-    return isLoopback(hostname.replace(/^\[|\]$/g, ''));
+    const url = new URL(`http://${text}`);
+    if (url.username || url.password || url.pathname !== '/' || url.search || url.hash) return undefined;
+    return { host: url.hostname, port: url.port ? Number(url.port) : defaultPort };
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/**
+ * Decides on Host and Origin headers. `allowedHosts` entries are `name` (any port) or `name:port`; on loopback the
+ * loopback names with the bound port are allowed as well.
+ */
+export function requestGate(options: { loopback: boolean; port: number; allowedHosts: readonly string[] }) {
+  const allowed = (host: string, port: number) =>
+    (options.loopback && LOOPBACK_NAMES.includes(host) && port === options.port) ||
+    options.allowedHosts.some((entry) => {
+      const want = authority(entry, -1);
+      return want !== undefined && want.host === host && (want.port === -1 || want.port === port);
+    });
+  const checkHost = options.loopback || options.allowedHosts.length > 0;
+  return (headers: IncomingMessage['headers']): string | undefined => {
+    if (checkHost) {
+      const host = authority(headers.host ?? '', 80);
+      if (!host || !allowed(host.host, host.port)) return 'Host header is not allowed for this server';
+    }
+    const origin = headers.origin;
+    if (origin !== undefined) {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        parsed = undefined;
+      }
+      const port = parsed ? Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)) : 0;
+      if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || !allowed(parsed.hostname, port)) {
+        return 'Origin is not allowed for this server';
+      }
+    }
+    return undefined;
+  };
 }
 
 export async function serveHttp(
   app: RedisMcp,
-  options: { host: string; port: number; token: string | undefined },
+  options: { host: string; port: number; token: string | undefined; allowedHosts?: readonly string[] },
 ): Promise<HttpServer> {
   const loopback = isLoopback(options.host);
+  const allowedHosts = options.allowedHosts ?? [];
   const http = createServer(async (req, res) => {
     if (new URL(req.url ?? '/', 'http://x').pathname !== '/mcp') return reject(res, 404, 'not found: use /mcp');
     if (options.token && !tokenMatches(req.headers.authorization, options.token)) {
       res.setHeader('www-authenticate', 'Bearer');
       return reject(res, 401, 'missing or wrong bearer token');
     }
-    if (loopback && !hostAllowed(req)) return reject(res, 403, 'Host header is not a loopback name');
+    // The port is known once listening (it may be 0 in the options).
+    const refused = requestGate({ loopback, port: (http.address() as AddressInfo).port, allowedHosts })(req.headers);
+    if (refused) return reject(res, 403, refused);
     if (req.method !== 'POST') return reject(res, 405, 'stateless server: POST only');
     const server = app.createServer();
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });

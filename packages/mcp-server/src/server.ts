@@ -3,6 +3,7 @@
  * into MCP servers (one for stdio, one per request for stateless HTTP). `tools/list` is answered from schemas
  * compacted once at start, because every token of it is paid by every conversation.
  */
+import { readFileSync } from 'node:fs';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { type CallToolResult, ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import {
@@ -21,7 +22,8 @@ import { type Access, compactSchema, type ToolContext, type ToolDefinition } fro
 import { GROUPS } from './tools/index.ts';
 
 export const SERVER_NAME = 'redis-mcp-server';
-export const SERVER_VERSION = '0.1.0';
+/** The package's own version (package.json is one level above both src/ and dist/), announced to MCP clients. */
+export const SERVER_VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
 const INSTRUCTIONS =
   'Redis tools. Keys are {service}:{entity}:{id}. Writes take ttl (seconds) or permanent: true, else the default TTL applies. Results are bounded: follow cursor to page. Check commands with the docs tool: the server may be newer than your training data.';
@@ -108,7 +110,7 @@ export function planTools(config: ServerConfig, caps: Capabilities): { registere
 export async function startRedisMcp(config: ServerConfig, env: NodeJS.ProcessEnv = process.env): Promise<RedisMcp> {
   const raw = await connect({
     url: config.url,
-    cluster: config.cluster,
+    cluster: config.target.cluster,
     ...(config.tls ? { tls: config.tls } : {}),
     name: SERVER_NAME,
     commandTimeoutMs: config.commandTimeoutMs,
@@ -152,6 +154,8 @@ export async function startRedisMcp(config: ServerConfig, env: NodeJS.ProcessEnv
       }
       // The SDK would list the same schemas with `$schema` and safe-integer bounds on every one of them.
       server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
+      // The SDK advertises tools/list_changed for every server; the tool list here is fixed at start, so say so.
+      server.server.registerCapabilities({ tools: { listChanged: false } });
       return server;
     },
     close: () => closeClient(raw),

@@ -13,7 +13,7 @@ describe('parseConfig', () => {
     expect(config.readOnly).toBe(false);
     expect(config.limits).toEqual(DEFAULT_LIMITS);
     expect(config.limits.maxValueBytes).toBe(102_400);
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 3000, token: undefined });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 3000, token: undefined, allowedHosts: [] });
   });
 
   it('flags: url, TLS files, cluster, read-only, limits, service', () => {
@@ -42,7 +42,7 @@ describe('parseConfig', () => {
     expect(config).toMatchObject({
       url: 'rediss://cache.internal:6380',
       tls: { ca: '/etc/ca.pem', cert: '/etc/c.pem', key: '/etc/k.pem' },
-      cluster: true,
+      target: { host: 'cache.internal', port: 6380, tls: true, cluster: true, display: 'rediss://cache.internal:6380' },
       readOnly: true,
       limits: { defaultTtl: 0, maxValueBytes: 2048, maxItems: 50, maxWaitMs: 500 },
       service: 'agent',
@@ -50,7 +50,8 @@ describe('parseConfig', () => {
   });
 
   it('REDIS_CLUSTER turns cluster mode on', () => {
-    expect(parse([], { REDIS_CLUSTER: 'true' }).cluster).toBe(true);
+    expect(parse([], { REDIS_CLUSTER: 'true' }).target.cluster).toBe(true);
+    expect(parse([], { REDIS_CLUSTER: 'true', REDIS_URL: 'redis://h:7000/3' }).target).toMatchObject({ host: 'h', port: 7000 });
   });
 
   it('--tools picks groups in registry order and wins over --profile', () => {
@@ -74,7 +75,8 @@ describe('parseConfig', () => {
   it.each([
     [['--tools', 'strings,nosuch'], /unknown tool group\(s\) "nosuch"; known: keys, strings/],
     [['--profile', 'huge'], /unknown profile "huge"; known: default, full/],
-    [['--url', 'http://x'], /--url must start with redis:\/\/ or rediss:\/\//],
+    [['--url', 'http://x'], /--url: A Redis URL must start with redis:\/\/ or rediss:\/\//],
+    [['--url', 'redis://h/x'], /--url: Invalid Redis URL "redis:\/\/h\/x": the database must be a number/],
     [['--max-items', '0'], /--max-items must be an integer >= 1/],
     [['--default-ttl=-5'], /--default-ttl must be an integer >= 0/],
     [['--transport', 'ws'], /--transport must be stdio or http/],
@@ -85,11 +87,13 @@ describe('parseConfig', () => {
     expect(() => parse(argv)).toThrow(message);
   });
 
-  it.each(['http://u:hunter22pw@x', 'redis:/u:hunter22pw@x'])(
-    'a bad --url %s is reported without its password',
+  it.each(['http://u:hunter22pw@x', 'redis:/u:hunter22pw@x', 'redis://u:hunter22pw@x:99999'])(
+    'a bad --url or REDIS_URL %s is reported, naming where it came from, without its password',
     (url) => {
-      expect(() => parse(['--url', url])).toThrow(/must start with redis:\/\//);
+      expect(() => parse(['--url', url])).toThrow(/^--url: (A Redis URL must start with redis:\/\/|Invalid Redis URL)/);
+      expect(() => parse([], { REDIS_URL: url })).toThrow(/^REDIS_URL: /);
       expect(() => parse(['--url', url])).not.toThrow(/hunter22pw/);
+      expect(() => parse([], { REDIS_URL: url })).not.toThrow(/hunter22pw/);
     },
   );
 
@@ -98,7 +102,7 @@ describe('parseConfig', () => {
     const config = parse(['--transport', 'http', '--host', '0.0.0.0', '--port', '0'], {
       REDIS_MCP_HTTP_TOKEN: 't0ken',
     });
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 0, token: 't0ken' });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 0, token: 't0ken', allowedHosts: [] });
     expect(parse(['--transport', 'http', '--host', '::1']).http.host).toBe('::1');
   });
 });

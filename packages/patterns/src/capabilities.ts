@@ -5,6 +5,7 @@
  */
 import { Cluster } from 'ioredis';
 import type { RedisClient } from './connection.ts';
+import { fieldMap } from './replies.ts';
 
 export type ServerKind = 'redis' | 'valkey' | 'unknown';
 export type CapabilityName = 'json' | 'search' | 'vectorSets' | 'hashFieldTtl';
@@ -21,7 +22,7 @@ export interface Capabilities {
 }
 
 /** The command whose presence proves each capability. */
-export const CAPABILITY_PROBES: Record<CapabilityName, string> = {
+const CAPABILITY_PROBES: Record<CapabilityName, string> = {
   json: 'JSON.SET',
   search: 'FT.SEARCH',
   vectorSets: 'VADD',
@@ -57,7 +58,7 @@ export function parseInfo(text: string): Record<string, string> {
   return fields;
 }
 
-export function serverIdentity(info: Record<string, string>): { server: ServerKind; version: string } {
+function serverIdentity(info: Record<string, string>): { server: ServerKind; version: string } {
   if (info.server_name === 'valkey' || info.valkey_version) {
     return { server: 'valkey', version: info.valkey_version ?? info.redis_version ?? 'unknown' };
   }
@@ -66,7 +67,7 @@ export function serverIdentity(info: Record<string, string>): { server: ServerKi
 }
 
 /** Which capabilities the server has, by their commands: one COMMAND INFO, which answers nil for an unknown command. */
-export async function probeCommands(client: RedisClient): Promise<Record<CapabilityName, boolean>> {
+async function probeCommands(client: RedisClient): Promise<Record<CapabilityName, boolean>> {
   const probes = Object.entries(CAPABILITY_PROBES) as [CapabilityName, string][];
   const replies = (await client.call('COMMAND', 'INFO', ...probes.map(([, command]) => command))) as unknown[];
   return Object.fromEntries(
@@ -107,9 +108,8 @@ export async function probeServer(client: RedisClient): Promise<{ capabilities: 
   } catch (error) {
     if (!isNoPerm(error)) throw error;
   }
-  const [hello, commands] = await Promise.all([client.call('HELLO', '2') as Promise<unknown[]>, probeCommands(client)]);
-  const fields = new Map<string, unknown>();
-  for (let i = 0; i + 1 < hello.length; i += 2) fields.set(String(hello[i]), hello[i + 1]);
+  const [hello, commands] = await Promise.all([client.call('HELLO', '2'), probeCommands(client)]);
+  const fields = fieldMap(hello);
   const server = String(fields.get('server') ?? 'unknown');
   const capabilities = {
     server: (['redis', 'valkey'].includes(server) ? server : 'unknown') as ServerKind,

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Cluster, type ClusterOptions, type NatMap, Redis, type RedisOptions } from 'ioredis';
-import { redactError, redactUrl } from './redact.ts';
+import { describeUrlProblem, redactError } from './redact.ts';
 import { withTimeout } from './timeout.ts';
 
 /** A standalone client or a cluster client: both speak the same commands. */
@@ -74,16 +74,87 @@ export class RedisConnectionError extends Error {
   }
 }
 
-interface Resolved {
+/** Where a connection goes, without its credentials: what configuration checks, messages and key-space math need. */
+export interface ConnectionTarget {
   host: string;
   port: number;
   db: number;
+  /** `rediss://`/`valkeys://`, or TLS material given in the options. */
+  tls: boolean;
+  cluster: boolean;
+  /** The URL as it may be shown: no password. */
+  display: string;
+}
+
+interface Resolved extends Omit<ConnectionTarget, 'tls'> {
   username: string | undefined;
   password: string | undefined;
   tls: RedisOptions['tls'] | undefined;
-  cluster: boolean;
   seeds: { host: string; port: number }[];
-  display: string;
+}
+
+const DEFAULT_URL = 'redis://127.0.0.1:6379';
+const SCHEMES = ['redis:', 'rediss:', 'valkey:', 'valkeys:'];
+const EXPECTED = 'expected redis://[user:password@]host[:port][/db], or rediss://… for TLS';
+
+/** A URL's scheme and authority, for messages: nothing before the last `@` (where a password would be) is kept. */
+function showRefusedUrl(raw: string): string {
+  const at = raw.lastIndexOf('@');
+  return at < 0 ? raw : `${/^[^:]*:\/*/.exec(raw)?.[0] ?? ''}***@${raw.slice(at + 1)}`;
+}
+
+/** The URL with its password replaced, built from the parsed parts (a password with an `@` in it stays hidden). */
+function showUrl(url: URL): string {
+  const user = url.username || url.password ? `${url.username}${url.password ? ':***' : ''}@` : '';
+  return `${url.protocol}//${user}${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+}
+
+/** Parses and checks a Redis URL; every refusal is a RedisConnectionError that shows no password. */
+function parseRedisUrl(raw: string): { url: URL; host: string; port: number; db: number; secure: boolean; display: string } {
+  const start = /^[^:/]*:\/*/.exec(raw)?.[0] ?? '';
+  if (!SCHEMES.includes(start.replace(/\/+$/, '')) || !start.endsWith('//')) {
+    // Only the scheme is echoed: a URL this far off may carry a password in a place no redactor recognises.
+    throw new RedisConnectionError(
+      `A Redis URL must start with redis:// or rediss:// (TLS), got one starting "${start}"`,
+      `${start}…`,
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    const problem = describeUrlProblem(raw) ?? 'it does not parse';
+    throw new RedisConnectionError(
+      `Invalid Redis URL "${showRefusedUrl(raw)}": ${problem}; ${EXPECTED} (percent-encode special characters in the password, or pass it in REDIS_PASSWORD)`,
+      showRefusedUrl(raw),
+    );
+  }
+  const db = Number(url.pathname.slice(1) || 0);
+  if (!Number.isInteger(db) || db < 0) {
+    throw new RedisConnectionError(`Invalid Redis URL "${showUrl(url)}": the database must be a number; ${EXPECTED}`, showUrl(url));
+  }
+  return {
+    url,
+    host: url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
+    port: Number(url.port || 6379),
+    db,
+    secure: url.protocol === 'rediss:' || url.protocol === 'valkeys:',
+    display: showUrl(url),
+  };
+}
+
+function wantsCluster(options: ConnectionOptions, env: NodeJS.ProcessEnv): boolean {
+  return options.cluster ?? /^(1|true|yes)$/i.test(env.REDIS_CLUSTER ?? '');
+}
+
+/**
+ * Where `connect(options)` would go, checked like `connect` checks it (URL, scheme, REDIS_URL, REDIS_CLUSTER), but
+ * without credentials or TLS files: for configuration that validates early and for messages.
+ */
+export function connectionTarget(options: ConnectionOptions = {}): ConnectionTarget {
+  const env = options.env ?? process.env;
+  const { url: _url, secure, ...target } = parseRedisUrl(options.url ?? env.REDIS_URL ?? DEFAULT_URL);
+  return { ...target, tls: secure || options.tls !== undefined, cluster: wantsCluster(options, env) };
 }
 
 function readPem(value: string | Buffer | undefined): string | Buffer | undefined {
@@ -91,59 +162,49 @@ function readPem(value: string | Buffer | undefined): string | Buffer | undefine
   return value.includes('-----BEGIN') ? value : readFileSync(value);
 }
 
+/** A userinfo part as typed: percent-decoded, or as it is when a literal `%` makes it undecodable. */
+function decodeUserinfo(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function parseHostPort(spec: string): { host: string; port: number } {
   const url = new URL(spec.includes('://') ? spec : `redis://${spec}`);
   return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 6379) };
 }
 
-export function resolveConnection(options: ConnectionOptions = {}): Resolved {
-  const env = options.env ?? process.env;
-  const raw = options.url ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new RedisConnectionError(
-      `Invalid Redis URL "${redactUrl(raw)}": expected redis://[user:password@]host:port[/db] or rediss://… for TLS`,
-      redactUrl(raw),
-    );
-  }
-  if (!['redis:', 'rediss:', 'valkey:', 'valkeys:'].includes(url.protocol)) {
-    throw new RedisConnectionError(
-      `Unsupported URL scheme "${url.protocol}" in ${redactUrl(raw)}: use redis:// or rediss:// (TLS)`,
-      redactUrl(raw),
-    );
-  }
-  const secure = url.protocol === 'rediss:' || url.protocol === 'valkeys:';
-  const tlsFiles: TlsFiles = options.tls ?? {
+function tlsOptions(options: ConnectionOptions, env: NodeJS.ProcessEnv): RedisOptions['tls'] {
+  const files: TlsFiles = options.tls ?? {
     ...(env.REDIS_TLS_CA ? { ca: env.REDIS_TLS_CA } : {}),
     ...(env.REDIS_TLS_CERT ? { cert: env.REDIS_TLS_CERT } : {}),
     ...(env.REDIS_TLS_KEY ? { key: env.REDIS_TLS_KEY } : {}),
   };
-  const wantsTls = secure || options.tls !== undefined;
-  const tls = wantsTls
-    ? {
-        ca: readPem(tlsFiles.ca),
-        cert: readPem(tlsFiles.cert),
-        key: readPem(tlsFiles.key),
-        rejectUnauthorized: tlsFiles.rejectUnauthorized ?? true,
-        ...(tlsFiles.servername ? { servername: tlsFiles.servername } : {}),
-      }
-    : undefined;
-  const host = url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
-  const port = Number(url.port || 6379);
-  const db = Number(url.pathname.replace('/', '') || 0);
-  const cluster = options.cluster ?? /^(1|true|yes)$/i.test(env.REDIS_CLUSTER ?? '');
   return {
-    host,
-    port,
-    db: Number.isFinite(db) ? db : 0,
-    username: options.username ?? (url.username ? decodeURIComponent(url.username) : env.REDIS_USERNAME),
-    password: options.password ?? (url.password ? decodeURIComponent(url.password) : env.REDIS_PASSWORD),
-    tls,
-    cluster,
-    seeds: [{ host, port }, ...(options.nodes ?? []).map(parseHostPort)],
-    display: redactUrl(raw),
+    ca: readPem(files.ca),
+    cert: readPem(files.cert),
+    key: readPem(files.key),
+    rejectUnauthorized: files.rejectUnauthorized ?? true,
+    ...(files.servername ? { servername: files.servername } : {}),
+  };
+}
+
+/**
+ * Everything the client factory needs, credentials included, so never for display: a caller that needs only where
+ * the connection goes uses `connectionTarget`.
+ */
+export function resolveConnection(options: ConnectionOptions = {}): Resolved {
+  const env = options.env ?? process.env;
+  const { url, secure, ...target } = parseRedisUrl(options.url ?? env.REDIS_URL ?? DEFAULT_URL);
+  return {
+    ...target,
+    username: options.username ?? (url.username ? decodeUserinfo(url.username) : env.REDIS_USERNAME),
+    password: options.password ?? (url.password ? decodeUserinfo(url.password) : env.REDIS_PASSWORD),
+    tls: secure || options.tls !== undefined ? tlsOptions(options, env) : undefined,
+    cluster: wantsCluster(options, env),
+    seeds: [{ host: target.host, port: target.port }, ...(options.nodes ?? []).map(parseHostPort)],
   };
 }
 

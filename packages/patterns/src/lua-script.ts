@@ -9,13 +9,26 @@
 import { createHash } from 'node:crypto';
 import type { RedisClient } from './connection.ts';
 
+/** The SHA1 of every script this process defined: what a guard may let EVAL/EVALSHA run (see `isKnownScript`). */
+const known = new Set<string>();
+
+export function scriptSha(source: string): string {
+  return createHash('sha1').update(source).digest('hex');
+}
+
+/** Whether a script (by its SHA1) was defined by this process's code as a LuaScript, not handed in from outside. */
+export function isKnownScript(sha: string): boolean {
+  return known.has(sha.toLowerCase());
+}
+
 export class LuaScript {
   readonly source: string;
   readonly sha: string;
 
   constructor(source: string) {
     this.source = source;
-    this.sha = createHash('sha1').update(source).digest('hex');
+    this.sha = scriptSha(source);
+    known.add(this.sha);
   }
 
   async run(client: RedisClient, keys: string[], args: (string | number)[]): Promise<unknown> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { connect, RedisConnectionError, redactError, redactText, redactUrl, resolveConnection } from '../src/index.ts';
+import { connect, connectionTarget, RedisConnectionError, redactError, redactText, redactUrl } from '../src/index.ts';
+import { resolveConnection } from '../src/connection.ts';
 
 describe('redaction', () => {
   it('hides the password of redis, rediss and postgres URLs and keeps the rest', () => {
@@ -42,12 +43,51 @@ describe('connection options', () => {
     });
   });
 
-  it('refuses a bad URL with a message that shows no password', () => {
-    expect(() => resolveConnection({ url: 'http://u:topsecret@h' })).toThrow(
-      /Unsupported URL scheme "http:" in http:\/\/u:topsecret@h/,
-    );
-    expect(() => resolveConnection({ url: 'redis://u:topsecret@h:99999' })).toThrow(RedisConnectionError);
-    expect(() => resolveConnection({ url: 'redis://u:topsecret@h:99999' })).not.toThrow(/topsecret/);
+  it.each([
+    ['http://u:topsecret@h', /must start with redis:\/\/ or rediss:\/\/ \(TLS\), got one starting "http:\/\/"/],
+    ['redis:/u:topsecret@h', /got one starting "redis:\/"/],
+    ['redis://u:top@secret@h:99999', /Invalid Redis URL "redis:\/\/\*\*\*@h:99999"/],
+    ['redis://u:top secret@h:99999', /Invalid Redis URL "redis:\/\/\*\*\*@h:99999"/],
+    ['redis://u:topsecret@h/x', /Invalid Redis URL "redis:\/\/u:\*\*\*@h\/x": the database must be a number/],
+  ])('refuses %s with a message that shows no password', (url, message) => {
+    for (const parse of [resolveConnection, connectionTarget]) {
+      const error = (() => {
+        try {
+          parse({ url });
+        } catch (e) {
+          return e as RedisConnectionError;
+        }
+      })();
+      expect(error).toBeInstanceOf(RedisConnectionError);
+      expect(error?.message).toMatch(message);
+      expect(`${error?.message} ${error?.target}`).not.toMatch(/secret/);
+    }
+  });
+
+  it('says where a connection goes without its credentials', () => {
+    const target = connectionTarget({ url: 'rediss://app:p@ss@db.internal:6380/3', env: { REDIS_CLUSTER: 'yes' } });
+    expect(target).toEqual({
+      host: 'db.internal',
+      port: 6380,
+      db: 3,
+      tls: true,
+      cluster: true,
+      display: 'rediss://app:***@db.internal:6380/3',
+    });
+    expect(JSON.stringify(target)).not.toContain('ss@');
+    expect(connectionTarget({ env: {} })).toEqual({
+      host: '127.0.0.1',
+      port: 6379,
+      db: 0,
+      tls: false,
+      cluster: false,
+      display: 'redis://127.0.0.1:6379',
+    });
+    expect(connectionTarget({ env: { REDIS_URL: 'redis://[::1]:7000', REDIS_CLUSTER: 'true' }, cluster: false })).toMatchObject({
+      host: '::1',
+      display: 'redis://[::1]:7000',
+      cluster: false,
+    });
   });
 
   it('fails to connect to a closed port with one redacted error, after finite attempts', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeRow } from '../src/session/session-row.ts';
 
+const LIMIT = 100 * 1024;
 const cookie = { originalMaxAge: 60_000, expires: '2030-01-01T00:00:00.000Z', httpOnly: true, path: '/' };
 
 describe('judgeRow', () => {
@@ -9,13 +10,13 @@ describe('judgeRow', () => {
       sid: 'a',
       sess: `{"cookie" : ${JSON.stringify(cookie)}, "user" : "ada"}`,
       ttl_ms: 59_999.7,
-    });
+    }, LIMIT);
     expect(judged).toEqual({ kind: 'live', sid: 'a', value: JSON.stringify({ cookie, user: 'ada' }), ttlMs: 59_999 });
   });
 
   it('skips rows whose lifetime is over, including under one millisecond left', () => {
-    expect(judgeRow({ sid: 'a', sess: '{"cookie":{}}', ttl_ms: -5 }).kind).toBe('expired');
-    expect(judgeRow({ sid: 'b', sess: '{"cookie":{}}', ttl_ms: 0.4 }).kind).toBe('expired');
+    expect(judgeRow({ sid: 'a', sess: '{"cookie":{}}', ttl_ms: -5 }, LIMIT).kind).toBe('expired');
+    expect(judgeRow({ sid: 'b', sess: '{"cookie":{}}', ttl_ms: 0.4 }, LIMIT).kind).toBe('expired');
   });
 
   it.each([
@@ -26,12 +27,12 @@ describe('judgeRow', () => {
     ['{"user":"ada"}', 'sess has no cookie object'],
     ['{"cookie":"x"}', 'sess has no cookie object'],
   ])('reports %s as malformed', (sess, reason) => {
-    expect(judgeRow({ sid: 's', sess, ttl_ms: 1000 })).toEqual({ kind: 'malformed', sid: 's', reason });
+    expect(judgeRow({ sid: 's', sess, ttl_ms: 1000 }, LIMIT)).toEqual({ kind: 'malformed', sid: 's', reason });
   });
 
   it('reports a missing expire or sess as malformed', () => {
-    expect(judgeRow({ sid: 's', sess: '{"cookie":{}}', ttl_ms: null })).toMatchObject({ reason: 'no expire time' });
-    expect(judgeRow({ sid: 's', sess: null, ttl_ms: 1000 })).toMatchObject({ reason: 'sess is null' });
+    expect(judgeRow({ sid: 's', sess: '{"cookie":{}}', ttl_ms: null }, LIMIT)).toMatchObject({ reason: 'no expire time' });
+    expect(judgeRow({ sid: 's', sess: null, ttl_ms: 1000 }, LIMIT)).toMatchObject({ reason: 'sess is null' });
   });
 
   it('refuses values over the size limit, naming the limit', () => {

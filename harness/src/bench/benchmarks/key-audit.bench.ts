@@ -10,7 +10,8 @@
  */
 import { spawn } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import { auditKeyspace, closeClient, connect, type RedisClient } from '@redis-agent-kit/patterns';
+import { closeClient, connect, type RedisClient } from '@redis-agent-kit/patterns';
+import { auditKeyspace } from '@redis-agent-kit/patterns/audit';
 import { binaryCommand } from '../../provision/binaries.ts';
 import { LocalServer } from '../../targets/local-server.ts';
 import {

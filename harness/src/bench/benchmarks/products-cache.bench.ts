@@ -12,7 +12,8 @@ import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { closeClient, connect, createCache, type RedisClient } from '@redis-agent-kit/patterns';
+import { closeClient, connect, type RedisClient } from '@redis-agent-kit/patterns';
+import { createCache } from '@redis-agent-kit/patterns/cache';
 import { targetConnection } from '../../targets/describe.ts';
 import type { TargetInfo } from '../../targets/types.ts';
 import {
@@ -45,7 +46,7 @@ const HALF_WINDOW_MS = 500;
 /** Hit throughput of the cache against a raw GET of the same product JSON, `inFlight` requests at a time. */
 async function hitPath(client: RedisClient, scale: number, inFlight: number): Promise<BenchRow[]> {
   const namespace = `rak:bench:products-cache:${randomBytes(4).toString('hex')}`;
-  const cache = await createCache({ client, namespace });
+  const cache = await createCache(client, { namespace });
   const rawKey = `${namespace}:raw:product:1`;
   await cache.getOrCompute('product:1', async () => PRODUCT);
   await client.set(rawKey, JSON.stringify(PRODUCT), 'EX', 300);
@@ -62,7 +63,7 @@ async function hitPath(client: RedisClient, scale: number, inFlight: number): Pr
     parsed: () => throughput(variants.parsed, inFlight, ms),
     cached: () => throughput(variants.cached, inFlight, ms),
   });
-  await cache.invalidate('product:1', 'raw:product:1');
+  await cache.delete('product:1', 'raw:product:1');
   const metric = `hit ops/s, ${inFlight} in flight`;
   const anchor = measured('raw ioredis GET (anchor)', metric, 'ops/s', rounds.raw);
   // A cached object has to be parsed by any cache; this second anchor isolates what the cache adds on top.
@@ -109,7 +110,7 @@ async function expiryUnderLoad(client: RedisClient, target: TargetInfo, mode: St
     };
     if (mode === 'naive') await naiveGet(client, fullKey, slowOrigin, TTL_MS);
     else {
-      const cache = await createCache({ client, namespace: setup.namespace, ttlMs: TTL_MS });
+      const cache = await createCache(client, { namespace: setup.namespace, ttlMs: TTL_MS });
       await cache.getOrCompute(setup.key, slowOrigin);
     }
     const expiresAt = Date.now() + TTL_MS;

@@ -13,15 +13,8 @@
  * of the per-round ratios, with their spread. Then memory per key (`MEMORY USAGE`) after 100 requests in one minute,
  * for each (exact figures: one ratio).
  */
-import {
-  closeClient,
-  connect,
-  createRateLimiter,
-  LuaScript,
-  parseInfo,
-  RATE_LIMIT_ALGORITHMS,
-  type RedisClient,
-} from '@redis-agent-kit/patterns';
+import { closeClient, connect, LuaScript, parseInfo, type RedisClient } from '@redis-agent-kit/patterns';
+import { createRateLimiter, RATE_LIMIT_ALGORITHMS } from '@redis-agent-kit/patterns/ratelimit';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { naiveSlidingWindow } from '../../suites/rate-limiter.suite.ts';
 import {
@@ -65,7 +58,7 @@ function subjects(client: RedisClient, onOutageDecision: () => void): Subject[] 
     duration: POLICY.windowMs / 1000,
   });
   const limiters = RATE_LIMIT_ALGORITHMS.map((algorithm) =>
-    createRateLimiter(client, algorithm, { ...POLICY, prefix: `${PREFIX}:${algorithm}`, onOutage: 'fail-open' }),
+    createRateLimiter(client, { algorithm, ...POLICY, prefix: `${PREFIX}:${algorithm}`, onOutage: 'fail-open' }),
   );
   return [
     {

@@ -5,15 +5,11 @@
  * (the ceiling: the copy cannot be faster than its source; PGlite runs in this process, so it shares the CPU).
  * After each copy every row's key is checked: the count lost must be 0.
  */
-import {
-  closeClient,
-  connect,
-  copySessions,
-  judgeRow,
-  type LegacyRow,
-  LegacySessionTable,
-  type RedisClient,
-} from '@redis-agent-kit/patterns';
+import { closeClient, connect, type RedisClient } from '@redis-agent-kit/patterns';
+import { COPY_DEFAULTS, copySessions } from '@redis-agent-kit/patterns/session';
+// Internals, by path: the benchmark reads the table the way the copier does.
+import { LegacySessionTable } from '../../../../packages/patterns/src/session/legacy-table.ts';
+import { judgeRow, type LegacyRow } from '../../../../packages/patterns/src/session/session-row.ts';
 import { openLegacyDatabase } from '../../../../examples/session-migration/src/legacy-db.ts';
 import { seedSessions } from '../../../../examples/session-migration/src/seed.ts';
 import { existingKeys, unlinkAll } from '../../suites/session-migration.suite.ts';
@@ -31,7 +27,7 @@ async function* batches(table: LegacySessionTable): AsyncGenerator<LegacyRow[]> 
 
 /** The ceiling: reading and checking the rows the same way, writing nothing. */
 async function readOnly(table: LegacySessionTable): Promise<void> {
-  for await (const rows of batches(table)) for (const row of rows) judgeRow(row);
+  for await (const rows of batches(table)) for (const row of rows) judgeRow(row, COPY_DEFAULTS.maxValueBytes);
 }
 
 /** The anchor: what a hand-written migration script usually does. */
@@ -80,7 +76,7 @@ export default defineBenchmark({
         read: async () => count / (await secondsOf(() => readOnly(table))),
         naive: measure('naive', 'rak:bench:naive:', (prefix) => naiveCopy(table, redis, prefix)),
         bulk: measure('bulk', 'rak:bench:copier:', (prefix) =>
-          copySessions({ source: legacy.pool, redis, prefix, checkpoint: false }),
+          copySessions(redis, { legacy: legacy.pool, prefix, checkpoint: false }),
         ),
       });
       const anchor = measured('naive copy, one SET per round trip (anchor)', 'sessions/s', 'sessions/s', rounds.naive);

@@ -8,16 +8,14 @@
  * for the default Q8 only, i.i.d. Gaussian vectors: the worst case, with no structure for HNSW to exploit. Where
  * the server has search and JSON, the FT.CREATE on JSON backend is measured on the embedding-like data too.
  */
+import { closeClient, connect } from '@redis-agent-kit/patterns';
 import {
-  closeClient,
-  connect,
   ExactSearch,
-  FtJsonIndex,
+  openVectorIndex,
   type Quantization,
   recallAtK,
   type VectorIndex,
-  VectorSetIndex,
-} from '@redis-agent-kit/patterns';
+} from '@redis-agent-kit/patterns/vector';
 import { embeddingLikeVectors, isotropicVectors } from '../../suites/vector-search-data.ts';
 import { targetConnection } from '../../targets/describe.ts';
 import {
@@ -181,8 +179,17 @@ export default defineBenchmark({
         queryCount,
       );
       const gaussianData = dataset('i.i.d. Gaussian', (n, seed) => isotropicVectors(n, DIM, seed), count, queryCount);
-      const vectorSet = (quantization: Quantization) => (prefix: string) =>
-        new VectorSetIndex(client, { name: 'bench', keyPrefix: prefix, dim: DIM, quantization });
+      const caps = target.capabilities;
+      const open = (keyPrefix: string, backend: 'vector-set' | 'ft-json', quantization?: Quantization) =>
+        openVectorIndex(client, {
+          name: 'bench',
+          keyPrefix,
+          dim: DIM,
+          backend,
+          ...(quantization ? { quantization } : {}),
+          capabilities: caps,
+        });
+      const vectorSet = (quantization: Quantization) => (prefix: string) => open(prefix, 'vector-set', quantization);
       const runs: Run[] = [
         ...(['NOQUANT', 'Q8', 'BIN'] as const).map((q) => ({
           name: `vector set ${q}`,
@@ -191,12 +198,11 @@ export default defineBenchmark({
         })),
         { name: 'vector set Q8', data: gaussianData, open: vectorSet('Q8') },
       ];
-      const caps = target.capabilities;
       if (caps.search && caps.json) {
         runs.push({
           name: 'FT.CREATE on JSON, HNSW, EF_RUNTIME 10 (server default)',
           data: embeddingLike,
-          open: (prefix) => new FtJsonIndex(client, { name: 'bench', keyPrefix: prefix, dim: DIM }),
+          open: (prefix) => open(prefix, 'ft-json'),
         });
       } else {
         notes.push('FT.CREATE on JSON not measured: this server has no search and JSON');

@@ -2,14 +2,15 @@
  * Command documentation from the connected server itself (COMMAND DOCS and COMMAND INFO), so answers match the
  * version really running and need no network: the remedy for training data that stops at Redis 6 or 7.
  */
+import { fieldRecord } from '@redis-agent-kit/patterns';
 import { z } from 'zod';
-import { args, defineGroup, defineTool, flatRecord } from '../tool.ts';
+import { args, defineGroup, defineTool } from '../tool.ts';
 
 /** The argument tree of COMMAND DOCS as one syntax line: `key value [NX | XX] [GET] [EX seconds | …]`. */
 export function syntax(argsList: unknown[]): string {
   return argsList
     .map((raw) => {
-      const a = flatRecord(raw as unknown[]);
+      const a = fieldRecord(raw);
       const flags = (a.flags as string[] | undefined) ?? [];
       let text: string;
       if (a.type === 'oneof')
@@ -53,7 +54,7 @@ export default defineGroup(
         const [, rawDocs] = (await ctx.redis.call('COMMAND', 'DOCS', name)) as [string, unknown[]] | [];
         const info = (await ctx.redis.call('COMMAND', 'INFO', name)) as unknown[][];
         if (!rawDocs) throw new Error(`unknown command "${input.command}" on this server; list names with pattern`);
-        const docs = flatRecord(rawDocs);
+        const docs = fieldRecord(rawDocs);
         return {
           command: words.join(' ').toUpperCase(),
           syntax: `${words.join(' ').toUpperCase()} ${syntax((docs.arguments as unknown[]) ?? [])}`.trim(),

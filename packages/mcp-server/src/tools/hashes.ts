@@ -1,8 +1,9 @@
 /** Hashes: fields (bounded HSCAN when none are named), increments, and per-field TTL where the server has it. */
-import { CapabilityMissingError } from '@redis-agent-kit/patterns';
+import { CapabilityMissingError, fieldRecord } from '@redis-agent-kit/patterns';
+import { command } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
 import { assertValueSize, resolveTtl } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, flatRecord, type ToolContext, writeWithTtl } from '../tool.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, type ToolContext, writeWithTtl } from '../tool.ts';
 
 function needFieldTtl(ctx: ToolContext): void {
   if (!ctx.caps.hashFieldTtl) {
@@ -53,7 +54,7 @@ export default defineGroup(
             return { fields: Object.fromEntries(names.map((n, i) => [n, values[i] ?? null])) };
           }
           const [cursor, flat] = await ctx.redis.hscan(key, input.cursor ?? '0', 'COUNT', input.count ?? DEFAULT_COUNT);
-          return { fields: flatRecord<string>(flat), ...(cursor !== '0' ? { cursor } : {}) };
+          return { fields: fieldRecord<string>(flat), ...(cursor !== '0' ? { cursor } : {}) };
         }
         case 'ttl': {
           needFieldTtl(ctx);
@@ -65,7 +66,9 @@ export default defineGroup(
           const fields = input.fields ?? {};
           if (!Object.keys(fields).length) throw new Error('set needs fields');
           assertValueSize([...Object.keys(fields), ...Object.values(fields)], ctx.limits);
-          const [changed] = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), (b) => b.hset(key, fields));
+          const [changed] = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), [
+            command('HSET', key, ...Object.entries(fields).flat()),
+          ]);
           return { changed: changed as number };
         }
         case 'incr': {
@@ -73,9 +76,12 @@ export default defineGroup(
           if (!increments.length || increments.some(([, by]) => Number.isNaN(by))) {
             throw new Error('incr needs fields: {name: number}');
           }
-          const values = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), (b) => {
-            for (const [name, by] of increments) b.hincrbyfloat(key, name, by);
-          });
+          const values = await writeWithTtl(
+            ctx,
+            key,
+            resolveTtl(input, ctx.limits),
+            increments.map(([name, by]) => command('HINCRBYFLOAT', key, name, by)),
+          );
           return { fields: Object.fromEntries(increments.map(([name], i) => [name, String(values[i])])) };
         }
         case 'del':

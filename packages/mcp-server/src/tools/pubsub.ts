@@ -38,14 +38,14 @@ async function listen(
   waitMs: number,
   max: number,
 ): Promise<{ messages: Message[]; timedOut: boolean }> {
-  const db = ctx.config.cluster ? 0 : Number(new URL(ctx.config.url).pathname.slice(1) || 0);
+  const db = ctx.config.target.cluster ? 0 : ctx.config.target.db;
   const prefix = `__keyspace@${db}__:`;
   const pattern = mode === 'keyspace' ? `${prefix}${target}` : target;
   const redis = ctx.redis;
   // A subscribed connection can do nothing else, so each call gets its own and closes it.
   const subscribers: RedisClient[] =
     mode === 'keyspace'
-      ? masters(redis).map((node) => (node as StandaloneClient).duplicate())
+      ? masters(redis).map((node) => node.duplicate())
       : [redis.isCluster ? (redis as ClusterClient).duplicate() : (redis as StandaloneClient).duplicate()];
   const messages: Message[] = [];
   let done: () => void = () => {};

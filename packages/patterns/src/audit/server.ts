@@ -1,5 +1,4 @@
-/** What the audit needs to know about the server, and its masters. */
-import { Cluster, type Redis } from 'ioredis';
+/** What the audit needs to know about the server: its capabilities, and a note when INFO was refused. */
 import { type Capabilities, probeServer } from '../capabilities.ts';
 import type { RedisClient } from '../connection.ts';
 
@@ -9,13 +8,4 @@ export async function auditCapabilities(client: RedisClient): Promise<{ capabili
   const notes =
     identifiedBy === 'HELLO' ? ['INFO is not allowed for this user: server identified with HELLO and COMMAND INFO'] : [];
   return { capabilities, notes };
-}
-
-/** Every master once: the cluster's masters, or the server itself. */
-export function masters(client: RedisClient): Redis[] {
-  return client instanceof Cluster ? client.nodes('master') : [client];
-}
-
-export function nodeName(node: Redis): string {
-  return `${node.options.host ?? '127.0.0.1'}:${node.options.port ?? 6379}`;
 }

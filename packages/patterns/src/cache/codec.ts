@@ -8,16 +8,18 @@
  * Codecs only build commands and parse replies, so both are unit-testable without a server.
  */
 import type { Capabilities } from '../capabilities.ts';
-import type { RedisCommand } from '../cluster/per-key.ts';
+import { type Command, command } from '../cluster/batch.ts';
 import { type CacheEntry, fromStored, toStored } from './entry.ts';
 
+export type CacheCodecName = 'json' | 'string envelope';
+
 export interface CacheCodec {
-  readonly name: 'json' | 'string envelope';
+  readonly name: CacheCodecName;
   /** The serialised entry; its byte length is what the size limit checks. */
   encode(entry: CacheEntry): string;
   /** Commands that store `payload` under `key` with a TTL of `ttlMs`, run in one MULTI when more than one. */
-  writeCommands(key: string, payload: string, ttlMs: number): RedisCommand[];
-  readCommand(key: string): RedisCommand;
+  writeCommands(key: string, payload: string, ttlMs: number): Command[];
+  readCommand(key: string): Command;
   /** The entry from the read command's reply; undefined for a missing key or one this cache did not write. */
   decode(reply: unknown): CacheEntry | undefined;
 }
@@ -40,11 +42,11 @@ export const jsonCodec: CacheCodec = {
   writeCommands: (key, payload, ttlMs) => [
     // A key left by the string-envelope codec (before the server gained JSON) would make JSON.SET fail with
     // WRONGTYPE; the MULTI replaces it atomically. Writes happen only on misses, so the extra UNLINK is cheap.
-    ['UNLINK', key],
-    ['JSON.SET', key, '$', payload],
-    ['PEXPIRE', key, String(ttlMs)],
+    command('UNLINK', key),
+    command('JSON.SET', key, '$', payload),
+    command('PEXPIRE', key, String(ttlMs)),
   ],
-  readCommand: (key) => ['JSON.GET', key, '$'],
+  readCommand: (key) => command('JSON.GET', key, '$'),
   // With a `$` path the reply is a JSON array of the matches: `[{"v":…,"d":…,"e":…}]`, or nil for a missing key.
   decode(reply) {
     if (reply === null || reply === undefined) return undefined;
@@ -56,8 +58,8 @@ export const jsonCodec: CacheCodec = {
 export const stringEnvelopeCodec: CacheCodec = {
   name: 'string envelope',
   encode,
-  writeCommands: (key, payload, ttlMs) => [['SET', key, payload, 'PX', String(ttlMs)]],
-  readCommand: (key) => ['GET', key],
+  writeCommands: (key, payload, ttlMs) => [command('SET', key, payload, 'PX', String(ttlMs))],
+  readCommand: (key) => command('GET', key),
   decode(reply) {
     if (reply === null || reply === undefined) return undefined;
     return fromStored(parseJson(String(reply)));
@@ -67,4 +69,11 @@ export const stringEnvelopeCodec: CacheCodec = {
 /** JSON documents where the server has JSON, else the string envelope. */
 export function chooseCodec(capabilities: Pick<Capabilities, 'json'>): CacheCodec {
   return capabilities.json ? jsonCodec : stringEnvelopeCodec;
+}
+
+/** The codec of a name (the `codec` option); a RangeError for any other name. */
+export function codecNamed(name: CacheCodecName): CacheCodec {
+  const codec = [jsonCodec, stringEnvelopeCodec].find((candidate) => candidate.name === name);
+  if (!codec) throw new RangeError(`cache option codec must be 'json' or 'string envelope', got ${String(name)}`);
+  return codec;
 }

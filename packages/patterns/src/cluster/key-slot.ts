@@ -1,6 +1,7 @@
 /**
  * The Redis Cluster hash slot of a key (CRC16-XMODEM of the key, or of its `{hash tag}`, modulo 16384),
- * as CLUSTER KEYSLOT computes it. Used to group keys by the node that serves them.
+ * as CLUSTER KEYSLOT computes it. Keys are bytes: a name that is not valid UTF-8 hashes by its own bytes,
+ * never by a decoded (U+FFFD-replaced) copy, which would land in another slot.
  */
 
 const TABLE = (() => {
@@ -19,14 +20,18 @@ function crc16(bytes: Uint8Array): number {
   return crc;
 }
 
-/** The part of the key that is hashed: the first non-empty `{…}` section, else the whole key. */
-export function hashTag(key: string): string {
-  const open = key.indexOf('{');
-  if (open === -1) return key;
-  const close = key.indexOf('}', open + 1);
-  return close > open + 1 ? key.slice(open + 1, close) : key;
+const OPEN = 0x7b; // '{'
+const CLOSE = 0x7d; // '}'
+
+/** The bytes of the key that are hashed: the first non-empty `{…}` section, else the whole key. */
+export function hashTag(key: string | Uint8Array): Uint8Array {
+  const bytes = typeof key === 'string' ? Buffer.from(key) : key;
+  const open = bytes.indexOf(OPEN);
+  if (open === -1) return bytes;
+  const close = bytes.indexOf(CLOSE, open + 1);
+  return close > open + 1 ? bytes.subarray(open + 1, close) : bytes;
 }
 
-export function keySlot(key: string): number {
-  return crc16(Buffer.from(hashTag(key))) % 16384;
+export function keySlot(key: string | Uint8Array): number {
+  return crc16(hashTag(key)) % 16384;
 }

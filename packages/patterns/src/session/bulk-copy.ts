@@ -13,56 +13,57 @@
  *   after it; a finished run clears it.
  * - Dry run: reads and checks everything (EXISTS instead of SET) and writes nothing, checkpoint included.
  */
-import { perKeyCommands } from '../cluster/per-key.ts';
+import { command, orThrow, sendBatch } from '../cluster/batch.ts';
 import type { RedisClient } from '../connection.ts';
-import { type Checkpoint, redisCheckpoint } from './checkpoint.ts';
+import { type Checkpoint, createRedisCheckpoint } from './checkpoint.ts';
 import { LegacySessionTable, type LegacyTableOptions, type SqlClient } from './legacy-table.ts';
 import type { CopyCounts, CopyProgress, SessionCopyReport } from './report.ts';
-import {
-  CONNECT_REDIS_PREFIX,
-  DEFAULT_MAX_SESSION_BYTES,
-  type JudgedRow,
-  judgeRow,
-  type LegacyRow,
-} from './session-row.ts';
+import { type JudgedRow, judgeRow, type LegacyRow } from './session-row.ts';
 
 export interface CopySessionsOptions extends LegacyTableOptions {
   /** The legacy database: anything with `query(text, params)` returning `{ rows }` (pg.Pool, pg.Client, PGlite). */
-  source: SqlClient;
-  /** A client from `connect()`; standalone or cluster. */
-  redis: RedisClient;
-  /** connect-redis' `prefix` (default `sess:`). */
+  legacy: SqlClient;
+  /** connect-redis' `prefix`: a session is copied to `<prefix><sid>`. */
   prefix?: string;
-  /** Rows per batch (default 1000). */
+  /** Rows per batch: one SELECT and one pipeline (per cluster node) each. */
   batchSize?: number;
+  /** Reads and checks everything, writes nothing (EXISTS instead of SET; no checkpoint). */
   dryRun?: boolean;
-  /** Where to keep the resume point; default a Redis key `session-migration:checkpoint:<table>`; false for none. */
+  /** Where to keep the resume point; default `createRedisCheckpoint(client, { tableName, schemaName })`; false for none. */
   checkpoint?: Checkpoint | false;
   /** Stops after the current batch; the report then has `completed: false`. */
   signal?: AbortSignal;
   /** Called after every batch; draw a progress bar with it (see `formatProgress`). */
   onProgress?: (progress: CopyProgress) => void;
-  /** Sessions larger than this are reported as malformed instead of written (default 100 KB). */
+  /** Sessions larger than this (compact JSON, UTF-8 bytes) are reported as malformed instead of written. */
   maxValueBytes?: number;
 }
 
-export function defaultCheckpointKey(options: LegacyTableOptions = {}): string {
-  return `session-migration:checkpoint:${options.schemaName ? `${options.schemaName}.` : ''}${options.tableName ?? 'session'}`;
-}
+export const COPY_DEFAULTS = {
+  /** connect-redis' default: a session lives at `sess:<sid>`. */
+  prefix: 'sess:',
+  batchSize: 1000,
+  dryRun: false,
+  /** The kit's rule for every value: 100 KB unless the caller raises it. */
+  maxValueBytes: 100 * 1024,
+} as const;
 
 type LiveSession = Extract<JudgedRow, { kind: 'live' }>;
 
-export async function copySessions(options: CopySessionsOptions): Promise<SessionCopyReport> {
+/** `client`: a client from `connect()`, standalone or cluster; the sessions are written through it. */
+export async function copySessions(client: RedisClient, options: CopySessionsOptions): Promise<SessionCopyReport> {
   const started = performance.now();
-  const { redis, dryRun = false, signal } = options;
-  const prefix = options.prefix ?? CONNECT_REDIS_PREFIX;
-  const batchSize = options.batchSize ?? 1000;
-  const maxBytes = options.maxValueBytes ?? DEFAULT_MAX_SESSION_BYTES;
-  const table = new LegacySessionTable(options.source, options);
+  const { signal } = options;
+  const prefix = options.prefix ?? COPY_DEFAULTS.prefix;
+  const dryRun = options.dryRun ?? COPY_DEFAULTS.dryRun;
+  const batchSize = positiveInteger('batchSize', options.batchSize ?? COPY_DEFAULTS.batchSize);
+  const maxBytes = positiveInteger('maxValueBytes', options.maxValueBytes ?? COPY_DEFAULTS.maxValueBytes);
+  const table = new LegacySessionTable(options.legacy, options);
+  const { tableName, schemaName } = options;
   const checkpoint =
     options.checkpoint === false
       ? undefined
-      : (options.checkpoint ?? redisCheckpoint(redis, defaultCheckpointKey(options)));
+      : (options.checkpoint ?? createRedisCheckpoint(client, { tableName, schemaName }));
 
   const resumedFrom = await checkpoint?.load();
   const total = await table.count(resumedFrom);
@@ -87,9 +88,9 @@ export async function copySessions(options: CopySessionsOptions): Promise<Sessio
         else if (judged.kind === 'expired') counts.expired++;
         else counts.malformed.push({ sid: judged.sid, reason: judged.reason });
       }
-      const written = await writeBatch(redis, prefix, live, dryRun);
+      const written = await writeBatch(client, prefix, live, dryRun);
       counts.alreadyPresent += live.length - written.length;
-      const vanished = dryRun ? 0 : await removeVanished(table, redis, prefix, rows, written);
+      const vanished = dryRun ? 0 : await removeVanished(table, client, prefix, rows, written);
       counts.vanished += vanished;
       counts.copied += written.length - vanished;
       counts.scanned += rows.length;
@@ -111,13 +112,21 @@ export async function copySessions(options: CopySessionsOptions): Promise<Sessio
   return { ...counts, dryRun, completed, resumedFrom, lastSid, batches, ms: performance.now() - started };
 }
 
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
 /** SET NX each live session (EXISTS in a dry run); returns the sids written (would be written). */
-async function writeBatch(redis: RedisClient, prefix: string, live: LiveSession[], dryRun: boolean): Promise<string[]> {
+async function writeBatch(client: RedisClient, prefix: string, live: LiveSession[], dryRun: boolean): Promise<string[]> {
   const keys = live.map((session) => prefix + session.sid);
-  const replies = await perKeyCommands(redis, keys, (key, i) => {
-    const session = live[i] as LiveSession;
-    return dryRun ? ['EXISTS', key] : ['SET', key, session.value, 'PX', String(session.ttlMs), 'NX'];
-  });
+  const replies = await sendBatch(
+    client,
+    live.map((session, i) => {
+      const key = keys[i] as string;
+      return dryRun ? command('EXISTS', key) : command('SET', key, session.value, 'PX', String(session.ttlMs), 'NX');
+    }),
+  );
   const written: string[] = [];
   replies.forEach((result, i) => {
     if (result instanceof Error) throw new Error(`Redis refused ${keys[i]}: ${result.message}`);
@@ -134,7 +143,7 @@ async function writeBatch(redis: RedisClient, prefix: string, live: LiveSession[
  */
 async function removeVanished(
   table: LegacySessionTable,
-  redis: RedisClient,
+  client: RedisClient,
   prefix: string,
   rows: LegacyRow[],
   written: string[],
@@ -144,6 +153,7 @@ async function removeVanished(
   if (range === rows.length) return 0;
   const still = await table.existing(written);
   const gone = written.filter((sid) => !still.has(sid)).map((sid) => prefix + sid);
-  if (gone.length > 0) await perKeyCommands(redis, gone, (key) => ['UNLINK', key]);
+  // A failed UNLINK would leave a logged-out session in Redis: it fails the copy instead.
+  if (gone.length > 0) orThrow(await sendBatch(client, gone.map((key) => command('UNLINK', key))));
   return gone.length;
 }

@@ -4,6 +4,7 @@
  */
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { RedisClient } from '../connection.ts';
+import type { LegacyTableOptions } from './legacy-table.ts';
 
 export interface Checkpoint {
   /** Human-readable location for messages. */
@@ -13,11 +14,23 @@ export interface Checkpoint {
   clear(): Promise<void>;
 }
 
-/** Kept a week: long enough to resume after a weekend, short enough not to linger. */
-export const CHECKPOINT_TTL_SECONDS = 7 * 24 * 3600;
+export interface RedisCheckpointOptions extends LegacyTableOptions {
+  /** The key; default `session-migration:checkpoint:<schema.><table>`, one per legacy table. */
+  key?: string;
+  /** How long an unfinished copy's resume point is kept. */
+  ttlSeconds?: number;
+}
+
+export const REDIS_CHECKPOINT_DEFAULTS = {
+  /** A week: long enough to resume after a weekend, short enough not to linger. */
+  ttlSeconds: 7 * 24 * 3600,
+} as const;
 
 /** A plain key (no hash tag: it is the only key the checkpoint touches). */
-export function redisCheckpoint(client: RedisClient, key: string, ttlSeconds = CHECKPOINT_TTL_SECONDS): Checkpoint {
+export function createRedisCheckpoint(client: RedisClient, options: RedisCheckpointOptions = {}): Checkpoint {
+  const table = `${options.schemaName ? `${options.schemaName}.` : ''}${options.tableName ?? 'session'}`;
+  const key = options.key ?? `session-migration:checkpoint:${table}`;
+  const ttlSeconds = options.ttlSeconds ?? REDIS_CHECKPOINT_DEFAULTS.ttlSeconds;
   return {
     where: `Redis key ${key}`,
     async load() {
@@ -32,7 +45,8 @@ export function redisCheckpoint(client: RedisClient, key: string, ttlSeconds = C
   };
 }
 
-export function fileCheckpoint(path: string): Checkpoint {
+/** A JSON file at `path`, replaced atomically on each save. */
+export function createFileCheckpoint(path: string): Checkpoint {
   return {
     where: `file ${path}`,
     async load() {

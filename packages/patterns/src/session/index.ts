@@ -1,7 +1,32 @@
-/** Session migration from connect-pg-simple (PostgreSQL) to connect-redis: a bulk copier and a cutover store. */
-export * from './bulk-copy.ts';
-export * from './checkpoint.ts';
-export * from './cutover-store.ts';
-export * from './legacy-table.ts';
-export * from './report.ts';
-export * from './session-row.ts';
+/**
+ * `@redis-agent-kit/patterns/session`: moving express-session from connect-pg-simple (PostgreSQL) to connect-redis
+ * (a bulk copier, its checkpoints and report, a cutover store), and a session repository for code that reads and
+ * writes sessions itself. express-session, an optional peer, is loaded only when a cutover store is built.
+ */
+export { COPY_DEFAULTS, type CopySessionsOptions, copySessions } from './bulk-copy.ts';
+export {
+  type Checkpoint,
+  createFileCheckpoint,
+  createRedisCheckpoint,
+  REDIS_CHECKPOINT_DEFAULTS,
+  type RedisCheckpointOptions,
+} from './checkpoint.ts';
+export {
+  type ConnectRedisStore,
+  type CutoverStats,
+  type CutoverStore,
+  type CutoverStoreOptions,
+  createCutoverStore,
+} from './cutover-store.ts';
+export { type LegacyTableOptions, quoteIdentifier, type SqlClient } from './legacy-table.ts';
+export { type CopyProgress, formatProgress, formatReport, type MalformedSession, type SessionCopyReport } from './report.ts';
+export {
+  chooseSessionFormat,
+  createSessionRepository,
+  SESSION_REPOSITORY_DEFAULTS,
+  type SessionFields,
+  type SessionFormat,
+  type SessionRepository,
+  type SessionRepositoryOptions,
+  type StoredSession,
+} from './repository.ts';

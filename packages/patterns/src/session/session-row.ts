@@ -4,12 +4,6 @@
  * an expired row is skipped; anything express-session could not load is reported as malformed, never copied.
  */
 
-/** connect-redis' default key prefix: a session lives at `sess:<sid>`. */
-export const CONNECT_REDIS_PREFIX = 'sess:';
-
-/** Values over this size are refused unless the caller raises the limit (the project's rule for every value). */
-export const DEFAULT_MAX_SESSION_BYTES = 100 * 1024;
-
 /** A row as the legacy table reader returns it: the session JSON as text and its remaining lifetime in ms. */
 export interface LegacyRow {
   sid: string;
@@ -24,7 +18,8 @@ export type JudgedRow =
   | { kind: 'expired'; sid: string }
   | { kind: 'malformed'; sid: string; reason: string };
 
-export function judgeRow(row: LegacyRow, maxBytes = DEFAULT_MAX_SESSION_BYTES): JudgedRow {
+/** `maxBytes`: the largest session (as compact JSON, in UTF-8 bytes) reported live rather than malformed. */
+export function judgeRow(row: LegacyRow, maxBytes: number): JudgedRow {
   const { sid } = row;
   if (row.ttl_ms === null || !Number.isFinite(row.ttl_ms)) return { kind: 'malformed', sid, reason: 'no expire time' };
   // PX needs a whole number of at least 1 ms; anything less has expired by the time it would be written.

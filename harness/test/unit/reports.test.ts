@@ -1,12 +1,12 @@
 /** The HTML report renderers as pure functions: JSON in, HTML out. */
 import { describe, expect, it } from 'vitest';
-import { compare, measured } from '../src/bench/benchmark.ts';
-import type { MatrixReport } from '../src/matrix/render.ts';
-import { type BenchRecord, renderBenchHtml } from '../src/report/bench-page.ts';
-import { chromiumPath } from '../src/report/chromium.ts';
-import { escapeHtml } from '../src/report/html.ts';
-import { cellVerdict, renderMatrixHtml } from '../src/report/matrix-page.ts';
-import { parseGoal, ratioChart } from '../src/report/ratio-chart.ts';
+import { compare, measured } from '../../src/bench/benchmark.ts';
+import type { MatrixReport } from '../../src/matrix/render.ts';
+import { type BenchRecord, renderBenchHtml } from '../../src/report/bench-page.ts';
+import { chromiumPath } from '../../src/report/chromium.ts';
+import { escapeHtml } from '../../src/report/html.ts';
+import { cellVerdict, renderMatrixHtml } from '../../src/report/matrix-page.ts';
+import { parseGoal, ratioChart } from '../../src/report/ratio-chart.ts';
 
 type Result = MatrixReport['results'][number];
 const result = (over: Partial<Result>): Result => ({

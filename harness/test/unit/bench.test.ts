@@ -11,8 +11,8 @@ import {
   measured,
   median,
   ROUNDS,
-} from '../src/bench/benchmark.ts';
-import { compareRuns, readSavedRun } from '../src/bench/compare-runs.ts';
+} from '../../src/bench/benchmark.ts';
+import { compareRuns, readSavedRun } from '../../src/bench/compare-runs.ts';
 
 describe('alternatingRounds', () => {
   it('runs every subject once a round, alternating the order, and drops the warm-up round', async () => {

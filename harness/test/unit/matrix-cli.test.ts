@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseMatrixArgs, UsageError } from '../src/matrix/args.ts';
+import { parseMatrixArgs, UsageError } from '../../src/matrix/args.ts';
 import {
   cellText,
   type MatrixReport,
@@ -10,10 +10,10 @@ import {
   pathNotes,
   targetTable,
   workflowTable,
-} from '../src/matrix/render.ts';
-import { terminalWidth, textTable } from '../src/report.ts';
+} from '../../src/matrix/render.ts';
+import { terminalWidth, textTable } from '../../src/report.ts';
 
-const CLI = join(import.meta.dirname, '../src/matrix/cli.ts');
+const CLI = join(import.meta.dirname, '../../src/matrix/cli.ts');
 
 function matrix(...args: string[]) {
   return spawnSync(process.execPath, ['--conditions=source', CLI, ...args], {
