@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, type } from 'node:os';
 import { dirname, join } from 'node:path';
 
-export const REPORTS_DIR = join(import.meta.dirname, '..', '..', 'reports');
+/** reports/ at the repository root, or RAK_REPORTS_DIR (tests that run the CLIs write elsewhere). */
+export const REPORTS_DIR = process.env.RAK_REPORTS_DIR ?? join(import.meta.dirname, '..', '..', 'reports');
 
 export interface MachineInfo {
   os: string;

@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
@@ -170,6 +170,21 @@ describe('the canary secret never leaves a program', () => {
       }
     }
   }, 300_000);
+
+  it.concurrent('the matrix against a REDIS_TARGETS server: its output and every report file it writes', async () => {
+    const plain = forms.find((f) => f.name === 'plain')?.env.REDIS_URL as string;
+    const reports = mkdtempSync(join(scratch, 'reports-'));
+    const p = run(['harness/src/matrix/cli.ts', '--only', 'connection'], {
+      REDIS_TARGETS: `prod=${plain}`,
+      RAK_REPORTS_DIR: reports,
+    });
+    if ((await within(p.exited, 120_000)) === undefined) await p.stop();
+    const written = readdirSync(reports, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => `--- ${entry.name}\n${readFileSync(join(entry.parentPath, entry.name), 'utf8')}`);
+    if (written.length === 0) throw new Error(`the matrix wrote no report:\n${p.output()}`);
+    expectNoSecret('npm run matrix with REDIS_TARGETS', p.output() + written.join('\n'));
+  }, 180_000);
 
   it.concurrent('the MCP server over stdio and HTTP', async () => {
     const cli = join(ROOT, 'packages/mcp-server/src/cli.ts');

@@ -5,7 +5,7 @@
  * options). On a REDIS_TARGETS server it removes every key it wrote and refuses destructive checks unless allowed
  * (shared-server.ts).
  */
-import { closeClient, connect, progressLine } from '@redis-agent-kit/patterns';
+import { closeClient, connect, progressLine, redactUrl } from '@redis-agent-kit/patterns';
 import { selectByIdOrExit } from '../discover.ts';
 import { runFaultLane } from '../faults/run.ts';
 import { type FaultResult, loadFaultScenarios } from '../faults/scenario.ts';
@@ -87,7 +87,8 @@ const report: MatrixReport = {
   providerReason: started.reason,
   targets: started.targets.map((t) => {
     const { pids: _pids, ...rest } = targetInfo(t);
-    return rest;
+    // A REDIS_TARGETS URL may carry a password: the report keeps where, never how to log in.
+    return { ...rest, url: redactUrl(rest.url), nodes: rest.nodes.map(redactUrl) };
   }),
   suites: suites.map(({ id, title }) => ({ id, title })),
   results: results.map(({ error: _error, ...rest }) => rest),
