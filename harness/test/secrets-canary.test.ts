@@ -127,6 +127,7 @@ async function probeHttp(port: number, exited: Promise<void>, paths: string[]): 
 const APPS: { name: string; script: string; paths: string[]; env?: () => Record<string, string> }[] = [
   { name: 'products-cache', script: 'src/server.ts', paths: ['/healthz', '/readyz', '/api/products', '/api/products/1'] },
   { name: 'rate-limiter', script: 'src/server.ts', paths: ['/healthz', '/readyz', '/api/orders'] },
+  { name: 'job-queue', script: 'src/server.ts', paths: ['/healthz', '/stats', '/api/jobs', '/api/dead-letters'] },
   { name: 'vector-search', script: 'src/server.ts', paths: ['/healthz', '/readyz', '/api/search?q=boots&k=3'] },
   {
     name: 'session-migration',
@@ -156,18 +157,23 @@ describe('the canary secret never leaves a program', () => {
     }, 240_000);
   }
 
-  it.concurrent('redis-key-audit (json and text) and the session migrate/seed CLIs', async () => {
+  it.concurrent('redis-key-audit (json and text), the session migrate/seed CLIs and a job-queue worker', async () => {
+    // [example, arguments, longest wait]: the CLIs end by themselves; a worker serves until stopped.
+    const clis = [
+      ['key-audit', ['src/cli.ts', '--format', 'json', '--timeout', '2000'], 30_000],
+      ['key-audit', ['src/cli.ts', '--format', 'text', '--timeout', '2000'], 30_000],
+      ['session-migration', ['src/migrate.ts'], 30_000],
+      ['session-migration', ['src/seed.ts'], 30_000],
+      ['job-queue', ['src/worker.ts'], 3000],
+    ] as const;
     for (const form of forms) {
-      for (const [cwd, args] of [
-        ['key-audit', ['src/cli.ts', '--format', 'json', '--timeout', '2000']],
-        ['key-audit', ['src/cli.ts', '--format', 'text', '--timeout', '2000']],
-        ['session-migration', ['src/migrate.ts']],
-        ['session-migration', ['src/seed.ts']],
-      ] as const) {
-        const p = run([...args], { ...form.env, PGLITE_PORT: String(await freePort()) }, join(ROOT, 'examples', cwd));
-        if ((await within(p.exited, 30_000)) === undefined) await p.stop();
-        expectNoSecret(`${cwd} ${args.join(' ')} with ${form.name}`, p.output());
-      }
+      await Promise.all(
+        clis.map(async ([cwd, args, waitMs]) => {
+          const p = run([...args], { ...form.env, PGLITE_PORT: String(await freePort()) }, join(ROOT, 'examples', cwd));
+          if ((await within(p.exited, waitMs)) === undefined) await p.stop();
+          expectNoSecret(`${cwd} ${args.join(' ')} with ${form.name}`, p.output());
+        }),
+      );
     }
   }, 300_000);
 
