@@ -70,18 +70,23 @@ export class LocalServer {
   }
 
   static async start(options: LocalServerOptions): Promise<LocalServer> {
-    const port = options.port ?? (await freePort(options.clusterBus));
-    const suite = options.suite ?? DEFAULT_SUITE;
-    const server = new LocalServer(options.kind, suite, port, options.args ?? [], options.tlsOnly ?? false);
-    installExitHooks();
-    live.add(server);
-    try {
-      await server.spawnAndWait();
-    } catch (error) {
-      await server.stop();
-      throw error;
+    // A free port can be taken by another process between the check and the server's bind (many test runs share
+    // a machine): with a port of our choosing, such a start is tried again on new ports.
+    for (let attempt = 1; ; attempt++) {
+      const port = options.port ?? (await freePort(options.clusterBus));
+      const suite = options.suite ?? DEFAULT_SUITE;
+      const server = new LocalServer(options.kind, suite, port, options.args ?? [], options.tlsOnly ?? false);
+      installExitHooks();
+      live.add(server);
+      try {
+        await server.spawnAndWait();
+        return server;
+      } catch (error) {
+        await server.stop();
+        const portTaken = /Address already in use/.test((error as Error).message);
+        if (!portTaken || options.port !== undefined || attempt >= 5) throw error;
+      }
     }
-    return server;
   }
 
   get pid(): number | undefined {
