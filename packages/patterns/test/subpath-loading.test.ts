@@ -69,11 +69,11 @@ function dependencyClosure(name: string, from = PATTERNS, into = new Set<string>
 /** The folder a source file is in ('' for the top-level shared modules). */
 const folderOf = (file: string) => (file.includes('/') ? (file.split('/')[0] as string) : '');
 
-const SUBPATHS = ['cache', 'ratelimit', 'session', 'audit', 'vector', 'cluster', 'queue', 'semantic-cache'] as const;
+const SUBPATHS = ['cache', 'ratelimit', 'session', 'audit', 'vector', 'cluster', 'queue', 'semantic-cache', 'memory'] as const;
 /** The shared batch module every pattern that sends many commands goes through. */
 const SHARED_FOLDER = 'cluster';
 /** Patterns built on another one: the semantic cache and agent memory on the vector layer (vectors and embedders). */
-const BUILT_ON: Partial<Record<(typeof SUBPATHS)[number], string>> = { 'semantic-cache': 'vector' };
+const BUILT_ON: Partial<Record<(typeof SUBPATHS)[number], string>> = { 'semantic-cache': 'vector', memory: 'vector' };
 
 describe('each entry point loads only its own modules', async () => {
   const [root, ...subpaths] = await Promise.all([
