@@ -6,9 +6,20 @@ import { openServices } from './services.ts';
 
 const config = loadConfig();
 const services = await openServices(config);
-const server = appFor(config, services).listen(config.port, () => {
+const server = appFor(config, services).listen(config.port);
+server.once('listening', () => {
   const { port } = server.address() as AddressInfo;
   console.log(`session-migration: http://127.0.0.1:${port} · ${services.describe}`);
+});
+server.once('error', (error: NodeJS.ErrnoException) => {
+  console.error(
+    error.code === 'EADDRINUSE'
+      ? `Port ${config.port} is in use: stop what listens there, or set PORT to a free port (PORT=0 picks one).`
+      : error.code === 'EACCES'
+        ? `Port ${config.port} needs privileges this process does not have: set PORT above 1023.`
+        : `Cannot listen on port ${config.port}: ${error.message}`,
+  );
+  void services.close().finally(() => process.exit(1));
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
