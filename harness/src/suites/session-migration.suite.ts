@@ -256,7 +256,6 @@ function legacyChecks(kind: LegacyKind): Check[] {
             const writer = async () => {
               // Writes go on while the copy runs, and at least 90 in all (the copy may be quick).
               for (let i = 0; copying || ops < 90; i++, ops++) {
-                if (copying) during++;
                 const sid = sids[(i * 7919) % sids.length] as string;
                 if (loggedOut.has(sid) || saved.has(sid)) continue;
                 const op = i % 3;
@@ -275,14 +274,15 @@ function legacyChecks(kind: LegacyKind): Check[] {
                   fresh.push(newSid);
                   keys.push(fx.prefix + newSid);
                 }
+                if (copying) during++;
               }
             };
             const written = writer();
             const report = await copySessions(ctx.client, { ...copyOptions(ctx, fx), batchSize: 100, checkpoint: false });
             copying = false;
             await written;
-            ctx.note(`${during} of ${ops} store calls made while the copy ran`);
             assert.equal(report.completed, true);
+            assert.ok(during > 0, 'store calls finished while the copy ran');
 
             for (const sid of loggedOut) {
               assert.equal(await ctx.client.exists(fx.prefix + sid), 0, `${sid} logged out, not brought back`);
@@ -435,7 +435,8 @@ function legacyChecks(kind: LegacyKind): Check[] {
                 assert.equal(JSON.stringify(b), JSON.stringify(a), `${step.name}: connect-redis and the cutover store differ`);
               }
               keys.push(...['e2', 's3', 's4', 's5', 's6'].flatMap((sid) => sides.map((side) => side.prefix + sid)));
-              ctx.note(`${STEPS.length} steps; deliberate differences: ${differences.join('; ') || 'none'}`);
+              // The differences themselves are listed in session-store-differential.ts; the matrix cell stays short.
+              ctx.note(`Store API: ${differences.length} deliberate differences in ${STEPS.length} steps`);
             });
           } finally {
             await redis.close();

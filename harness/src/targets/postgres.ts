@@ -227,6 +227,8 @@ export class LocalPostgres {
     const log = openSync(this.logFile, 'a');
     const child = spawn(command, args, { stdio: ['ignore', log, log] });
     closeSync(log);
+    // A command that simply ends (the matrix) must not wait for the server: the exit hook stops it then.
+    child.unref();
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     child.once('exit', () => {
