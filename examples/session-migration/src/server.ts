@@ -4,8 +4,16 @@ import { appFor } from './app.ts';
 import { loadConfig } from './config.ts';
 import { openServices } from './services.ts';
 
-const config = loadConfig();
-const services = await openServices(config);
+let config: ReturnType<typeof loadConfig>;
+let services: Awaited<ReturnType<typeof openServices>>;
+try {
+  config = loadConfig();
+  services = await openServices(config);
+} catch (error) {
+  // A configuration or connection problem: its message says what and what to do; a stack would only bury it.
+  console.error((error as Error).message);
+  process.exit(1);
+}
 const server = appFor(config, services).listen(config.port);
 server.once('listening', () => {
   const { port } = server.address() as AddressInfo;

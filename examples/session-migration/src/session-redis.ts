@@ -37,7 +37,7 @@ export function describeConnectFailure(error: unknown, settings: ConnectionSetti
     return 'the server refused the credentials (WRONGPASS): check REDIS_USERNAME and REDIS_PASSWORD (or the URL’s)';
   }
   if (/NOAUTH/.test(message)) return 'the server needs a password (NOAUTH): set REDIS_PASSWORD (and REDIS_USERNAME for an ACL user)';
-  if (code === 'ECONNREFUSED') return `connection refused (ECONNREFUSED): nothing listens on ${where}; is Redis running there?`;
+  if (code === 'ECONNREFUSED') return `connection refused (ECONNREFUSED): nothing listens on ${where}; start Redis there or fix REDIS_URL`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host ${settings.host} not found (${code}): check REDIS_URL`;
   if (/ERR_SSL|ERR_TLS|CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ssl|tls/i.test(`${code ?? ''} ${message}`)) {
     return `TLS failed (${code ?? message}): check rediss:// and REDIS_TLS_CA/CERT/KEY`;
