@@ -149,6 +149,11 @@ function settle<T>(work: Promise<T>, callback?: Callback<T>): Promise<T | undefi
   });
 }
 
+function positive(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
 /** The store class, on express-session's `Store` (an EventEmitter express-session adds its helpers to). */
 function defineCutoverStore(Base: typeof Store) {
   return class CutoverSessionStore extends Base implements CutoverStore {
@@ -165,9 +170,12 @@ function defineCutoverStore(Base: typeof Store) {
       this.redisStore = redisStore;
       this.table = new LegacySessionTable(options.legacy, options);
       this.settings = {
-        legacyTimeoutMs: options.legacyTimeoutMs ?? CUTOVER_STORE_DEFAULTS.legacyTimeoutMs,
-        retryIntervalMs: options.retryIntervalMs ?? CUTOVER_STORE_DEFAULTS.retryIntervalMs,
-        maxPendingDeletes: options.maxPendingDeletes ?? CUTOVER_STORE_DEFAULTS.maxPendingDeletes,
+        legacyTimeoutMs: positive('legacyTimeoutMs', options.legacyTimeoutMs ?? CUTOVER_STORE_DEFAULTS.legacyTimeoutMs),
+        retryIntervalMs: positive('retryIntervalMs', options.retryIntervalMs ?? CUTOVER_STORE_DEFAULTS.retryIntervalMs),
+        maxPendingDeletes: positive(
+          'maxPendingDeletes',
+          options.maxPendingDeletes ?? CUTOVER_STORE_DEFAULTS.maxPendingDeletes,
+        ),
         onWarning: options.onWarning ?? CUTOVER_STORE_DEFAULTS.onWarning,
       };
     }
