@@ -35,5 +35,6 @@ export async function readiness(
   const failed = entries.filter(([, check]) => !check.ok).map(([name]) => name);
   const optional = new Set(options.optional ?? []);
   const down = failed.filter((name) => !optional.has(name));
-  return { ready: down.length === 0, down, degraded: failed.filter((name) => optional.has(name)), checks: Object.fromEntries(entries) };
+  const degraded = failed.filter((name) => optional.has(name));
+  return { ready: down.length === 0, down, degraded, checks: Object.fromEntries(entries) };
 }

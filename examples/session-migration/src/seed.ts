@@ -60,7 +60,9 @@ if (import.meta.main) {
   try {
     if (!(await ensureSessionTable(pool, config.tableName, redactUrl(url)))) {
       throw new Error(
-        config.databaseUrl ? 'it does not answer: check DATABASE_URL' : 'it does not answer: start the app first (`npm start` serves its embedded PGlite there) or set DATABASE_URL',
+        config.databaseUrl
+          ? 'it does not answer: check DATABASE_URL'
+          : 'it does not answer: start the app first (`npm start` serves its embedded PGlite there) or set DATABASE_URL',
       );
     }
     await seedSessions(pool, { count, tableName: config.tableName });

@@ -168,7 +168,8 @@ export async function assertCarriedTtl(ctx: SuiteContext, fx: LegacyFixture, sid
   const slackMs = 2; // Redis counts whole milliseconds, PostgreSQL microseconds
   assert.ok(
     pttl >= row.ttl_ms - readMs - slackMs && pttl <= row.ttl_ms + writeMs + slackMs,
-    `${sid}: TTL ${pttl} ms vs ${Math.round(row.ttl_ms)} ms left in PostgreSQL (write took ${Math.round(writeMs)} ms, reads ${Math.round(readMs)} ms)`,
+    `${sid}: TTL ${pttl} ms vs ${Math.round(row.ttl_ms)} ms left in PostgreSQL ` +
+      `(write took ${Math.round(writeMs)} ms, reads ${Math.round(readMs)} ms)`,
   );
   return { sess: row.sess, value };
 }

@@ -405,7 +405,8 @@ function legacyChecks(kind: LegacyKind): Check[] {
       async run(ctx) {
         await withFixture(ctx, kind, async (fx, keys) => {
           const redis = await nodeRedisFor(ctx.target);
-          const plain = { store: new RedisStore({ client: redis.client, prefix: `${ctx.prefix}:plain:` }), prefix: `${ctx.prefix}:plain:` };
+          const plainPrefix = `${ctx.prefix}:plain:`;
+          const plain = { store: new RedisStore({ client: redis.client, prefix: plainPrefix }), prefix: plainPrefix };
           try {
             await withCutover(ctx, fx, async (cutover) => {
               const sides: Omit<DifferentialContext, 'now'>[] = [
@@ -506,9 +507,10 @@ function legacyChecks(kind: LegacyKind): Check[] {
           assert.ok(await fx.table.find(loggedOutWhileDown), 'its row delete could not be made');
           // Rolled back: the pg store serves the table again; a logout and a save there write only rows.
           await fx.table.remove([loggedOutInRollback]);
-          await fx.sql.query(`UPDATE ${fx.table.name} SET sess = json_build_object('cookie', sess->'cookie', 'views', 77) WHERE sid = $1`, [
-            changedInRollback,
-          ]);
+          await fx.sql.query(
+            `UPDATE ${fx.table.name} SET sess = json_build_object('cookie', sess->'cookie', 'views', 77) WHERE sid = $1`,
+            [changedInRollback],
+          );
 
           const reset = await resetCutover(ctx.client, {
             legacy: fx.sql,
@@ -526,9 +528,12 @@ function legacyChecks(kind: LegacyKind): Check[] {
           // The second cutover starts from the table as the rollback left it.
           await withCutover(ctx, fx, async (store) => {
             const get = (sid: string) => storeCall<SessionData | null>((cb) => store.get(sid, cb));
-            for (const sid of [loggedOut, loggedOutWhileDown, loggedOutInRollback]) assert.equal(await get(sid), null, `${sid} stays logged out`);
-            assert.equal(((await get(changedInRollback)) as { views?: number } | null)?.views, 77, 'the rollback’s save, not the old copy');
-            assert.notEqual(((await get(changedInCutover)) as { views?: number } | null)?.views, 10, 'the table’s version (the cutover’s save went with the rollback)');
+            const views = async (sid: string) => ((await get(sid)) as { views?: number } | null)?.views;
+            for (const sid of [loggedOut, loggedOutWhileDown, loggedOutInRollback]) {
+              assert.equal(await get(sid), null, `${sid} stays logged out`);
+            }
+            assert.equal(await views(changedInRollback), 77, 'the rollback’s save, not the old copy');
+            assert.notEqual(await views(changedInCutover), 10, 'the table’s version: the cutover’s save went with the rollback');
             assert.ok(await get(untouched));
             const copy = await copySessions(ctx.client, copyOptions(ctx, fx));
             assert.equal(copy.copied, 0, 'everything left was moved on first use');
