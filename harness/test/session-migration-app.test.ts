@@ -8,16 +8,18 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { closeClient, connect } from '@redis-agent-kit/patterns';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LegacyDatabase, openLegacyDatabase } from '../../examples/session-migration/src/legacy-db.ts';
 import { seedSessions } from '../../examples/session-migration/src/seed.ts';
 import { type RunningSessionApp, startSessionApp } from '../src/session-migration-app.ts';
+import { targetConnection } from '../src/targets/describe.ts';
 import { LocalServer } from '../src/targets/local-server.ts';
 import { type LocalPostgres, sharedPostgres, stopSharedPostgres } from '../src/targets/postgres.ts';
 import type { TargetInfo } from '../src/targets/types.ts';
-import { target, targets } from '../src/vitest/index.ts';
+import { targets } from '../src/vitest/index.ts';
 
 const exampleDir = join(import.meta.dirname, '..', '..', 'examples', 'session-migration');
 
@@ -115,8 +117,10 @@ describe('on a real PostgreSQL (Debian’s, a private cluster)', () => {
   let admin: pg.Pool;
   const tag = Math.random().toString(36).slice(2, 8);
   /** The app's variables for one table (created by the app or seed, never by this test). */
+  /** The first target started (any of them: these tests are about PostgreSQL and the commands). */
+  const redisTarget = () => targets()[0] as TargetInfo;
   const envFor = (tableName: string) => ({
-    ...redisEnv(target('redis-8')),
+    ...redisEnv(redisTarget()),
     DATABASE_URL: postgres.url,
     SESSION_TABLE: tableName,
     SESSION_PREFIX: `rak:session-migration:${tag}:${tableName}:`,
@@ -236,7 +240,7 @@ describe('on a real PostgreSQL (Debian’s, a private cluster)', () => {
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     // Stopped once a batch is done (its checkpoint saved), so the run is surely mid-copy.
-    const redis = new Redis(target('redis-8').url);
+    const redis = await connect(targetConnection(redisTarget()));
     try {
       const checkpoint = `session-migration:checkpoint:term_${tag}`;
       for (let tries = 0; (await redis.exists(checkpoint)) === 0; tries++) {
@@ -244,7 +248,7 @@ describe('on a real PostgreSQL (Debian’s, a private cluster)', () => {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     } finally {
-      redis.disconnect();
+      await closeClient(redis);
     }
     child.kill('SIGTERM');
     expect(await exited).toBe(143);
