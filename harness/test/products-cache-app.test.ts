@@ -7,7 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Cache, closeClient, connect, createCache, masters, type RedisClient } from '@redis-agent-kit/patterns';
+import { closeClient, connect, type RedisClient } from '@redis-agent-kit/patterns';
+import { type Cache, createCache } from '@redis-agent-kit/patterns/cache';
+import { masters } from '@redis-agent-kit/patterns/cluster';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../examples/products-cache/src/app.ts';
 import { CachedProducts } from '../../examples/products-cache/src/cached-products.ts';
@@ -55,13 +57,14 @@ afterAll(() => {
 });
 
 async function startApp(client: RedisClient): Promise<RunningApp> {
+  // The cache's clock moves only when a test moves it, so how long a test takes never expires an entry.
   const clock = { offsetMs: 0 };
-  const cache = await createCache({
-    client,
+  const start = Date.now();
+  const cache = await createCache(client, {
     namespace: `rak:products-cache-app:${randomBytes(4).toString('hex')}`,
     ttlMs: TTL_MS,
     staleGraceMs: GRACE_MS,
-    now: () => Date.now() + clock.offsetMs,
+    now: () => start + clock.offsetMs,
   });
   const { repository, state } = countingRepository();
   const warnings: string[] = [];
@@ -235,7 +238,10 @@ describe('products-cache app with Redis stopped mid-run', () => {
     }
     const write = await send(app, 'PUT', '/api/products/5', kettle);
     expect([write.status, write.invalidation]).toEqual([200, 'failed']);
-    expect(app.warnings.join('\n')).toMatch(/Could not invalidate .*product:5/);
+    expect(app.warnings.join('\n')).toMatch(/Could not delete .*product:5/);
+    // set and has have no origin to answer instead: they reject, saying which key.
+    await expect(app.cache.set('product:5', kettle)).rejects.toThrow(/Could not cache .*product:5/);
+    await expect(app.cache.has('product:5')).rejects.toThrow(/Could not read .*product:5/);
     const health = await (await fetch(`${app.url}/healthz`)).json();
     expect(health).toMatchObject({ status: 'degraded', redis: 'down' });
     expect(app.cache.stats().redisErrors).toBeGreaterThan(0);
@@ -257,6 +263,9 @@ describe('products-cache app with Redis stopped mid-run', () => {
       const frozen = await get(app, '/api/products/6');
       expect([frozen.status, frozen.cache, (frozen.body as Product).id]).toEqual([200, 'MISS', '6']);
       expect(app.cache.stats().redisErrors).toBeGreaterThan(0);
+      // Bounded by the cache's deadline, like every Redis wait of the cache.
+      await expect(app.cache.set('product:6', kettle)).rejects.toThrow(/Could not cache .*Redis did not answer/);
+      await expect(app.cache.has('product:6')).rejects.toThrow(/Could not read .*Redis did not answer/);
     } finally {
       server.resume();
     }

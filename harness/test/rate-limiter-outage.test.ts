@@ -3,18 +3,16 @@
  * shared targets are never disturbed. A restart also empties the script cache, so the first decision after
  * it goes through the NOSCRIPT recovery.
  */
+import { closeClient, connect, type RedisClient } from '@redis-agent-kit/patterns';
 import {
-  closeClient,
-  connect,
   createRateLimiter,
   InMemoryRateLimiter,
   type OutagePolicy,
   type RateLimiter,
   RateLimiterTimeoutError,
-  type RedisClient,
-  SLIDING_WINDOW_LOG,
-} from '@redis-agent-kit/patterns';
+} from '@redis-agent-kit/patterns/ratelimit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SLIDING_WINDOW_LOG } from '../../packages/patterns/src/ratelimit/sliding-window-log.ts';
 import { LocalServer } from '../src/targets/local-server.ts';
 
 let server: LocalServer;
@@ -32,7 +30,8 @@ afterAll(async () => {
 });
 
 function limiterWith(onOutage: OutagePolicy, prefix: string) {
-  return createRateLimiter(client, 'sliding-window-log', {
+  return createRateLimiter(client, {
+    algorithm: 'sliding-window-log',
     limit: 5,
     windowMs: 60_000,
     prefix: `rak:rate-limiter-outage:${prefix}`,
@@ -68,7 +67,7 @@ async function scriptCached(sha: string): Promise<boolean> {
 }
 
 describe('rate limiter outage policies (private server)', () => {
-  it('fail-closed: a frozen server (SIGSTOP) denies within the timeout; Redis decides again after SIGCONT', async () => {
+  it('fail-closed: a frozen server (SIGSTOP) denies within the timeout, peek rejects; Redis decides again after SIGCONT', async () => {
     const limiter = limiterWith('fail-closed', 'closed');
     expect((await limiter.limit('id')).source).toBe('redis');
     server.pause();
@@ -77,25 +76,28 @@ describe('rate limiter outage policies (private server)', () => {
       expect(denied).toMatchObject({ allowed: false, source: 'fail-closed' });
       expect(denied.error).toBeInstanceOf(Error);
       expect(denied.error?.name).toBe(RateLimiterTimeoutError.name);
+      // A peek has no policy to guess with: it rejects after the same timeout.
+      await expect(limiter.peek('id')).rejects.toThrow(RateLimiterTimeoutError);
     } finally {
       server.resume();
     }
     expect((await untilRedisDecides(limiter, 'id')).allowed).toBe(true);
   });
 
-  it('fail-open: a stopped server allows; after the restart Redis decides again with an empty script cache', async () => {
+  it('fail-open: a stopped server allows, peek rejects; after the restart Redis decides again with an empty script cache', async () => {
     const limiter = limiterWith('fail-open', 'open');
     expect((await limiter.limit('id')).remaining).toBe(4);
     await stopServer();
     const allowed = await limiter.limit('id');
     expect(allowed).toMatchObject({ allowed: true, source: 'fail-open' });
+    await expect(limiter.peek('id')).rejects.toThrow();
     await server.restart();
-    expect(await scriptCached(SLIDING_WINDOW_LOG.sha)).toBe(false);
+    expect(await scriptCached(SLIDING_WINDOW_LOG.decide.sha)).toBe(false);
     const back = await untilRedisDecides(limiter, 'id');
     // The restarted server has no data (no persistence), and without an offline queue the request decided
     // while it was down was not replayed on reconnection: the quota starts over.
     expect(back).toMatchObject({ allowed: true, remaining: 4 });
-    expect(await scriptCached(SLIDING_WINDOW_LOG.sha)).toBe(true);
+    expect(await scriptCached(SLIDING_WINDOW_LOG.decide.sha)).toBe(true);
   });
 
   it('fallback: a stopped server hands decisions to the in-process limiter, which still limits', async () => {

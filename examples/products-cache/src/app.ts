@@ -3,7 +3,8 @@
  * (the repository, then cached) or `STALE` (an expired cached value, because the repository failed). When Redis
  * is down, reads answer from the repository (`MISS`) and the cache recovers by itself when Redis returns.
  */
-import { type CacheResult, type CacheStatus, closeClient, withTimeout } from '@redis-agent-kit/patterns';
+import { closeClient, withTimeout } from '@redis-agent-kit/patterns';
+import type { CacheResult, CacheStatus } from '@redis-agent-kit/patterns/cache';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { CachedProducts } from './cached-products.ts';
 import { parseProductInput } from './product.ts';
@@ -48,7 +49,7 @@ export function createApp(products: CachedProducts): express.Express {
     res.json({
       status: redis === 'up' ? 'ok' : 'degraded',
       redis,
-      codec: products.cache.codec.name,
+      codec: products.cache.codec,
       cache: products.cache.stats(),
     });
   });

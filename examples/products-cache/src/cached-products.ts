@@ -1,9 +1,10 @@
 /**
  * The products behind the cache: reads go through the cache (one key per product, one for the list), writes go to
- * the repository and then invalidate every key that showed the old data: the product's own key and the list.
+ * the repository and then invalidate (`cache.delete`) every key that showed the old data: the product's own key and
+ * the list.
  * Keys: `{namespace}:product:{id}` and `{namespace}:product:list`.
  */
-import type { Cache, CacheResult } from '@redis-agent-kit/patterns';
+import type { Cache, CacheResult } from '@redis-agent-kit/patterns/cache';
 import type { Product, ProductInput } from './product.ts';
 import type { ProductRepository } from './repository.ts';
 
@@ -66,7 +67,7 @@ export class CachedProducts {
 
   async #invalidate(...keys: string[]): Promise<boolean> {
     try {
-      await this.cache.invalidate(...keys);
+      await this.cache.delete(...keys);
       return true;
     } catch (error) {
       this.#warn(`[products-cache] ${(error as Error).message}`);

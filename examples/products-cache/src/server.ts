@@ -2,7 +2,8 @@
  * `npm start`: the products API on PORT (default 3000) against REDIS_URL.
  * Inside the monorepo, `npm run example -- products-cache` starts a local Redis first.
  */
-import { connect, createCache, redactUrl } from '@redis-agent-kit/patterns';
+import { connect, redactUrl } from '@redis-agent-kit/patterns';
+import { createCache } from '@redis-agent-kit/patterns/cache';
 import { createApp, shutdown } from './app.ts';
 import { CachedProducts } from './cached-products.ts';
 import { loadConfig } from './config.ts';
@@ -21,8 +22,7 @@ client.on('ready', () => {
   if (redisTrouble) console.log('[products-cache] Redis is back; caching again');
   redisTrouble = false;
 });
-const cache = await createCache({
-  client,
+const cache = await createCache(client, {
   namespace: config.namespace,
   ttlMs: config.ttlMs,
   staleGraceMs: config.staleGraceMs,
@@ -36,7 +36,7 @@ const cache = await createCache({
 const products = new CachedProducts(cache, new InMemoryProductRepository({ latencyMs: config.originLatencyMs }));
 const server = createApp(products).listen(config.port, () => {
   console.log(
-    `[products-cache] http://localhost:${config.port}/api/products · Redis ${redactUrl(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')} · ${cache.codec.name} codec · TTL ${config.ttlMs / 1000} s`,
+    `[products-cache] http://localhost:${config.port}/api/products · Redis ${redactUrl(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')} · ${cache.codec} codec · TTL ${config.ttlMs / 1000} s`,
   );
 });
 

@@ -3,7 +3,8 @@
  * probe must never be throttled).
  */
 import { randomUUID } from 'node:crypto';
-import { type RateLimiter, type RedisClient, rateLimit, withTimeout } from '@redis-agent-kit/patterns';
+import { type RedisClient, withTimeout } from '@redis-agent-kit/patterns';
+import { type RateLimiter, rateLimit } from '@redis-agent-kit/patterns/ratelimit';
 import express, { type Express } from 'express';
 
 export interface AppOptions {

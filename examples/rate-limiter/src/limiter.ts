@@ -3,13 +3,13 @@
  * set per key). If Redis fails or does not answer within 250 ms, an in-process limiter takes over, so an outage
  * neither opens the API to floods nor takes it down. With several instances, divide its limit between them.
  */
+import type { RedisClient } from '@redis-agent-kit/patterns';
 import {
   createRateLimiter,
   InMemoryRateLimiter,
   type RateLimitAlgorithm,
-  type RedisClient,
   type RedisRateLimiter,
-} from '@redis-agent-kit/patterns';
+} from '@redis-agent-kit/patterns/ratelimit';
 
 export const ORDERS_POLICY = { limit: 100, windowMs: 60_000 };
 
@@ -27,7 +27,8 @@ export function createOrdersLimiter(client: RedisClient, options: OrdersLimiterO
     limit: Math.max(1, Math.floor(ORDERS_POLICY.limit / instances)),
     windowMs: ORDERS_POLICY.windowMs,
   });
-  return createRateLimiter(client, options.algorithm ?? 'sliding-window-log', {
+  return createRateLimiter(client, {
+    algorithm: options.algorithm ?? 'sliding-window-log',
     ...ORDERS_POLICY,
     prefix: options.prefix ?? 'orders:ratelimit',
     timeoutMs: 250,

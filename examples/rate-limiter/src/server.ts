@@ -4,13 +4,8 @@
  * fallback limiter's quota; TRUST_PROXY sets Express' `trust proxy` so clients without an API key are limited
  * by their own address rather than the proxy's.
  */
-import {
-  closeClient,
-  connect,
-  describeClient,
-  RATE_LIMIT_ALGORITHMS,
-  type RateLimitAlgorithm,
-} from '@redis-agent-kit/patterns';
+import { closeClient, connect, describeClient } from '@redis-agent-kit/patterns';
+import { RATE_LIMIT_ALGORITHMS, type RateLimitAlgorithm } from '@redis-agent-kit/patterns/ratelimit';
 import { createApp } from './app.ts';
 import { createOrdersLimiter } from './limiter.ts';
 

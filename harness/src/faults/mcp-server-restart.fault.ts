@@ -39,7 +39,7 @@ export default defineFaultScenario({
       ['keys', { op: 'scan', pattern: `${prefix}:*` }],
       ['session', { op: 'get', id: 'missing' }],
       ['cache', { op: 'set', namespace: prefix, key: 'c', value: 1, ttl: 60 }],
-      ['ratelimit', { policy: prefix, id: 'u', limit: 10, window: 60 }],
+      ['ratelimit', { op: 'check', policy: prefix, id: 'u', limit: 10, window: 60 }],
       ['vector', { op: 'info', index: 'docs' }],
       ['audit', { match: `${prefix}:*`, sample: 10 }],
       ['server', { op: 'dbsize' }],

@@ -27,7 +27,7 @@ export default defineFaultScenario({
       stock: 20,
     });
     assert.equal(update.invalidated, false, 'a write while Redis is stopped says it could not invalidate');
-    assert.match(warnings[0] ?? '', /Could not invalidate .*expire by their TTL/, 'and warns what that means');
+    assert.match(warnings[0] ?? '', /Could not delete .*expire by their TTL/, 'and warns what that means');
 
     await server.restart();
     const recoverMs = await msUntilCachingAgain(products, '1');

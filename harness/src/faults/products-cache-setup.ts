@@ -4,7 +4,7 @@
  * is away, and the wait until the cache stores values again.
  */
 import assert from 'node:assert/strict';
-import { createCache } from '@redis-agent-kit/patterns';
+import { createCache } from '@redis-agent-kit/patterns/cache';
 import { CachedProducts } from '../../../examples/products-cache/src/cached-products.ts';
 import { InMemoryProductRepository } from '../../../examples/products-cache/src/repository.ts';
 import type { FaultContext } from './context.ts';
@@ -28,8 +28,7 @@ export async function productsOnPrivateServer({ startServer, connect, prefix }: 
   // As examples/products-cache/src/server.ts connects: fail fast while Redis is away.
   const client = await connect(server, { offlineQueue: false, commandTimeoutMs: 1000 });
   const redisErrors: Error[] = [];
-  const cache = await createCache({
-    client,
+  const cache = await createCache(client, {
     namespace: prefix,
     timeoutMs: CACHE_TIMEOUT_MS,
     onRedisError: (error) => redisErrors.push(error),

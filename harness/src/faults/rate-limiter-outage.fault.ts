@@ -8,6 +8,7 @@
  * is still admitted exactly up to the limit.
  */
 import assert from 'node:assert/strict';
+import type { RedisClient } from '@redis-agent-kit/patterns';
 import {
   createRateLimiter,
   InMemoryRateLimiter,
@@ -15,9 +16,9 @@ import {
   type RateLimitAlgorithm,
   type RateLimiter,
   type RateLimitResult,
-  type RedisClient,
   type RedisRateLimiter,
-} from '@redis-agent-kit/patterns';
+} from '@redis-agent-kit/patterns/ratelimit';
+import { ALGORITHM_SCRIPTS } from '../../../packages/patterns/src/ratelimit/redis-limiter.ts';
 import { msUntilSucceeds, settleWithin } from './measure.ts';
 import { defineFaultScenario } from './scenario.ts';
 
@@ -63,7 +64,8 @@ const LANES: Lane[] = [
 const count = <T>(items: T[], of: (item: T) => number) => items.reduce((sum, item) => sum + of(item), 0);
 
 async function scriptsCached(client: RedisClient, limiters: RedisRateLimiter[]): Promise<number> {
-  const exists = (await client.script('EXISTS', ...limiters.map((l) => l.script.sha))) as number[];
+  const shas = limiters.map((l) => ALGORITHM_SCRIPTS[l.algorithm].decide.sha);
+  const exists = (await client.script('EXISTS', ...shas)) as number[];
   return count(exists, (n) => n);
 }
 
@@ -111,7 +113,8 @@ export default defineFaultScenario({
     const server = await startServer();
     const client = await connect(server, { offlineQueue: false });
     const limiters = LANES.map((lane) =>
-      createRateLimiter(client, lane.algorithm, {
+      createRateLimiter(client, {
+        algorithm: lane.algorithm,
         limit: LIMIT,
         windowMs: WINDOW_MS,
         prefix: `${prefix}:${lane.name}`,

@@ -1,35 +1,34 @@
 /**
  * The cache layer (packages/patterns/src/cache) on every target: misses and hits, a TTL on every key, the codec
  * the server's capabilities choose (JSON documents or the string envelope), multi-key reads across cluster slots,
- * invalidation, coalescing and XFetch at the expiry, stale-if-error, and the size limit.
+ * set, has and delete (with running recomputations), coalescing and XFetch at the expiry, stale-if-error, and the
+ * size limit.
  */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  type Cache,
-  type CacheOptions,
-  CacheValueTooLargeError,
-  createCache,
-  keySlot,
-  type RedisClient,
-} from '@redis-agent-kit/patterns';
+import type { RedisClient } from '@redis-agent-kit/patterns';
+import { type Cache, type CacheOptions, CacheValueTooLargeError, createCache } from '@redis-agent-kit/patterns/cache';
+import { keySlot } from '@redis-agent-kit/patterns/cluster';
 import { defineSuite, type SuiteContext } from '../matrix/suite.ts';
 
 const TTL_MS = 60_000;
 const GRACE_MS = 30_000;
 
-/** A cache under the check's prefix, whose clock the check can move forward. */
+/**
+ * A cache under the check's prefix, whose clock the check moves forward: it stands still otherwise, so how long
+ * the check takes never moves an entry closer to its expiry.
+ */
 async function cacheFor(ctx: SuiteContext, options: Partial<CacheOptions> = {}) {
   const clock = { offsetMs: 0 };
-  const cache = await createCache({
-    client: ctx.client,
+  const start = Date.now();
+  const cache = await createCache(ctx.client, {
     namespace: ctx.prefix,
     ttlMs: TTL_MS,
     staleGraceMs: GRACE_MS,
-    now: () => Date.now() + clock.offsetMs,
+    now: () => start + clock.offsetMs,
     ...options,
   });
-  ctx.note(cache.codec.name === 'json' ? 'JSON codec' : 'fallback: string envelope');
+  ctx.note(cache.codec === 'json' ? 'JSON codec' : 'fallback: string envelope');
   return { cache, clock };
 }
 
@@ -48,9 +47,9 @@ function origin<V>(make: (call: number) => V, delayMs = 20) {
   return state;
 }
 
-async function assertTtl(client: RedisClient, key: string) {
+async function assertTtl(client: RedisClient, key: string, ttlMs = TTL_MS) {
   const pttl = await client.pttl(key);
-  assert.ok(pttl > TTL_MS && pttl <= TTL_MS + GRACE_MS, `${key}: PTTL ${pttl}, expected TTL + grace`);
+  assert.ok(pttl > ttlMs && pttl <= ttlMs + GRACE_MS, `${key}: PTTL ${pttl}, expected ${ttlMs} ms + grace`);
 }
 
 async function storedKeys(cache: Cache, keys: string[]) {
@@ -90,12 +89,12 @@ export default defineSuite({
         const key = cache.key('product:7');
         const type = await ctx.client.type(key);
         if (ctx.target.capabilities.json) {
-          assert.equal(cache.codec.name, 'json');
+          assert.equal(cache.codec, 'json');
           assert.equal(type, 'ReJSON-RL');
           // A document: other tools read fields in place.
           assert.equal(await ctx.client.call('JSON.GET', key, '$.v.price'), '[12.5]');
         } else {
-          assert.equal(cache.codec.name, 'string envelope');
+          assert.equal(cache.codec, 'string envelope');
           assert.equal(type, 'string');
           assert.deepEqual(JSON.parse((await ctx.client.get(key)) as string).v, { id: 7, price: 12.5 });
         }
@@ -137,21 +136,22 @@ export default defineSuite({
       },
     },
     {
-      name: 'invalidates single keys and a whole entity list across slots',
+      name: 'deletes single keys and a whole entity list across slots, answering how many existed',
       async run(ctx) {
         const { cache } = await cacheFor(ctx);
         const keys = ['product:list', 'product:1', 'product:2', 'product:3'];
         for (const key of keys) await cache.getOrCompute(key, async () => ({ key }));
-        await cache.invalidate('product:1');
+        assert.equal(await cache.delete('product:1'), 1);
         assert.deepEqual(await storedKeys(cache, keys), [1, 0, 1, 1]);
-        await cache.invalidate('product:list', 'product:2', 'product:3');
+        assert.equal(await cache.delete('product:list', 'product:2', 'product:3', 'product:1'), 3);
         assert.deepEqual(await storedKeys(cache, keys), [0, 0, 0, 0]);
+        assert.equal(await cache.delete(), 0);
         const after = await cache.getOrCompute('product:2', async () => ({ key: 'product:2', version: 2 }));
         assert.deepEqual(after, { value: { key: 'product:2', version: 2 }, status: 'MISS' });
       },
     },
     {
-      name: 'a recomputation running when the key is invalidated does not write its old value',
+      name: 'a recomputation running when the key is deleted does not write its old value',
       async run(ctx) {
         const { cache } = await cacheFor(ctx);
         const slow = cache.getOrCompute('product:5', async () => {
@@ -159,9 +159,56 @@ export default defineSuite({
           return { version: 1 };
         });
         await sleep(10);
-        await cache.invalidate('product:5');
+        await cache.delete('product:5');
         assert.deepEqual((await slow).value, { version: 1 });
         assert.equal(await ctx.client.exists(cache.key('product:5')), 0);
+      },
+    },
+    {
+      name: 'set stores a fresh value the next read hits, replacing what is cached, with its TTL + grace',
+      async run(ctx) {
+        const { cache, clock } = await cacheFor(ctx);
+        const product = origin(() => ({ version: 'origin' }));
+        assert.equal(await cache.has('product:8'), false);
+        await cache.set('product:8', { version: 1 });
+        assert.equal(await cache.has('product:8'), true);
+        assert.deepEqual(await cache.getOrCompute('product:8', product.load), { value: { version: 1 }, status: 'HIT' });
+        await assertTtl(ctx.client, cache.key('product:8'));
+        await cache.set('product:8', { version: 2 }, { ttlMs: 5_000 });
+        assert.deepEqual(await cache.getOrCompute('product:8', product.load), { value: { version: 2 }, status: 'HIT' });
+        await assertTtl(ctx.client, cache.key('product:8'), 5_000);
+        // Falsy values are values: only undefined means "not found".
+        await cache.set('product:zero', 0);
+        assert.deepEqual(await cache.getOrCompute('product:zero', product.load), { value: 0, status: 'HIT' });
+        assert.equal(product.calls, 0);
+        await assert.rejects(cache.set('product:8', undefined), TypeError);
+        await assert.rejects(cache.set('product:8', 1, { ttlMs: 0 }), RangeError);
+        await assert.rejects(cache.set('product:big', 'x'.repeat(120 * 1024)), CacheValueTooLargeError);
+        assert.equal(await ctx.client.exists(cache.key('product:big')), 0);
+        // Past the logical expiry the entry stays for the stale grace, but it is no longer fresh.
+        clock.offsetMs = 5_001;
+        assert.equal(await cache.has('product:8'), false);
+        assert.equal(await ctx.client.exists(cache.key('product:8')), 1);
+        assert.equal(await cache.delete('product:8'), 1);
+        assert.equal(await cache.has('product:8'), false);
+      },
+    },
+    {
+      name: 'a value set while a recomputation runs is not overwritten by that recomputation',
+      async run(ctx) {
+        const { cache } = await cacheFor(ctx);
+        const slow = cache.getOrCompute('product:10', async () => {
+          await sleep(50);
+          return { version: 'computed before the set' };
+        });
+        await sleep(10);
+        await cache.set('product:10', { version: 'set' });
+        assert.deepEqual((await slow).value, { version: 'computed before the set' });
+        await cache.idle();
+        assert.deepEqual(await cache.getOrCompute('product:10', async () => ({ version: 'origin' })), {
+          value: { version: 'set' },
+          status: 'HIT',
+        });
       },
     },
     {
@@ -201,7 +248,7 @@ export default defineSuite({
         const { cache, clock } = await cacheFor(ctx, { random: () => draw.value });
         const product = origin((call) => ({ version: call }), 20);
         await cache.getOrCompute('product:4', product.load);
-        clock.offsetMs = TTL_MS - 1_000; // about 1 s left; the recomputation took delta >= 20 ms
+        clock.offsetMs = TTL_MS - 1_000; // 1 s left; the recomputation took delta >= 20 ms
         // A draw of 1 (ln 1 = 0) never recomputes before the expiry.
         assert.deepEqual(await cache.getOrCompute('product:4', product.load), { value: { version: 1 }, status: 'HIT' });
         await cache.idle();
@@ -255,6 +302,15 @@ export default defineSuite({
         assert.equal((await roomy.getOrCompute('product:big', big)).status, 'MISS');
         assert.equal((await roomy.getOrCompute('product:big', big)).status, 'HIT');
         await assertTtl(ctx.client, roomy.key('product:big'));
+      },
+    },
+    {
+      name: 'a value JSON cannot hold fails the read and the set, and nothing is stored',
+      async run(ctx) {
+        const { cache } = await cacheFor(ctx);
+        await assert.rejects(cache.getOrCompute('product:bigint', async () => ({ stock: 1n })), TypeError);
+        await assert.rejects(cache.set('product:bigint', { stock: 1n }), TypeError);
+        assert.equal(await ctx.client.exists(cache.key('product:bigint')), 0);
       },
     },
   ],

@@ -1,21 +1,23 @@
 /**
  * The rate limiter on every target: exact admission under concurrency for each algorithm (and the naive
  * read-then-write pipeline over-admitting under the same load), independent ids, sliding windows, TTLs, unique log
- * members, weighted requests and NOSCRIPT recovery. Outage policies need a server to stop, so they are tested
- * on a private server in harness/test/rate-limiter-outage.test.ts.
+ * members, weighted requests, peeking without consuming, and NOSCRIPT recovery. Outage policies need a server to
+ * stop, so they are tested on a private server in harness/test/rate-limiter-outage.test.ts.
  */
 import assert from 'node:assert/strict';
+import { LuaScript, type RedisClient } from '@redis-agent-kit/patterns';
+import { orThrow, sendBatch, withKeys } from '@redis-agent-kit/patterns/cluster';
 import {
   createRateLimiter,
-  LuaScript,
   RATE_LIMIT_ALGORITHMS,
   type RateLimitAlgorithm,
-  type RedisClient,
-  RedisRateLimiter,
-  type RedisRateLimiterOptions,
-  SLIDING_WINDOW_LOG,
-} from '@redis-agent-kit/patterns';
+  type RateLimiterOptions,
+  type RedisRateLimiter,
+} from '@redis-agent-kit/patterns/ratelimit';
 import { Cluster } from 'ioredis';
+// Internals, by path: the scripts themselves (a test clock for the log, the peek scripts' read-only flag).
+import { ALGORITHM_SCRIPTS } from '../../../packages/patterns/src/ratelimit/redis-limiter.ts';
+import { SLIDING_WINDOW_LOG } from '../../../packages/patterns/src/ratelimit/sliding-window-log.ts';
 import { defineSuite, type SuiteContext } from '../matrix/suite.ts';
 
 /** Long enough that nothing leaves the window (GCRA: no unit is re-emitted) while a check runs. */
@@ -50,9 +52,10 @@ export async function naiveSlidingWindow(
 function limiterFor(
   ctx: SuiteContext,
   algorithm: RateLimitAlgorithm,
-  options: Partial<RedisRateLimiterOptions> = {},
+  options: Partial<RateLimiterOptions> = {},
 ): RedisRateLimiter {
-  return createRateLimiter(ctx.client, algorithm, {
+  return createRateLimiter(ctx.client, {
+    algorithm,
     limit: LIMIT,
     windowMs: LONG_WINDOW_MS,
     prefix: `${ctx.prefix}:${algorithm}`,
@@ -183,7 +186,7 @@ export default defineSuite({
         const key = `${ctx.prefix}:log:{members}`;
         // The script's optional fourth argument stands in for the server clock, so timestamps collide for sure.
         const at = async (micros: number, cost: number) =>
-          (await SLIDING_WINDOW_LOG.run(ctx.client, [key], [100, 60_000, cost, micros])) as number[];
+          (await SLIDING_WINDOW_LOG.decide.run(ctx.client, [key], [100, 60_000, cost, micros])) as number[];
         const t = 1_800_000_000_000_000;
         await at(t, 3); // three units of one request: t, t+1, t+2
         await at(t, 1); // the same microsecond again: placed after the newest, t+3
@@ -228,25 +231,76 @@ export default defineSuite({
       },
     },
     {
+      name: 'peek reads the state without consuming or writing anything',
+      async run(ctx) {
+        for (const algorithm of RATE_LIMIT_ALGORITHMS) {
+          const windowMs = 60_000;
+          const limiter = limiterFor(ctx, algorithm, { limit: 10, windowMs });
+          const key = limiter.keyFor('peek');
+          assert.deepEqual(
+            { ...(await limiter.peek('peek')), resetAt: 0 },
+            { limit: 10, remaining: 10, resetMs: 0, resetAt: 0, retryAfterMs: 0 },
+            `${algorithm}: an id never seen has its whole quota`,
+          );
+          assert.equal(await ctx.client.exists(key), 0, `${algorithm}: peek created no key`);
+          const decided = await limiter.limit('peek', 4);
+          const state = await ctx.client.dumpBuffer(key);
+          for (let i = 0; i < 3; i++) {
+            const peeked = await limiter.peek('peek');
+            assert.equal(peeked.remaining, 6, `${algorithm}: peek ${i} consumed nothing`);
+            assert.equal(peeked.retryAfterMs, 0);
+            assert.ok(peeked.resetMs > 0 && peeked.resetMs <= 2 * windowMs, `${algorithm}: reset ${peeked.resetMs} ms`);
+            assert.ok(peeked.resetAt >= decided.resetAt - decided.resetMs, `${algorithm}: resetAt by the server clock`);
+          }
+          assert.deepEqual(await ctx.client.dumpBuffer(key), state, `${algorithm}: peek left the key as it was`);
+          assert.equal((await limiter.limit('peek', 6)).remaining, 0);
+          const exhausted = await limiter.peek('peek');
+          assert.equal(exhausted.remaining, 0, algorithm);
+          assert.ok(
+            exhausted.retryAfterMs > 0 && exhausted.retryAfterMs <= 2 * windowMs,
+            `${algorithm}: one unit in ${exhausted.retryAfterMs} ms`,
+          );
+          assert.equal((await limiter.limit('peek')).allowed, false, `${algorithm}: still exhausted after peeking`);
+          await ctx.client.unlink(key);
+        }
+      },
+    },
+    {
+      name: 'peek scripts run read-only (EVAL_RO, as a replica could serve them); the deciding scripts do not',
+      async run(ctx) {
+        for (const algorithm of RATE_LIMIT_ALGORITHMS) {
+          const limiter = limiterFor(ctx, algorithm, { limit: 10 });
+          await limiter.limit('ro', 10);
+          const evalRo = (source: string, id: string) =>
+            sendBatch(ctx.client, [withKeys('EVAL_RO', [source, 1, limiter.keyFor(id), 10, LONG_WINDOW_MS, 1], [2])]);
+          const { decide, peek } = ALGORITHM_SCRIPTS[algorithm];
+          const [[remaining, resetMs, retryAfterMs]] = orThrow(await evalRo(peek.source, 'ro')) as [
+            [number, number, number],
+          ];
+          assert.equal(remaining, 0, algorithm);
+          assert.ok(resetMs > 0 && retryAfterMs > 0, `${algorithm}: reset ${resetMs} ms, retry ${retryAfterMs} ms`);
+          // An id with room: the decision would write.
+          const [refused] = await evalRo(decide.source, 'ro-fresh');
+          assert.ok(refused instanceof Error, `${algorithm}: EVAL_RO ran a script that writes`);
+          assert.equal(await ctx.client.exists(limiter.keyFor('ro-fresh')), 0);
+          await ctx.client.unlink(limiter.keyFor('ro'));
+        }
+      },
+    },
+    {
       name: 'NOSCRIPT: a script missing from the server cache is sent once with EVAL, then called by SHA',
       async run(ctx) {
         // A script no node has seen (a unique comment changes its SHA) is what a restart or failover leaves;
-        // flushing the shared servers' cache would disturb the other suites.
-        const fresh = new LuaScript(`${SLIDING_WINDOW_LOG.source}-- ${ctx.prefix}\n`);
-        const limiter = new RedisRateLimiter(ctx.client, 'sliding-window-log', fresh, {
-          limit: 5,
-          windowMs: 60_000,
-          prefix: `${ctx.prefix}:noscript`,
-          onOutage: 'fail-closed',
-          timeoutMs: 5000,
-        });
+        // flushing the shared servers' cache would disturb the other suites. The limiter calls its scripts
+        // through LuaScript#run, exercised here directly.
+        const fresh = new LuaScript(`${SLIDING_WINDOW_LOG.decide.source}-- ${ctx.prefix}\n`);
+        const key = `${ctx.prefix}:noscript:{id}`;
+        const decide = async () => (await fresh.run(ctx.client, [key], [5, 60_000, 1])) as number[];
         assert.equal(await scriptCached(ctx.client, fresh.sha), false);
-        const first = await limiter.limit('id');
-        assert.equal(first.source, 'redis', first.error?.message);
-        assert.equal(first.remaining, 4);
+        assert.deepEqual((await decide()).slice(0, 2), [1, 4]);
         assert.equal(await scriptCached(ctx.client, fresh.sha), true);
-        assert.equal((await limiter.limit('id')).remaining, 3);
-        await ctx.client.unlink(limiter.keyFor('id'));
+        assert.deepEqual((await decide()).slice(0, 2), [1, 3]);
+        await ctx.client.unlink(key);
       },
     },
   ],

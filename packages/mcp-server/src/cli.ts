@@ -7,7 +7,8 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { redactText } from '@redis-agent-kit/patterns';
 import { ConfigError, parseConfig, USAGE } from './config.ts';
 import { serveHttp } from './http.ts';
-import { startRedisMcp } from './server.ts';
+import { SERVER_VERSION, startRedisMcp } from './server.ts';
+import { MAX_STDIO_MESSAGE_BYTES, StdioLineLimit } from './stdio-limit.ts';
 import { resolveGroups } from './tools/index.ts';
 
 const secrets = [process.env.REDIS_PASSWORD, process.env.REDIS_MCP_HTTP_TOKEN];
@@ -17,6 +18,10 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (argv.includes('--version')) {
+    process.stdout.write(`${SERVER_VERSION}\n`);
     return;
   }
   const config = parseConfig(argv, process.env, resolveGroups);
@@ -36,10 +41,18 @@ async function main(): Promise<void> {
     closeTransport = http.close;
   } else {
     const server = app.createServer();
-    const transport = new StdioServerTransport();
+    const input = process.stdin.pipe(new StdioLineLimit(MAX_STDIO_MESSAGE_BYTES, (line) => process.stdout.write(line)));
+    const transport = new StdioServerTransport(input, process.stdout);
     await server.connect(transport);
     closeTransport = () => server.close();
+    // The client closing stdin ends the server, whatever state the transport is in.
     process.stdin.once('end', () => void shutdown());
+    process.stdin.once('close', () => void shutdown());
+    const onclose = transport.onclose;
+    transport.onclose = () => {
+      onclose?.();
+      void shutdown();
+    };
   }
   let closing = false;
   async function shutdown(): Promise<void> {

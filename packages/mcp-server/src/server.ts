@@ -154,6 +154,8 @@ export async function startRedisMcp(config: ServerConfig, env: NodeJS.ProcessEnv
       }
       // The SDK would list the same schemas with `$schema` and safe-integer bounds on every one of them.
       server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
+      // The SDK advertises tools/list_changed for every server; the tool list here is fixed at start, so say so.
+      server.server.registerCapabilities({ tools: { listChanged: false } });
       return server;
     },
     close: () => closeClient(raw),

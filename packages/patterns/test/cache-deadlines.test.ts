@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Deadlines, RedisTimeoutError } from '../src/index.ts';
+import { Deadlines, RedisTimeoutError } from '../src/cache/deadlines.ts';
 
 describe('cache deadlines', () => {
   it('fails a wait that never ends with RedisTimeoutError, and passes answers and errors through', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { earlyRecomputeProbability, shouldRecomputeEarly } from '../src/index.ts';
+import { earlyRecomputeProbability, shouldRecomputeEarly } from '../src/cache/xfetch.ts';
 
 const base = { deltaMs: 100, expiresAt: 10_000, beta: 1 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRateLimit, formatRateLimitPolicy, type RateLimitResult, rateLimitHeaders } from '../src/index.ts';
+import { formatRateLimit, formatRateLimitPolicy, type RateLimitResult, rateLimitHeaders } from '../src/ratelimit/index.ts';
 import { sfString, toSeconds } from '../src/ratelimit/headers.ts';
 
 const policy = { limit: 100, windowMs: 60_000 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryRateLimiter } from '../src/index.ts';
+import { InMemoryRateLimiter } from '../src/ratelimit/index.ts';
 
 function clock(start = 1_000_000) {
   const state = { now: start };
@@ -9,7 +9,7 @@ function clock(start = 1_000_000) {
 describe('InMemoryRateLimiter (GCRA)', () => {
   it('allows a burst of limit, then one unit per window/limit', async () => {
     const { state, now } = clock();
-    const limiter = new InMemoryRateLimiter({ limit: 4, windowMs: 1000 }, now);
+    const limiter = new InMemoryRateLimiter({ limit: 4, windowMs: 1000, now });
     const burst = [];
     for (let i = 0; i < 5; i++) burst.push(await limiter.limit('k'));
     expect(burst.map((r) => r.allowed)).toEqual([true, true, true, true, false]);
@@ -24,7 +24,7 @@ describe('InMemoryRateLimiter (GCRA)', () => {
 
   it('charges weighted requests and denies a cost that does not fit without consuming it', async () => {
     const { now } = clock();
-    const limiter = new InMemoryRateLimiter({ limit: 10, windowMs: 10_000 }, now);
+    const limiter = new InMemoryRateLimiter({ limit: 10, windowMs: 10_000, now });
     expect((await limiter.limit('k', 7)).remaining).toBe(3);
     const denied = await limiter.limit('k', 4);
     expect(denied.allowed).toBe(false);
@@ -37,7 +37,7 @@ describe('InMemoryRateLimiter (GCRA)', () => {
 
   it('keeps ids apart and forgets ids whose quota is full again', async () => {
     const { state, now } = clock();
-    const limiter = new InMemoryRateLimiter({ limit: 1, windowMs: 100 }, now);
+    const limiter = new InMemoryRateLimiter({ limit: 1, windowMs: 100, now });
     expect((await limiter.limit('a')).allowed).toBe(true);
     expect((await limiter.limit('b')).allowed).toBe(true);
     expect((await limiter.limit('a')).allowed).toBe(false);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideWithoutRedis, InMemoryRateLimiter, RateLimiterTimeoutError } from '../src/index.ts';
-import { timeoutError } from '../src/ratelimit/outage.ts';
+import { InMemoryRateLimiter, RateLimiterTimeoutError } from '../src/ratelimit/index.ts';
+import { decideWithoutRedis, timeoutError } from '../src/ratelimit/outage.ts';
 import { withTimeout } from '../src/timeout.ts';
 
 const policy = { limit: 10, windowMs: 60_000 };

@@ -4,7 +4,8 @@
  * reports its origin calls and every request's latency. `mode` picks this package's cache or the naive one.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { closeClient, connect, createCache } from '@redis-agent-kit/patterns';
+import { closeClient, connect } from '@redis-agent-kit/patterns';
+import { createCache } from '@redis-agent-kit/patterns/cache';
 import { naiveGet, type StampedeSetup, type StampedeWorkerReport } from './products-cache.stampede.ts';
 
 const setup = await new Promise<StampedeSetup>((resolve) => process.once('message', resolve));
@@ -16,7 +17,7 @@ const origin = async () => {
   return setup.value;
 };
 const cache =
-  setup.mode === 'xfetch' ? await createCache({ client, namespace: setup.namespace, ttlMs: setup.ttlMs }) : undefined;
+  setup.mode === 'xfetch' ? await createCache(client, { namespace: setup.namespace, ttlMs: setup.ttlMs }) : undefined;
 const read = cache
   ? () => cache.getOrCompute(setup.key, origin)
   : () => naiveGet(client, `${setup.namespace}:${setup.key}`, origin, setup.ttlMs);

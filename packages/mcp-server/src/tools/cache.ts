@@ -1,26 +1,25 @@
 /**
- * Seed 001's cache tools on the patterns' cache (`Cache`): JSON values under `{namespace}:{key}`, always
- * with a TTL (the server's default when the call names none; refused when that is 0), at most the server's value
- * size; and the cache's counters. The cache never fails a read on a Redis error: it reads as a miss and counts in
- * `stats.redisErrors`. Writes do fail while Redis is away (set invalidates first).
+ * The cache tools on the patterns' cache (`createCache`): JSON values under `{namespace}:{key}`, always with a TTL
+ * (the server's default when the call names none; refused when that is 0), at most the server's value size; and
+ * the cache's counters. The cache never fails a read on a Redis error: it reads as a miss and counts in
+ * `stats.redisErrors`. `set`, `has` and `delete` fail while Redis is away.
  */
-import { Cache, chooseCodec } from '@redis-agent-kit/patterns';
+import { type Cache, createCache } from '@redis-agent-kit/patterns/cache';
 import { z } from 'zod';
 import { PolicyError } from '../guard.ts';
 import { args, defineGroup, defineTool, type ToolContext } from '../tool.ts';
 
 /** One cache per namespace per server: its counters live in this process. */
-const caches = new WeakMap<ToolContext, Map<string, Cache>>();
+const caches = new WeakMap<ToolContext, Map<string, Promise<Cache>>>();
 
-function cacheFor(ctx: ToolContext, namespace: string): Cache {
+function cacheFor(ctx: ToolContext, namespace: string): Promise<Cache> {
   let byNamespace = caches.get(ctx);
   if (!byNamespace) caches.set(ctx, (byNamespace = new Map()));
   let cache = byNamespace.get(namespace);
   if (!cache) {
-    cache = new Cache({
-      client: ctx.redis,
-      // From the capabilities the server probed at start: nothing here can fail while Redis is away.
-      codec: chooseCodec(ctx.caps),
+    cache = createCache(ctx.redis, {
+      // From the capabilities the server probed at start, so no probe here: nothing can fail while Redis is away.
+      codec: ctx.caps.json ? 'json' : 'string envelope',
       namespace,
       // No origin, so nothing to serve stale: Redis keeps a value exactly its ttl.
       staleGraceMs: 0,
@@ -40,9 +39,10 @@ export default defineGroup(
     summary: 'JSON values at namespace:key, always with a TTL.',
     ops: {
       get: ['read', ''],
+      has: ['read', 'is a fresh value cached'],
       stats: ['read', "this server's counters"],
       set: ['write', ''],
-      invalidate: ['write', ''],
+      delete: ['write', ''],
     },
     input: () => ({
       namespace: z.string().optional(),
@@ -54,11 +54,12 @@ export default defineGroup(
     output: {
       found: z.boolean().optional(),
       value: z.unknown().optional(),
+      deleted: z.number().optional(),
       stats: z.record(z.string(), z.number()).optional(),
     },
     idempotent: true,
     async run(input, ctx) {
-      const cache = cacheFor(ctx, input.namespace ?? 'cache');
+      const cache = await cacheFor(ctx, input.namespace ?? 'cache');
       if (input.op === 'stats') return { stats: { ...cache.stats() } };
       const { key } = input;
       if (key === undefined) throw new Error(`${input.op} needs key`);
@@ -67,18 +68,17 @@ export default defineGroup(
           const { value } = await cache.getOrCompute(key, async () => undefined);
           return value === undefined ? { found: false } : { found: true, value };
         }
+        case 'has':
+          return { found: await cache.has(key) };
         case 'set': {
           if (input.value === undefined) throw new Error('set needs value (any JSON)');
           const ttl = input.ttl ?? ctx.limits.defaultTtl;
           if (ttl <= 0) throw new PolicyError('cached values need a TTL: pass ttl (seconds)');
-          // getOrCompute writes only on a miss: invalidating first makes this call replace a fresh value.
-          await cache.invalidate(key);
-          const { value } = await cache.getOrCompute(key, async () => input.value, { ttlMs: ttl * 1000 });
-          return { found: true, value };
+          await cache.set(key, input.value, { ttlMs: ttl * 1000 });
+          return { found: true, value: input.value };
         }
-        case 'invalidate':
-          await cache.invalidate(key);
-          return {};
+        case 'delete':
+          return { deleted: await cache.delete(key) };
       }
     },
   }),

@@ -1,9 +1,9 @@
 /**
- * Seed 001's rate-limit check on the patterns' limiters (`createRateLimiter`): consume `cost` for an id under a
- * named policy. The limiters have no read-only look, so the tool has one write op and is not registered in
- * read-only mode. A decision Redis could not make is an error result, never a guess by an outage policy.
+ * The rate-limit tool on the patterns' limiters (`createRateLimiter`): `check` consumes `cost` for an id under a
+ * named policy, `peek` reads the id's state without consuming (so with `--read-only` only `peek` is registered). A
+ * decision Redis could not make is an error result, never a guess by an outage policy.
  */
-import { createRateLimiter, RATE_LIMIT_ALGORITHMS } from '@redis-agent-kit/patterns';
+import { createRateLimiter, RATE_LIMIT_ALGORITHMS } from '@redis-agent-kit/patterns/ratelimit';
 import { z } from 'zod';
 import { defineGroup, defineTool } from '../tool.ts';
 
@@ -11,8 +11,8 @@ export default defineGroup(
   'ratelimit',
   defineTool({
     name: 'ratelimit',
-    summary: 'Consume cost (default 1) for id under a named policy: limit per window (seconds).',
-    ops: { check: ['write', ''] },
+    summary: 'Rate limit id under a named policy: limit per window (seconds).',
+    ops: { check: ['write', 'consume cost (default 1)'], peek: ['read', 'the state, consuming nothing'] },
     input: () => ({
       policy: z.string(),
       id: z.string(),
@@ -21,8 +21,9 @@ export default defineGroup(
       algorithm: z.enum(RATE_LIMIT_ALGORITHMS).optional(),
       cost: z.number().int().min(1).optional(),
     }),
+    writeArgs: ['cost'],
     output: {
-      allowed: z.boolean(),
+      allowed: z.boolean().optional(),
       remaining: z.number(),
       resetMs: z.number(),
       retryAfterMs: z.number(),
@@ -30,12 +31,17 @@ export default defineGroup(
     destructive: false,
     async run(input, ctx) {
       const algorithm = input.algorithm ?? 'sliding-window-counter';
-      const limiter = createRateLimiter(ctx.redis, algorithm, {
+      const limiter = createRateLimiter(ctx.redis, {
+        algorithm,
         limit: input.limit,
         windowMs: input.window * 1000,
         prefix: `${ctx.config.service}:ratelimit:${input.policy}:${algorithm}`,
         onOutage: 'fail-closed',
       });
+      if (input.op === 'peek') {
+        const { remaining, resetMs, retryAfterMs } = await limiter.peek(input.id);
+        return { remaining, resetMs, retryAfterMs };
+      }
       const { allowed, remaining, resetMs, retryAfterMs, error } = await limiter.limit(input.id, input.cost);
       if (error) throw error;
       return { allowed, remaining, resetMs, retryAfterMs };

@@ -11,18 +11,22 @@
  * - Redis trouble never fails a read: a Redis error or timeout counts in `redisErrors` and the origin answers.
  * - Values whose stored document is over `maxValueBytes` (100 KB by default) are refused with
  *   CacheValueTooLargeError.
+ * - `set`, `has` and `delete` have no origin to fall back on: they reject when Redis fails or times out.
  *
- * Keys are `{namespace}:{key}`, e.g. `cache:product:42`.
+ * Keys are `{namespace}:{key}`, e.g. `cache:product:42`. Concurrent recomputations are shared through
+ * `coalescing.ts`; options and their defaults are in `options.ts`.
  */
 
 import { Cluster } from 'ioredis';
 import { probeCapabilities } from '../capabilities.ts';
+import { command, orThrow, sendBatch, sendTransaction } from '../cluster/batch.ts';
 import { type RedisClient, redactClientError } from '../connection.ts';
-import { type Command, command, orThrow, sendBatch, sendTransaction } from '../cluster/batch.ts';
-import { type CacheCodec, chooseCodec, stringEnvelopeCodec } from './codec.ts';
+import { Recomputations } from './coalescing.ts';
+import { type CacheCodec, type CacheCodecName, chooseCodec, codecNamed, stringEnvelopeCodec } from './codec.ts';
 import { Deadlines } from './deadlines.ts';
 import type { CacheEntry } from './entry.ts';
 import { CacheValueTooLargeError } from './errors.ts';
+import { CACHE_DEFAULTS, type CacheOptions, type CacheTtlOptions, numericOptions, ttlOf } from './options.ts';
 import { type CacheStats, emptyStats } from './stats.ts';
 import { defaultRandom, type RandomSource, shouldRecomputeEarly } from './xfetch.ts';
 
@@ -36,37 +40,6 @@ export interface CacheResult<V> {
   error?: Error;
 }
 
-export interface CacheOptions {
-  client: RedisClient;
-  /** The `{service}` part of every key. Default `cache`. */
-  namespace?: string;
-  /** How long a value is fresh. Default 5 minutes. */
-  ttlMs?: number;
-  /** How long past its expiry a value may still be served while the origin fails. Default 1 minute; 0 turns it off. */
-  staleGraceMs?: number;
-  /** XFetch's beta: above 1 recomputes earlier, below 1 later. Default 1. */
-  beta?: number;
-  /** The largest stored document accepted, in bytes. Default 100 KB. */
-  maxValueBytes?: number;
-  /** How long a Redis read or write may take before the cache answers from the origin instead. Default 500 ms. */
-  timeoutMs?: number;
-  /** Default: JSON documents where the server has JSON, else the string envelope (probed once). */
-  codec?: CacheCodec;
-  /** XFetch's random source, in (0, 1]. */
-  random?: RandomSource;
-  /** The clock, in epoch ms (tests move it to cross an expiry without waiting). */
-  now?: () => number;
-  /** Called with each (redacted) Redis error the cache absorbed, e.g. to log it. */
-  onRedisError?: (error: Error) => void;
-}
-
-export interface ComputeOptions {
-  /** This key's freshness, instead of the cache's `ttlMs`. */
-  ttlMs?: number;
-}
-
-export const DEFAULT_MAX_VALUE_BYTES = 100 * 1024;
-
 const HIT = 0;
 const REFRESH_EARLY = 1;
 const MISS = 2;
@@ -77,46 +50,41 @@ interface Computed<V> {
   deltaMs: number;
 }
 
+/** Built by `createCache(client, options)`; exported as a type only. */
 export class Cache {
   readonly client: RedisClient;
-  readonly codec: CacheCodec;
+  /** How entries are stored: `json` documents or the `string envelope`. */
+  readonly codec: CacheCodecName;
   readonly namespace: string;
   readonly ttlMs: number;
   readonly staleGraceMs: number;
   readonly beta: number;
   readonly maxValueBytes: number;
   readonly timeoutMs: number;
+  readonly #codec: CacheCodec;
   readonly #random: RandomSource;
   readonly #now: () => number;
   readonly #onRedisError: (error: Error) => void;
   readonly #stats = emptyStats();
   readonly #deadlines: Deadlines;
-  /** Recomputations running in this process, by full key: every reader of the key shares one. */
-  readonly #inflight = new Map<string, Promise<unknown>>();
-  /**
-   * Recomputations that just finished, kept for `timeoutMs`: a reader whose Redis read started before one finished
-   * saw the old entry and would otherwise start a second origin call for the same expiry; it shares this one.
-   */
-  readonly #recent = new Map<string, { promise: Promise<unknown>; settledAt: number }>();
+  readonly #recomputations: Recomputations;
 
-  constructor(options: CacheOptions & { codec: CacheCodec }) {
-    this.client = options.client;
-    this.codec = options.codec;
-    this.namespace = options.namespace ?? 'cache';
-    this.ttlMs = options.ttlMs ?? 300_000;
-    this.staleGraceMs = options.staleGraceMs ?? 60_000;
-    this.beta = options.beta ?? 1;
-    this.maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
-    this.timeoutMs = options.timeoutMs ?? 500;
-    this.#deadlines = new Deadlines(this.timeoutMs);
+  constructor(client: RedisClient, codec: CacheCodec, options: CacheOptions) {
+    const { ttlMs, staleGraceMs, beta, maxValueBytes, timeoutMs } = numericOptions(options);
+    this.client = client;
+    this.#codec = codec;
+    this.codec = codec.name;
+    this.namespace = options.namespace ?? CACHE_DEFAULTS.namespace;
+    this.ttlMs = ttlMs;
+    this.staleGraceMs = staleGraceMs;
+    this.beta = beta;
+    this.maxValueBytes = maxValueBytes;
+    this.timeoutMs = timeoutMs;
+    this.#deadlines = new Deadlines(timeoutMs);
+    this.#recomputations = new Recomputations(timeoutMs);
     this.#random = options.random ?? defaultRandom;
     this.#now = options.now ?? Date.now;
     this.#onRedisError = options.onRedisError ?? (() => {});
-    const { ttlMs, beta, maxValueBytes, timeoutMs, staleGraceMs } = this;
-    const invalid = Object.entries({ ttlMs, beta, maxValueBytes, timeoutMs }).find(([, value]) => !(value > 0));
-    if (invalid) throw new RangeError(`cache option ${invalid[0]} must be a number > 0, got ${invalid[1]}`);
-    if (!(staleGraceMs >= 0))
-      throw new RangeError(`cache option staleGraceMs must be a number >= 0, got ${staleGraceMs}`);
   }
 
   /** The Redis key for a cache key: `product:42` → `cache:product:42`. */
@@ -133,7 +101,7 @@ export class Cache {
   getOrCompute<V>(
     key: string,
     compute: () => Promise<V | undefined>,
-    options?: ComputeOptions,
+    options?: CacheTtlOptions,
   ): Promise<CacheResult<V>> {
     const full = this.key(key);
     const readAt = performance.now();
@@ -143,7 +111,7 @@ export class Cache {
       const entry = this.#decode(reply) as CacheEntry<V> | undefined;
       const fresh = this.#fresh(full, entry, readAt);
       if (fresh === HIT) return { value: (entry as CacheEntry<V>).value, status: 'HIT' };
-      const recomputed = this.#track(full, options?.ttlMs ?? this.ttlMs, readAt, () => this.#timed(compute));
+      const recomputed = this.#track(full, ttlOf(options, this.ttlMs), readAt, () => this.#timed(compute));
       if (fresh === MISS) return this.#miss(entry, recomputed);
       this.#inBackground([recomputed]);
       return { value: (entry as CacheEntry<V>).value, status: 'HIT' };
@@ -160,12 +128,12 @@ export class Cache {
   async getMany<V>(
     keys: string[],
     load: (keys: string[]) => Promise<Map<string, V>>,
-    options?: ComputeOptions,
+    options?: CacheTtlOptions,
   ): Promise<Map<string, CacheResult<V>>> {
     const readAt = performance.now();
     const fulls = keys.map((key) => this.key(key));
     const entries = (await this.#read(fulls)) as (CacheEntry<V> | undefined)[];
-    const ttlMs = options?.ttlMs ?? this.ttlMs;
+    const ttlMs = ttlOf(options, this.ttlMs);
     const results: (CacheResult<V> | Promise<CacheResult<V>> | undefined)[] = [];
     const early: string[] = [];
     const missing: number[] = [];
@@ -196,17 +164,46 @@ export class Cache {
   }
 
   /**
+   * Stores `value` as the fresh value of `key` for `ttlMs` (default the cache's), replacing whatever is cached, and
+   * stops this process's running recomputations of it from writing over it. XFetch never refreshes such a value
+   * early (its compute time is unknown: 0). Rejects when `value` is undefined (the cache's "not found"), over
+   * `maxValueBytes`, or when Redis fails or times out.
+   */
+  async set<V>(key: string, value: V, options?: CacheTtlOptions): Promise<void> {
+    if (value === undefined) throw new TypeError(`cache.set(${key}) needs a value: undefined means "not found"`);
+    const ttlMs = ttlOf(options, this.ttlMs);
+    const full = this.key(key);
+    this.#recomputations.forget(full);
+    const payload = this.#encode(full, { value, deltaMs: 0, expiresAt: this.#now() + ttlMs });
+    await this.#write(full, payload, ttlMs).catch((error: unknown) => {
+      throw new Error(`Could not cache ${full}: ${(error as Error).message}`, { cause: error });
+    });
+  }
+
+  /**
+   * Whether `key` holds a fresh value (the next read would be a hit, unless XFetch picks it to refresh early). An
+   * expired value kept for the stale grace does not count. One read of the entry; rejects when Redis fails or
+   * times out.
+   */
+  async has(key: string): Promise<boolean> {
+    const full = this.key(key);
+    const reply = await this.#readOne(full).catch((error: unknown) => {
+      const redacted = this.#redisError(error);
+      throw new Error(`Could not read ${full}: ${redacted.message}`, { cause: redacted });
+    });
+    const entry = this.#codec.decode(reply);
+    return entry !== undefined && this.#now() < entry.expiresAt;
+  }
+
+  /**
    * Deletes keys from Redis (one round trip per server) and stops this process's running recomputations of
    * them from writing what they started computing before the change. Call it after every write to the origin,
-   * for the item and for every list that contains it. Rejects when Redis cannot be reached: the entries then stay
-   * until their TTL ends, and the caller should say so.
+   * for the item and for every list that contains it. Answers how many of the keys existed. Rejects when Redis
+   * cannot be reached: the entries then stay until their TTL ends, and the caller should say so.
    */
-  async invalidate(...keys: string[]): Promise<void> {
+  async delete(...keys: string[]): Promise<number> {
     const fulls = keys.map((key) => this.key(key));
-    for (const full of fulls) {
-      this.#inflight.delete(full);
-      this.#recent.delete(full);
-    }
+    for (const full of fulls) this.#recomputations.forget(full);
     const replies = await this.#deadlines
       .bound(sendBatch(this.client, fulls.map((full) => command('UNLINK', full))))
       .catch((error: unknown) => [error]);
@@ -214,14 +211,16 @@ export class Cache {
     if (failed) {
       const error = this.#redisError(failed);
       throw new Error(
-        `Could not invalidate ${fulls.join(', ')}: ${error.message}. They expire by their TTL (at most ${this.ttlMs + this.staleGraceMs} ms).`,
+        `Could not delete ${fulls.join(', ')}: ${error.message}. They expire by their TTL (at most ${this.ttlMs + this.staleGraceMs} ms).`,
+        { cause: error },
       );
     }
+    return replies.reduce((deleted: number, reply) => deleted + Number(reply), 0);
   }
 
   /** Resolves when no recomputation runs in this process (background refreshes included): for tests and shutdown. */
-  async idle(): Promise<void> {
-    while (this.#inflight.size) await Promise.allSettled([...this.#inflight.values()]);
+  idle(): Promise<void> {
+    return this.#recomputations.idle();
   }
 
   /** Whether an entry is a hit, a hit that XFetch picks this reader to refresh early, or a miss. */
@@ -233,7 +232,7 @@ export class Cache {
     // The draw first: it is almost always "not yet", and then the in-flight maps need no lookup.
     if (
       !shouldRecomputeEarly({ now, deltaMs, expiresAt, beta: this.beta, random: this.#random }) ||
-      this.#shared(full, readAt)
+      this.#recomputations.shared(full, readAt)
     ) {
       return HIT;
     }
@@ -267,7 +266,7 @@ export class Cache {
     readAt: number,
   ): Promise<V | undefined>[] {
     if (keys.length === 0) return [];
-    const needed = [...new Set(keys.filter((key) => !this.#shared(this.key(key), readAt)))];
+    const needed = [...new Set(keys.filter((key) => !this.#recomputations.shared(this.key(key), readAt)))];
     let batch: Promise<Computed<Map<string, V>>> | undefined;
     return keys.map((key) =>
       this.#track(this.key(key), ttlMs, readAt, async () => {
@@ -290,45 +289,32 @@ export class Cache {
     }
   }
 
-  /** The recomputation of `full` a reader whose read started at `readAt` should share, if any. */
-  #shared(full: string, readAt: number): Promise<unknown> | undefined {
-    const recent = this.#recent.get(full);
-    return this.#inflight.get(full) ?? (recent && recent.settledAt > readAt ? recent.promise : undefined);
-  }
-
   /**
    * Runs `produce` once per key in this process: a caller while it runs, or one that read Redis before it finished,
-   * gets the same promise. The value is written only if the key was not invalidated meanwhile (its in-flight slot
-   * still holds this promise).
+   * gets the same promise. The value is written only if the key was not deleted or set meanwhile. A value that
+   * cannot be stored (too large, not serialisable) fails the call; a Redis error on the write is counted and
+   * reported, and the value is still the answer.
    */
   #track<V>(full: string, ttlMs: number, readAt: number, produce: () => Promise<Computed<V>>): Promise<V | undefined> {
-    const shared = this.#shared(full, readAt);
+    const shared = this.#recomputations.shared(full, readAt);
     if (shared) {
       this.#stats.coalesced++;
       return shared as Promise<V | undefined>;
     }
     const promise: Promise<V | undefined> = produce().then(async ({ value, deltaMs }) => {
-      if (value !== undefined && this.#inflight.get(full) === promise) {
-        await this.#write(full, { value, deltaMs, expiresAt: this.#now() + ttlMs }, ttlMs);
+      if (value !== undefined && this.#recomputations.owns(full, promise)) {
+        const payload = this.#encode(full, { value, deltaMs, expiresAt: this.#now() + ttlMs });
+        await this.#write(full, payload, ttlMs).catch(() => {});
       }
       return value;
     });
-    this.#inflight.set(full, promise);
-    const settle = () => {
-      if (this.#inflight.get(full) !== promise) return; // invalidated meanwhile
-      this.#inflight.delete(full);
-      this.#recent.set(full, { promise, settledAt: performance.now() });
-      setTimeout(() => {
-        if (this.#recent.get(full)?.promise === promise) this.#recent.delete(full);
-      }, this.timeoutMs).unref();
-    };
-    promise.then(settle, settle);
+    this.#recomputations.start(full, promise);
     return promise;
   }
 
   async #read(fulls: string[]): Promise<(CacheEntry | undefined)[]> {
     const replies = await this.#deadlines
-      .bound(sendBatch(this.client, fulls.map((full) => this.codec.readCommand(full))))
+      .bound(sendBatch(this.client, fulls.map((full) => this.#codec.readCommand(full))))
       .catch((error: unknown) => fulls.map(() => error));
     return replies.map((reply) => this.#decode(reply));
   }
@@ -338,46 +324,48 @@ export class Cache {
    */
   #readOne(full: string): Promise<unknown> {
     let reply: Promise<unknown>;
-    if (this.codec === stringEnvelopeCodec) {
+    if (this.#codec === stringEnvelopeCodec) {
       // ioredis' own `get` skips the generic `call` dispatch: measurably faster on the hit path. A cluster client
       // routes GET by its key and follows MOVED/ASK itself.
       reply = this.client.get(full);
     } else if (this.client instanceof Cluster) {
       // ioredis does not know where JSON.GET's key is, so a cluster goes through the per-node router.
-      reply = sendBatch(this.client, [this.codec.readCommand(full)]).then(([answer]) => answer);
+      reply = sendBatch(this.client, [this.#codec.readCommand(full)]).then(([answer]) => answer);
     } else {
-      const read = this.codec.readCommand(full);
+      const read = this.#codec.readCommand(full);
       reply = this.client.call(read.name, ...read.args);
     }
     return this.#deadlines.bound(reply);
   }
 
   #decode(reply: unknown): CacheEntry | undefined {
-    if (!(reply instanceof Error)) return this.codec.decode(reply);
+    if (!(reply instanceof Error)) return this.#codec.decode(reply);
     this.#redisError(reply);
     return undefined;
   }
 
-  async #write(full: string, entry: CacheEntry, ttlMs: number): Promise<void> {
-    const payload = this.codec.encode(entry);
+  /** The stored document of an entry; throws CacheValueTooLargeError over `maxValueBytes`. */
+  #encode(full: string, entry: CacheEntry): string {
+    const payload = this.#codec.encode(entry);
     const bytes = Buffer.byteLength(payload);
     if (bytes > this.maxValueBytes) {
       this.#stats.oversize++;
       throw new CacheValueTooLargeError(full, bytes, this.maxValueBytes);
     }
-    // The stale grace keeps the entry in Redis past its logical expiry, for stale-if-error.
-    const commands = this.codec.writeCommands(full, payload, Math.ceil(ttlMs + this.staleGraceMs));
-    try {
-      await this.#deadlines.bound(this.#run(commands));
-    } catch (error) {
-      this.#redisError(error);
-    }
+    return payload;
   }
 
-  async #run(commands: Command[]): Promise<void> {
-    // One key per write, so the MULTI stays in one slot on a cluster.
-    if (commands.length > 1) await sendTransaction(this.client, commands);
-    else await sendBatch(this.client, commands).then(orThrow);
+  /** Stores a document with its TTL; rejects with the (counted, reported, redacted) Redis error. */
+  async #write(full: string, payload: string, ttlMs: number): Promise<void> {
+    // The stale grace keeps the entry in Redis past its logical expiry, for stale-if-error.
+    const commands = this.#codec.writeCommands(full, payload, Math.ceil(ttlMs + this.staleGraceMs));
+    // One key per write, so a MULTI stays in one slot on a cluster.
+    const sent = commands.length > 1 ? sendTransaction(this.client, commands) : sendBatch(this.client, commands).then(orThrow);
+    try {
+      await this.#deadlines.bound(sent);
+    } catch (error) {
+      throw this.#redisError(error);
+    }
   }
 
   #redisError(error: unknown): Error {
@@ -388,8 +376,11 @@ export class Cache {
   }
 }
 
-/** A cache whose codec is chosen by probing the server (JSON documents where it has JSON) unless one is given. */
-export async function createCache(options: CacheOptions): Promise<Cache> {
-  const codec = options.codec ?? chooseCodec(await probeCapabilities(options.client));
-  return new Cache({ ...options, codec });
+/**
+ * A cache on `client`. Its codec is `options.codec`, or else chosen by probing the server once (JSON documents where
+ * it has JSON, else the string envelope). Throws a RangeError for an option out of range.
+ */
+export async function createCache(client: RedisClient, options: CacheOptions = {}): Promise<Cache> {
+  const codec = options.codec === undefined ? chooseCodec(await probeCapabilities(client)) : codecNamed(options.codec);
+  return new Cache(client, codec, options);
 }

@@ -11,8 +11,10 @@ import type { Capabilities } from '../capabilities.ts';
 import { type Command, command } from '../cluster/batch.ts';
 import { type CacheEntry, fromStored, toStored } from './entry.ts';
 
+export type CacheCodecName = 'json' | 'string envelope';
+
 export interface CacheCodec {
-  readonly name: 'json' | 'string envelope';
+  readonly name: CacheCodecName;
   /** The serialised entry; its byte length is what the size limit checks. */
   encode(entry: CacheEntry): string;
   /** Commands that store `payload` under `key` with a TTL of `ttlMs`, run in one MULTI when more than one. */
@@ -67,4 +69,11 @@ export const stringEnvelopeCodec: CacheCodec = {
 /** JSON documents where the server has JSON, else the string envelope. */
 export function chooseCodec(capabilities: Pick<Capabilities, 'json'>): CacheCodec {
   return capabilities.json ? jsonCodec : stringEnvelopeCodec;
+}
+
+/** The codec of a name (the `codec` option); a RangeError for any other name. */
+export function codecNamed(name: CacheCodecName): CacheCodec {
+  const codec = [jsonCodec, stringEnvelopeCodec].find((candidate) => candidate.name === name);
+  if (!codec) throw new RangeError(`cache option codec must be 'json' or 'string envelope', got ${String(name)}`);
+  return codec;
 }

@@ -6,29 +6,42 @@
  * the start of each window. Constant memory per id; a denied request writes nothing.
  */
 import { LuaScript } from '../lua-script.ts';
-import { SCRIPT_ARGUMENTS } from './redis-limiter.ts';
+import { type AlgorithmScripts, READ_ONLY, SCRIPT_ARGUMENTS } from './algorithm.ts';
 
-export const GCRA = new LuaScript(`${SCRIPT_ARGUMENTS}
+/** The state both scripts read: the clock in microseconds and the id's TAT (now when it has none). */
+const STATE = `${SCRIPT_ARGUMENTS}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local period = window_ms * 1000
 local interval = period / limit
-
 local tat = tonumber(redis.call('GET', key)) or now
 if tat < now then tat = now end
-local new_tat = tat + cost * interval
-local allow_at = new_tat - period
--- A nanosecond of tolerance: limit intervals summed in floating point can exceed the period by a rounding error.
-local allowed = allow_at <= now + 0.001
-local retry = 0
+
+-- Microseconds until units more fit, 0 when they fit now. A nanosecond of tolerance: limit intervals summed in
+-- floating point can exceed the period by a rounding error.
+local function wait_for(units, from)
+  local allow_at = from + units * interval - period
+  if allow_at <= now + 0.001 then return 0 end
+  return allow_at - now
+end
+
+local function remaining(from)
+  return math.min(math.max(math.floor((now + period - from) / interval + 0.000001), 0), limit)
+end
+`;
+
+export const GCRA: AlgorithmScripts = {
+  decide: new LuaScript(`${STATE}
+local wait = wait_for(cost, tat)
+local allowed = wait == 0
 if allowed then
-  tat = new_tat
+  tat = tat + cost * interval
   -- %.17g keeps every digit of the fractional TAT (the default %.14g would round it).
   redis.call('SET', key, string.format('%.17g', tat), 'PX', math.ceil((tat - now) / 1000))
-else
-  retry = math.ceil((allow_at - now) / 1000)
 end
-local remaining = math.floor((now + period - tat) / interval + 0.000001)
-remaining = math.min(math.max(remaining, 0), limit)
-return { allowed and 1 or 0, remaining, math.ceil((tat - now) / 1000), retry, math.floor(now / 1000) }
-`);
+return { allowed and 1 or 0, remaining(tat), math.ceil((tat - now) / 1000), math.ceil(wait / 1000), math.floor(now / 1000) }
+`),
+  peek: new LuaScript(`${READ_ONLY}${STATE}
+return { remaining(tat), math.ceil((tat - now) / 1000), math.ceil(wait_for(1, tat) / 1000), math.floor(now / 1000) }
+`),
+};

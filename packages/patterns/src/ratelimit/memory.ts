@@ -8,17 +8,21 @@ import { type RateLimiter, type RateLimitPolicy, type RateLimitResult, validateC
 
 const SWEEP_EVERY = 1000;
 
+export interface InMemoryRateLimiterOptions extends RateLimitPolicy {
+  /** The clock, in epoch ms (tests move it). Default `Date.now`. */
+  now?: () => number;
+}
+
 export class InMemoryRateLimiter implements RateLimiter {
   readonly policy: RateLimitPolicy;
   private readonly now: () => number;
   private readonly tats = new Map<string, number>();
   private calls = 0;
 
-  /** `now` is injectable for tests; it defaults to `Date.now`. */
-  constructor(policy: RateLimitPolicy, now: () => number = Date.now) {
-    validatePolicy(policy);
-    this.policy = { limit: policy.limit, windowMs: policy.windowMs };
-    this.now = now;
+  constructor(options: InMemoryRateLimiterOptions) {
+    validatePolicy(options);
+    this.policy = { limit: options.limit, windowMs: options.windowMs };
+    this.now = options.now ?? Date.now;
   }
 
   /** Ids currently tracked (for tests and metrics). */

@@ -1,61 +1,81 @@
 /**
- * What the three Redis algorithms share: one key per limited id, one Lua script per decision (atomic, so
- * concurrent requests can never both take the last unit), the server's clock (app servers' clocks drift; the
- * script reads TIME), a bounded wait, and the caller's outage policy.
- *
- * Every script takes KEYS[1] = the id's key and ARGV = limit, window in ms, cost, and answers
- * { allowed 0|1, remaining, reset ms, retry-after ms, server time ms }.
+ * The Redis rate limiter: one key per limited id, the algorithm's Lua scripts on it (algorithm.ts), a bounded wait,
+ * and the caller's outage policy. Built by `createRateLimiter(client, options)`, which derives the scripts from
+ * `options.algorithm`, so an algorithm and its script cannot disagree.
  */
 import { type RedisClient, redactClientError } from '../connection.ts';
 import type { LuaScript } from '../lua-script.ts';
 import { withTimeout } from '../timeout.ts';
-import { decideWithoutRedis, type OutagePolicy, timeoutError } from './outage.ts';
-import { type RateLimiter, type RateLimitPolicy, type RateLimitResult, validateCost, validatePolicy } from './types.ts';
+import { type AlgorithmScripts, type RateLimitAlgorithm, RATE_LIMIT_ALGORITHMS } from './algorithm.ts';
+import { GCRA } from './gcra.ts';
+import { decideWithoutRedis, type OutagePolicy, RateLimiterTimeoutError, timeoutError } from './outage.ts';
+import { SLIDING_WINDOW_COUNTER } from './sliding-window-counter.ts';
+import { SLIDING_WINDOW_LOG } from './sliding-window-log.ts';
+import {
+  type RateLimiter,
+  type RateLimitPolicy,
+  type RateLimitResult,
+  type RateLimitState,
+  validateCost,
+  validatePolicy,
+} from './types.ts';
 
-export const RATE_LIMIT_ALGORITHMS = ['sliding-window-log', 'sliding-window-counter', 'gcra'] as const;
-export type RateLimitAlgorithm = (typeof RATE_LIMIT_ALGORITHMS)[number];
-
-export interface RedisRateLimiterOptions extends RateLimitPolicy {
+export interface RateLimiterOptions extends RateLimitPolicy {
+  /**
+   * `sliding-window-log` (exact; one sorted-set member per admitted unit), `sliding-window-counter` (two counts;
+   * approximates around window boundaries) or `gcra` (one timestamp; a burst of `limit`, then evenly spaced).
+   * No default: the trade-off is the caller's.
+   */
+  algorithm: RateLimitAlgorithm;
   /**
    * Keys are `<prefix>:{<id>}`; default `ratelimit:<algorithm>`. Give each policy (route, plan) its own prefix:
    * two limiters with different windows must not share keys.
    */
   prefix?: string;
-  /** Longest wait for Redis before the outage policy decides. Default 500 ms. */
+  /** Longest wait for Redis, in ms, before the outage policy decides. */
   timeoutMs?: number;
   /** What to decide when Redis fails or times out. No default: the caller must choose. */
   onOutage: OutagePolicy;
 }
 
-/** The start of every limiter script: its key and arguments, named. */
-export const SCRIPT_ARGUMENTS = `
-local key = KEYS[1]
-local limit = tonumber(ARGV[1])
-local window_ms = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
-`;
+/** The defaults of the options that have one (the prefix's depends on the algorithm: `ratelimit:<algorithm>`). */
+export const RATE_LIMIT_DEFAULTS = {
+  timeoutMs: 500,
+} as const;
 
-const DEFAULT_TIMEOUT_MS = 500;
+/** Each algorithm's scripts, by name. */
+export const ALGORITHM_SCRIPTS: Readonly<Record<RateLimitAlgorithm, AlgorithmScripts>> = {
+  'sliding-window-log': SLIDING_WINDOW_LOG,
+  'sliding-window-counter': SLIDING_WINDOW_COUNTER,
+  gcra: GCRA,
+};
 
+/** Built by `createRateLimiter(client, options)`; exported as a type only. */
 export class RedisRateLimiter implements RateLimiter {
   readonly algorithm: RateLimitAlgorithm;
   readonly policy: RateLimitPolicy;
   readonly prefix: string;
-  /** The algorithm's script (its `sha` is what SCRIPT EXISTS looks for). */
-  readonly script: LuaScript;
-  private readonly client: RedisClient;
-  private readonly timeoutMs: number;
-  private readonly onOutage: OutagePolicy;
+  readonly timeoutMs: number;
+  readonly #client: RedisClient;
+  readonly #scripts: AlgorithmScripts;
+  readonly #onOutage: OutagePolicy;
 
-  constructor(client: RedisClient, algorithm: RateLimitAlgorithm, script: LuaScript, options: RedisRateLimiterOptions) {
+  constructor(client: RedisClient, options: RateLimiterOptions) {
     validatePolicy(options);
-    this.client = client;
-    this.algorithm = algorithm;
-    this.script = script;
+    if (!RATE_LIMIT_ALGORITHMS.includes(options.algorithm)) {
+      throw new RangeError(
+        `algorithm must be one of ${RATE_LIMIT_ALGORITHMS.join(', ')}, got ${JSON.stringify(options.algorithm)}`,
+      );
+    }
+    const timeoutMs = options.timeoutMs ?? RATE_LIMIT_DEFAULTS.timeoutMs;
+    if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs must be a number > 0, got ${timeoutMs}`);
+    this.#client = client;
+    this.algorithm = options.algorithm;
+    this.#scripts = ALGORITHM_SCRIPTS[options.algorithm];
     this.policy = { limit: options.limit, windowMs: options.windowMs };
-    this.prefix = options.prefix ?? `ratelimit:${algorithm}`;
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.onOutage = options.onOutage;
+    this.prefix = options.prefix ?? `ratelimit:${options.algorithm}`;
+    this.timeoutMs = timeoutMs;
+    this.#onOutage = options.onOutage;
   }
 
   /** The Redis key of an id; the id is the hash tag, so related keys a caller adds can share its slot. */
@@ -63,15 +83,14 @@ export class RedisRateLimiter implements RateLimiter {
     return `${this.prefix}:{${id}}`;
   }
 
+  /** Decides one request for `id`, consuming `cost` units when allowed; the outage policy decides when Redis cannot. */
   async limit(id: string, cost = 1): Promise<RateLimitResult> {
     validateCost(cost, this.policy);
     let reply: number[];
     try {
-      const call = this.script.run(this.client, [this.keyFor(id)], [this.policy.limit, this.policy.windowMs, cost]);
-      const late = timeoutError(`rate limiter ${this.algorithm}`, this.timeoutMs);
-      reply = (await withTimeout(call, this.timeoutMs, late)) as number[];
+      reply = await this.#run(this.#scripts.decide, id, cost);
     } catch (error) {
-      return decideWithoutRedis(this.onOutage, this.policy, id, cost, redactClientError(this.client, error));
+      return decideWithoutRedis(this.#onOutage, this.policy, id, cost, redactClientError(this.#client, error));
     }
     const [allowed, remaining, resetMs, retryAfterMs, nowMs] = reply as [number, number, number, number, number];
     return {
@@ -84,4 +103,31 @@ export class RedisRateLimiter implements RateLimiter {
       source: 'redis',
     };
   }
+
+  /**
+   * The state of `id` without consuming anything: one read-only script, atomic like `limit`. No outage policy
+   * guesses a state: when Redis fails or does not answer within `timeoutMs`, it rejects with the (redacted) error.
+   */
+  async peek(id: string): Promise<RateLimitState> {
+    let reply: number[];
+    try {
+      reply = await this.#run(this.#scripts.peek, id, 1);
+    } catch (error) {
+      // Our own timeout holds no secret: kept as is, so callers can tell it apart.
+      throw error instanceof RateLimiterTimeoutError ? error : redactClientError(this.#client, error);
+    }
+    const [remaining, resetMs, retryAfterMs, nowMs] = reply as [number, number, number, number];
+    return { limit: this.policy.limit, remaining, resetMs, resetAt: nowMs + resetMs, retryAfterMs };
+  }
+
+  async #run(script: LuaScript, id: string, cost: number): Promise<number[]> {
+    const call = script.run(this.#client, [this.keyFor(id)], [this.policy.limit, this.policy.windowMs, cost]);
+    const late = timeoutError(`rate limiter ${this.algorithm}`, this.timeoutMs);
+    return (await withTimeout(call, this.timeoutMs, late)) as number[];
+  }
+}
+
+/** A rate limiter on Redis running `options.algorithm`. Throws a RangeError for an invalid policy or algorithm. */
+export function createRateLimiter(client: RedisClient, options: RateLimiterOptions): RedisRateLimiter {
+  return new RedisRateLimiter(client, options);
 }

@@ -6,9 +6,10 @@
  * A denied request writes nothing, so a flood of denials costs only reads.
  */
 import { LuaScript } from '../lua-script.ts';
-import { SCRIPT_ARGUMENTS } from './redis-limiter.ts';
+import { type AlgorithmScripts, READ_ONLY, SCRIPT_ARGUMENTS } from './algorithm.ts';
 
-export const SLIDING_WINDOW_COUNTER = new LuaScript(`${SCRIPT_ARGUMENTS}
+/** The state both scripts read: the clock in ms, the two windows' counts, and what the counts mean. */
+const STATE = `${SCRIPT_ARGUMENTS}
 local window = window_ms
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
@@ -30,6 +31,32 @@ end
 
 local weight = (window - elapsed) / window
 local used = previous * weight + current
+
+-- Milliseconds until units more fit, 0 when they fit now (or within a rounding error of now).
+local function wait_for(units)
+  if used + units <= limit then return 0 end
+  if current + units <= limit then
+    -- Room comes within this window, as the previous window's weight shrinks.
+    return math.max(math.ceil(window - (limit - current - units) * window / previous - elapsed), 0)
+  end
+  -- Room comes in the next window, as this window's count (then the previous one) loses weight.
+  return math.max(math.ceil(window - elapsed + math.max(0, window - (limit - units) * window / current)), 0)
+end
+
+-- Milliseconds until both counts have lost all weight.
+local function reset()
+  if current > 0 then return math.ceil(2 * window - elapsed) end
+  if previous > 0 then return math.ceil(window - elapsed) end
+  return 0
+end
+
+local function remaining()
+  return math.max(math.floor(limit - used), 0)
+end
+`;
+
+export const SLIDING_WINDOW_COUNTER: AlgorithmScripts = {
+  decide: new LuaScript(`${STATE}
 local allowed = used + cost <= limit
 local retry = 0
 if allowed then
@@ -38,19 +65,12 @@ if allowed then
   redis.call('HSET', key, 'w', index, 'c', current, 'p', previous)
   -- The counts matter for two windows: as the current one, then weighted as the previous one.
   redis.call('PEXPIRE', key, 2 * window)
-elseif current + cost <= limit then
-  -- Room comes within this window, as the previous window's weight shrinks.
-  retry = math.ceil(window - (limit - current - cost) * window / previous - elapsed)
 else
-  -- Room comes in the next window, as this window's count (then the previous one) loses weight.
-  retry = math.ceil(window - elapsed + math.max(0, window - (limit - cost) * window / current))
+  retry = wait_for(cost)
 end
-
-local reset = 0
-if current > 0 then
-  reset = math.ceil(2 * window - elapsed)
-elseif previous > 0 then
-  reset = math.ceil(window - elapsed)
-end
-return { allowed and 1 or 0, math.max(math.floor(limit - used), 0), reset, math.max(retry, 0), math.floor(now) }
-`);
+return { allowed and 1 or 0, remaining(), reset(), retry, math.floor(now) }
+`),
+  peek: new LuaScript(`${READ_ONLY}${STATE}
+return { remaining(), reset(), wait_for(1), math.floor(now) }
+`),
+};

@@ -13,12 +13,14 @@
  * PEXPIRE) and reads the set's members only on a collision or a denial.
  *
  * ARGV: limit, window in ms, cost, and optionally a time in microseconds instead of the server's: the limiter
- * never sends it; tests use it to make timestamps collide on purpose.
+ * never sends it; tests use it to make timestamps collide on purpose. The peek counts the members inside the
+ * window (ZCOUNT) instead of trimming the older ones, so it writes nothing.
  */
 import { LuaScript } from '../lua-script.ts';
-import { SCRIPT_ARGUMENTS } from './redis-limiter.ts';
+import { type AlgorithmScripts, READ_ONLY, SCRIPT_ARGUMENTS } from './algorithm.ts';
 
-export const SLIDING_WINDOW_LOG = new LuaScript(`${SCRIPT_ARGUMENTS}
+/** What both scripts start with: the clock in microseconds and the newest member's score. */
+const CLOCK = `${SCRIPT_ARGUMENTS}
 local window = window_ms * 1000
 local now = tonumber(ARGV[4])
 if now == nil then
@@ -26,6 +28,13 @@ if now == nil then
   now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
 
+local function newest()
+  return tonumber(redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2])
+end
+`;
+
+export const SLIDING_WINDOW_LOG: AlgorithmScripts = {
+  decide: new LuaScript(`${CLOCK}
 -- Adds members first, first + 1, ... (count of them) unless present; answers how many were added.
 -- ZADD takes them in batches because unpack() is bounded by the Lua stack.
 local function add(first, count)
@@ -40,10 +49,6 @@ local function add(first, count)
     end
   end
   return added
-end
-
-local function newest()
-  return tonumber(redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2])
 end
 
 redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('%.0f', now - window))
@@ -74,4 +79,18 @@ local nth = count + cost - limit - 1
 local oldest = tonumber(redis.call('ZRANGE', key, nth, nth, 'WITHSCORES')[2])
 local retry = math.ceil((oldest + window - now) / 1000)
 return { 0, limit - count, math.ceil((newest() + window - now) / 1000), retry, math.floor(now / 1000) }
-`);
+`),
+  peek: new LuaScript(`${READ_ONLY}${CLOCK}
+-- The members the decision would keep: scored after now - window.
+local after = string.format('(%.0f', now - window)
+local count = redis.call('ZCOUNT', key, after, '+inf')
+local reset, retry = 0, 0
+if count > 0 then reset = math.ceil((newest() + window - now) / 1000) end
+if count >= limit then
+  -- One unit fits once the oldest members beyond limit - 1 have left the window.
+  local oldest = tonumber(redis.call('ZRANGE', key, after, '+inf', 'BYSCORE', 'LIMIT', count - limit, 1, 'WITHSCORES')[2])
+  retry = math.ceil((oldest + window - now) / 1000)
+end
+return { math.max(limit - count, 0), reset, retry, math.floor(now / 1000) }
+`),
+};

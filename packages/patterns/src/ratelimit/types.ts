@@ -20,6 +20,20 @@ export interface RateLimitResult {
   error?: Error;
 }
 
+/** An id's state as `peek` reads it, without consuming anything. */
+export interface RateLimitState {
+  /** The limit per window (the policy's quota). */
+  limit: number;
+  /** Units available now. */
+  remaining: number;
+  /** Milliseconds until the full limit is available again. */
+  resetMs: number;
+  /** Epoch milliseconds of that moment, by the server's clock. */
+  resetAt: number;
+  /** Milliseconds until one unit is available; 0 while `remaining` > 0. */
+  retryAfterMs: number;
+}
+
 export interface RateLimitPolicy {
   /** Units allowed per window. */
   limit: number;

@@ -18,7 +18,6 @@
 import { command, orThrow, sendBatch } from '../cluster/batch.ts';
 import { masters } from '../cluster/nodes.ts';
 import type { RedisClient } from '../connection.ts';
-import { scanKeys } from '../audit/scanner.ts';
 import { type Checkpoint, createRedisCheckpoint } from './checkpoint.ts';
 import { LegacySessionTable, type LegacyTableOptions, type SqlClient } from './legacy-table.ts';
 import { ENDED, MARKER_NAMESPACE, scanPatterns, sessionKeyOfMarker } from './moved-marker.ts';
@@ -99,8 +98,14 @@ export async function resetCutover(client: RedisClient, options: ResetCutoverOpt
   return { ...counts, dryRun, ms: performance.now() - started };
 }
 
+/** SCAN with MATCH and a bounded COUNT on every master, one page at a time (never KEYS). */
 async function* scanAll(client: RedisClient, match: string, count: number): AsyncGenerator<string[]> {
   for (const node of masters(client)) {
-    yield* scanKeys(node, { match, count, beforeSend: async () => {} });
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', count);
+      cursor = next;
+      if (keys.length > 0) yield keys;
+    } while (cursor !== '0');
   }
 }

@@ -1,0 +1,59 @@
+/**
+ * The recomputations running in this process, by full key, so that every reader of a key that finds it missing or
+ * expired shares one origin call instead of starting its own.
+ *
+ * A finished recomputation stays shareable for `keepMs` (the cache's Redis timeout): a reader whose Redis read
+ * started before it finished saw the old entry and would otherwise start a second origin call for the same expiry.
+ * Forgetting a key (on delete or set) drops both, so a recomputation that started before the change does not write
+ * what it computed over it: it checks `owns` before writing.
+ */
+interface Settled {
+  promise: Promise<unknown>;
+  settledAt: number;
+}
+
+export class Recomputations {
+  readonly #keepMs: number;
+  readonly #running = new Map<string, Promise<unknown>>();
+  readonly #recent = new Map<string, Settled>();
+
+  constructor(keepMs: number) {
+    this.#keepMs = keepMs;
+  }
+
+  /** The recomputation of `full` that a reader whose Redis read started at `readAt` (performance.now) should share. */
+  shared(full: string, readAt: number): Promise<unknown> | undefined {
+    const recent = this.#recent.get(full);
+    return this.#running.get(full) ?? (recent && recent.settledAt > readAt ? recent.promise : undefined);
+  }
+
+  /** Whether `promise` is still the recomputation of `full` (it was not forgotten meanwhile), so it may write. */
+  owns(full: string, promise: Promise<unknown>): boolean {
+    return this.#running.get(full) === promise;
+  }
+
+  /** Registers `promise` as the recomputation of `full`; once settled, it stays shareable for `keepMs`. */
+  start(full: string, promise: Promise<unknown>): void {
+    this.#running.set(full, promise);
+    const settle = () => {
+      if (this.#running.get(full) !== promise) return; // forgotten meanwhile
+      this.#running.delete(full);
+      this.#recent.set(full, { promise, settledAt: performance.now() });
+      setTimeout(() => {
+        if (this.#recent.get(full)?.promise === promise) this.#recent.delete(full);
+      }, this.#keepMs).unref();
+    };
+    promise.then(settle, settle);
+  }
+
+  /** Stops sharing and writing any recomputation of `full` started so far. */
+  forget(full: string): void {
+    this.#running.delete(full);
+    this.#recent.delete(full);
+  }
+
+  /** Resolves when no recomputation runs (those started meanwhile included). */
+  async idle(): Promise<void> {
+    while (this.#running.size) await Promise.allSettled([...this.#running.values()]);
+  }
+}
