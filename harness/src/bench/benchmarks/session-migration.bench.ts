@@ -1,12 +1,13 @@
 /**
  * Sessions copied per second from a connect-pg-simple table (PGlite served over the wire, read with `pg`) to
- * connect-redis keys: the bulk copier (keyset batches of 1000, pipelined SET NX PX, one pipeline per node on a
- * cluster) against a naive copy of the same rows, one SET per round trip, and against reading the rows alone
+ * connect-redis keys: the bulk copier (keyset batches of 1000, one pipelined script per session writing the key
+ * with its moved marker, one pipeline per node on a cluster) against a naive copy of the same rows, one SET per
+ * round trip (no marker), and against reading the rows alone
  * (the ceiling: the copy cannot be faster than its source; PGlite runs in this process, so it shares the CPU).
  * After each copy every row's key is checked: the count lost must be 0.
  */
 import { closeClient, connect, type RedisClient } from '@redis-agent-kit/patterns';
-import { COPY_DEFAULTS, copySessions } from '@redis-agent-kit/patterns/session';
+import { COPY_DEFAULTS, copySessions, markerKey } from '@redis-agent-kit/patterns/session';
 // Internals, by path: the benchmark reads the table the way the copier does.
 import { LegacySessionTable } from '../../../../packages/patterns/src/session/legacy-table.ts';
 import { judgeRow, type LegacyRow } from '../../../../packages/patterns/src/session/session-row.ts';
@@ -66,7 +67,8 @@ export default defineBenchmark({
           const seconds = await secondsOf(() => copy(prefix));
           const keys = sids.map((sid) => prefix + sid);
           const lost = count - (await existingKeys(redis, keys));
-          await unlinkAll(redis, keys);
+          // The copier also wrote each session's moved marker.
+          await unlinkAll(redis, [...keys, ...keys.map(markerKey)]);
           lostBy[name] = Math.max(lostBy[name], lost);
           log(`${name}: ${count} in ${seconds.toFixed(2)} s, ${lost} lost`);
           return count / seconds;
