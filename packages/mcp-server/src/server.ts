@@ -26,7 +26,7 @@ export const SERVER_NAME = 'redis-mcp-server';
 export const SERVER_VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
 const INSTRUCTIONS =
-  'Redis tools. Keys are {service}:{entity}:{id}. Writes take ttl (seconds) or permanent: true, else the default TTL applies. Results are bounded: follow cursor to page. Check commands with the docs tool: the server may be newer than your training data.';
+  'Redis tools. Keys are {service}:{entity}:{id}. A write that creates a key gives it ttl (seconds), none with permanent: true, else the default TTL; an existing key keeps its TTL (keys expire/persist change it). Results are bounded: follow cursor to page. Check commands with the docs tool: the server may be newer than your training data.';
 
 interface Registered {
   definition: ToolDefinition;

@@ -5,16 +5,10 @@
  * registered at all.
  */
 import type { Capabilities, CapabilityName, RedisClient } from '@redis-agent-kit/patterns';
-import {
-  type Command,
-  masters as mastersOf,
-  orThrow,
-  sendBatch,
-  sendTransaction,
-} from '@redis-agent-kit/patterns/cluster';
+import { type Command, masters as mastersOf, orThrow, sendBatch } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
 import type { Limits, ServerConfig } from './config.ts';
-import { assertCommandAllowed, expireCommands, guardClient, type TtlDecision } from './guard.ts';
+import { assertCommandAllowed, guardClient } from './guard.ts';
 
 export type Access = 'read' | 'write';
 
@@ -73,8 +67,8 @@ export function defineGroup(name: string, ...tools: ToolDefinition[]): ToolGroup
 /** Shared argument schemas, so every tool names and bounds them the same way. */
 export const args = {
   key: z.string(),
-  // Meaning of ttl (seconds) and permanent (no TTL) is in the server instructions, said once for all tools.
-  ttl: z.number().int().min(1).optional(),
+  // The TTL rule in full is in the server instructions, said once for all tools.
+  ttl: z.number().int().min(1).optional().describe('s, for a key this creates'),
   permanent: z.boolean().optional(),
   /** How many items to return (default DEFAULT_COUNT), at most `maxItems`. */
   count: (limits: Limits) => z.number().int().min(1).max(limits.maxItems).optional(),
@@ -120,20 +114,6 @@ export type StandaloneClient = Exclude<RedisClient, ClusterClient>;
 export function masters(redis: RedisClient): StandaloneClient[] {
   const nodes = mastersOf(redis);
   return redis.isCluster ? nodes.map((node) => guardClient(node)) : nodes;
-}
-
-/**
- * Runs the commands and the TTL decision's EXPIRE in one MULTI on `key` (one slot, so cluster-safe), and returns
- * the replies of the commands. A failed command throws its error.
- */
-export async function writeWithTtl(
-  ctx: ToolContext,
-  key: string,
-  ttl: TtlDecision,
-  commands: readonly Command[],
-): Promise<unknown[]> {
-  const replies = await sendTransaction(ctx.redis, [...commands, ...expireCommands(key, ttl)]);
-  return replies.slice(0, commands.length);
 }
 
 /**

@@ -31,7 +31,8 @@ export class LuaScript {
     known.add(this.sha);
   }
 
-  async run(client: RedisClient, keys: string[], args: (string | number)[]): Promise<unknown> {
+  /** Keys and arguments may be Buffers: names and values are bytes. */
+  async run(client: RedisClient, keys: readonly (string | Buffer)[], args: readonly (string | Buffer | number)[]): Promise<unknown> {
     try {
       return await client.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {

@@ -1,9 +1,9 @@
 /** Hashes: fields (bounded HSCAN when none are named), increments, and per-field TTL where the server has it. */
 import { CapabilityMissingError, fieldRecord } from '@redis-agent-kit/patterns';
-import { command } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
-import { assertValueSize, resolveTtl } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, type ToolContext, writeWithTtl } from '../tool.ts';
+import { assertValueSize, ttlForNewKey } from '../guard.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, type ToolContext } from '../tool.ts';
+import { writeKey } from '../write.ts';
 
 function needFieldTtl(ctx: ToolContext): void {
   if (!ctx.caps.hashFieldTtl) {
@@ -66,23 +66,24 @@ export default defineGroup(
           const fields = input.fields ?? {};
           if (!Object.keys(fields).length) throw new Error('set needs fields');
           assertValueSize([...Object.keys(fields), ...Object.values(fields)], ctx.limits);
-          const [changed] = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), [
-            command('HSET', key, ...Object.entries(fields).flat()),
+          const { replies } = await writeKey(ctx, key, 'hash', ttlForNewKey(input, ctx.limits), [
+            ['HSET', ...Object.entries(fields).flat()],
           ]);
-          return { changed: changed as number };
+          return { changed: replies[0] as number };
         }
         case 'incr': {
           const increments = Object.entries(input.fields ?? {}).map(([name, by]) => [name, Number(by)] as const);
-          if (!increments.length || increments.some(([, by]) => Number.isNaN(by))) {
+          if (!increments.length || increments.some(([, by]) => !Number.isFinite(by))) {
             throw new Error('incr needs fields: {name: number}');
           }
-          const values = await writeWithTtl(
+          const { replies } = await writeKey(
             ctx,
             key,
-            resolveTtl(input, ctx.limits),
-            increments.map(([name, by]) => command('HINCRBYFLOAT', key, name, by)),
+            'hash',
+            ttlForNewKey(input, ctx.limits),
+            increments.map(([name, by]) => ['HINCRBYFLOAT', name, by] as const),
           );
-          return { fields: Object.fromEntries(increments.map(([name], i) => [name, String(values[i])])) };
+          return { fields: Object.fromEntries(increments.map(([name], i) => [name, String(replies[i])])) };
         }
         case 'del':
           if (!names.length) throw new Error('del needs names');

@@ -1,15 +1,15 @@
 /** Lists: bounded ranges, push with TTL, pop. */
-import { command } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
-import { assertValueSize, resolveTtl } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, writeWithTtl } from '../tool.ts';
+import { assertValueSize, ttlForNewKey } from '../guard.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool } from '../tool.ts';
+import { writeKey } from '../write.ts';
 
 export default defineGroup(
   'lists',
   defineTool({
     name: 'list',
     summary: 'List keys (left = head).',
-    ops: { range: ['read', 'count from start'], push: ['write', ''], pop: ['write', 'count'] },
+    ops: { range: ['read', 'count from start'], push: ['write', ''], pop: ['write', 'count (default 1)'] },
     input: ({ limits }) => ({
       key: args.key,
       start: z.number().int().optional(),
@@ -23,8 +23,8 @@ export default defineGroup(
     output: { items: z.array(z.string()).optional(), length: z.number().int() },
     async run(input, ctx) {
       const { key } = input;
-      const count = input.count ?? DEFAULT_COUNT;
       if (input.op === 'range') {
+        const count = input.count ?? DEFAULT_COUNT;
         const start = input.start ?? 0;
         // A negative start counts from the tail; the stop index then stays on the same side.
         const stop = start < 0 ? Math.min(-1, start + count - 1) : start + count - 1;
@@ -35,11 +35,13 @@ export default defineGroup(
         const values = input.values ?? [];
         if (!values.length) throw new Error('push needs values');
         assertValueSize(values, ctx.limits);
-        const [length] = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), [
-          command(input.left ? 'LPUSH' : 'RPUSH', key, ...values),
+        const { replies } = await writeKey(ctx, key, 'list', ttlForNewKey(input, ctx.limits), [
+          [input.left ? 'LPUSH' : 'RPUSH', ...values],
         ]);
-        return { length: length as number };
+        return { length: replies[0] as number };
       }
+      // Without count one element, as LPOP/RPOP without count.
+      const count = input.count ?? 1;
       const popped = input.left ? await ctx.redis.lpop(key, count) : await ctx.redis.rpop(key, count);
       return { items: popped ?? [], length: await ctx.redis.llen(key) };
     },

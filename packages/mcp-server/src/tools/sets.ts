@@ -1,8 +1,8 @@
 /** Sets: bounded member pages, membership, and union/intersection/difference (answers cut to `count`). */
-import { command } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
-import { assertValueSize, resolveTtl } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, writeWithTtl } from '../tool.ts';
+import { assertValueSize, ttlForNewKey } from '../guard.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool } from '../tool.ts';
+import { writeKey } from '../write.ts';
 
 export default defineGroup(
   'sets',
@@ -64,10 +64,8 @@ export default defineGroup(
         case 'add': {
           if (!members.length) throw new Error('add needs members');
           assertValueSize(members, ctx.limits);
-          const [changed] = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), [
-            command('SADD', key, ...members),
-          ]);
-          return { changed: changed as number };
+          const { replies } = await writeKey(ctx, key, 'set', ttlForNewKey(input, ctx.limits), [['SADD', ...members]]);
+          return { changed: replies[0] as number };
         }
         case 'rem':
           if (!members.length) throw new Error('rem needs members');

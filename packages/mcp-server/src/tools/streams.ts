@@ -1,10 +1,10 @@
 /** Streams: add (with TTL and an optional approximate cap), ranges, and consumer groups, every read bounded. */
 import { fieldRecord } from '@redis-agent-kit/patterns';
-import { command, withKeys } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
 import type { Limits } from '../config.ts';
-import { assertValueSize, resolveTtl } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, type ToolContext, writeWithTtl } from '../tool.ts';
+import { assertValueSize, ttlForNewKey } from '../guard.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, type ToolContext } from '../tool.ts';
+import { writeKey } from '../write.ts';
 
 type RawEntry = [string, string[]];
 type Entries = { id: string; fields: Record<string, string> }[];
@@ -85,17 +85,15 @@ async function add(a: Input, ctx: ToolContext): Promise<Output> {
   if (!Object.keys(fields).length) throw new Error('add needs fields');
   assertValueSize([...Object.keys(fields), ...Object.values(fields)], ctx.limits);
   const cap = a.maxlen ? ['MAXLEN', '~', a.maxlen] : [];
-  const [id] = await writeWithTtl(ctx, a.key, resolveTtl(a, ctx.limits), [
-    command('XADD', a.key, ...cap, a.id ?? '*', ...Object.entries(fields).flat()),
+  const { replies } = await writeKey(ctx, a.key, 'stream', ttlForNewKey(a, ctx.limits), [
+    ['XADD', ...cap, a.id ?? '*', ...Object.entries(fields).flat()],
   ]);
-  return { id: id as string };
+  return { id: replies[0] as string };
 }
 
 async function groupCreate(a: Input, ctx: ToolContext): Promise<Output> {
-  // MKSTREAM may create the key, so the TTL policy applies to it as to any write.
-  await writeWithTtl(ctx, a.key, resolveTtl(a, ctx.limits), [
-    withKeys('XGROUP', ['CREATE', a.key, group(a), a.id ?? '$', 'MKSTREAM'], [1]),
-  ]);
+  // MKSTREAM may create the key, so the TTL rule applies to it as to any write.
+  await writeKey(ctx, a.key, 'stream', ttlForNewKey(a, ctx.limits), [['XGROUP CREATE', group(a), a.id ?? '$', 'MKSTREAM']]);
   return { changed: 1 };
 }
 

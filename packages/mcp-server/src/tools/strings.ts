@@ -1,8 +1,8 @@
 /** Strings: read with TTL, write with TTL (or permanent), atomic increments. */
-import { command } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
-import { assertValueSize, resolveTtl } from '../guard.ts';
-import { args, defineGroup, defineTool, writeWithTtl } from '../tool.ts';
+import { assertValueSize, ttlForNewKey } from '../guard.ts';
+import { args, defineGroup, defineTool } from '../tool.ts';
+import { writeKey } from '../write.ts';
 
 export default defineGroup(
   'strings',
@@ -29,19 +29,18 @@ export default defineGroup(
         const [value, ttl] = await Promise.all([ctx.redis.get(key), ctx.redis.ttl(key)]);
         return { value, ttl };
       }
-      const ttl = resolveTtl(input, ctx.limits);
+      const ttl = ttlForNewKey(input, ctx.limits);
       if (input.op === 'incr') {
         const by = Number(input.value ?? 1);
-        if (!Number.isInteger(by)) throw new Error('incr needs value: an integer');
-        const [value] = await writeWithTtl(ctx, key, ttl, [command('INCRBY', key, by)]);
-        return { value: String(value), written: true, ttl: await ctx.redis.ttl(key) };
+        if (!Number.isSafeInteger(by)) throw new Error('incr needs value: an integer');
+        const written = await writeKey(ctx, key, 'string', ttl, [['INCRBY', by]]);
+        return { value: String(written.replies[0]), written: true, ttl: written.ttl };
       }
       if (input.value === undefined) throw new Error('set needs value');
       assertValueSize([input.value], ctx.limits);
-      const flags: string[] = ttl.kind === 'permanent' ? [] : ['EX', String(ttl.seconds)];
-      if (input.nx) flags.push('NX');
-      const reply = await ctx.redis.call('SET', key, input.value, ...flags);
-      return { value: input.value, written: reply === 'OK', ttl: await ctx.redis.ttl(key) };
+      // KEEPTTL: replacing the value of an existing key keeps its TTL (none stays none).
+      const written = await writeKey(ctx, key, 'string', ttl, [['SET', input.value, ...(input.nx ? ['NX'] : []), 'KEEPTTL']]);
+      return { value: input.value, written: written.replies[0] === 'OK', ttl: written.ttl };
     },
   }),
 );

@@ -1,8 +1,9 @@
 /** Sorted sets: bounded ranges by rank or score, scores, ranks, adds and increments with TTL. */
 import { command } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
-import { assertValueSize, resolveTtl } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, sendCommands, writeWithTtl } from '../tool.ts';
+import { assertValueSize, ttlForNewKey } from '../guard.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, sendCommands } from '../tool.ts';
+import { writeKey } from '../write.ts';
 
 /** WITHSCORES replies: ioredis 6 answers `[[member, score], …]`; a flat `[member, score, …]` is read too. */
 function pairs(reply: (string | [string, string])[]): { member: string; score: number }[] {
@@ -89,19 +90,24 @@ export default defineGroup(
             ctx.limits,
           );
           const flat = entries.flatMap((e) => [String(e.score), e.member]);
-          const [changed] = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), [command('ZADD', key, ...flat)]);
-          return { changed: changed as number };
+          const { replies } = await writeKey(ctx, key, 'zset', ttlForNewKey(input, ctx.limits), [['ZADD', ...flat]]);
+          return { changed: replies[0] as number };
         }
         case 'incr': {
           const entries = input.entries ?? [];
           if (!entries.length) throw new Error('incr needs entries');
-          const scores = await writeWithTtl(
+          assertValueSize(
+            entries.map((e) => e.member),
+            ctx.limits,
+          );
+          const { replies } = await writeKey(
             ctx,
             key,
-            resolveTtl(input, ctx.limits),
-            entries.map((e) => command('ZINCRBY', key, e.score, e.member)),
+            'zset',
+            ttlForNewKey(input, ctx.limits),
+            entries.map((e) => ['ZINCRBY', e.score, e.member] as const),
           );
-          return { entries: entries.map((e, i) => ({ member: e.member, score: Number(scores[i]) })) };
+          return { entries: entries.map((e, i) => ({ member: e.member, score: Number(replies[i]) })) };
         }
         case 'rem':
           if (!members.length) throw new Error('rem needs members');
