@@ -437,12 +437,15 @@ export default defineSuite({
           }
           assert.match(await s.fails('string', { op: 'set', key: 'k', value: 'v' }), /op/);
           const ratelimit = s.tools.find((t) => t.name === 'ratelimit');
-          assert.ok(!Object.keys(ratelimit?.inputSchema.properties ?? {}).includes('op'), 'ratelimit: peek, its one read op');
-          assert.deepEqual(
-            await s.ok('ratelimit', { policy: `${prefix}-ro`, id: 'u', limit: 3, window: 60 }),
-            { remaining: 3, resetMs: 0, retryAfterMs: 0 },
-            'ratelimit in read-only mode peeks',
-          );
+          const rlInput = ratelimit?.inputSchema as { properties: { op?: { enum?: string[] } }; required?: string[] };
+          assert.deepEqual(rlInput.properties.op?.enum, ['peek'], 'ratelimit: peek, its one read op, still an op');
+          assert.ok(!rlInput.required?.includes('op'), 'with one op left, op may be omitted');
+          const state = { remaining: 3, resetMs: 0, retryAfterMs: 0 };
+          const peek = { policy: `${prefix}-ro`, id: 'u', limit: 3, window: 60 };
+          assert.deepEqual(await s.ok('ratelimit', peek), state, 'ratelimit in read-only mode peeks');
+          assert.deepEqual(await s.ok('ratelimit', { op: 'peek', ...peek }), state, 'the same arguments as full mode');
+          assert.deepEqual(await s.ok('session', { op: 'get', id: 'nosuch' }), { id: 'nosuch', found: false });
+          assert.deepEqual(await s.ok('session', { id: 'nosuch' }), { id: 'nosuch', found: false });
           assert.match(await s.fails('cache', { op: 'set', key: 'k', value: 1 }), /op/);
           const vector = s.tools.find((t) => t.name === 'vector');
           assert.ok(!Object.keys(vector?.inputSchema.properties ?? {}).includes('ids'), 'vector has no ids');

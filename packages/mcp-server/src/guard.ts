@@ -156,8 +156,8 @@ export function ttlForNewKey(args: TtlArgs, limits: Pick<Limits, 'defaultTtl'>):
   throw new PolicyError('writes need a TTL: pass ttl (seconds), or permanent: true if the data must never expire');
 }
 
-/** Refuses a write whose values together exceed the limit (UTF-8 bytes). */
-export function assertValueSize(values: readonly string[], limits: Pick<Limits, 'maxValueBytes'>): void {
+/** Refuses a write whose values together exceed the limit (bytes; text counts as UTF-8). */
+export function assertValueSize(values: readonly (string | Buffer)[], limits: Pick<Limits, 'maxValueBytes'>): void {
   let total = 0;
   for (const value of values) total += Buffer.byteLength(value);
   if (total > limits.maxValueBytes) {

@@ -18,7 +18,8 @@ import { z } from 'zod';
 import type { ServerConfig } from './config.ts';
 import { errorResult } from './errors.ts';
 import { guardClient } from './guard.ts';
-import { type Access, compactSchema, type ToolContext, type ToolDefinition } from './tool.ts';
+import { encodeAnswer } from './bytes.ts';
+import { compactSchema, type OpSpec, type ToolContext, type ToolDefinition } from './tool.ts';
 import { GROUPS } from './tools/index.ts';
 
 export const SERVER_NAME = 'redis-mcp-server';
@@ -26,7 +27,7 @@ export const SERVER_NAME = 'redis-mcp-server';
 export const SERVER_VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
 const INSTRUCTIONS =
-  'Redis tools. Keys are {service}:{entity}:{id}. A write that creates a key gives it ttl (seconds), none with permanent: true, else the default TTL; an existing key keeps its TTL (keys expire/persist change it). Results are bounded: follow cursor to page. Check commands with the docs tool: the server may be newer than your training data.';
+  'Redis tools. Keys are {service}:{entity}:{id}. A write that creates a key gives it ttl (seconds), none with permanent: true, else the default TTL; an existing key keeps its TTL (keys expire/persist change it). Bounded: each op states its bound in [..]; answers <= --max-answer-bytes (a long string comes in parts: read on with start), names (keys, fields, ids) <= --max-name-bytes; follow cursor to page. Bytes that are not UTF-8 travel as base64 with encoding: "base64", in calls and answers. Check commands with the docs tool: the server may be newer than your training data.';
 
 interface Registered {
   definition: ToolDefinition;
@@ -51,12 +52,35 @@ export interface RedisMcp {
   close(): Promise<void>;
 }
 
-/** An op of a tool: its name, access and description. */
-type Op = [name: string, readonly [access: Access, text: string]];
+/** An op of a tool: its name, access, description and bound. */
+type Op = [name: string, spec: OpSpec];
 
-function describeTool(summary: string, ops: readonly Op[]): string {
-  const parts = ops.filter(([, [, text]]) => text).map(([op, [, text]]) => `${op}: ${text}`);
-  return ops.length === 1 || !parts.length ? summary : `${summary} ${parts.join('; ')}.`;
+/** The summary, then each op with what it does and its bound: `get: value, ttl [O(1)]`. */
+export function describeTool(summary: string, ops: readonly Op[]): string {
+  const parts = ops.map(([op, [, text, bound]]) => `${ops.length > 1 ? `${op}: ` : ''}${text ? `${text} ` : ''}[${bound}]`);
+  return `${summary} ${parts.join('; ')}.`;
+}
+
+/**
+ * The answer as the client gets it: bytes encoded (text, or base64 for all when any is not UTF-8), and at most
+ * `maxAnswerBytes` counting the structured content and its text copy; a larger one is refused with what to do.
+ */
+export function answerOf(result: Record<string, unknown>, maxAnswerBytes: number): CallToolResult {
+  const structured = encodeAnswer(result);
+  const text = JSON.stringify(structured);
+  const size = 2 * Buffer.byteLength(text);
+  if (size > maxAnswerBytes) {
+    return {
+      content: [
+        {
+          type: 'text',
+          text: `the answer would be ${size} bytes, over the ${maxAnswerBytes}-byte bound (--max-answer-bytes): ask for fewer items (count, names, members), or read a long string in parts (string get with start)`,
+        },
+      ],
+      isError: true,
+    };
+  }
+  return { content: [{ type: 'text', text }], structuredContent: structured };
 }
 
 /** Builds the schemas and listing of every tool this configuration exposes on this server. */
@@ -80,8 +104,12 @@ export function planTools(config: ServerConfig, caps: Capabilities): { registere
       const readOnly = exposed.every(([, [access]]) => access === 'read');
       const shape: Record<string, z.core.$ZodType> = { ...definition.input({ limits: config.limits }) };
       if (config.readOnly) for (const name of definition.writeArgs ?? []) delete shape[name as string];
+      // A tool with several ops takes `op` in every mode, so a call valid in full mode stays valid read-only;
+      // with one op left it may be omitted.
+      const op = z.enum(ops as [string, ...string[]]);
+      const withOp = Object.keys(definition.ops).length > 1 ? { op: ops.length > 1 ? op : op.optional(), ...shape } : shape;
       // Strict: a misspelt or unknown argument is an error, never silently ignored.
-      const input = z.strictObject(ops.length > 1 ? { op: z.enum(ops as [string, ...string[]]), ...shape } : shape);
+      const input = z.strictObject(withOp);
       const output = z.object(definition.output);
       // Only hints that differ from MCP's defaults (readOnlyHint false, destructiveHint true, idempotentHint
       // false) are listed: saying a default costs tokens in every conversation and tells a client nothing.
@@ -124,9 +152,9 @@ export async function startRedisMcp(config: ServerConfig, env: NodeJS.ProcessEnv
 
   const run = async (entry: Registered, input: Record<string, unknown>): Promise<CallToolResult> => {
     try {
-      const op = entry.ops.length > 1 ? input.op : entry.ops[0];
+      const op = input.op ?? entry.ops[0];
       const result = (await entry.definition.run({ ...input, op } as never, ctx)) as Record<string, unknown>;
-      return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result };
+      return answerOf(result, config.limits.maxAnswerBytes);
     } catch (error) {
       return errorResult(error, { redis, key: typeof input.key === 'string' ? input.key : undefined });
     }

@@ -8,9 +8,25 @@ import type { Capabilities, CapabilityName, RedisClient } from '@redis-agent-kit
 import { type Command, masters as mastersOf, orThrow, sendBatch } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
 import type { Limits, ServerConfig } from './config.ts';
+import { type ByteRecord, encodingArg, wellFormed } from './bytes.ts';
 import { assertCommandAllowed, guardClient } from './guard.ts';
 
 export type Access = 'read' | 'write';
+
+/**
+ * An op: its access, a few words on what it does, and its bound (what its cost and answer grow with, at most),
+ * which the listing states in the tool's description.
+ */
+export type OpSpec = readonly [access: Access, text: string, bound: string];
+
+/** What a tool returns: its output shape, where a string may be bytes (a Buffer) and a record of strings a ByteRecord. */
+export type Answer<T> = T extends string
+  ? string | Buffer
+  : T extends readonly (infer U)[]
+    ? Answer<U>[]
+    : T extends object
+      ? { [K in keyof T]: Answer<T[K]> } | ByteRecord
+      : T;
 
 export interface ToolContext {
   /** The guarded client: blocked commands throw before they are sent. */
@@ -32,8 +48,8 @@ export interface ToolDefinition<Op extends string = string, In extends Shape = S
   name: string;
   /** One short sentence; the ops' own descriptions are appended. */
   summary: string;
-  /** Each op: its access and a few words on what it does. */
-  ops: Record<Op, readonly [Access, string]>;
+  /** Each op: its access, a few words on what it does, and its bound. */
+  ops: Record<Op, OpSpec>;
   /** Arguments besides `op`; every one but `key` optional unless all ops need it. */
   input(options: SchemaOptions): In;
   /** Arguments only write ops use, dropped from the schema in read-only mode. */
@@ -45,7 +61,7 @@ export interface ToolDefinition<Op extends string = string, In extends Shape = S
   destructive?: boolean;
   /** For tools with write ops: does repeating a call with the same arguments change nothing more? Default false. */
   idempotent?: boolean;
-  run(args: z.output<z.ZodObject<In>> & { op: Op }, ctx: ToolContext): Promise<z.output<z.ZodObject<Out>>>;
+  run(args: z.output<z.ZodObject<In>> & { op: Op }, ctx: ToolContext): Promise<Answer<z.output<z.ZodObject<Out>>>>;
 }
 
 /** A switchable group of tools (`--tools <name>`): one file under src/tools. */
@@ -64,15 +80,32 @@ export function defineGroup(name: string, ...tools: ToolDefinition[]): ToolGroup
   return { name, tools };
 }
 
+/** Ten years: a longer TTL is a permanent key, and says so with `permanent: true`. */
+export const MAX_TTL_SECONDS = 315_360_000;
+
+/**
+ * A name (channel, id, group, policy…) given as text: well-formed (a lone surrogate would be stored as U+FFFD) and
+ * at most `--max-name-bytes`. Checked by the server, not listed in the schema (the bound is in the instructions).
+ */
+function name(limits: Pick<Limits, 'maxNameBytes'>) {
+  return z
+    .string()
+    .refine(wellFormed, 'holds a lone UTF-16 surrogate (no UTF-8 bytes)')
+    .refine((text) => Buffer.byteLength(text) <= limits.maxNameBytes, `longer than ${limits.maxNameBytes} bytes (--max-name-bytes)`);
+}
+
 /** Shared argument schemas, so every tool names and bounds them the same way. */
 export const args = {
+  /** Keys, fields and members of the byte tools are decoded and bounded by `BytesIn` (they may be base64). */
   key: z.string(),
+  name,
   // The TTL rule in full is in the server instructions, said once for all tools.
-  ttl: z.number().int().min(1).optional().describe('s, for a key this creates'),
+  ttl: z.number().int().min(1).max(MAX_TTL_SECONDS).optional().describe('s, for a key this creates'),
   permanent: z.boolean().optional(),
   /** How many items to return (default DEFAULT_COUNT), at most `maxItems`. */
   count: (limits: Limits) => z.number().int().min(1).max(limits.maxItems).optional(),
   fields: z.record(z.string(), z.string()),
+  encoding: encodingArg,
 };
 
 /** The default page size when a call names no count. */

@@ -38,15 +38,15 @@ export default defineGroup(
     name: 'cache',
     summary: 'JSON values at namespace:key, always with a TTL.',
     ops: {
-      get: ['read', ''],
-      has: ['read', 'is a fresh value cached'],
-      stats: ['read', "this server's counters"],
-      set: ['write', ''],
-      delete: ['write', ''],
+      get: ['read', '', 'one key'],
+      has: ['read', 'is a fresh value cached', 'O(1)'],
+      stats: ['read', "this server's counters", 'O(1)'],
+      set: ['write', '', 'one key ≤ value bound'],
+      delete: ['write', '', 'O(1)'],
     },
-    input: () => ({
-      namespace: z.string().optional(),
-      key: z.string().optional(),
+    input: ({ limits }) => ({
+      namespace: args.name(limits).optional(),
+      key: args.name(limits).optional(),
       value: z.unknown().optional(),
       ttl: args.ttl,
     }),

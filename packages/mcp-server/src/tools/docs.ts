@@ -32,10 +32,10 @@ export default defineGroup(
   defineTool({
     name: 'docs',
     summary: 'Docs of a command from the connected server, or names matching pattern.',
-    ops: { lookup: ['read', 'docs'] },
+    ops: { lookup: ['read', 'docs', 'O(1); names ≤count'] },
     input: ({ limits }) => ({
-      command: z.string().optional().describe('e.g. client list'),
-      pattern: z.string().optional(),
+      command: args.name(limits).optional().describe('e.g. client list'),
+      pattern: args.name(limits).optional(),
       count: args.count(limits),
     }),
     output: {

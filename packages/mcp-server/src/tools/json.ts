@@ -10,10 +10,14 @@ export default defineGroup(
     name: 'json',
     summary: 'JSON documents; path is JSONPath, default $.',
     requires: 'json',
-    ops: { get: ['read', ''], set: ['write', 'value is JSON text'], del: ['write', ''] },
-    input: () => ({
+    ops: {
+      get: ['read', '', 'O(size at path)'],
+      set: ['write', 'value is JSON text', 'O(size)'],
+      del: ['write', '', 'O(size)'],
+    },
+    input: ({ limits }) => ({
       key: args.key,
-      path: z.string().optional(),
+      path: args.name(limits).optional(),
       value: z.string().optional(),
       ttl: args.ttl,
       permanent: args.permanent,

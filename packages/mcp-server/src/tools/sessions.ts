@@ -6,7 +6,7 @@
 import { chooseSessionFormat, createSessionRepository } from '@redis-agent-kit/patterns/session';
 import { z } from 'zod';
 import { PolicyError } from '../guard.ts';
-import { defineGroup, defineTool } from '../tool.ts';
+import { args, defineGroup, defineTool, MAX_TTL_SECONDS } from '../tool.ts';
 
 export default defineGroup(
   'sessions',
@@ -14,20 +14,17 @@ export default defineGroup(
     name: 'session',
     summary: 'Agent sessions, always with a TTL.',
     ops: {
-      get: ['read', ''],
-      create: ['write', 'returns id'],
-      update: ['write', 'merge data, or replace'],
-      extend: ['write', 'ttl'],
-      delete: ['write', ''],
+      get: ['read', '', 'one key'],
+      create: ['write', 'returns id', 'one key ≤ value bound'],
+      update: ['write', 'merge data, or replace', 'one key ≤ value bound'],
+      extend: ['write', 'ttl', 'O(1)'],
+      delete: ['write', '', 'O(1)'],
     },
-    input: () => ({
-      id: z
-        .string()
-        .regex(/^[\w-]+$/)
-        .optional(),
+    input: ({ limits }) => ({
+      id: args.name(limits).pipe(z.string().regex(/^[\w-]+$/)).optional(),
       data: z.record(z.string(), z.unknown()).optional(),
       replace: z.boolean().optional(),
-      ttl: z.number().int().min(1).optional(),
+      ttl: z.number().int().min(1).max(MAX_TTL_SECONDS).optional(),
     }),
     writeArgs: ['data', 'replace', 'ttl'],
     output: {

@@ -1,7 +1,9 @@
-/** Sets: bounded member pages, membership, and union/intersection/difference (answers cut to `count`). */
+/** Sets: bounded member pages, membership, and union/intersection/difference bounded by the sets' sizes. */
+import { command } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
-import { assertValueSize, ttlForNewKey } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool } from '../tool.ts';
+import { BytesIn } from '../bytes.ts';
+import { assertValueSize, PolicyError, ttlForNewKey } from '../guard.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, sendCommands } from '../tool.ts';
 import { writeKey } from '../write.ts';
 
 export default defineGroup(
@@ -10,22 +12,23 @@ export default defineGroup(
     name: 'set',
     summary: 'Set keys.',
     ops: {
-      members: ['read', 'a page'],
-      has: ['read', 'members?'],
-      union: ['read', 'key+keys'],
-      inter: ['read', 'key+keys'],
-      diff: ['read', 'key-keys'],
-      add: ['write', ''],
-      rem: ['write', ''],
+      members: ['read', 'a page', 'SSCAN ~count'],
+      has: ['read', 'members?', 'O(members)'],
+      union: ['read', 'key+keys', 'sizes summed ≤ read bound'],
+      inter: ['read', 'key+keys', 'sizes summed ≤ read bound'],
+      diff: ['read', 'key-keys', 'sizes summed ≤ read bound'],
+      add: ['write', '', 'O(members)'],
+      rem: ['write', '', 'O(members)'],
     },
     input: ({ limits }) => ({
       key: args.key,
       keys: z.array(z.string()).max(limits.maxItems).optional(),
       members: z.array(z.string()).max(limits.maxItems).optional(),
-      cursor: z.string().optional(),
+      cursor: args.name(limits).optional(),
       count: args.count(limits),
       ttl: args.ttl,
       permanent: args.permanent,
+      encoding: args.encoding,
     }),
     writeArgs: ['ttl', 'permanent'],
     output: {
@@ -34,15 +37,18 @@ export default defineGroup(
       cursor: z.string().optional(),
       size: z.number().int().optional(),
       changed: z.number().int().optional(),
+      encoding: args.encoding,
     },
     async run(input, ctx) {
-      const { key } = input;
-      const members = input.members ?? [];
+      const io = new BytesIn(input.encoding, ctx.limits);
+      const key = io.name(input.key, 'key');
+      const members = io.values(input.members ?? [], 'member');
       const count = input.count ?? DEFAULT_COUNT;
       switch (input.op) {
         case 'members': {
-          const [cursor, page] = await ctx.redis.sscan(key, input.cursor ?? '0', 'COUNT', count);
-          return { members: page, size: await ctx.redis.scard(key), ...(cursor !== '0' ? { cursor } : {}) };
+          const [cursor, page] = await ctx.redis.sscanBuffer(key, input.cursor ?? '0', 'COUNT', count);
+          const next = cursor.toString();
+          return { members: page, size: await ctx.redis.scard(key), ...(next !== '0' ? { cursor: next } : {}) };
         }
         case 'has': {
           if (!members.length) throw new Error('has needs members');
@@ -52,13 +58,22 @@ export default defineGroup(
         case 'union':
         case 'inter':
         case 'diff': {
-          const keys = [key, ...(input.keys ?? [])];
+          const keys = [key, ...io.names(input.keys ?? [], 'key')];
+          // SUNION/SDIFF touch every member of every set, SINTER at most the smallest set times the sets: the sum
+          // of the sizes bounds all three, read first in O(1) per set.
+          const sizes = (await sendCommands(ctx, keys.map((k) => command('SCARD', k)))) as number[];
+          const total = sizes.reduce((sum, n) => sum + n, 0);
+          if (total > ctx.limits.maxReadElements) {
+            throw new PolicyError(
+              `${input.op} would touch ${total} members, over the read bound of ${ctx.limits.maxReadElements} (--max-read-elements): page each set with op members, or test members with op has`,
+            );
+          }
           const all =
             input.op === 'union'
-              ? await ctx.redis.sunion(...keys)
+              ? await ctx.redis.sunionBuffer(...keys)
               : input.op === 'inter'
-                ? await ctx.redis.sinter(...keys)
-                : await ctx.redis.sdiff(...keys);
+                ? await ctx.redis.sinterBuffer(...keys)
+                : await ctx.redis.sdiffBuffer(...keys);
           return { members: all.slice(0, count), size: all.length };
         }
         case 'add': {

@@ -1,34 +1,63 @@
-/** Strings: read with TTL, write with TTL (or permanent), atomic increments. */
+/** Strings: read with TTL (a long value in parts), write under the TTL rule (write.ts), atomic increments. */
 import { z } from 'zod';
+import { BytesIn, prefixWithin } from '../bytes.ts';
 import { assertValueSize, ttlForNewKey } from '../guard.ts';
-import { args, defineGroup, defineTool } from '../tool.ts';
+import { args, defineGroup, defineTool, type ToolContext } from '../tool.ts';
 import { writeKey } from '../write.ts';
+
+/** Room in an answer for everything but the value (ttl, length, the JSON around them). */
+const ANSWER_OVERHEAD = 512;
+
+/**
+ * The value, or the part of it from `start` that fits the answer bound (half of it: the text copy doubles the
+ * answer), read with GETRANGE so a huge value never crosses the network whole. A part says `truncated` and the
+ * value's full `length`, so the caller reads on with `start`.
+ */
+async function get(ctx: ToolContext, key: Buffer, start: number) {
+  const [ttl, length] = await Promise.all([ctx.redis.ttl(key), ctx.redis.strlen(key)]);
+  if (ttl === -2) return { value: null, ttl };
+  const budget = Math.floor(ctx.limits.maxAnswerBytes / 2) - ANSWER_OVERHEAD;
+  const raw =
+    start === 0 && length <= budget
+      ? ((await ctx.redis.getBuffer(key)) ?? Buffer.alloc(0))
+      : await ctx.redis.getrangeBuffer(key, start, start + budget - 1);
+  const value = prefixWithin(raw, budget);
+  const whole = start === 0 && value.length === length;
+  return { value, ttl, ...(whole ? {} : { length, truncated: true }) };
+}
 
 export default defineGroup(
   'strings',
   defineTool({
     name: 'string',
     summary: 'String keys.',
-    ops: { get: ['read', 'value, ttl'], set: ['write', 'nx: only if absent'], incr: ['write', 'add value (integer)'] },
+    ops: {
+      get: ['read', 'value, ttl; a long value comes in parts: read on from start (byte)', 'O(1); part ≤ answer bound'],
+      set: ['write', 'nx: only if absent', 'O(1)'],
+      incr: ['write', 'add value (integer)', 'O(1)'],
+    },
     input: () => ({
       key: args.key,
+      start: z.number().int().min(0).optional(),
       value: z.string().optional(),
       nx: z.boolean().optional(),
       ttl: args.ttl,
       permanent: args.permanent,
+      encoding: args.encoding,
     }),
     writeArgs: ['value', 'nx', 'ttl', 'permanent'],
     output: {
       value: z.string().nullable().optional(),
       ttl: z.number().int().optional(),
       written: z.boolean().optional(),
+      length: z.number().int().optional(),
+      truncated: z.boolean().optional(),
+      encoding: args.encoding,
     },
     async run(input, ctx) {
-      const { key } = input;
-      if (input.op === 'get') {
-        const [value, ttl] = await Promise.all([ctx.redis.get(key), ctx.redis.ttl(key)]);
-        return { value, ttl };
-      }
+      const io = new BytesIn(input.encoding, ctx.limits);
+      const key = io.name(input.key, 'key');
+      if (input.op === 'get') return get(ctx, key, input.start ?? 0);
       const ttl = ttlForNewKey(input, ctx.limits);
       if (input.op === 'incr') {
         const by = Number(input.value ?? 1);
@@ -37,10 +66,11 @@ export default defineGroup(
         return { value: String(written.replies[0]), written: true, ttl: written.ttl };
       }
       if (input.value === undefined) throw new Error('set needs value');
-      assertValueSize([input.value], ctx.limits);
+      const value = io.value(input.value);
+      assertValueSize([value], ctx.limits);
       // KEEPTTL: replacing the value of an existing key keeps its TTL (none stays none).
-      const written = await writeKey(ctx, key, 'string', ttl, [['SET', input.value, ...(input.nx ? ['NX'] : []), 'KEEPTTL']]);
-      return { value: input.value, written: written.replies[0] === 'OK', ttl: written.ttl };
+      const written = await writeKey(ctx, key, 'string', ttl, [['SET', value, ...(input.nx ? ['NX'] : []), 'KEEPTTL']]);
+      return { value, written: written.replies[0] === 'OK', ttl: written.ttl };
     },
   }),
 );

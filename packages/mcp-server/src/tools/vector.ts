@@ -55,14 +55,14 @@ export default defineGroup(
     name: 'vector',
     summary: 'Vector index of texts the server embeds.',
     ops: {
-      search: ['read', ''],
-      info: ['read', ''],
-      ensure: ['write', 'create (fields: what FT filters use)'],
-      upsert: ['write', ''],
-      delete: ['write', ''],
+      search: ['read', '', 'k nearest, HNSW O(log n)'],
+      info: ['read', '', 'O(1)'],
+      ensure: ['write', 'create (fields: what FT filters use)', 'O(1)'],
+      upsert: ['write', '', 'O(docs·log n); texts ≤ value bound'],
+      delete: ['write', '', 'O(ids·log n)'],
     },
     input: ({ limits }) => ({
-      index: z.string(),
+      index: args.name(limits),
       fields: z.record(z.string(), z.enum(['tag', 'text', 'numeric'])).optional(),
       text: z.string().optional(),
       k: args.count(limits),
@@ -73,10 +73,10 @@ export default defineGroup(
         })
         .optional(),
       docs: z
-        .array(z.object({ id: z.string(), text: z.string(), attrs: z.record(z.string(), scalar).optional() }))
+        .array(z.object({ id: args.name(limits), text: z.string(), attrs: z.record(z.string(), scalar).optional() }))
         .max(limits.maxItems)
         .optional(),
-      ids: z.array(z.string()).max(limits.maxItems).optional(),
+      ids: z.array(args.name(limits)).max(limits.maxItems).optional(),
       ttl: args.ttl,
       permanent: args.permanent,
     }),

@@ -1,0 +1,32 @@
+import type { Capabilities } from '@redis-agent-kit/patterns';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config.ts';
+import { planTools } from '../src/server.ts';
+import { GROUPS, resolveGroups } from '../src/tools/index.ts';
+
+const caps = { server: 'redis', version: '8.0.2', json: true, search: true, vectorSets: true, hashFieldTtl: true } as Capabilities;
+
+describe('tool descriptions', () => {
+  it('name the bound of every op, in every tool', () => {
+    const { registered } = planTools(parseConfig(['--profile', 'full'], {}, resolveGroups), caps);
+    const listed = new Map(registered.map((r) => [r.definition.name, r.listing.description ?? '']));
+    for (const tool of GROUPS.flatMap((group) => group.tools)) {
+      const description = listed.get(tool.name) ?? '';
+      for (const [op, [, text, bound]] of Object.entries(tool.ops)) {
+        expect(bound.trim(), `${tool.name} ${op} has a bound`).not.toBe('');
+        const named = Object.keys(tool.ops).length > 1 ? `${op}: ${text ? `${text} ` : ''}[${bound}]` : `[${bound}]`;
+        expect(description, `${tool.name} ${op}`).toContain(named);
+      }
+    }
+  });
+
+  it('state the TTL rule where writes take ttl', () => {
+    const { registered } = planTools(parseConfig(['--profile', 'full'], {}, resolveGroups), caps);
+    for (const { listing } of registered) {
+      const ttl = (listing.inputSchema.properties as Record<string, { description?: string }>).ttl;
+      if (ttl && (listing.inputSchema.properties as Record<string, unknown>).permanent) {
+        expect(ttl.description, listing.name).toMatch(/for a key this creates/);
+      }
+    }
+  });
+});
