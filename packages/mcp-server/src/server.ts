@@ -156,7 +156,9 @@ export async function startRedisMcp(config: ServerConfig, env: NodeJS.ProcessEnv
       const result = (await entry.definition.run({ ...input, op } as never, ctx)) as Record<string, unknown>;
       return answerOf(result, config.limits.maxAnswerBytes);
     } catch (error) {
-      return errorResult(error, { redis, key: typeof input.key === 'string' ? input.key : undefined });
+      // A base64 key is not the key's name: WRONGTYPE then names no type rather than a wrong key's.
+      const key = typeof input.key === 'string' && input.encoding === undefined ? input.key : undefined;
+      return errorResult(error, { redis, key, commandTimeoutMs: config.commandTimeoutMs });
     }
   };
 
