@@ -107,7 +107,7 @@ const tag = () => `{rak:mcp-t:${randomBytes(4).toString('hex')}}`;
 describe('redis-mcp-server over stdio', () => {
   for (const t of targets()) {
     it(`${t.name}: every tool, then bad input, and the process stays up`, async () => {
-      const s = await stdioSession([...CLI, ...targetFlags(t), '--profile', 'full']);
+      const s = await stdioSession([...CLI, ...targetFlags(t), '--profile', 'full', '--output-schemas']);
       try {
         await exerciseEveryTool(s, tag(), t.capabilities.hashFieldTtl, t.cluster);
         expect(await s.fails('string', { op: 'get', key: 7 })).toMatch(/expected string/);
@@ -123,7 +123,7 @@ describe('redis-mcp-server over stdio', () => {
 describe('redis-mcp-server over Streamable HTTP', () => {
   for (const t of targets()) {
     it(`${t.name}: every tool through the HTTP transport`, async () => {
-      const server = await startHttpServer([...targetFlags(t), '--profile', 'full']);
+      const server = await startHttpServer([...targetFlags(t), '--profile', 'full', '--output-schemas']);
       try {
         expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
         const s = await httpSession(server.url);

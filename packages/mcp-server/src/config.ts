@@ -32,6 +32,12 @@ export interface ServerConfig {
   target: ConnectionTarget;
   tls: { ca?: string; cert?: string; key?: string } | undefined;
   readOnly: boolean;
+  /**
+   * List each tool's output schema in `tools/list`. Off by default: models call tools from names, descriptions and
+   * input schemas, and the output schemas would be a third of the listing's tokens. Results are validated against
+   * them by the server either way.
+   */
+  outputSchemas: boolean;
   /** Tool groups to register, in registry order. */
   groups: string[];
   limits: Limits;
@@ -67,6 +73,7 @@ export const USAGE = `redis-mcp-server: a Redis 8 / Valkey MCP server with guard
   --tls-ca/--tls-cert/--tls-key <file>   PEM files (default REDIS_TLS_CA, REDIS_TLS_CERT, REDIS_TLS_KEY)
   --cluster-mode           use the cluster client (default REDIS_CLUSTER)
   --read-only              register read operations only
+  --output-schemas         list each tool's output schema too (results match it either way; costs tokens)
   --profile <name>         tool set: default, full, read, data, app, ops (default: default)
   --tools <g1,g2>          explicit groups instead of a profile: keys,strings,hashes,lists,sets,zsets,streams,json,
                            pubsub,sessions,cache,ratelimit,vector,server,audit,docs
@@ -94,6 +101,7 @@ const FLAGS = {
   'tls-key': { type: 'string' },
   'cluster-mode': { type: 'boolean' },
   'read-only': { type: 'boolean' },
+  'output-schemas': { type: 'boolean' },
   profile: { type: 'string' },
   tools: { type: 'string' },
   'default-ttl': { type: 'string' },
@@ -213,6 +221,7 @@ export function parseConfig(
   return {
     ...redis,
     readOnly: flags['read-only'] === true || selection.readOnly,
+    outputSchemas: flags['output-schemas'] === true,
     groups: selection.groups,
     limits: limitsConfig(flags),
     service: serviceName(flags),

@@ -76,11 +76,12 @@ export async function explainError(error: unknown, ctx: ErrorContext): Promise<s
     return 'READONLY: this server is a replica; connect the MCP server to the primary to write.';
   }
   if (/^NOGROUP/.test(message)) return `${message} (create it first: stream op group_create)`;
-  if (COMMAND_TIMEOUT.test(message)) {
+  // ioredis times out queued commands while it reconnects too: only a connected client's timeout is slowness.
+  if (COMMAND_TIMEOUT.test(message) && ctx.redis.status === 'ready') {
     const deadline = ctx.commandTimeoutMs ? ` within ${ctx.commandTimeoutMs} ms (--command-timeout-ms)` : '';
     return `timed out: Redis at ${describeClient(ctx.redis)} did not answer${deadline}. The command may be slow (a big key) or the server busy; ask for less, retry, or raise --command-timeout-ms.`;
   }
-  if (CONNECTION_ERROR.test(message)) {
+  if (CONNECTION_ERROR.test(message) || COMMAND_TIMEOUT.test(message)) {
     return `Redis at ${describeClient(ctx.redis)} is unreachable (${message}). The server reconnects by itself; retry shortly.`;
   }
   return message;

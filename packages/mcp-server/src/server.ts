@@ -15,7 +15,7 @@ import {
   type RedisClient,
 } from '@redis-agent-kit/patterns';
 import { z } from 'zod';
-import type { ServerConfig } from './config.ts';
+import type { Limits, ServerConfig } from './config.ts';
 import { errorResult } from './errors.ts';
 import { guardClient } from './guard.ts';
 import { encodeAnswer } from './bytes.ts';
@@ -26,8 +26,16 @@ export const SERVER_NAME = 'redis-mcp-server';
 /** The package's own version (package.json is one level above both src/ and dist/), announced to MCP clients. */
 export const SERVER_VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
-const INSTRUCTIONS =
-  'Redis tools. Keys are {service}:{entity}:{id}. A write that creates a key gives it ttl (seconds), none with permanent: true, else the default TTL; an existing key keeps its TTL (keys expire/persist change it). Bounded: each op states its bound in [..]; answers <= --max-answer-bytes (a long string comes in parts: read on with start), names (keys, fields, ids) <= --max-name-bytes; follow cursor to page. Bytes that are not UTF-8 travel as base64 with encoding: "base64", in calls and answers. Check commands with the docs tool: the server may be newer than your training data.';
+/** Said once per connection (not per tool): the conventions and the bounds in force on this server. */
+export function instructions(limits: Limits): string {
+  return [
+    'Redis tools. Keys are {service}:{entity}:{id}.',
+    'A write that creates a key gives it ttl (seconds), none with permanent: true, else the default TTL; an existing key keeps its TTL (keys expire/persist change it).',
+    `Bounded: a tool's [bound] holds for its ops that state none; count, k and lists <= ${limits.maxItems}; ttl <= 10 years; names (keys, fields, ids) <= ${limits.maxNameBytes} bytes; values <= ${limits.maxValueBytes} bytes per call; answers <= ${limits.maxAnswerBytes} bytes (a long string comes in parts: read on with start); reads touching > ${limits.maxReadElements} elements are refused. Follow cursor to page.`,
+    'Bytes that are not UTF-8 travel as base64 with encoding: "base64", in calls and answers.',
+    'Check commands with the docs tool: the server may be newer than your training data.',
+  ].join(' ');
+}
 
 interface Registered {
   definition: ToolDefinition;
@@ -55,10 +63,18 @@ export interface RedisMcp {
 /** An op of a tool: its name, access, description and bound. */
 type Op = [name: string, spec: OpSpec];
 
-/** The summary, then each op with what it does and its bound: `get: value, ttl [O(1)]`. */
-export function describeTool(summary: string, ops: readonly Op[]): string {
-  const parts = ops.map(([op, [, text, bound]]) => `${ops.length > 1 ? `${op}: ` : ''}${text ? `${text} ` : ''}[${bound}]`);
-  return `${summary} ${parts.join('; ')}.`;
+/**
+ * The summary with the tool's bound, then each op with what it does and its own bound where it has one:
+ * `Keys of any type [O(1)/key]. scan: pattern (glob), type [≤20 SCAN rounds]; info: type, ttl of keys.`
+ */
+export function describeTool(summary: string, bound: string, ops: readonly Op[]): string {
+  const parts = ops
+    .map(([op, [, text, own]]) => {
+      const what = [text, own ? `[${own}]` : ''].filter(Boolean).join(' ');
+      return what && ops.length > 1 ? `${op}: ${what}` : what;
+    })
+    .filter(Boolean);
+  return `${summary.replace(/\.$/, '')} [${bound}].${parts.length ? ` ${parts.join('; ')}.` : ''}`;
 }
 
 /**
@@ -121,11 +137,11 @@ export function planTools(config: ServerConfig, caps: Capabilities): { registere
           };
       const listing = {
         name: definition.name,
-        description: describeTool(definition.summary, exposed),
+        description: describeTool(definition.summary, definition.bound, exposed),
         inputSchema: compactSchema(z.toJSONSchema(input, { target: 'draft-7', io: 'input' })) as Tool['inputSchema'],
-        outputSchema: compactSchema(
-          z.toJSONSchema(output, { target: 'draft-7', io: 'output' }),
-        ) as Tool['outputSchema'],
+        ...(config.outputSchemas
+          ? { outputSchema: compactSchema(z.toJSONSchema(output, { target: 'draft-7', io: 'output' })) as Tool['outputSchema'] }
+          : {}),
         ...(Object.keys(annotations).length ? { annotations } : {}),
       };
       registered.push({ definition, ops, input, output, listing });
@@ -169,7 +185,7 @@ export async function startRedisMcp(config: ServerConfig, env: NodeJS.ProcessEnv
     tools,
     skipped,
     createServer() {
-      const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION }, { instructions: INSTRUCTIONS });
+      const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION }, { instructions: instructions(config.limits) });
       for (const entry of registered) {
         server.registerTool(
           entry.definition.name,

@@ -14,10 +14,10 @@ import { assertCommandAllowed, guardClient } from './guard.ts';
 export type Access = 'read' | 'write';
 
 /**
- * An op: its access, a few words on what it does, and its bound (what its cost and answer grow with, at most),
- * which the listing states in the tool's description.
+ * An op: its access, a few words on what it does, and its bound (what its cost and answer grow with, at most) when
+ * it differs from the tool's `bound`. The listing states both in the tool's description.
  */
-export type OpSpec = readonly [access: Access, text: string, bound: string];
+export type OpSpec = readonly [access: Access, text: string, bound?: string];
 
 /** What a tool returns: its output shape, where a string may be bytes (a Buffer) and a record of strings a ByteRecord. */
 export type Answer<T> = T extends string
@@ -48,8 +48,10 @@ export interface ToolDefinition<Op extends string = string, In extends Shape = S
   name: string;
   /** One short sentence; the ops' own descriptions are appended. */
   summary: string;
-  /** Each op: its access, a few words on what it does, and its bound. */
+  /** Each op: its access, a few words on what it does, and its own bound if not the tool's. */
   ops: Record<Op, OpSpec>;
+  /** The bound of every op that states none (`O(1)/key`). */
+  bound: string;
   /** Arguments besides `op`; every one but `key` optional unless all ops need it. */
   input(options: SchemaOptions): In;
   /** Arguments only write ops use, dropped from the schema in read-only mode. */
@@ -100,7 +102,7 @@ export const args = {
   key: z.string(),
   name,
   // The TTL rule in full is in the server instructions, said once for all tools.
-  ttl: z.number().int().min(1).max(MAX_TTL_SECONDS).optional().describe('s, for a key this creates'),
+  ttl: z.number().int().min(1).max(MAX_TTL_SECONDS).optional().describe('s, new keys only'),
   permanent: z.boolean().optional(),
   /** How many items to return (default DEFAULT_COUNT), at most `maxItems`. */
   count: (limits: Limits) => z.number().int().min(1).max(limits.maxItems).optional(),
@@ -129,7 +131,11 @@ export function compactSchema(schema: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(schema)) {
     if (name === '$schema' || name === 'propertyNames') continue;
-    if ((name === 'minimum' || name === 'maximum') && Math.abs(value as number) === Number.MAX_SAFE_INTEGER) continue;
+    // Numeric and length bounds are stated once in the server instructions and the ops' bounds; the server
+    // validates them all the same.
+    if (name === 'minimum' || name === 'maximum' || name === 'maxItems') continue;
+    // An enum says its type by its values.
+    if (name === 'type' && Array.isArray((schema as { enum?: unknown[] }).enum)) continue;
     if (name === 'additionalProperties' && (value === false || isEmptyObject(value))) continue;
     out[name] = compactSchema(value);
   }

@@ -12,9 +12,12 @@ describe('tool descriptions', () => {
     const listed = new Map(registered.map((r) => [r.definition.name, r.listing.description ?? '']));
     for (const tool of GROUPS.flatMap((group) => group.tools)) {
       const description = listed.get(tool.name) ?? '';
-      for (const [op, [, text, bound]] of Object.entries(tool.ops)) {
-        expect(bound.trim(), `${tool.name} ${op} has a bound`).not.toBe('');
-        const named = Object.keys(tool.ops).length > 1 ? `${op}: ${text ? `${text} ` : ''}[${bound}]` : `[${bound}]`;
+      // The tool's bound, stated after its summary, holds for every op that states none of its own.
+      expect(tool.bound.trim(), `${tool.name} has a bound`).not.toBe('');
+      expect(description.startsWith(`${tool.summary.replace(/\.$/, '')} [${tool.bound}].`), tool.name).toBe(true);
+      for (const [op, [, text, own]] of Object.entries(tool.ops)) {
+        if (own === undefined) continue;
+        const named = Object.keys(tool.ops).length > 1 ? `${op}: ${text ? `${text} ` : ''}[${own}]` : `[${own}]`;
         expect(description, `${tool.name} ${op}`).toContain(named);
       }
     }
@@ -25,7 +28,7 @@ describe('tool descriptions', () => {
     for (const { listing } of registered) {
       const ttl = (listing.inputSchema.properties as Record<string, { description?: string }>).ttl;
       if (ttl && (listing.inputSchema.properties as Record<string, unknown>).permanent) {
-        expect(ttl.description, listing.name).toMatch(/for a key this creates/);
+        expect(ttl.description, listing.name).toMatch(/new keys only/);
       }
     }
   });

@@ -110,13 +110,15 @@ describe('assertValueSize', () => {
 });
 
 describe('compactSchema', () => {
-  it('drops $schema, safe-integer bounds, propertyNames and additionalProperties: false, and keeps the rest', () => {
+  it('drops $schema, numeric and length bounds (stated in instructions and op bounds), propertyNames, additionalProperties: false and the type of an enum', () => {
     const schema = {
       $schema: 'http://json-schema.org/draft-07/schema#',
       type: 'object',
       additionalProperties: false,
       properties: {
         n: { type: 'integer', minimum: -9007199254740991, maximum: 100 },
+        l: { type: 'array', maxItems: 100, items: { type: 'string' } },
+        op: { type: 'string', enum: ['get', 'set'] },
         r: { type: 'object', propertyNames: { type: 'string' }, additionalProperties: { type: 'string' } },
       },
       required: ['n'],
@@ -124,7 +126,9 @@ describe('compactSchema', () => {
     expect(compactSchema(schema)).toEqual({
       type: 'object',
       properties: {
-        n: { type: 'integer', maximum: 100 },
+        n: { type: 'integer' },
+        l: { type: 'array', items: { type: 'string' } },
+        op: { enum: ['get', 'set'] },
         r: { type: 'object', additionalProperties: { type: 'string' } },
       },
       required: ['n'],

@@ -38,8 +38,9 @@ export default defineGroup(
   'audit',
   defineTool({
     name: 'audit',
-    summary: 'Key audit of sample keys (default 1000): sizes by prefix and type, no-TTL and big keys, findings.',
-    ops: { run: ['read', '', 'sample keys, opsPerSec, --max-wait-ms'] },
+    summary: 'Key audit of sample keys (default 1000): sizes by prefix and type, no-TTL and big keys, findings',
+    bound: '≤100000 keys at ≤opsPerSec, ≤--max-wait-ms',
+    ops: { run: ['read', ''] },
     input: ({ limits }) => ({
       match: args.name(limits).optional(),
       sample: z.number().int().min(1).max(100_000).optional(),

@@ -7,7 +7,7 @@
 import { type Cache, createCache } from '@redis-agent-kit/patterns/cache';
 import { z } from 'zod';
 import { PolicyError } from '../guard.ts';
-import { args, defineGroup, defineTool, type ToolContext } from '../tool.ts';
+import { args, defineGroup, defineTool, MAX_TTL_SECONDS, type ToolContext } from '../tool.ts';
 
 /** One cache per namespace per server: its counters live in this process. */
 const caches = new WeakMap<ToolContext, Map<string, Promise<Cache>>>();
@@ -37,18 +37,19 @@ export default defineGroup(
   defineTool({
     name: 'cache',
     summary: 'JSON values at namespace:key, always with a TTL.',
+    bound: 'one key',
     ops: {
-      get: ['read', '', 'one key'],
-      has: ['read', 'is a fresh value cached', 'O(1)'],
-      stats: ['read', "this server's counters", 'O(1)'],
-      set: ['write', '', 'one key ≤ value bound'],
-      delete: ['write', '', 'O(1)'],
+      get: ['read', ''],
+      has: ['read', 'is a fresh value cached'],
+      stats: ['read', "this server's counters"],
+      set: ['write', ''],
+      delete: ['write', ''],
     },
     input: ({ limits }) => ({
       namespace: args.name(limits).optional(),
       key: args.name(limits).optional(),
       value: z.unknown().optional(),
-      ttl: args.ttl,
+      ttl: z.number().int().min(1).max(MAX_TTL_SECONDS).optional(),
     }),
     writeArgs: ['value', 'ttl'],
     output: {

@@ -44,7 +44,8 @@ export default defineGroup(
   defineTool({
     name: 'docs',
     summary: 'Docs of a command from the connected server, or names matching pattern.',
-    ops: { lookup: ['read', 'docs', 'O(1); names ≤count'] },
+    bound: 'O(1); names ≤count',
+    ops: { lookup: ['read', ''] },
     input: ({ limits }) => ({
       command: args.name(limits).optional().describe('e.g. client list'),
       pattern: args.name(limits).optional(),

@@ -9,11 +9,12 @@ export default defineGroup(
   defineTool({
     name: 'json',
     summary: 'JSON documents; path is JSONPath, default $.',
+    bound: 'O(size at path)',
     requires: 'json',
     ops: {
-      get: ['read', '', 'O(size at path)'],
-      set: ['write', 'value is JSON text', 'O(size)'],
-      del: ['write', '', 'O(size)'],
+      get: ['read', ''],
+      set: ['write', 'value is JSON text'],
+      del: ['write', ''],
     },
     input: ({ limits }) => ({
       key: args.key,

@@ -49,12 +49,13 @@ export default defineGroup(
   defineTool({
     name: 'keys',
     summary: 'Keys of any type.',
+    bound: 'O(1)/key',
     ops: {
-      scan: ['read', 'pattern (glob), type; names over the name bound counted in long', `≤${SCAN_ROUNDS} SCAN rounds of count`],
-      info: ['read', 'type, ttl of keys', 'O(1)/key'],
-      expire: ['write', 'keys after ttl', 'O(1)/key'],
-      persist: ['write', 'drop TTL', 'O(1)/key'],
-      del: ['write', 'keys', 'O(1)/key'],
+      scan: ['read', 'pattern (glob), type', `≤${SCAN_ROUNDS} SCAN rounds`],
+      info: ['read', 'type, ttl of keys'],
+      expire: ['write', 'keys after ttl'],
+      persist: ['write', 'drop TTL'],
+      del: ['write', 'keys'],
     },
     input: ({ limits }) => ({
       keys: z.array(z.string()).max(limits.maxItems).optional(),

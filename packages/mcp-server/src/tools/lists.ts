@@ -16,10 +16,11 @@ export default defineGroup(
   defineTool({
     name: 'list',
     summary: 'List keys (left = head).',
+    bound: 'O(count or values)',
     ops: {
-      range: ['read', 'count from start (<0: from the tail)', 'count; walk to start ≤ read bound'],
-      push: ['write', '', 'O(values)'],
-      pop: ['write', 'count (default 1)', 'O(count)'],
+      range: ['read', 'count from start (<0: tail)', 'walk to start ≤ read bound'],
+      push: ['write', ''],
+      pop: ['write', 'count (default 1)'],
     },
     input: ({ limits }) => ({
       key: args.key,

@@ -24,8 +24,6 @@ interface Message {
   message: Buffer;
 }
 
-const LISTEN_BOUND = '≤count messages, ≤waitMs; listeners capped';
-
 /** Calls listening now, per server: each holds its own Redis connections until it returns. */
 const listening = new WeakMap<ToolContext, { active: number }>();
 
@@ -105,11 +103,12 @@ export default defineGroup(
   'pubsub',
   defineTool({
     name: 'pubsub',
-    summary: 'Pub/sub; listening ops return what arrives within waitMs.',
+    summary: 'Pub/sub; listening returns what arrives',
+    bound: '≤count messages, ≤waitMs; listeners capped',
     ops: {
-      subscribe: ['read', '', LISTEN_BOUND],
-      psubscribe: ['read', 'channel is a glob', LISTEN_BOUND],
-      keyspace: ['read', 'events of keys matching channel (glob)', LISTEN_BOUND],
+      subscribe: ['read', ''],
+      psubscribe: ['read', 'glob channel'],
+      keyspace: ['read', 'events of keys matching glob channel'],
       publish: ['write', '', 'O(receivers)'],
     },
     input: ({ limits }) => ({

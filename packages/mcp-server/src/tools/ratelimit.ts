@@ -12,9 +12,10 @@ export default defineGroup(
   defineTool({
     name: 'ratelimit',
     summary: 'Rate limit id under a named policy: limit per window (seconds).',
+    bound: 'one script, one key',
     ops: {
-      check: ['write', 'consume cost (default 1)', 'one script on one key'],
-      peek: ['read', 'the state, consuming nothing', 'one script on one key'],
+      check: ['write', 'consume cost (default 1)'],
+      peek: ['read', 'the state, consuming nothing'],
     },
     input: ({ limits }) => ({
       policy: args.name(limits),

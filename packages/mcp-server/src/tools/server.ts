@@ -35,12 +35,13 @@ export default defineGroup(
   defineTool({
     name: 'server',
     summary: 'Server diagnostics, per master on a cluster.',
+    bound: 'O(1)/master',
     ops: {
-      info: ['read', 'INFO section', 'O(1)/master'],
-      dbsize: ['read', '', 'O(1)/master'],
-      slowlog: ['read', '', '≤count/master'],
+      info: ['read', 'INFO section'],
+      dbsize: ['read', ''],
+      slowlog: ['read', '', '≤count'],
       memory: ['read', 'bytes of key', 'SAMPLES 5'],
-      clients: ['read', '', 'O(clients)/master; ≤count listed'],
+      clients: ['read', '', 'O(clients); ≤count listed'],
       cluster: ['read', 'nodes, slots', 'O(nodes)'],
     },
     input: ({ limits }) => ({

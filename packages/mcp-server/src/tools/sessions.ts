@@ -13,12 +13,13 @@ export default defineGroup(
   defineTool({
     name: 'session',
     summary: 'Agent sessions, always with a TTL.',
+    bound: 'one key',
     ops: {
-      get: ['read', '', 'one key'],
-      create: ['write', 'returns id', 'one key ≤ value bound'],
-      update: ['write', 'merge data, or replace', 'one key ≤ value bound'],
-      extend: ['write', 'ttl', 'O(1)'],
-      delete: ['write', '', 'O(1)'],
+      get: ['read', ''],
+      create: ['write', 'returns id'],
+      update: ['write', 'merge data, or replace'],
+      extend: ['write', 'ttl'],
+      delete: ['write', ''],
     },
     input: ({ limits }) => ({
       id: args.name(limits).pipe(z.string().regex(/^[\w-]+$/)).optional(),

@@ -11,14 +11,15 @@ export default defineGroup(
   defineTool({
     name: 'set',
     summary: 'Set keys.',
+    bound: 'O(members); union, inter, diff: summed sizes ≤ read bound',
     ops: {
       members: ['read', 'a page', 'SSCAN ~count'],
-      has: ['read', 'members?', 'O(members)'],
-      union: ['read', 'key+keys', 'sizes summed ≤ read bound'],
-      inter: ['read', 'key+keys', 'sizes summed ≤ read bound'],
-      diff: ['read', 'key-keys', 'sizes summed ≤ read bound'],
-      add: ['write', '', 'O(members)'],
-      rem: ['write', '', 'O(members)'],
+      has: ['read', 'members?'],
+      union: ['read', 'key+keys'],
+      inter: ['read', 'key+keys'],
+      diff: ['read', 'key-keys'],
+      add: ['write', ''],
+      rem: ['write', ''],
     },
     input: ({ limits }) => ({
       key: args.key,

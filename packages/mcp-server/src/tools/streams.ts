@@ -16,11 +16,11 @@ function entries(raw: RawEntry[]): { id: string; fields: ByteRecord }[] {
 
 const OPS = {
   range: ['read', 'start..end ids', 'O(log n+count)'],
-  info: ['read', '', 'O(groups); ≤count groups'],
+  info: ['read', '', 'O(groups)'],
   pending: ['read', 'unacked in group', 'O(count)'],
-  add: ['write', 'fields, maxlen cap', 'O(1); maxlen trims'],
-  group_create: ['write', 'group from id ($: new only)', 'O(1)'],
-  group_read: ['write', 'as consumer', '≤count entries'],
+  add: ['write', 'fields, maxlen cap'],
+  group_create: ['write', 'group from id ($: new only)'],
+  group_read: ['write', 'as consumer', 'O(count)'],
   ack: ['write', 'ids', 'O(ids)'],
 } as const;
 
@@ -139,6 +139,7 @@ export default defineGroup(
   defineTool({
     name: 'stream',
     summary: 'Streams and consumer groups.',
+    bound: 'O(1)',
     ops: OPS,
     input: ({ limits }) => input(limits),
     writeArgs: ['consumer', 'id', 'fields', 'maxlen', 'ttl', 'permanent'],

@@ -10,17 +10,17 @@ const ANSWER_OVERHEAD = 512;
 
 /**
  * The value, or the part of it from `start` that fits the answer bound (half of it: the text copy doubles the
- * answer), read with GETRANGE so a huge value never crosses the network whole. A part says `truncated` and the
- * value's full `length`, so the caller reads on with `start`.
+ * answer), read with GETRANGE so a huge value never crosses the network whole; TTL, STRLEN and GETRANGE go in one
+ * round trip. A part says `truncated` and the value's full `length`, so the caller reads on with `start`.
  */
 async function get(ctx: ToolContext, key: Buffer, start: number) {
-  const [ttl, length] = await Promise.all([ctx.redis.ttl(key), ctx.redis.strlen(key)]);
-  if (ttl === -2) return { value: null, ttl };
   const budget = Math.floor(ctx.limits.maxAnswerBytes / 2) - ANSWER_OVERHEAD;
-  const raw =
-    start === 0 && length <= budget
-      ? ((await ctx.redis.getBuffer(key)) ?? Buffer.alloc(0))
-      : await ctx.redis.getrangeBuffer(key, start, start + budget - 1);
+  const replies = (await ctx.redis.pipeline().ttl(key).strlen(key).getrangeBuffer(key, start, start + budget - 1).exec()) ?? [];
+  const [ttl, length, raw] = replies.map(([error, reply]) => {
+    if (error) throw error;
+    return reply;
+  }) as [number, number, Buffer];
+  if (ttl === -2) return { value: null, ttl };
   const value = prefixWithin(raw, budget);
   const whole = start === 0 && value.length === length;
   return { value, ttl, ...(whole ? {} : { length, truncated: true }) };
@@ -31,10 +31,11 @@ export default defineGroup(
   defineTool({
     name: 'string',
     summary: 'String keys.',
+    bound: 'O(1)',
     ops: {
-      get: ['read', 'value, ttl; a long value comes in parts: read on from start (byte)', 'O(1); part ≤ answer bound'],
-      set: ['write', 'nx: only if absent', 'O(1)'],
-      incr: ['write', 'add value (integer)', 'O(1)'],
+      get: ['read', 'value, ttl; a long value in parts: read on from start (byte)'],
+      set: ['write', 'nx: only if absent'],
+      incr: ['write', 'add value (integer)'],
     },
     input: () => ({
       key: args.key,

@@ -54,12 +54,13 @@ export default defineGroup(
   defineTool({
     name: 'vector',
     summary: 'Vector index of texts the server embeds.',
+    bound: 'O(docs or ids · log n)',
     ops: {
-      search: ['read', '', 'k nearest, HNSW O(log n)'],
+      search: ['read', '', 'k nearest'],
       info: ['read', '', 'O(1)'],
       ensure: ['write', 'create (fields: what FT filters use)', 'O(1)'],
-      upsert: ['write', '', 'O(docs·log n); texts ≤ value bound'],
-      delete: ['write', '', 'O(ids·log n)'],
+      upsert: ['write', ''],
+      delete: ['write', ''],
     },
     input: ({ limits }) => ({
       index: args.name(limits),

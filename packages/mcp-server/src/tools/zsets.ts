@@ -19,12 +19,13 @@ export default defineGroup(
   defineTool({
     name: 'zset',
     summary: 'Sorted-set keys.',
+    bound: 'O(members·log n)',
     ops: {
-      range: ['read', 'by rank from start, or by score min..max', 'O(log n+count); score offset start ≤ read bound'],
-      score: ['read', 'score, rank of members', 'O(members·log n)'],
-      add: ['write', 'entries', 'O(entries·log n)'],
-      incr: ['write', 'entries as increments', 'O(entries·log n)'],
-      rem: ['write', 'members', 'O(members·log n)'],
+      range: ['read', 'by rank from start, or by score min..max', 'O(log n+count); score offset ≤ read bound'],
+      score: ['read', 'score, rank of members'],
+      add: ['write', 'entries'],
+      incr: ['write', 'entries as increments'],
+      rem: ['write', 'members'],
     },
     input: ({ limits }) => ({
       key: args.key,
