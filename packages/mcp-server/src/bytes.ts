@@ -14,7 +14,7 @@ export const ENCODINGS = ['base64'] as const;
 export type Encoding = (typeof ENCODINGS)[number];
 
 /** The `encoding` argument of the byte tools, and the field of their answers. */
-export const encodingArg = z.enum(ENCODINGS).optional();
+export const encodingArg = z.enum(ENCODINGS).optional().describe('keys, values as base64');
 
 /** Hash fields or stream entry fields: byte names (and values) that become one object once the answer's encoding is known. */
 export class ByteRecord {

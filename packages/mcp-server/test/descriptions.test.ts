@@ -32,4 +32,15 @@ describe('tool descriptions', () => {
       }
     }
   });
+
+  it('say, in every byte tool, that keys and values may travel as base64', () => {
+    const { registered } = planTools(parseConfig(['--profile', 'full'], {}, resolveGroups), caps);
+    const byteTools = registered.filter(({ listing }) => (listing.inputSchema.properties as Record<string, unknown>).encoding);
+    expect(byteTools.map((r) => r.listing.name).sort()).toEqual(['hash', 'keys', 'list', 'set', 'stream', 'string', 'zset']);
+    for (const { listing } of byteTools) {
+      const encoding = (listing.inputSchema.properties as Record<string, { description?: string; enum?: string[] }>).encoding;
+      expect(encoding?.enum, listing.name).toEqual(['base64']);
+      expect(encoding?.description, listing.name).toMatch(/base64/);
+    }
+  });
 });

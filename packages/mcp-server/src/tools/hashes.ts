@@ -20,7 +20,7 @@ export default defineGroup(
   'hashes',
   defineTool({
     name: 'hash',
-    summary: 'Hash keys; ttl/expire are per field.',
+    summary: 'Hash keys; ttl, expire per field.',
     bound: 'O(names or fields)',
     ops: {
       get: ['read', 'names, else a page', 'HSCAN ~count'],

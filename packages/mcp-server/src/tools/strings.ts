@@ -33,7 +33,7 @@ export default defineGroup(
     summary: 'String keys.',
     bound: 'O(1)',
     ops: {
-      get: ['read', 'value, ttl; a long value in parts: read on from start (byte)'],
+      get: ['read', 'value, ttl; long values in parts: read on from start (byte)'],
       set: ['write', 'nx: only if absent'],
       incr: ['write', 'add value (integer)'],
     },
