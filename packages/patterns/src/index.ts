@@ -1,7 +1,7 @@
 /**
  * `@redis-agent-kit/patterns`: what every pattern and every user of one needs, and nothing of any pattern (each
- * lives at its subpath: `/cache`, `/ratelimit`, `/session`, `/audit`, `/vector`, `/cluster`), so importing the root
- * loads no pattern and no optional peer. It holds:
+ * lives at its subpath: `/cache`, `/ratelimit`, `/session`, `/audit`, `/vector`, `/queue`, `/cluster`), so
+ * importing the root loads no pattern and no optional peer. It holds:
  * - the connection factory (URL, TLS, cluster, finite retries), its redacted errors, and `connectionTarget`, where
  *   a configuration would connect, without its credentials;
  * - the capabilities probe, which every pattern uses to pick a strategy or refuse naming what is missing;

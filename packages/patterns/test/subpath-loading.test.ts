@@ -69,7 +69,7 @@ function dependencyClosure(name: string, from = PATTERNS, into = new Set<string>
 /** The folder a source file is in ('' for the top-level shared modules). */
 const folderOf = (file: string) => (file.includes('/') ? (file.split('/')[0] as string) : '');
 
-const SUBPATHS = ['cache', 'ratelimit', 'session', 'audit', 'vector', 'cluster'] as const;
+const SUBPATHS = ['cache', 'ratelimit', 'session', 'audit', 'vector', 'cluster', 'queue'] as const;
 /** The shared batch module every pattern that sends many commands goes through. */
 const SHARED_FOLDER = 'cluster';
 
