@@ -103,6 +103,9 @@ describe('redis-8: MCP answers, reads and inputs are bounded', () => {
       ['ratelimit', { op: 'check', policy: 'p', id: longName, limit: 5, window: 60 }, /longer than 1024 bytes/],
       ['vector', { op: 'upsert', index: 'rak_bound', docs: [{ id: longName, text: 't' }], ttl: 60 }, /longer than 1024 bytes/],
       ['keys', { op: 'info', keys: [k(longName)] }, /1024-byte limit/],
+      ['stream', { op: 'range', key: k('s'), start: longName }, /longer than 1024 bytes/],
+      ['zset', { op: 'range', key: k('z'), min: longName }, /longer than 1024 bytes/],
+      ['vector', { op: 'search', index: 'rak_bound', text: 't', filter: { equals: { kind: longName } } }, /longer than 1024 bytes/],
     ];
     for (const [tool, args, expected] of refusals) expect(await s.fails(tool, args), tool).toMatch(expected);
     expect(await client.exists(k(longName), k('h'), k('zi'), k('s'))).toBe(0);

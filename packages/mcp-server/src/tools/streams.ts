@@ -26,8 +26,8 @@ const OPS = {
 
 const input = (limits: Limits) => ({
   key: args.key,
-  start: z.string().optional(),
-  end: z.string().optional(),
+  start: args.name(limits).optional(),
+  end: args.name(limits).optional(),
   count: args.count(limits),
   group: args.name(limits).optional(),
   consumer: args.name(limits).optional(),

@@ -64,17 +64,20 @@ export default defineGroup(
     },
     input: ({ limits }) => ({
       index: args.name(limits),
-      fields: z.record(z.string(), z.enum(['tag', 'text', 'numeric'])).optional(),
+      fields: z.record(args.name(limits), z.enum(['tag', 'text', 'numeric'])).optional(),
       text: z.string().optional(),
       k: args.count(limits),
       filter: z
         .object({
-          equals: z.record(z.string(), scalar).optional(),
-          ranges: z.record(z.string(), z.object({ min: z.number().optional(), max: z.number().optional() })).optional(),
+          // Filter values are compared, not stored: bounded like names.
+          equals: z.record(args.name(limits), z.union([args.name(limits), z.number(), z.boolean()])).optional(),
+          ranges: z
+            .record(args.name(limits), z.object({ min: z.number().optional(), max: z.number().optional() }))
+            .optional(),
         })
         .optional(),
       docs: z
-        .array(z.object({ id: args.name(limits), text: z.string(), attrs: z.record(z.string(), scalar).optional() }))
+        .array(z.object({ id: args.name(limits), text: z.string(), attrs: z.record(args.name(limits), scalar).optional() }))
         .max(limits.maxItems)
         .optional(),
       ids: z.array(args.name(limits)).max(limits.maxItems).optional(),

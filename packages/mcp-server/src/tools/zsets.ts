@@ -30,8 +30,8 @@ export default defineGroup(
     input: ({ limits }) => ({
       key: args.key,
       start: z.number().int().min(0).optional(),
-      min: z.string().optional().describe('e.g. (1 -inf'),
-      max: z.string().optional(),
+      min: args.name(limits).optional().describe('e.g. (1 -inf'),
+      max: args.name(limits).optional(),
       rev: z.boolean().optional(),
       count: args.count(limits),
       members: z.array(z.string()).max(limits.maxItems).optional(),
