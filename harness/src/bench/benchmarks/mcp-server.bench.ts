@@ -1,9 +1,10 @@
 /**
- * What the MCP layer costs. Latency of one tool call (`string get`: GET and TTL) against the same two commands
- * sent by ioredis directly (the anchor), sequentially, with the server in this process (in-memory transport) and as a child process over
- * stdio; and the size of `tools/list` for each profile, in characters and estimated tokens (characters / 4),
- * against seed 000's 2,000 to 3,000 tokens for fifteen tools: the whole listing, and the part a function-calling
- * model is given (name, description, input schema; output schemas and annotations stay with the client).
+ * What the MCP layer costs. Latency of one tool call (`string get`: TTL, STRLEN, GETRANGE in one pipeline) against GET and TTL
+ * sent by ioredis directly (the anchor), sequentially, with the server in this process (in-memory transport) and
+ * as a child process over stdio; and the size of `tools/list` for each profile in tokens of a real tokenizer
+ * (js-tiktoken, `o200k_base`), against seed 000's 2,000 to 3,000 tokens for fifteen tools: the whole listing as a
+ * client receives it, the part a function-calling model is given (name, description, input schema), and the listing
+ * with output schemas (`--output-schemas`).
  */
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -11,6 +12,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { PROFILES, parseConfig, planTools, resolveGroups, startRedisMcp } from '@redis-agent-kit/mcp-server';
 import { closeClient, connect } from '@redis-agent-kit/patterns';
+import { getEncoding } from 'js-tiktoken';
 import {
   alternatingRounds,
   type BenchRow,
@@ -45,7 +47,9 @@ function latencyFigures(samples: number[]): { mean: number; p99: number } {
   };
 }
 
-const estimateTokens = (chars: number) => Math.round(chars / 4);
+const tokenizer = getEncoding('o200k_base');
+/** Tokens of the JSON a client receives (o200k_base: the tokenizer of current OpenAI models). */
+const tokens = (value: unknown) => tokenizer.encode(JSON.stringify(value)).length;
 
 /**
  * Seed 000 puts fifteen tool definitions at 2,000 to 3,000 tokens; the goal is to come in under that range, so
@@ -114,7 +118,7 @@ export default defineBenchmark({
         met: overhead < 1,
       });
       notes.push(
-        `${perRound} sequential calls per subject and round (stdio ${Math.round(perRound / 2)}), ${ROUNDS.measured} rounds after one discarded; both sides send GET and TTL together`,
+        `${perRound} sequential calls per subject and round (stdio ${Math.round(perRound / 2)}), ${ROUNDS.measured} rounds after one discarded; the anchor sends GET and TTL together, the tool TTL, STRLEN and GETRANGE in one pipeline`,
       );
     } finally {
       await direct.unlink(KEY);
@@ -136,23 +140,27 @@ export default defineBenchmark({
       const client = new Client({ name: 'size', version: '1' });
       await client.connect(b);
       const { tools } = await client.listTools();
-      const chars = JSON.stringify(tools).length;
-      const modelChars = JSON.stringify(
-        tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })),
-      ).length;
+      const all = tokens(tools);
+      const modelFacing = tokens(tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })));
       await client.close();
       await mcp.close();
       await sized.close();
+      const withOutputs = tokens(
+        planTools(parseConfig([...flags, '--profile', profile, '--output-schemas'], {}, resolveGroups), target.capabilities).registered.map(
+          (r) => r.listing,
+        ),
+      );
       const subject = `tools/list ${profile} (${tools.length} tools)`;
-      rows.push({ subject, metric: 'size', value: chars, unit: 'chars' });
+      rows.push({ subject, metric: 'size', value: JSON.stringify(tools).length, unit: 'chars' });
       rows.push({
         subject,
         metric: 'size',
-        value: estimateTokens(chars),
-        unit: 'tokens (chars/4)',
-        ...(goal ? { goal: `< ${goal} tokens`, met: estimateTokens(chars) < goal } : {}),
+        value: all,
+        unit: 'tokens (o200k_base)',
+        ...(goal ? { goal: `≤ ${goal} tokens`, met: all <= goal } : {}),
       });
-      rows.push({ subject, metric: 'model-facing size', value: estimateTokens(modelChars), unit: 'tokens (chars/4)' });
+      rows.push({ subject, metric: 'model-facing size', value: modelFacing, unit: 'tokens (o200k_base)' });
+      rows.push({ subject, metric: 'size with --output-schemas', value: withOutputs, unit: 'tokens (o200k_base)' });
     }
     const withJson = planTools(parseConfig(['--profile', 'full'], {}, resolveGroups), {
       ...target.capabilities,
@@ -161,10 +169,10 @@ export default defineBenchmark({
     rows.push({
       subject: `tools/list full on a server with JSON (${withJson.length} tools)`,
       metric: 'size',
-      value: estimateTokens(JSON.stringify(withJson).length),
-      unit: 'tokens (chars/4)',
-      goal: `< ${SEED_TOKENS} tokens`,
-      met: estimateTokens(JSON.stringify(withJson).length) < SEED_TOKENS,
+      value: tokens(withJson),
+      unit: 'tokens (o200k_base)',
+      goal: `≤ ${SEED_TOKENS} tokens`,
+      met: tokens(withJson) <= SEED_TOKENS,
     });
     notes.push(
       `profiles: ${Object.entries(PROFILES)

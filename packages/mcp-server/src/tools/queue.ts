@@ -8,7 +8,7 @@
 import { createQueue, type DeadLetter, QUEUE_DEFAULTS } from '@redis-agent-kit/patterns/queue';
 import { z } from 'zod';
 import { assertValueSize } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, type ToolContext } from '../tool.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, MAX_TTL_SECONDS, type ToolContext } from '../tool.ts';
 
 /** Bytes of a dead letter's payload shown; longer ones are cut, and `payloadBytes` says how long they were. */
 const PREVIEW_BYTES = 1024;
@@ -56,23 +56,24 @@ export default defineGroup(
   defineTool({
     name: 'queue',
     summary: `Job queues on Redis Streams (prefix default ${QUEUE_DEFAULTS.prefix}, partitions 1, group ${QUEUE_DEFAULTS.group}).`,
+    bound: 'O(1)',
     ops: {
-      stats: ['read', 'length, waiting, pending, delayed, dead letters'],
-      dead_letters: ['read', 'newest first'],
+      stats: ['read', 'length, waiting, pending, delayed, dead letters', 'O(partitions)'],
+      dead_letters: ['read', 'newest first', '≤count, 1 KB previews'],
       add: ['write', 'payload; id dedupes; delayMs; priority'],
       retry: ['write', 'a deadLetterId back into the queue'],
     },
     input: ({ limits }) => ({
-      queue: z.string(),
-      prefix: z.string().optional(),
+      queue: args.name(limits),
+      prefix: args.name(limits).optional(),
       partitions: z.number().int().min(1).max(1024).optional(),
-      group: z.string().optional(),
+      group: args.name(limits).optional(),
       count: args.count(limits),
       payload: z.unknown().optional(),
-      id: z.string().optional(),
-      delayMs: z.number().int().min(0).optional(),
+      id: args.name(limits).optional(),
+      delayMs: z.number().int().min(0).max(MAX_TTL_SECONDS * 1000).optional(),
       priority: z.enum(['high', 'normal']).optional(),
-      deadLetterId: z.string().optional(),
+      deadLetterId: args.name(limits).optional(),
     }),
     writeArgs: ['payload', 'id', 'delayMs', 'priority', 'deadLetterId'],
     output: {
