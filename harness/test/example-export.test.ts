@@ -57,7 +57,7 @@ afterAll(async () => {
       // already gone
     }
   }
-  await Promise.all(started.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+  await Promise.all(started.filter((c) => c.exitCode === null).map((c) => new Promise((r) => c.once('exit', r))));
   rmSync(work, { recursive: true, force: true });
 });
 

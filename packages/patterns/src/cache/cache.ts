@@ -154,6 +154,8 @@ export class Cache {
     missing.forEach((keyIndex, j) => {
       results[keyIndex] = this.#miss(entries[keyIndex], loads[j] as Promise<V | undefined>);
     });
+    // Hits are values, misses promises: Promise.all takes both.
+    // eslint-disable-next-line @typescript-eslint/await-thenable
     const answered = await Promise.all(results);
     const found = new Map<string, CacheResult<V>>();
     keys.forEach((key, i) => {
