@@ -1,8 +1,11 @@
 /**
  * The cache layer (packages/patterns/src/cache) on every target: misses and hits, a TTL on every key, the codec
  * the server's capabilities choose (JSON documents or the string envelope), multi-key reads across cluster slots,
- * set, has and delete (with running recomputations), coalescing and XFetch at the expiry, stale-if-error, and the
- * size limit.
+ * set, has and delete (with running recomputations), coalescing and XFetch at the expiry, stale-if-error, negative
+ * caching, and the size limit (a value over it is served uncached).
+ *
+ * A miss answers before its value is written to Redis; checks that move the clock past an expiry first wait for
+ * that write (`cache.idle()`), since a reader arriving while it runs shares the value just computed.
  */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -119,15 +122,18 @@ export default defineSuite({
         await cache.getMany(evens, load);
         const all = await cache.getMany(ids, load);
         assert.deepEqual(loads, [evens, ids.filter((_, i) => i % 2 === 1)]);
-        assert.deepEqual([...all.keys()], ids.slice(0, 11));
+        // Every key is in the answer; the one the origin lacks is "not found" (undefined), a miss.
+        assert.deepEqual([...all.keys()], ids);
+        assert.deepEqual(all.get('product:11'), { value: undefined, status: 'MISS' });
         assert.deepEqual(
-          ids.slice(0, 11).map((id) => all.get(id)?.status),
-          ids.slice(0, 11).map((_, i) => (i % 2 === 0 ? 'HIT' : 'MISS')),
+          ids.map((id) => all.get(id)?.status),
+          ids.map((_, i) => (i % 2 === 0 ? 'HIT' : 'MISS')),
         );
+        await cache.idle();
         const again = await cache.getMany(ids, load);
         assert.equal(loads.length, 3, 'only the key the origin lacks is asked for again');
         assert.deepEqual(loads[2], ['product:11']);
-        assert.ok([...again.values()].every((r) => r.status === 'HIT'));
+        assert.ok([...again.values()].slice(0, 11).every((r) => r.status === 'HIT'));
         for (const key of fullKeys.slice(0, 11)) await assertTtl(ctx.client, key);
       },
     },
@@ -226,6 +232,7 @@ export default defineSuite({
         const { cache, clock } = await cacheFor(ctx);
         const product = origin((call) => ({ id: 3, version: call }), 50);
         await cache.getOrCompute('product:3', product.load);
+        await cache.idle();
         clock.offsetMs = TTL_MS + 1;
         const results = await Promise.all(
           Array.from({ length: 200 }, () => cache.getOrCompute('product:3', product.load)),
@@ -267,6 +274,7 @@ export default defineSuite({
         const { cache, clock } = await cacheFor(ctx);
         const product = origin((call) => ({ version: call }), 5);
         await cache.getOrCompute('product:6', product.load);
+        await cache.idle();
         product.failing = true;
         clock.offsetMs = TTL_MS + 1;
         const stale = await cache.getOrCompute('product:6', product.load);
@@ -283,21 +291,61 @@ export default defineSuite({
       },
     },
     {
-      name: 'values over 100 KB are refused with a clear error unless the limit is raised',
+      name: 'a value over 100 KB is answered uncached (saying why), set refuses it, unless the limit is raised',
       async run(ctx) {
         const { cache } = await cacheFor(ctx);
-        const big = async () => ({ blob: 'x'.repeat(120 * 1024) });
-        await assert.rejects(cache.getOrCompute('product:big', big), (error: unknown) => {
-          assert.ok(error instanceof CacheValueTooLargeError);
-          assert.match(error.message, /over the 102400-byte limit.*raise maxValueBytes/);
-          return true;
-        });
+        const big = origin(() => ({ blob: 'x'.repeat(120 * 1024) }), 1);
+        for (let i = 0; i < 2; i++) {
+          const answer = await cache.getOrCompute('product:big', big.load);
+          assert.equal(answer.status, 'MISS');
+          assert.equal(answer.value?.blob.length, 120 * 1024);
+          assert.ok(answer.error instanceof CacheValueTooLargeError);
+          assert.match(answer.error.message, /over the 102400-byte limit.*raise maxValueBytes/);
+        }
+        assert.equal(big.calls, 2, 'not cached: each read asks the origin');
+        const many = await cache.getMany(['product:big'], async (keys) => new Map(keys.map((k) => [k, 'y'.repeat(120 * 1024)])));
+        assert.ok(many.get('product:big')?.error instanceof CacheValueTooLargeError);
+        await cache.idle();
         assert.equal(await ctx.client.exists(cache.key('product:big')), 0);
-        assert.equal(cache.stats().oversize, 1);
+        assert.equal(cache.stats().oversize, 3);
         const { cache: roomy } = await cacheFor(ctx, { maxValueBytes: 200 * 1024 });
-        assert.equal((await roomy.getOrCompute('product:big', big)).status, 'MISS');
-        assert.equal((await roomy.getOrCompute('product:big', big)).status, 'HIT');
+        assert.deepEqual((await roomy.getOrCompute('product:big', big.load)).error, undefined);
+        await roomy.idle();
+        assert.equal((await roomy.getOrCompute('product:big', big.load)).status, 'HIT');
         await assertTtl(ctx.client, roomy.key('product:big'));
+      },
+    },
+    {
+      name: 'negative caching: "not found" is cached notFoundTtlMs (no grace) when asked, and cleared by set or delete',
+      async run(ctx) {
+        const { cache, clock } = await cacheFor(ctx, { notFoundTtlMs: 5_000 });
+        const missing = origin(() => undefined, 1);
+        assert.deepEqual(await cache.getOrCompute('product:none', missing.load), { value: undefined, status: 'MISS' });
+        await cache.idle();
+        assert.deepEqual(await cache.getOrCompute('product:none', missing.load), { value: undefined, status: 'HIT' });
+        assert.equal(missing.calls, 1);
+        const pttl = await ctx.client.pttl(cache.key('product:none'));
+        assert.ok(pttl > 0 && pttl <= 5_000, `PTTL ${pttl}: the not-found TTL, without the stale grace`);
+        assert.equal(await cache.has('product:none'), false, 'a cached "not found" is no value');
+        const many = await cache.getMany(['product:none', 'product:gone'], async () => new Map());
+        assert.deepEqual([...many.values()].map((r) => r.status), ['HIT', 'MISS']);
+        await cache.idle();
+        assert.equal(missing.calls, 1);
+        // Past its TTL, a cached "not found" is asked again and never served stale.
+        missing.failing = true;
+        clock.offsetMs = 5_001;
+        await assert.rejects(cache.getOrCompute('product:none', missing.load), /origin down/);
+        clock.offsetMs = 0;
+        await cache.set('product:none', { now: 'found' });
+        assert.deepEqual(await cache.getOrCompute('product:none', missing.load), { value: { now: 'found' }, status: 'HIT' });
+        assert.equal(await cache.delete('product:gone'), 1);
+        // Off by default: nothing is stored for "not found".
+        const { cache: plain } = await cacheFor(ctx);
+        await plain.getOrCompute('product:none2', missing.load).catch(() => undefined);
+        missing.failing = false;
+        await plain.getOrCompute('product:none2', missing.load);
+        await plain.idle();
+        assert.equal(await ctx.client.exists(plain.key('product:none2')), 0);
       },
     },
     {

@@ -59,4 +59,18 @@ describe('cache coalescing state (Recomputations)', () => {
     await waiting;
     expect(idle).toBe(true);
   });
+
+  it('a recomputation stays shared until its done promise settles (its write), not just its value', async () => {
+    const recomputations = new Recomputations(0);
+    const value = deferred<string>();
+    const written = deferred<void>();
+    recomputations.start('k', value.promise, written.promise);
+    value.resolve('v');
+    await value.promise;
+    expect(recomputations.shared('k', performance.now())).toBe(value.promise);
+    expect(recomputations.owns('k', value.promise)).toBe(true);
+    written.resolve();
+    await recomputations.idle();
+    expect(recomputations.owns('k', value.promise)).toBe(false);
+  });
 });

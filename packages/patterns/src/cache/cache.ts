@@ -8,10 +8,15 @@
  * - The Redis TTL is the logical TTL plus `staleGraceMs`: past the logical expiry the entry is no longer served as
  *   fresh, but it stays in Redis for the grace period so that, when the origin fails, the last value can be served
  *   (`STALE`, with the origin's error) instead of an error. After the grace, Redis drops it by itself.
- * - Redis trouble never fails a read: a Redis error or timeout counts in `redisErrors` and the origin answers.
- * - Values whose stored document is over `maxValueBytes` (100 KB by default) are refused with
- *   CacheValueTooLargeError.
- * - `set`, `has` and `delete` have no origin to fall back on: they reject when Redis fails or times out.
+ * - Redis trouble never fails a read: a Redis error or timeout counts in `redisErrors` and the origin answers. A miss
+ *   answers as soon as the origin has: the write of the new value to Redis runs after it, in the background. So a
+ *   miss while Redis does not answer takes the read's deadline (`timeoutMs`, fired within 1.25 × `timeoutMs`)
+ *   plus the origin's own time.
+ * - The origin's "not found" (`undefined`) is cached only with `notFoundTtlMs` > 0, for that long (no stale grace).
+ * - A computed value whose stored document is over `maxValueBytes` (100 KB by default) is answered but not cached:
+ *   its result carries the CacheValueTooLargeError, and `oversize` counts it. The size limit never fails a read.
+ * - `set`, `has` and `delete` have no origin to fall back on: they reject when Redis fails or times out, and `set`
+ *   rejects a value over the size limit.
  *
  * Keys are `{namespace}:{key}`, e.g. `cache:product:42`. Concurrent recomputations are shared through
  * `coalescing.ts`; options and their defaults are in `options.ts`.
@@ -33,10 +38,13 @@ import { defaultRandom, type RandomSource, shouldRecomputeEarly } from './xfetch
 export type CacheStatus = 'HIT' | 'MISS' | 'STALE';
 
 export interface CacheResult<V> {
-  /** Undefined when the origin had nothing for the key (nothing is cached then). */
+  /** Undefined when the origin had nothing for the key (cached only with `notFoundTtlMs`). */
   value: V | undefined;
   status: CacheStatus;
-  /** For `STALE`: the origin's error that made the cache serve an expired value. */
+  /**
+   * For `STALE`: the origin's error that made the cache serve an expired value. For a `MISS` whose value could not
+   * be cached: the CacheValueTooLargeError that says why (the value is still the origin's answer).
+   */
   error?: Error;
 }
 
@@ -50,6 +58,12 @@ interface Computed<V> {
   deltaMs: number;
 }
 
+/** What a recomputation answers its callers: the value, and why it was not cached when it was too large. */
+interface Recomputed<V> {
+  value: V | undefined;
+  uncached?: CacheValueTooLargeError;
+}
+
 /** Built by `createCache(client, options)`; exported as a type only. */
 export class Cache {
   readonly client: RedisClient;
@@ -61,6 +75,7 @@ export class Cache {
   readonly beta: number;
   readonly maxValueBytes: number;
   readonly timeoutMs: number;
+  readonly notFoundTtlMs: number;
   readonly #codec: CacheCodec;
   readonly #random: RandomSource;
   readonly #now: () => number;
@@ -68,9 +83,11 @@ export class Cache {
   readonly #stats = emptyStats();
   readonly #deadlines: Deadlines;
   readonly #recomputations: Recomputations;
+  /** Writes of computed values still running in the background (for `idle`). */
+  readonly #writes = new Set<Promise<void>>();
 
   constructor(client: RedisClient, codec: CacheCodec, options: CacheOptions) {
-    const { ttlMs, staleGraceMs, beta, maxValueBytes, timeoutMs } = numericOptions(options);
+    const { ttlMs, staleGraceMs, beta, maxValueBytes, timeoutMs, notFoundTtlMs } = numericOptions(options);
     this.client = client;
     this.#codec = codec;
     this.codec = codec.name;
@@ -80,6 +97,7 @@ export class Cache {
     this.beta = beta;
     this.maxValueBytes = maxValueBytes;
     this.timeoutMs = timeoutMs;
+    this.notFoundTtlMs = notFoundTtlMs;
     this.#deadlines = new Deadlines(timeoutMs);
     this.#recomputations = new Recomputations(timeoutMs);
     this.#random = options.random ?? defaultRandom;
@@ -97,7 +115,10 @@ export class Cache {
     return { ...this.#stats };
   }
 
-  /** The cached value of `key`, or `compute()`'s (then cached). One Redis round trip on a hit. */
+  /**
+   * The cached value of `key`, or `compute()`'s (then cached; `undefined` means "not found"). One Redis round trip on
+   * a hit.
+   */
   getOrCompute<V>(
     key: string,
     compute: () => Promise<V | undefined>,
@@ -111,7 +132,7 @@ export class Cache {
       const entry = this.#decode(reply) as CacheEntry<V> | undefined;
       const fresh = this.#fresh(full, entry, readAt);
       if (fresh === HIT) return { value: (entry as CacheEntry<V>).value, status: 'HIT' };
-      const recomputed = this.#track(full, ttlOf(options, this.ttlMs), readAt, () => this.#timed(compute));
+      const recomputed = this.#track<V>(full, ttlOf(options, this.ttlMs), readAt, () => this.#timed(compute));
       if (fresh === MISS) return this.#miss(entry, recomputed);
       this.#inBackground([recomputed]);
       return { value: (entry as CacheEntry<V>).value, status: 'HIT' };
@@ -122,8 +143,8 @@ export class Cache {
   /**
    * Many keys at once: one Redis round trip per server for all of them (grouped by node on a cluster), then one
    * `load(missing)` call for the keys that were missing or expired, and one background `load(keys)` for those
-   * XFetch refreshes early. Keys `load` leaves out are not found: they are absent from the result, and nothing is
-   * cached for them.
+   * XFetch refreshes early. The answer has every distinct key; keys `load` leaves out are not found (value
+   * `undefined`, cached only with `notFoundTtlMs`).
    */
   async getMany<V>(
     keys: string[],
@@ -152,15 +173,10 @@ export class Cache {
       readAt,
     );
     missing.forEach((keyIndex, j) => {
-      results[keyIndex] = this.#miss(entries[keyIndex], loads[j] as Promise<V | undefined>);
+      results[keyIndex] = this.#miss(entries[keyIndex], loads[j] as Promise<Recomputed<V>>);
     });
     const answered = await Promise.all(results);
-    const found = new Map<string, CacheResult<V>>();
-    keys.forEach((key, i) => {
-      const result = answered[i];
-      if (result && result.value !== undefined) found.set(key, result);
-    });
-    return found;
+    return new Map(keys.map((key, i) => [key, answered[i] as CacheResult<V>]));
   }
 
   /**
@@ -175,7 +191,7 @@ export class Cache {
     const full = this.key(key);
     this.#recomputations.forget(full);
     const payload = this.#encode(full, { value, deltaMs: 0, expiresAt: this.#now() + ttlMs });
-    await this.#write(full, payload, ttlMs).catch((error: unknown) => {
+    await this.#write(full, payload, ttlMs + this.staleGraceMs).catch((error: unknown) => {
       throw new Error(`Could not cache ${full}: ${(error as Error).message}`, { cause: error });
     });
   }
@@ -192,7 +208,7 @@ export class Cache {
       throw new Error(`Could not read ${full}: ${redacted.message}`, { cause: redacted });
     });
     const entry = this.#codec.decode(reply);
-    return entry !== undefined && this.#now() < entry.expiresAt;
+    return entry !== undefined && entry.value !== undefined && this.#now() < entry.expiresAt;
   }
 
   /**
@@ -218,9 +234,13 @@ export class Cache {
     return replies.reduce((deleted: number, reply) => deleted + Number(reply), 0);
   }
 
-  /** Resolves when no recomputation runs in this process (background refreshes included): for tests and shutdown. */
-  idle(): Promise<void> {
-    return this.#recomputations.idle();
+  /**
+   * Resolves when no recomputation runs in this process (background refreshes and writes included): for tests and
+   * shutdown.
+   */
+  async idle(): Promise<void> {
+    await this.#recomputations.idle();
+    while (this.#writes.size) await Promise.allSettled([...this.#writes]);
   }
 
   /** Whether an entry is a hit, a hit that XFetch picks this reader to refresh early, or a miss. */
@@ -245,14 +265,18 @@ export class Cache {
     for (const refresh of refreshes) refresh.catch(() => {});
   }
 
-  /** A miss's answer: the (shared) recomputation, or the expired entry while the grace lasts if the origin failed. */
-  async #miss<V>(entry: CacheEntry<V> | undefined, computed: Promise<V | undefined>): Promise<CacheResult<V>> {
+  /**
+   * A miss's answer: the (shared) recomputation, or the expired value while the grace lasts if the origin failed (a
+   * cached "not found" has no grace).
+   */
+  async #miss<V>(entry: CacheEntry<V> | undefined, computed: Promise<Recomputed<V>>): Promise<CacheResult<V>> {
     this.#stats.misses++;
     try {
-      return { value: await computed, status: 'MISS' };
+      const { value, uncached } = await computed;
+      return uncached ? { value, status: 'MISS', error: uncached } : { value, status: 'MISS' };
     } catch (error) {
-      const usable = entry && this.#now() < entry.expiresAt + this.staleGraceMs;
-      if (!usable || error instanceof CacheValueTooLargeError) throw error;
+      const usable = entry && entry.value !== undefined && this.#now() < entry.expiresAt + this.staleGraceMs;
+      if (!usable) throw error;
       this.#stats.stale++;
       return { value: entry.value, status: 'STALE', error: error as Error };
     }
@@ -264,7 +288,7 @@ export class Cache {
     load: (keys: string[]) => Promise<Map<string, V>>,
     ttlMs: number,
     readAt: number,
-  ): Promise<V | undefined>[] {
+  ): Promise<Recomputed<V>>[] {
     if (keys.length === 0) return [];
     const needed = [...new Set(keys.filter((key) => !this.#recomputations.shared(this.key(key), readAt)))];
     let batch: Promise<Computed<Map<string, V>>> | undefined;
@@ -277,7 +301,7 @@ export class Cache {
     );
   }
 
-  async #timed<T>(compute: () => Promise<T>): Promise<Computed<T>> {
+  async #timed<T>(compute: () => Promise<T | undefined>): Promise<Computed<T>> {
     this.#stats.originCalls++;
     const started = performance.now();
     try {
@@ -291,25 +315,50 @@ export class Cache {
 
   /**
    * Runs `produce` once per key in this process: a caller while it runs, or one that read Redis before it finished,
-   * gets the same promise. The value is written only if the key was not deleted or set meanwhile. A value that
-   * cannot be stored (too large, not serialisable) fails the call; a Redis error on the write is counted and
-   * reported, and the value is still the answer.
+   * gets the same promise. Callers get the value as soon as it is computed; its write to Redis runs after, in the
+   * background, and only if the key was not deleted or set meanwhile. A value that cannot be serialised fails the
+   * call; one too large to store is answered uncached; a Redis error on the write is counted and reported.
    */
-  #track<V>(full: string, ttlMs: number, readAt: number, produce: () => Promise<Computed<V>>): Promise<V | undefined> {
+  #track<V>(
+    full: string,
+    ttlMs: number,
+    readAt: number,
+    produce: () => Promise<Computed<V>>,
+  ): Promise<Recomputed<V>> {
     const shared = this.#recomputations.shared(full, readAt);
     if (shared) {
       this.#stats.coalesced++;
-      return shared as Promise<V | undefined>;
+      return shared as Promise<Recomputed<V>>;
     }
-    const promise: Promise<V | undefined> = produce().then(async ({ value, deltaMs }) => {
-      if (value !== undefined && this.#recomputations.owns(full, promise)) {
-        const payload = this.#encode(full, { value, deltaMs, expiresAt: this.#now() + ttlMs });
-        await this.#write(full, payload, ttlMs).catch(() => {});
+    let written: Promise<void> | undefined;
+    const promise: Promise<Recomputed<V>> = produce().then(({ value, deltaMs }) => {
+      if (!this.#recomputations.owns(full, promise)) return { value };
+      if (value === undefined && this.notFoundTtlMs === 0) return { value };
+      // "Not found" is kept `notFoundTtlMs`, without stale grace; a value its TTL plus the grace.
+      const [freshMs, redisTtlMs] =
+        value === undefined ? [this.notFoundTtlMs, this.notFoundTtlMs] : [ttlMs, ttlMs + this.staleGraceMs];
+      let payload: string;
+      try {
+        payload = this.#encode(full, { value, deltaMs, expiresAt: this.#now() + freshMs });
+      } catch (error) {
+        if (error instanceof CacheValueTooLargeError) return { value, uncached: error };
+        throw error;
       }
-      return value;
+      written = this.#inWrites(this.#write(full, payload, redisTtlMs).catch(() => {}));
+      return { value };
     });
-    this.#recomputations.start(full, promise);
+    // The recomputation stays shared until its write is over, so a reader that still finds the key missing shares it.
+    const done = promise.then(
+      () => written,
+      () => undefined,
+    );
+    this.#recomputations.start(full, promise, done);
     return promise;
+  }
+
+  #inWrites(write: Promise<void>): Promise<void> {
+    this.#writes.add(write);
+    return write.finally(() => this.#writes.delete(write));
   }
 
   async #read(fulls: string[]): Promise<(CacheEntry | undefined)[]> {
@@ -355,10 +404,9 @@ export class Cache {
     return payload;
   }
 
-  /** Stores a document with its TTL; rejects with the (counted, reported, redacted) Redis error. */
-  async #write(full: string, payload: string, ttlMs: number): Promise<void> {
-    // The stale grace keeps the entry in Redis past its logical expiry, for stale-if-error.
-    const commands = this.#codec.writeCommands(full, payload, Math.ceil(ttlMs + this.staleGraceMs));
+  /** Stores a document for `redisTtlMs`; rejects with the (counted, reported, redacted) Redis error. */
+  async #write(full: string, payload: string, redisTtlMs: number): Promise<void> {
+    const commands = this.#codec.writeCommands(full, payload, Math.ceil(redisTtlMs));
     // One key per write, so a MULTI stays in one slot on a cluster.
     const sent = commands.length > 1 ? sendTransaction(this.client, commands) : sendBatch(this.client, commands).then(orThrow);
     try {

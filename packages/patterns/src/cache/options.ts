@@ -11,8 +11,14 @@ export interface CacheOptions {
   staleGraceMs?: number;
   /** XFetch's beta: above 1 recomputes earlier, below 1 later. */
   beta?: number;
-  /** The largest stored document accepted, in bytes. */
+  /** The largest stored document, in bytes: a larger computed value is answered uncached, `set` rejects it. */
   maxValueBytes?: number;
+  /**
+   * Negative caching: how long the origin's "not found" (`undefined`) is cached, in ms, so repeated reads of a
+   * missing key do not each call the origin. 0 (the default) caches nothing for it. A write that creates the item
+   * must `delete` its key, as any write does.
+   */
+  notFoundTtlMs?: number;
   /** How long a Redis read or write may take, in ms, before a read answers from the origin instead. */
   timeoutMs?: number;
   /**
@@ -41,6 +47,7 @@ export const CACHE_DEFAULTS = {
   beta: 1,
   maxValueBytes: 100 * 1024,
   timeoutMs: 500,
+  notFoundTtlMs: 0,
 } as const;
 
 /** The numeric options with their defaults; a RangeError names the first one out of range. */
@@ -51,11 +58,13 @@ export function numericOptions(options: CacheOptions) {
     beta: options.beta ?? CACHE_DEFAULTS.beta,
     maxValueBytes: options.maxValueBytes ?? CACHE_DEFAULTS.maxValueBytes,
     timeoutMs: options.timeoutMs ?? CACHE_DEFAULTS.timeoutMs,
+    notFoundTtlMs: options.notFoundTtlMs ?? CACHE_DEFAULTS.notFoundTtlMs,
   };
-  const { staleGraceMs, ...positive } = resolved;
+  const { staleGraceMs, notFoundTtlMs, ...positive } = resolved;
   const invalid = Object.entries(positive).find(([, value]) => !(value > 0));
   if (invalid) throw new RangeError(`cache option ${invalid[0]} must be a number > 0, got ${invalid[1]}`);
-  if (!(staleGraceMs >= 0)) throw new RangeError(`cache option staleGraceMs must be a number >= 0, got ${staleGraceMs}`);
+  const negative = Object.entries({ staleGraceMs, notFoundTtlMs }).find(([, value]) => !(value >= 0));
+  if (negative) throw new RangeError(`cache option ${negative[0]} must be a number >= 0, got ${negative[1]}`);
   return resolved;
 }
 

@@ -16,7 +16,7 @@ export interface CacheStats {
   originErrors: number;
   /** Redis commands that failed or timed out; the cache then answers from the origin. */
   redisErrors: number;
-  /** Values refused because they were over `maxValueBytes`. */
+  /** Values not stored because they were over `maxValueBytes` (answered uncached, or `set` rejected). */
   oversize: number;
 }
 
