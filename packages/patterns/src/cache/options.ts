@@ -32,6 +32,57 @@ export interface CacheOptions {
   now?: () => number;
   /** Called with each (redacted) Redis error the cache absorbed, e.g. to log it. */
   onRedisError?: (error: Error) => void;
+  /**
+   * The near cache (L1), off by default: `true` or its options keep values read from Redis in this process and drop
+   * each one as soon as Redis reports its key modified (server-assisted client-side caching, `CLIENT TRACKING`).
+   * It opens two more connections per server (per master on a cluster); call `cache.close()` on shutdown.
+   */
+  l1?: boolean | L1Options;
+}
+
+/** Options of the near cache (the `l1` option). */
+export interface L1Options {
+  /** The most values kept in this process. */
+  maxEntries?: number;
+  /** The most memory they may take, counted as 2 bytes per character of key and stored document. */
+  maxBytes?: number;
+  /**
+   * `keys` (default): Redis remembers which keys this process read and reports only those. `bcast`: Redis reports
+   * every key under the cache's namespace that anyone modifies, remembering nothing per client (more messages, no
+   * server memory per key read).
+   */
+  tracking?: 'keys' | 'bcast';
+  /**
+   * How often the invalidation connection is checked with a PING, in ms; one unanswered within `timeoutMs` empties
+   * L1 (invalidations might be stuck behind a frozen server or a silent network).
+   */
+  heartbeatMs?: number;
+}
+
+export const L1_DEFAULTS = {
+  maxEntries: 10_000,
+  maxBytes: 32 * 1024 * 1024,
+  tracking: 'keys',
+  heartbeatMs: 1000,
+} as const;
+
+/** The near cache's options with their defaults, or undefined when it is off; a RangeError for one out of range. */
+export function l1Options(option: CacheOptions['l1']): Required<L1Options> | undefined {
+  if (option === undefined || option === false) return undefined;
+  const given = option === true ? {} : option;
+  const resolved = {
+    maxEntries: given.maxEntries ?? L1_DEFAULTS.maxEntries,
+    maxBytes: given.maxBytes ?? L1_DEFAULTS.maxBytes,
+    tracking: given.tracking ?? L1_DEFAULTS.tracking,
+    heartbeatMs: given.heartbeatMs ?? L1_DEFAULTS.heartbeatMs,
+  };
+  const { tracking, ...numbers } = resolved;
+  const invalid = Object.entries(numbers).find(([, value]) => !(Number.isInteger(value) && value > 0));
+  if (invalid) throw new RangeError(`cache option l1.${invalid[0]} must be an integer > 0, got ${invalid[1]}`);
+  if (tracking !== 'keys' && tracking !== 'bcast') {
+    throw new RangeError(`cache option l1.tracking must be 'keys' or 'bcast', got ${String(tracking)}`);
+  }
+  return resolved;
 }
 
 /** Per-call options of `getOrCompute`, `getMany` and `set`. */
