@@ -85,6 +85,11 @@ export class NearCache {
     return this.#nodes.size > 0 && [...this.#nodes.values()].every((node) => node.session?.ready === true);
   }
 
+  /** The reader connection of the live session that serves `full`, if any (for tests and diagnostics). */
+  readerOf(full: string): Redis | undefined {
+    return this.#sessionFor(full)?.reader;
+  }
+
   /** The stored reply of `full`, if L1 has it. */
   lookup(full: string): string | undefined {
     return this.#store.get(wellFormed(full));
