@@ -59,8 +59,10 @@ interface RunningApp {
 }
 
 const servers: { close(): void }[] = [];
-afterAll(() => {
+const caches: Cache[] = [];
+afterAll(async () => {
   for (const server of servers) server.close();
+  await Promise.all(caches.map((cache) => cache.close()));
 });
 
 async function startApp(client: RedisClient, options: CacheOptions = {}): Promise<RunningApp> {
@@ -72,6 +74,7 @@ async function startApp(client: RedisClient, options: CacheOptions = {}): Promis
     now: () => Date.now() + clock.offsetMs,
     ...options,
   });
+  caches.push(cache);
   const { repository, state } = countingRepository();
   const warnings: string[] = [];
   const server = createApp(new CachedProducts(cache, repository, (w) => warnings.push(w))).listen(0, '127.0.0.1');
@@ -262,6 +265,18 @@ for (const t of targets()) {
       expect((JSON.parse(created.text) as Product).id).toBe('13');
       const found = await get(app, '/api/products/13');
       expect([found.status, found.cache, (found.body as Product).name]).toEqual([200, 'MISS', kettle.name]);
+    });
+
+    it('with the near cache (l1), repeated reads are answered in-process and a write shows at once', async () => {
+      const app = await startApp(client, { l1: true });
+      expect((await get(app, '/api/products/8')).cache).toBe('MISS');
+      await app.cache.idle();
+      for (let i = 0; i < 3; i++) expect((await get(app, '/api/products/8')).cache).toBe('HIT');
+      expect(app.cache.stats().l1Hits).toBeGreaterThan(0);
+      expect((await send(app, 'PUT', '/api/products/8', kettle)).status).toBe(200);
+      const after = await get(app, '/api/products/8');
+      expect([after.cache, (after.body as Product).name]).toEqual(['MISS', kettle.name]);
+      expect(app.origin.reads).toBe(2);
     });
 
     it('without negative caching, every read of a missing product asks the origin', async () => {

@@ -141,8 +141,8 @@ export function createApp(products: CachedProducts): express.Express {
   return app;
 }
 
-/** Closes what `createApp`'s caller opened: waits for background refreshes, then closes Redis. */
+/** Closes what `createApp`'s caller opened: waits for background refreshes, closes the near cache, then Redis. */
 export async function shutdown(products: CachedProducts): Promise<void> {
-  await products.cache.idle();
+  await products.cache.close();
   await closeClient(products.cache.client);
 }

@@ -7,6 +7,8 @@ export interface Config {
   staleGraceMs: number;
   /** How long the repository's "not found" is cached (negative caching); 0 turns it off. */
   notFoundTtlMs: number;
+  /** The near cache (L1): off, on with per-key tracking, or on with broadcast tracking of the namespace. */
+  l1: 'off' | 'on' | 'bcast';
   /** Simulated latency of the embedded repository, so the cache's effect shows. */
   originLatencyMs: number;
   /** Simulates an outage of the repository this long after start, to watch STALE answers; undefined: never. */
@@ -25,6 +27,12 @@ function seconds(value: number | undefined): number | undefined {
   return value === undefined ? undefined : value * 1000;
 }
 
+function l1Mode(raw: string | undefined): Config['l1'] {
+  if (raw === undefined || raw === '') return 'off';
+  if (raw === 'off' || raw === 'on' || raw === 'bcast') return raw;
+  throw new Error(`CACHE_L1 must be off, on or bcast, got "${raw}"`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: number(env, 'PORT', 3000),
@@ -32,6 +40,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ttlMs: number(env, 'CACHE_TTL_SECONDS', 300) * 1000,
     staleGraceMs: number(env, 'CACHE_STALE_SECONDS', 60) * 1000,
     notFoundTtlMs: number(env, 'CACHE_NOT_FOUND_SECONDS', 10) * 1000,
+    l1: l1Mode(env.CACHE_L1),
     originLatencyMs: number(env, 'ORIGIN_LATENCY_MS', 50),
     originFailsAfterMs: seconds(number(env, 'ORIGIN_FAILS_AFTER_SECONDS', undefined)),
   };

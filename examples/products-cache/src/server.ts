@@ -28,6 +28,7 @@ const cache = await createCache(client, {
   ttlMs: config.ttlMs,
   staleGraceMs: config.staleGraceMs,
   notFoundTtlMs: config.notFoundTtlMs,
+  l1: config.l1 === 'off' ? false : { tracking: config.l1 === 'bcast' ? 'bcast' : 'keys' },
   onRedisError: (error) => {
     // Once per outage, not once per request.
     if (!redisTrouble)
@@ -44,7 +45,7 @@ if (config.originFailsAfterMs !== undefined) {
 const products = new CachedProducts(cache, repository);
 const server = createApp(products).listen(config.port, () => {
   console.log(
-    `[products-cache] http://localhost:${config.port}/api/products · Redis ${redactUrl(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')} · ${cache.codec} codec · TTL ${config.ttlMs / 1000} s`,
+    `[products-cache] http://localhost:${config.port}/api/products · Redis ${redactUrl(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')} · ${cache.codec} codec · TTL ${config.ttlMs / 1000} s · L1 ${config.l1}`,
   );
 });
 
