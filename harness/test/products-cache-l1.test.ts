@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { closeClient, connect, type RedisClient } from '@redis-agent-kit/patterns';
 import { keySlot, masters } from '@redis-agent-kit/patterns/cluster';
-import { Cluster } from 'ioredis';
+import type { Cluster } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { percentile } from '../src/bench/benchmark.ts';
 import { targetConnection } from '../src/targets/describe.ts';
