@@ -166,7 +166,7 @@ export class Cache {
       const near = this.#fromL1<V>(full);
       if (near) return Promise.resolve(answer(undefined, near));
     }
-    return this.#readOne(full).then(answer, answer);
+    return this.#deadlines.settle(this.#readOne(full), answer);
   }
 
   /**
@@ -233,7 +233,7 @@ export class Cache {
    */
   async has(key: string): Promise<boolean> {
     const full = this.key(key);
-    const reply = await this.#readOne(full).catch((error: unknown) => {
+    const reply = await this.#deadlines.bound(this.#readOne(full)).catch((error: unknown) => {
       const redacted = this.#redisError(error);
       throw new Error(`Could not read ${full}: ${redacted.message}`, { cause: redacted });
     });
@@ -440,7 +440,8 @@ export class Cache {
   }
 
   /**
-   * The hit path's read, undecoded (it rejects on a Redis error or timeout): one command, no batching machinery.
+   * The hit path's read, undecoded and unbounded (it rejects on a Redis error; callers add the deadline): one
+   * command, no batching machinery.
    */
   #readOne(full: string): Promise<unknown> {
     let reply: Promise<unknown>;
@@ -457,7 +458,7 @@ export class Cache {
       const read = this.#codec.readCommand(full);
       reply = this.client.call(read.name, ...read.args);
     }
-    return this.#deadlines.bound(reply);
+    return reply;
   }
 
   #decode(reply: unknown): CacheEntry | undefined {
