@@ -147,15 +147,17 @@ export class Cache {
     options?: CacheTtlOptions,
   ): Promise<CacheResult<V>> {
     const full = this.key(key);
-    const readAt = performance.now();
-    // `then` rather than async/await: the hit path is measured against a bare GET, and every promise counts. One
-    // handler takes the reply and the Redis error alike (`#decode` turns an error into a miss).
-    // The L1 path passes the entry it found; Redis's reply (or error) is decoded here.
+    const readAt = this.#recomputations.readStarted();
+    // No async/await: the hit path is measured against a bare GET, and every promise counts. One handler takes the
+    // reply and the Redis error alike (`#decode` turns an error into a miss); the L1 path passes the entry it found,
+    // which is then answered as Redis's would be (an expired one is a miss, with its value kept for stale-if-error).
     const answer = (
       reply: unknown,
       entry = this.#decode(reply) as CacheEntry<V> | undefined,
+      near = false,
     ): CacheResult<V> | Promise<CacheResult<V>> => {
       const fresh = this.#fresh(full, entry, readAt);
+      if (near && fresh !== MISS) this.#stats.l1Hits++;
       if (fresh === HIT) return { value: (entry as CacheEntry<V>).value, status: 'HIT' };
       const recomputed = this.#track<V>(full, ttlOf(options, this.ttlMs), readAt, () => this.#timed(compute));
       if (fresh === MISS) return this.#miss(entry, recomputed);
@@ -164,7 +166,7 @@ export class Cache {
     };
     if (this.#l1) {
       const near = this.#fromL1<V>(full);
-      if (near) return Promise.resolve(answer(undefined, near));
+      if (near) return Promise.resolve(answer(undefined, near, true));
     }
     return this.#deadlines.settle(this.#readOne(full), answer);
   }
@@ -180,9 +182,11 @@ export class Cache {
     load: (keys: string[]) => Promise<Map<string, V>>,
     options?: CacheTtlOptions,
   ): Promise<Map<string, CacheResult<V>>> {
-    const readAt = performance.now();
+    const readAt = this.#recomputations.readStarted();
     const fulls = keys.map((key) => this.key(key));
-    const entries = (await this.#readMany(fulls)) as (CacheEntry<V> | undefined)[];
+    const entries: (CacheEntry<V> | undefined)[] = fulls.map((full) => (this.#l1 ? this.#fromL1<V>(full) : undefined));
+    const near = entries.map((entry) => entry !== undefined);
+    await this.#readMissing(fulls, entries);
     const ttlMs = ttlOf(options, this.ttlMs);
     const results: (CacheResult<V> | Promise<CacheResult<V>> | undefined)[] = [];
     const early: string[] = [];
@@ -190,6 +194,7 @@ export class Cache {
     keys.forEach((key, i) => {
       const entry = entries[i];
       const fresh = this.#fresh(fulls[i] as string, entry, readAt);
+      if (near[i] && fresh !== MISS) this.#stats.l1Hits++;
       if (fresh === MISS) missing.push(i);
       else results[i] = { value: (entry as CacheEntry<V>).value, status: 'HIT' };
       if (fresh === REFRESH_EARLY) early.push(key);
@@ -410,11 +415,10 @@ export class Cache {
     return write.finally(() => this.#writes.delete(write));
   }
 
-  /** The entries of `fulls`: from L1 where it has a fresh one, the others in one round trip per server. */
-  async #readMany(fulls: string[]): Promise<(CacheEntry | undefined)[]> {
-    const entries: (CacheEntry | undefined)[] = fulls.map((full) => (this.#l1 ? this.#fromL1(full) : undefined));
-    const missing = fulls.flatMap((full, i) => (entries[i] === undefined ? [i] : []));
-    if (missing.length === 0) return entries;
+  /** Fills the `entries` of `fulls` that L1 did not have from Redis, in one round trip per server. */
+  async #readMissing(fulls: string[], entries: (CacheEntry | undefined)[]): Promise<void> {
+    const missing = fulls.flatMap((_, i) => (entries[i] === undefined ? [i] : []));
+    if (missing.length === 0) return;
     const commands = missing.map((i) => this.#codec.readCommand(fulls[i] as string));
     const replies = await this.#deadlines
       .bound(this.#l1 ? this.#l1.read(commands, this.#readL2) : this.#readL2(commands))
@@ -422,21 +426,15 @@ export class Cache {
     missing.forEach((entryIndex, j) => {
       entries[entryIndex] = this.#decode(replies[j]);
     });
-    return entries;
   }
 
   /** Read commands through the cache's own client: one round trip per server. */
   readonly #readL2 = (commands: Command[]): Promise<unknown[]> => sendBatch(this.client, commands);
 
-  /** A fresh entry of `full` from the near cache (counted as an L1 hit), or undefined to ask Redis. */
+  /** The entry of `full` in the near cache, or undefined to ask Redis. */
   #fromL1<V>(full: string): CacheEntry<V> | undefined {
     const reply = (this.#l1 as NearCache).lookup(full);
-    if (reply === undefined) return undefined;
-    const entry = this.#codec.decode(reply) as CacheEntry<V> | undefined;
-    // An expired entry is read again from Redis, which has the current one (or the stale one, for the grace).
-    if (entry === undefined || this.#now() >= entry.expiresAt) return undefined;
-    this.#stats.l1Hits++;
-    return entry;
+    return reply === undefined ? undefined : (this.#codec.decode(reply) as CacheEntry<V> | undefined);
   }
 
   /**
