@@ -30,6 +30,8 @@ const cache = await createCache(client, {
   notFoundTtlMs: config.notFoundTtlMs,
   l1: config.l1 === 'off' ? false : { tracking: config.l1 === 'bcast' ? 'bcast' : 'keys' },
   onRedisError: (error) => {
+    // The near cache's own trouble (L1 emptied, reads go to Redis meanwhile; said once until it recovers).
+    if (error.message.startsWith('near cache:')) return console.warn(`[products-cache] ${error.message}`);
     // Once per outage, not once per request.
     if (!redisTrouble)
       console.warn(`[products-cache] Redis unavailable, answering from the repository: ${error.message}`);

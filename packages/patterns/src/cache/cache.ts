@@ -117,7 +117,8 @@ export class Cache {
       new NearCache(
         client,
         { ...l1, mode: l1.tracking, prefix: `${this.namespace}:`, timeoutMs },
-        (error) => this.#redisError(error),
+        // Reported, not counted in redisErrors: no read failed (l1Flushes counts these).
+        (error) => this.#onRedisError(redactClientError(client, error)),
       );
   }
 

@@ -48,6 +48,8 @@ interface Node {
   session: TrackingSession | undefined;
   backoffMs: number;
   restart: NodeJS.Timeout | undefined;
+  /** Set-up attempts are failing (reported once until one succeeds). */
+  failing: boolean;
 }
 
 export class NearCache {
@@ -199,7 +201,7 @@ export class NearCache {
     const address = nodeAddress(source);
     let node = this.#nodes.get(address);
     if (!node) {
-      node = { source, session: undefined, backoffMs: 50, restart: undefined };
+      node = { source, session: undefined, backoffMs: 50, restart: undefined, failing: false };
       this.#nodes.set(address, node);
     }
     return node;
@@ -215,8 +217,12 @@ export class NearCache {
     try {
       await session.start();
       node.backoffMs = 50;
+      node.failing = false;
     } catch (error) {
-      this.#onError(error);
+      if (node.failing) return;
+      node.failing = true;
+      const address = nodeAddress(node.source);
+      this.#onError(new Error(`near cache: could not set up invalidations from ${address}: ${(error as Error).message}`));
     }
   }
 
@@ -235,7 +241,7 @@ export class NearCache {
     this.#flush();
     if (this.#closed || node.session !== session) return;
     const address = nodeAddress(node.source);
-    this.#onError(new Error(`near cache: invalidations from ${address} stopped (${reason}); L1 emptied`));
+    if (session.wasReady) this.#onError(new Error(`near cache: invalidations from ${address} stopped (${reason}); L1 emptied`));
     if (this.#client instanceof Cluster && !masters(this.#client).some((master) => nodeAddress(master) === address)) {
       // No longer a master (failed over): its slots' new master gets a session when a read first needs it.
       this.#nodes.delete(address);

@@ -30,7 +30,10 @@ export interface CacheOptions {
   random?: RandomSource;
   /** The clock, in epoch ms (tests move it to cross an expiry without waiting). Default `Date.now`. */
   now?: () => number;
-  /** Called with each (redacted) Redis error the cache absorbed, e.g. to log it. */
+  /**
+   * Called with each (redacted) Redis error the cache absorbed, e.g. to log it, and with the near cache's connection
+   * troubles (its message starts with `near cache:`).
+   */
   onRedisError?: (error: Error) => void;
   /**
    * The near cache (L1), off by default: `true` or its options keep values read from Redis in this process and drop

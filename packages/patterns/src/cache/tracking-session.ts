@@ -53,6 +53,7 @@ export class TrackingSession {
   readonly #events: TrackingEvents;
   #ready = false;
   #over = false;
+  #wasReady = false;
   #heartbeat: NodeJS.Timeout | undefined;
 
   constructor(source: Redis, options: TrackingOptions, events: TrackingEvents) {
@@ -78,6 +79,11 @@ export class TrackingSession {
     return this.#over;
   }
 
+  /** Whether it was ever set up (a session that ends before is a failed set-up, not a loss). */
+  get wasReady(): boolean {
+    return this.#wasReady;
+  }
+
   /** Connects both, subscribes, turns tracking on; rejects (and ends the session) when any step fails or is late. */
   async start(): Promise<void> {
     const timer = setTimeout(() => this.end(`not set up within ${4 * this.#options.timeoutMs} ms`), 4 * this.#options.timeoutMs);
@@ -89,6 +95,7 @@ export class TrackingSession {
       await this.reader.call('CLIENT', 'TRACKING', 'on', 'REDIRECT', String(id), ...bcast);
       if (this.#over) throw new Error('the session ended while it was set up');
       this.#ready = true;
+      this.#wasReady = true;
       this.#heartbeat = setInterval(() => this.#beat(), this.#options.heartbeatMs).unref();
     } catch (error) {
       this.end(`set-up failed: ${(error as Error).message}`);
