@@ -425,6 +425,35 @@ export default defineSuite({
       },
     },
     {
+      name: 'l1: each hit is its own copy by default; with sharedValues one frozen value, still dropped on a write',
+      async run(ctx) {
+        const load = async () => ({ id: 1, tags: ['kitchen'] });
+        await withL1(ctx, {}, async (cache) => {
+          await cache.getOrCompute('product:c', load);
+          await missWritten(cache);
+          await cache.getOrCompute('product:c', load);
+          const first = (await cache.getOrCompute('product:c', load)).value as { tags: string[] };
+          first.tags.push('changed by a caller');
+          assert.deepEqual((await cache.getOrCompute('product:c', load)).value, { id: 1, tags: ['kitchen'] });
+          assert.equal(cache.stats().l1Hits, 2);
+        });
+        await withL1(ctx, { l1: { sharedValues: true } }, async (cache) => {
+          await cache.getOrCompute('product:s', load);
+          await missWritten(cache);
+          await cache.getOrCompute('product:s', load);
+          const one = (await cache.getOrCompute('product:s', load)).value as { tags: string[] };
+          const two = (await cache.getOrCompute('product:s', load)).value;
+          assert.equal(one, two, 'the same object');
+          assert.ok(Object.isFrozen(one) && Object.isFrozen(one.tags));
+          assert.throws(() => one.tags.push('x'), TypeError);
+          const before = cache.stats().l1Invalidations;
+          await writeAsAnotherProcess(ctx, cache, 'product:s', { id: 1, tags: ['garden'] });
+          await until(() => cache.stats().l1Invalidations > before, 'the invalidation of product:s');
+          assert.deepEqual((await cache.getOrCompute('product:s', load)).value, { id: 1, tags: ['garden'] });
+        });
+      },
+    },
+    {
       name: 'l1: an invalidation that arrives between a read and its reply leaves nothing stale in L1',
       async run(ctx) {
         await withL1(ctx, {}, async (cache) => {

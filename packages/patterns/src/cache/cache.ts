@@ -116,7 +116,7 @@ export class Cache {
       l1 &&
       new NearCache(
         client,
-        { ...l1, mode: l1.tracking, prefix: `${this.namespace}:`, timeoutMs },
+        { ...l1, mode: l1.tracking, prefix: `${this.namespace}:`, timeoutMs, decode: (reply) => codec.decode(reply) },
         // Reported, not counted in redisErrors: no read failed (l1Flushes counts these).
         (error) => this.#onRedisError(redactClientError(client, error)),
       );
@@ -434,8 +434,7 @@ export class Cache {
 
   /** The entry of `full` in the near cache, or undefined to ask Redis. */
   #fromL1<V>(full: string): CacheEntry<V> | undefined {
-    const reply = (this.#l1 as NearCache).lookup(full);
-    return reply === undefined ? undefined : (this.#codec.decode(reply) as CacheEntry<V> | undefined);
+    return (this.#l1 as NearCache).lookup(full) as CacheEntry<V> | undefined;
   }
 
   /**

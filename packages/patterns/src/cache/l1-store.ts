@@ -1,18 +1,17 @@
 /**
- * The in-process tier of the near cache: stored documents by full key, exactly as Redis returned them (so each hit
- * decodes its own copy and a caller mutating its value cannot change what others get), least recently used first
- * out. Bounded by entries and by bytes: a document counts 2 bytes per character of its key and its text (what a
- * JavaScript string may take in memory), and one larger than the whole budget is not kept.
+ * The in-process tier of the near cache: items by full key, least recently used first out. Bounded by entries and
+ * by bytes: the caller says what an item weighs (the near cache counts 2 bytes per character of the key and of the
+ * stored document, what a JavaScript string may take in memory), and one heavier than the whole budget is not kept.
  */
-interface Stored {
-  reply: string;
+interface Stored<T> {
+  item: T;
   bytes: number;
 }
 
-export class L1Store {
+export class L1Store<T> {
   readonly maxEntries: number;
   readonly maxBytes: number;
-  readonly #entries = new Map<string, Stored>();
+  readonly #entries = new Map<string, Stored<T>>();
   #bytes = 0;
 
   constructor(maxEntries: number, maxBytes: number) {
@@ -28,21 +27,20 @@ export class L1Store {
     return this.#bytes;
   }
 
-  /** The stored reply of `key`, now the most recently used; undefined when not kept. */
-  get(key: string): string | undefined {
+  /** The item of `key`, now the most recently used; undefined when not kept. */
+  get(key: string): T | undefined {
     const stored = this.#entries.get(key);
     if (stored === undefined) return undefined;
     // Map order is insertion order: re-inserting makes it the most recently used.
     this.#entries.delete(key);
     this.#entries.set(key, stored);
-    return stored.reply;
+    return stored.item;
   }
 
-  set(key: string, reply: string): void {
+  set(key: string, item: T, bytes: number): void {
     this.delete(key);
-    const bytes = 2 * (key.length + reply.length);
     if (bytes > this.maxBytes) return;
-    this.#entries.set(key, { reply, bytes });
+    this.#entries.set(key, { item, bytes });
     this.#bytes += bytes;
     for (const [oldest, stored] of this.#entries) {
       if (this.#entries.size <= this.maxEntries && this.#bytes <= this.maxBytes) break;

@@ -11,6 +11,8 @@
  *   missed invalidations: L1 is emptied at once, reads still in flight through it are not stored, and a new session
  *   starts after a backoff (50 ms doubling to 2 s). Meanwhile reads go to Redis through the cache's own client and
  *   nothing is stored in L1.
+ * - What it keeps: the stored document as Redis returned it, decoded on every hit so each caller gets its own copy;
+ *   or, with `sharedValues`, the decoded entry, deep-frozen and handed to every caller as is (no decoding per hit).
  * - Keys are JavaScript strings sent as UTF-8; invalidations arrive as bytes and are decoded the same way. A key
  *   with a lone surrogate is stored under its well-formed form, which is the same UTF-8 bytes, so it is the same key.
  */
@@ -19,12 +21,16 @@ import type { Command } from '../cluster/batch.ts';
 import { keySlot } from '../cluster/key-slot.ts';
 import { masters, nodeAddress } from '../cluster/nodes.ts';
 import type { RedisClient } from '../connection.ts';
+import type { CacheEntry } from './entry.ts';
 import { L1Store } from './l1-store.ts';
 import { type TrackingOptions, TrackingSession } from './tracking-session.ts';
 
 export interface NearCacheOptions extends TrackingOptions {
   maxEntries: number;
   maxBytes: number;
+  sharedValues: boolean;
+  /** The entry in a read command's reply (the cache's codec); undefined for anything else. */
+  decode: (reply: unknown) => CacheEntry | undefined;
 }
 
 /** Counters the cache merges into its own stats. */
@@ -56,7 +62,8 @@ export class NearCache {
   readonly counters: NearCacheCounters = { invalidations: 0, flushes: 0 };
   readonly #client: RedisClient;
   readonly #options: NearCacheOptions;
-  readonly #store: L1Store;
+  /** Stored documents, or with `sharedValues` their frozen entries. */
+  readonly #store: L1Store<string | CacheEntry>;
   readonly #pending = new Map<string, Set<PendingRead>>();
   readonly #nodes = new Map<string, Node>();
   readonly #onError: (error: unknown) => void;
@@ -92,9 +99,10 @@ export class NearCache {
     return this.#sessionFor(full)?.reader;
   }
 
-  /** The stored reply of `full`, if L1 has it. */
-  lookup(full: string): string | undefined {
-    return this.#store.get(wellFormed(full));
+  /** The entry of `full`, if L1 has it: a fresh copy, or with `sharedValues` the one frozen entry. */
+  lookup(full: string): CacheEntry | undefined {
+    const stored = this.#store.get(wellFormed(full));
+    return typeof stored === 'string' ? this.#options.decode(stored) : stored;
   }
 
   /** Drops `full` from L1 and keeps reads of it in flight from storing what they get. */
@@ -157,12 +165,19 @@ export class NearCache {
       const answers = await sendOn(session.reader, commands);
       answers.forEach((answer, i) => {
         const mark = marks[i] as PendingRead;
-        if (!mark.invalidated && session.ready && typeof answer === 'string') this.#store.set(keys[i] as string, answer);
+        if (!mark.invalidated && session.ready && typeof answer === 'string') this.#keep(keys[i] as string, answer);
       });
       return answers;
     } finally {
       keys.forEach((key, i) => this.#unmarkPending(key, marks[i] as PendingRead));
     }
+  }
+
+  #keep(key: string, reply: string): void {
+    const bytes = 2 * (key.length + reply.length);
+    if (!this.#options.sharedValues) return this.#store.set(key, reply, bytes);
+    const entry = this.#options.decode(reply);
+    if (entry !== undefined) this.#store.set(key, deepFreeze(entry), bytes);
   }
 
   #markPending(key: string): PendingRead {
@@ -261,6 +276,15 @@ export class NearCache {
     this.#store.clear();
     for (const pending of this.#pending.values()) for (const read of pending) read.invalidated = true;
   }
+}
+
+/** Freezes a decoded JSON value and everything in it (plain objects and arrays only, as JSON makes). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
 
 const LONE_SURROGATE = /\p{Cs}/u;

@@ -60,6 +60,12 @@ export interface L1Options {
    * L1 (invalidations might be stuck behind a frozen server or a silent network).
    */
   heartbeatMs?: number;
+  /**
+   * false (default): every L1 hit decodes the stored document, so each caller gets its own copy to change at will.
+   * true: the document is decoded once, deep-frozen, and every L1 hit answers that same frozen value (no decoding
+   * per hit, several times faster); changing it throws a TypeError. Values read from Redis or computed stay yours.
+   */
+  sharedValues?: boolean;
 }
 
 export const L1_DEFAULTS = {
@@ -67,6 +73,7 @@ export const L1_DEFAULTS = {
   maxBytes: 32 * 1024 * 1024,
   tracking: 'keys',
   heartbeatMs: 1000,
+  sharedValues: false,
 } as const;
 
 /** The near cache's options with their defaults, or undefined when it is off; a RangeError for one out of range. */
@@ -78,13 +85,15 @@ export function l1Options(option: CacheOptions['l1']): Required<L1Options> | und
     maxBytes: given.maxBytes ?? L1_DEFAULTS.maxBytes,
     tracking: given.tracking ?? L1_DEFAULTS.tracking,
     heartbeatMs: given.heartbeatMs ?? L1_DEFAULTS.heartbeatMs,
+    sharedValues: given.sharedValues ?? L1_DEFAULTS.sharedValues,
   };
-  const { tracking, ...numbers } = resolved;
+  const { tracking, sharedValues, ...numbers } = resolved;
   const invalid = Object.entries(numbers).find(([, value]) => !(Number.isInteger(value) && value > 0));
   if (invalid) throw new RangeError(`cache option l1.${invalid[0]} must be an integer > 0, got ${invalid[1]}`);
   if (tracking !== 'keys' && tracking !== 'bcast') {
     throw new RangeError(`cache option l1.tracking must be 'keys' or 'bcast', got ${String(tracking)}`);
   }
+  if (typeof sharedValues !== 'boolean') throw new RangeError(`cache option l1.sharedValues must be a boolean`);
   return resolved;
 }
 
