@@ -169,7 +169,7 @@ export class Cache {
       const near = this.#fromL1<V>(full);
       if (near) return Promise.resolve(answer(undefined, near, true));
     }
-    return this.#deadlines.settle(this.#readOne(full), answer);
+    return this.#deadlines.bound(this.#readOne(full)).then(answer, answer);
   }
 
   /**

@@ -43,28 +43,6 @@ export class Deadlines {
     });
   }
 
-  /**
-   * `onSettled(outcome)` with `promise`'s value, or its rejection's reason (ioredis rejects with Errors), or a
-   * RedisTimeoutError once it has run longer than `timeoutMs`: once, with whichever comes first. The hit path's
-   * wait: one promise where `bound(promise).then(f, f)` makes two.
-   */
-  settle<T, R>(promise: Promise<T>, onSettled: (outcome: unknown) => R | PromiseLike<R>): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      const decide = (outcome: unknown) => {
-        try {
-          resolve(onSettled(outcome));
-        } catch (error) {
-          reject(error);
-        }
-      };
-      const waiter = this.#wait(decide);
-      const answered = (outcome: unknown) => {
-        if (this.#waiting.delete(waiter)) decide(outcome);
-      };
-      promise.then(answered, answered);
-    });
-  }
-
   #wait(timeout: (error: RedisTimeoutError) => void): Waiter {
     const waiter: Waiter = { startTick: this.#tick, timeout };
     this.#waiting.add(waiter);
