@@ -227,9 +227,12 @@ export class Cache {
     this.#recomputations.forget(full);
     const payload = this.#encode(full, { value, deltaMs: 0, expiresAt: this.#now() + ttlMs });
     this.#l1?.invalidate(full);
-    await this.#write(full, payload, ttlMs + this.staleGraceMs).catch((error: unknown) => {
-      throw new Error(`Could not cache ${full}: ${(error as Error).message}`, { cause: error });
-    });
+    await this.#write(full, payload, ttlMs + this.staleGraceMs)
+      .catch((error: unknown) => {
+        throw new Error(`Could not cache ${full}: ${(error as Error).message}`, { cause: error });
+      })
+      // Again once written: a read in flight until then may have got the old value, and must not keep it.
+      .finally(() => this.#l1?.invalidate(full));
   }
 
   /**
@@ -262,8 +265,8 @@ export class Cache {
     const replies = await this.#deadlines
       .bound(sendBatch(this.client, fulls.map((full) => command('UNLINK', full))))
       .catch((error: unknown) => [error]);
-    // Again after the write: a read in flight meanwhile may have stored the old value (Redis's own invalidation
-    // follows, but this process should not wait for it).
+    // Again once written: a read in flight until then may have got the old value, and must not keep it (Redis's own
+    // invalidation follows, but this process does not wait for it).
     for (const full of fulls) this.#l1?.invalidate(full);
     const failed = replies.find((reply) => reply instanceof Error);
     if (failed) {
