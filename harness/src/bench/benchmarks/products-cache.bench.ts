@@ -1,6 +1,7 @@
 /**
- * The cache layer against its anchors on the same server in the same run, in alternating rounds (products-cache.rounds.ts:
- * one warm-up round, then 6 counted rounds of every variant in turn; ratios are per-round medians with their spread):
+ * The cache layer against its anchors on the same server in the same run, in alternating rounds (`alternatingRounds`:
+ * one warm-up round, then 6 measured rounds of every subject in turn; ratios are the median of the per-round ratios,
+ * with their spread):
  * - L2 hit path: `cache.getOrCompute` on a cached product against a raw ioredis `GET` of the same product JSON
  *   (goal: at least 0.9 of the raw throughput), one request at a time (bound by the round trip, like an app) and 50
  *   in flight on one connection (bound by client CPU on loopback, where parsing the JSON alone costs 10 to 15%);
@@ -26,8 +27,8 @@ import { redisBusDriver, redisDriver } from 'bentocache/drivers/redis';
 import { createClient as createNodeRedisClient } from 'redis';
 import { targetConnection } from '../../targets/describe.ts';
 import type { TargetInfo } from '../../targets/types.ts';
-import { type BenchRow, compare, defineBenchmark, percentile } from '../benchmark.ts';
-import { alternatingRounds, type RoundsResult } from './products-cache.rounds.ts';
+import { alternatingRounds, type BenchRow, compare, defineBenchmark, measured, percentile } from '../benchmark.ts';
+import { throughput } from './products-cache.throughput.ts';
 import { naiveGet, type StampedeSetup, type StampedeWorkerReport } from './products-cache.stampede.ts';
 
 const PRODUCT = {
@@ -45,62 +46,59 @@ const CLIENTS_PER_PROCESS = 50;
 const TTL_MS = 3_000;
 const ORIGIN_MS = 50;
 const HALF_WINDOW_MS = 500;
-const ROUNDS = 6;
 const DELAY_SAMPLES = 150;
 
-/** Rows for one alternating-rounds measurement: the anchor, then each variant with its median per-round ratio. */
-function roundRows(
-  result: RoundsResult,
+/**
+ * Throughput of each subject in alternating rounds, `inFlight` at a time; rows: the first subject as the anchor, the
+ * others compared with it round by round (with their goals).
+ */
+async function roundRows(
+  subjects: Record<string, { subject: string; op: () => Promise<unknown>; goal?: { min: number } }>,
   metric: string,
-  subjects: Record<string, string>,
-  goals: Record<string, { min: number }>,
-): { rows: BenchRow[]; notes: string[] } {
-  const names = Object.keys(subjects);
-  const anchor = names[0] as string;
-  const rows: BenchRow[] = [];
-  const notes: string[] = [];
-  for (const name of names) {
-    const row: BenchRow = { subject: subjects[name] as string, metric, value: result.median[name] as number, unit: 'ops/s' };
-    if (name === anchor) {
-      rows.push(row);
-      continue;
-    }
-    const { median, min, max } = result.ratio[name] as RoundsResult['ratio'][string];
-    const goal = goals[name];
-    rows.push({
-      ...row,
-      anchor: subjects[anchor],
-      ratio: median,
-      ...(goal ? { goal: `>= ${goal.min}`, met: median >= goal.min } : {}),
-    });
-    notes.push(`${metric}: ${subjects[name]} / ${subjects[anchor]} per round: median ${median.toFixed(3)}, spread ${min.toFixed(3)}–${max.toFixed(3)} over ${result.rounds} rounds`);
-  }
-  return { rows, notes };
+  scale: number,
+  inFlight: number,
+): Promise<Record<string, BenchRow> & { all: BenchRow[] }> {
+  const roundMs = Math.max(150, 500 * scale);
+  const rounds = await alternatingRounds(
+    Object.fromEntries(Object.entries(subjects).map(([name, { op }]) => [name, () => throughput(op, inFlight, roundMs)])),
+  );
+  const [anchorName, ...others] = Object.keys(subjects) as [string, ...string[]];
+  const row = (name: string) => measured(subjects[name]?.subject as string, metric, 'ops/s', rounds[name] as number[]);
+  const anchor = row(anchorName);
+  const byName: Record<string, BenchRow> = { [anchorName]: anchor };
+  for (const name of others) byName[name] = compare(row(name), anchor, subjects[name]?.goal);
+  return Object.assign(byName, { all: Object.values(byName) });
 }
 
 /** L2 hit throughput of the cache against a raw GET of the same product JSON, `inFlight` requests at a time. */
-async function hitPath(client: RedisClient, scale: number, inFlight: number) {
+async function hitPath(client: RedisClient, scale: number, inFlight: number): Promise<BenchRow[]> {
   const namespace = `rak:bench:products-cache:${randomBytes(4).toString('hex')}`;
   const cache = await createCache(client, { namespace });
   const rawKey = `${namespace}:raw:product:1`;
   await cache.getOrCompute('product:1', async () => PRODUCT);
   await client.set(rawKey, JSON.stringify(PRODUCT), 'EX', 300);
   const load = async () => PRODUCT;
-  const result = await alternatingRounds(
+  const rows = await roundRows(
     {
-      raw: () => client.get(rawKey),
-      parsed: async () => JSON.parse((await client.get(rawKey)) as string),
-      cached: () => cache.getOrCompute('product:1', load),
+      raw: { subject: 'raw ioredis GET (anchor)', op: () => client.get(rawKey) },
+      // A cached object has to be parsed by any cache; this second anchor isolates what the cache adds on top.
+      parsed: { subject: 'raw GET + JSON.parse', op: async () => JSON.parse((await client.get(rawKey)) as string) },
+      cached: {
+        subject: 'cache.getOrCompute hit (L2)',
+        op: () => cache.getOrCompute('product:1', load),
+        goal: { min: 0.9 },
+      },
     },
-    { rounds: ROUNDS, roundMs: Math.max(150, 500 * scale), inFlight },
+    `L2 hit ops/s, ${inFlight} in flight`,
+    scale,
+    inFlight,
   );
   await cache.delete('product:1', 'raw:product:1');
-  return roundRows(
-    result,
-    `L2 hit ops/s, ${inFlight} in flight`,
-    { raw: 'raw ioredis GET (anchor)', parsed: 'raw GET + JSON.parse', cached: 'cache.getOrCompute hit (L2)' },
-    { cached: { min: 0.9 } },
-  );
+  const cached = rows.cached as BenchRow;
+  return [
+    ...rows.all,
+    compare({ ...cached, subject: 'cache.getOrCompute hit (L2, vs GET + parse)' }, rows.parsed as BenchRow, { min: 0.9 }),
+  ];
 }
 
 /** The near caches being compared, each with a cached product, and how to close them. */
@@ -151,7 +149,7 @@ async function nearCaches(target: TargetInfo, client: RedisClient) {
 type NearCaches = Awaited<ReturnType<typeof nearCaches>>;
 
 /** L1 hit throughput: this cache's near cache, bentocache's memory tier, node-redis' client-side cache, raw GET. */
-async function l1HitPath(client: RedisClient, near: NearCaches, scale: number, inFlight: number) {
+async function l1HitPath(client: RedisClient, near: NearCaches, scale: number, inFlight: number): Promise<BenchRow[]> {
   const rawKey = `${near.namespace}:raw:product:1`;
   await client.set(rawKey, JSON.stringify(PRODUCT), 'EX', 300);
   const load = async () => PRODUCT;
@@ -163,40 +161,37 @@ async function l1HitPath(client: RedisClient, near: NearCaches, scale: number, i
   await near.oursShared.getOrCompute('product:1', load);
   await near.bentoReader.getOrSet({ key: 'product:1', factory: load, ttl: '5m' });
   await near.nodeRedis.set(near.nodeRedisKey, JSON.stringify(PRODUCT), { EX: 300 });
-  const result = await alternatingRounds(
+  const rows = await roundRows(
     {
-      raw: () => client.get(rawKey),
-      ours: () => near.ours.getOrCompute('product:1', load),
-      oursShared: () => near.oursShared.getOrCompute('product:1', load),
-      bento: () => near.bentoReader.getOrSet({ key: 'product:1', factory: load, ttl: '5m' }),
-      nodeRedis: async () => JSON.parse((await near.nodeRedis.get(near.nodeRedisKey)) as string),
+      raw: { subject: 'raw ioredis GET (anchor)', op: () => client.get(rawKey) },
+      ours: {
+        subject: 'cache.getOrCompute hit (l1)',
+        op: () => near.ours.getOrCompute('product:1', load),
+        goal: { min: 10 },
+      },
+      oursShared: {
+        subject: 'cache.getOrCompute hit (l1, sharedValues)',
+        op: () => near.oursShared.getOrCompute('product:1', load),
+        goal: { min: 10 },
+      },
+      bento: {
+        subject: 'bentocache getOrSet hit (memory + Redis + bus)',
+        op: () => near.bentoReader.getOrSet({ key: 'product:1', factory: load, ttl: '5m' }),
+      },
+      nodeRedis: {
+        subject: 'node-redis 5 clientSideCache GET + JSON.parse',
+        op: async () => JSON.parse((await near.nodeRedis.get(near.nodeRedisKey)) as string),
+      },
     },
-    { rounds: ROUNDS, roundMs: Math.max(150, 500 * scale), inFlight },
+    `L1 hit ops/s, ${inFlight} in flight`,
+    scale,
+    inFlight,
   );
   await client.unlink(rawKey);
-  const metric = `L1 hit ops/s, ${inFlight} in flight`;
-  const subjects = {
-    raw: 'raw ioredis GET (anchor)',
-    ours: 'cache.getOrCompute hit (l1)',
-    oursShared: 'cache.getOrCompute hit (l1, sharedValues)',
-    bento: 'bentocache getOrSet hit (memory + Redis + bus)',
-    nodeRedis: 'node-redis 5 clientSideCache GET + JSON.parse',
-  };
-  const rows = roundRows(result, metric, subjects, { ours: { min: 10 }, oursShared: { min: 10 } });
-  // Against bentocache, the same rounds: the ratio of the two per round.
-  const vsBento = result.median.ours as number;
-  const bentoRow: BenchRow = {
-    subject: subjects.bento,
-    metric,
-    value: result.median.bento as number,
-    unit: 'ops/s',
-  };
-  rows.rows.push({
-    ...compare({ subject: 'cache.getOrCompute hit (l1) vs bentocache', metric, value: vsBento, unit: 'ops/s' }, bentoRow, {
-      min: 1,
-    }),
-  });
-  return rows;
+  // Against bentocache, round by round as well.
+  const bento = rows.bento as BenchRow;
+  const versus = (row: BenchRow) => compare({ ...row, subject: `${row.subject} vs bentocache` }, bento, { min: 1 });
+  return [...rows.all, versus(rows.ours as BenchRow), versus(rows.oursShared as BenchRow)];
 }
 
 /** Waits (polling on the event loop) until `read` gives `version`; the time since `since`, in ms. */
@@ -324,18 +319,12 @@ export default defineBenchmark({
     const client = await connect(targetConnection(target));
     const notes: string[] = [];
     const rows: BenchRow[] = [];
-    const add = (part: { rows: BenchRow[]; notes: string[] }) => {
-      rows.push(...part.rows);
-      notes.push(...part.notes);
-    };
     try {
-      add(await hitPath(client, scale, 1));
-      add(await hitPath(client, scale, 50));
+      rows.push(...(await hitPath(client, scale, 1)), ...(await hitPath(client, scale, 50)));
       log('L2 hit path measured; now the near caches');
       const near = await nearCaches(target, client);
       try {
-        add(await l1HitPath(client, near, scale, 1));
-        add(await l1HitPath(client, near, scale, 50));
+        rows.push(...(await l1HitPath(client, near, scale, 1)), ...(await l1HitPath(client, near, scale, 50)));
         log('L1 hit path measured; now invalidation delays');
         const delays = await invalidationDelays(target, near);
         const metric = (p: number) => `invalidation delay p${p} (write acknowledged → new value served)`;
