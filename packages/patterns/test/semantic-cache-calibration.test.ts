@@ -16,7 +16,8 @@ describe('semantic cache calibration', () => {
     expect(high).toEqual({ threshold: 0.97, precision: 1, recall: 1 / 3, truePositives: 1, falsePositives: 0, falseNegatives: 2 });
     expect(mid).toMatchObject({ precision: 2 / 3, recall: 2 / 3, truePositives: 2, falsePositives: 1, falseNegatives: 1 });
     expect(low).toMatchObject({ precision: 3 / 5, recall: 1, falseNegatives: 0 });
-    expect(none).toMatchObject({ precision: undefined, recall: 0, truePositives: 0 }, 'no hit: precision is undefined, not 0 or 1');
+    // No hit: precision is undefined, not 0 or 1.
+    expect(none).toMatchObject({ precision: undefined, recall: 0, truePositives: 0 });
     expect(precisionRecall([{ similarity: 0.9, same: false }], [0.5])[0]?.recall).toBeUndefined();
   });
 
