@@ -21,9 +21,9 @@ let fake: FakeUpstream;
 const servers: Server[] = [];
 const prefix = `rak:llm-gateway:${randomBytes(4).toString('hex')}`;
 
-async function listen(upstreamUrl: string): Promise<string> {
-  const { cache, memory } = createGateway(client, createHashingEmbedder(), { ...gatewayConfig({}), prefix });
-  const server = createApp({ client, cache, memory, upstream: createUpstream(upstreamUrl, { timeoutMs: 5000 }) }).listen(0, '127.0.0.1');
+async function listen(upstreamUrl: string, redis = client): Promise<string> {
+  const { cache, memory } = createGateway(redis, createHashingEmbedder(), { ...gatewayConfig({}), prefix });
+  const server = createApp({ client: redis, cache, memory, upstream: createUpstream(upstreamUrl, { timeoutMs: 5000 }) }).listen(0, '127.0.0.1');
   servers.push(server);
   await new Promise((resolve) => server.once('listening', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -127,6 +127,7 @@ describe('examples/llm-gateway', () => {
       [{ model: 'm', messages: [{ role: 'assistant', content: 'hi' }] }, 400, /last message must be a non-empty user message/],
       [{ ...ask('hi'), stream: true }, 400, /stream: true is not supported/],
       [{ ...ask('x'.repeat(70 * 1024)) }, 413, /larger than 64kb/],
+      [{ ...ask('x'.repeat(40 * 1024)) }, 400, /over maxPromptBytes 32768/],
       [ask('hi'), 400, /X-Session-Id/, { 'x-session-id': 'no spaces please' }],
     ];
     for (const [body, status, message, headers] of cases) {
@@ -150,5 +151,16 @@ describe('examples/llm-gateway', () => {
     expect(reply.status).toBe(502);
     expect(reply.body.error).toEqual({ message: 'the upstream could not be reached', type: 'upstream_error' });
     expect((await chat(ask('Is anyone there?'))).headers.get('x-semantic-cache'), 'the failure stored nothing').toBe('MISS');
+  });
+
+  it('without vector sets (valkey-8.1) every request is forwarded uncached, and says so', async () => {
+    const gateway = await listen(fake.url, await clientFor(target('valkey-8.1')));
+    const before = fake.calls();
+    for (let i = 0; i < 2; i++) {
+      const reply = await chat(ask('What is the capital of Peru?'), {}, gateway);
+      expect(reply.status).toBe(200);
+      expect(reply.headers.get('x-semantic-cache')).toBe('BYPASS; the cache is unavailable');
+    }
+    expect(fake.calls()).toBe(before + 2);
   });
 });

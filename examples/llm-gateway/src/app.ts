@@ -66,10 +66,11 @@ export function createApp({ client, cache, memory, upstream }: AppOptions): Expr
       res.set('X-Semantic-Cache', `${{ hit: 'HIT', upstream: 'MISS', shared: 'SHARED' }[result.source]}${similarity}`);
     } catch (error) {
       if (error instanceof UpstreamError) throw error;
-      if (error instanceof RangeError) throw new ClientError(error.message);
-      // The cache failed (Redis away or slow): answer from the upstream, uncached, and say so.
+      // Before the upstream call, a RangeError is the prompt (over the cache's size limit): the client's to fix.
+      if (loaded === undefined && error instanceof RangeError) throw new ClientError(error.message);
+      // The cache failed (Redis away or slow, or an answer too large to store): answer uncached, and say so.
+      res.set('X-Semantic-Cache', loaded === undefined ? 'BYPASS; the cache is unavailable' : 'MISS; not stored');
       answer = loaded ?? (await load());
-      res.set('X-Semantic-Cache', 'BYPASS; the cache is unavailable');
     }
     if (session) {
       await memory.append(session, { role: 'user', content: question.content });
