@@ -75,6 +75,20 @@ describe('examples copied out of the monorepo', () => {
     expect((await fetch(`${base}/api/products/1`)).headers.get('x-cache')).toBe('HIT');
   });
 
+  it('llm-gateway: MISS then HIT, with its own fake upstream', async () => {
+    const base = await startApp(await exportAndInstall('llm-gateway'), { REDIS_URL: redisUrl, GATEWAY_PREFIX: `rak-export-${process.pid}` });
+    const ask = () =>
+      fetch(`${base}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'What is the capital of France?' }] }),
+      });
+    const first = await ask();
+    expect(first.status).toBe(200);
+    expect(first.headers.get('x-semantic-cache')).toBe('MISS');
+    expect((await ask()).headers.get('x-semantic-cache')).toMatch(/^HIT; similarity=/);
+  });
+
   it('rate-limiter: an order is accepted with the rate-limit headers', async () => {
     const base = await startApp(await exportAndInstall('rate-limiter'), { REDIS_URL: redisUrl });
     const res = await fetch(`${base}/api/orders`, { method: 'POST', headers: { 'x-api-key': `export-${process.pid}`, 'content-type': 'application/json' }, body: '{}' });

@@ -6,6 +6,7 @@
  * naming vector sets and search.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { CapabilityMissingError } from '@redis-agent-kit/patterns';
 import { createLongTermMemory, createWorkingMemory, type LongTermMemory } from '@redis-agent-kit/patterns/memory';
 import { createHashingEmbedder } from '@redis-agent-kit/patterns/vector';
@@ -128,6 +129,26 @@ export default defineSuite({
         assert.equal(await memory.forget({ before: Date.now() + 1000 }, scope), 1);
         await assert.rejects(memory.forget({}, scope), /forget needs an id, or a filter/);
         await assert.rejects(memory.recall('x', { ...scope, k: 500 }), /k must be an integer/);
+      },
+    },
+    {
+      name: 'a memory remembered with a TTL expires, and the recall that meets it removes its element and id',
+      requires: ['vectorSets'],
+      async run(ctx) {
+        const memory = longTerm(ctx);
+        const scope = { user: 'ttl' };
+        const tag = `${ctx.prefix}:ltm:{${createHash('sha256').update(JSON.stringify(['ttl', 'default'])).digest('hex').slice(0, 32)}}`;
+        const kept = await memory.remember('The office wifi password rotates monthly', scope);
+        const short = await memory.remember('Standup is moved to 10:30 today', { ...scope, ttlMs: 60 });
+        const pttl = await ctx.client.pttl(`${tag}:m:${short.id}`);
+        assert.ok(pttl > 0 && pttl <= 60, `the memory has its TTL (${pttl})`);
+        assert.equal(await ctx.client.pttl(`${tag}:m:${kept.id}`), -1, 'without ttlMs a memory is kept until forgotten');
+        await assert.rejects(memory.remember('x', { ...scope, ttlMs: 1.5 }), /ttlMs must be/);
+        for (let i = 0; i < 200 && (await ctx.client.exists(`${tag}:m:${short.id}`)); i++) await new Promise((r) => setTimeout(r, 20));
+        const found = await memory.recall('standup today office', { ...scope, k: 5 });
+        assert.deepEqual(found.map((m) => m.id), [kept.id], 'the expired memory is not recalled');
+        assert.equal(await ctx.client.call('VCARD', `${tag}:vset`), 1, 'its element left the vector set');
+        assert.equal(await ctx.client.zcard(`${tag}:ids`), 1, 'and its id the index');
       },
     },
   ],

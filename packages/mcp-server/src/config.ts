@@ -76,7 +76,7 @@ export const USAGE = `redis-mcp-server: a Redis 8 / Valkey MCP server with guard
   --output-schemas         list each tool's output schema too (results match it either way; costs tokens)
   --profile <name>         tool set: default, full, read, data, app, ops (default: default)
   --tools <g1,g2>          explicit groups instead of a profile: keys,strings,hashes,lists,sets,zsets,streams,json,
-                           pubsub,sessions,cache,ratelimit,queue,vector,server,audit,docs
+                           pubsub,sessions,cache,ratelimit,queue,memory,vector,server,audit,docs
   --default-ttl <s>        TTL for writes without ttl/permanent (default 3600; 0 = refuse them)
   --max-value-bytes <n>    largest value stored (default 102400)
   --max-items <n>          most items in or out of one call (default 100, at most 1000)

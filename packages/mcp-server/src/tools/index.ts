@@ -12,6 +12,7 @@ import hashes from './hashes.ts';
 import json from './json.ts';
 import keys from './keys.ts';
 import lists from './lists.ts';
+import memory from './memory.ts';
 import pubsub from './pubsub.ts';
 import queue from './queue.ts';
 import ratelimit from './ratelimit.ts';
@@ -37,6 +38,7 @@ export const GROUPS: readonly ToolGroup[] = [
   cache,
   ratelimit,
   queue,
+  memory,
   vector,
   server,
   audit,

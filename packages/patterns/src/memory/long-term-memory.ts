@@ -1,6 +1,7 @@
 /**
  * Long-term memory on Redis 8 vector sets: one vector set per (user, namespace), so recall can never cross
- * scopes. Each memory is a record `<prefix>:ltm:{<scope id>}:m:<id>` (JSON, no TTL: kept until forgotten), an
+ * scopes. Each memory is a record `<prefix>:ltm:{<scope id>}:m:<id>` (JSON, kept until forgotten unless `remember`
+ * gives it a `ttlMs`; an expired memory's element and id go when a recall meets it, or by `forget`), an
  * element of the scope's vector set (attributes: topics, createdAt) and a member of the scope's id index (sorted
  * by time of last update), which `forget` with a filter pages through.
  *
@@ -82,16 +83,17 @@ export interface ForgetFilter {
 }
 
 export interface LongTermMemory {
-  remember(text: string, options: MemoryScope & { topics?: readonly string[] }): Promise<{ id: string; deduplicated: boolean }>;
+  /** Stores a memory (or updates a near-identical one); `ttlMs` makes it expire, else it is kept until forgotten. */
+  remember(text: string, options: MemoryScope & { topics?: readonly string[]; ttlMs?: number }): Promise<{ id: string; deduplicated: boolean }>;
   recall(query: string, options: RecallOptions): Promise<RecalledMemory[]>;
   /** Forgets one memory by id, or every memory matching the filter (at least one of topics/before); returns how many. */
   forget(target: string | ForgetFilter, scope: MemoryScope): Promise<number>;
 }
 
-/** KEYS vset, record, ids; ARGV blob, id, record json, attributes json, updatedAt. */
+/** KEYS vset, record, ids; ARGV blob, id, record json, attributes json, updatedAt, ttl ms (0: none). */
 const UPSERT = new LuaScript(`
 redis.call('VADD', KEYS[1], 'FP32', ARGV[1], ARGV[2], 'Q8', 'SETATTR', ARGV[4])
-redis.call('SET', KEYS[2], ARGV[3])
+if tonumber(ARGV[6]) > 0 then redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[6]) else redis.call('SET', KEYS[2], ARGV[3]) end
 redis.call('ZADD', KEYS[3], ARGV[5], ARGV[2])
 return 1
 `);
@@ -187,6 +189,8 @@ export function createLongTermMemory(client: RedisClient, options: LongTermMemor
       await ready();
       const keys = keysOf(options);
       const topics = checkTopics(options.topics);
+      const ttlMs = options.ttlMs ?? 0;
+      if (!Number.isInteger(ttlMs) || ttlMs < 0) throw new RangeError(`ttlMs must be a positive integer, got ${ttlMs}`);
       const vector = await embed(text);
       const [near] = await nearest(keys.vset, vector, 1, []);
       const now = Date.now();
@@ -198,7 +202,7 @@ export function createLongTermMemory(client: RedisClient, options: LongTermMemor
         UPSERT.run(
           client,
           [keys.vset, keys.record(record.id), keys.ids],
-          [toFp32Blob(vector), record.id, JSON.stringify(record), JSON.stringify({ topics: record.topics, createdAt: record.createdAt }), record.updatedAt],
+          [toFp32Blob(vector), record.id, JSON.stringify(record), JSON.stringify({ topics: record.topics, createdAt: record.createdAt }), record.updatedAt, ttlMs],
         ),
         'remember',
       );
@@ -218,12 +222,15 @@ export function createLongTermMemory(client: RedisClient, options: LongTermMemor
       );
       const now = Date.now();
       const recalled: RecalledMemory[] = [];
+      const expired: string[] = [];
       hits.forEach((hit, i) => {
         const record = found[i];
-        if (!record) return;
+        if (!record) return void expired.push(hit.id);
         const recency = 0.5 ** (Math.max(0, now - record.updatedAt) / s.recencyHalfLifeMs);
         recalled.push({ ...record, similarity: hit.score, score: (1 - weight) * hit.score + weight * recency });
       });
+      // Memories whose record expired leave the vector set and the id index as soon as a recall meets them.
+      if (expired.length) await forgetIds(keys, expired);
       return recalled.sort((a, b) => b.score - a.score).slice(0, k);
     },
     async forget(target, scope) {
@@ -241,9 +248,9 @@ export function createLongTermMemory(client: RedisClient, options: LongTermMemor
         const matching = topics.length
           ? (await records(keys, page)).filter((r): r is MemoryRecord => !!r && r.topics.some((t) => topics.includes(t))).map((r) => r.id)
           : page;
-        const n = await forgetIds(keys, matching);
-        removed += n;
-        offset += page.length - n;
+        removed += await forgetIds(keys, matching);
+        // Every matching id left the index (an expired one too, though it counts no record removed).
+        offset += page.length - matching.length;
       }
       return removed;
     },
