@@ -14,7 +14,7 @@
 import { createLongTermMemory, createWorkingMemory, LONG_TERM_MEMORY_DEFAULTS, WORKING_MEMORY_DEFAULTS } from '@redis-agent-kit/patterns/memory';
 import { type Embedder, embedderFromEnv } from '@redis-agent-kit/patterns/vector';
 import { z } from 'zod';
-import { PolicyError, resolveTtl } from '../guard.ts';
+import { PolicyError, ttlForNewKey } from '../guard.ts';
 import { args, DEFAULT_COUNT, defineGroup, defineTool, type ToolContext } from '../tool.ts';
 
 /** Longest memory text or recall query accepted, in characters (the pattern also caps it at 8 KiB of UTF-8). */
@@ -53,6 +53,7 @@ const longTerm = defineTool({
     remember: ['write', 'store text with topics; a near-identical memory is updated instead, same id'],
     forget: ['write', 'by id, or by topics and/or before (ms epoch); returns how many'],
   },
+  bound: `O(log n) per memory; recall answers at most min(--max-items, ${LONG_TERM_MEMORY_DEFAULTS.maxK})`,
   input: ({ limits }) => ({
     user: name,
     namespace: name.optional(),
@@ -93,12 +94,12 @@ const longTerm = defineTool({
       }
       case 'remember': {
         if (input.text === undefined) throw new Error('remember needs text (the memory)');
-        const ttl = resolveTtl(input, ctx.limits);
+        const ttl = ttlForNewKey(input, ctx.limits);
         return {
           remembered: await memory.remember(input.text, {
             ...scope,
             ...(input.topics ? { topics: input.topics } : {}),
-            ...(ttl.kind === 'permanent' ? {} : { ttlMs: ttl.seconds * 1000 }),
+            ...(ttl > 0 ? { ttlMs: ttl * 1000 } : {}),
           }),
         };
       }
@@ -120,6 +121,7 @@ const working = defineTool({
     get: ['read', 'the newest count messages and the token total'],
     append: ['write', 'role and content; returns how many oldest messages were trimmed; renews the TTL'],
   },
+  bound: 'O(messages in the session); get answers at most --max-items messages',
   input: ({ limits }) => ({
     session: z.string().regex(/^[\w.:-]{1,200}$/),
     prefix,
