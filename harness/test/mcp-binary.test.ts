@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '@redis-agent-kit/patterns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inProcessSession, type McpSession } from '../src/suites/mcp-server.suite.ts';
+import { inProcessSession, type McpSession, scanAll } from '../src/suites/mcp-server.suite.ts';
 import { clientFor, targets } from '../src/vitest/index.ts';
 
 const b64 = (bytes: Buffer) => bytes.toString('base64');
@@ -32,9 +32,9 @@ for (const t of targets()) {
     it('keys scan, info, string get and del reach a key with bytes ff fe, and its value comes back whole', async () => {
       await client.set(binaryKey, binaryValue, 'EX', 300);
       await client.set(`${base}:text`, 'plain', 'EX', 300);
-      const scanned = await s.ok('keys', { op: 'scan', pattern: `${base}:*`, count: 100 });
-      expect(scanned.encoding).toBe('base64');
-      const keys = (scanned.keys as string[]).map((key) => Buffer.from(key, 'base64'));
+      const pages = (await scanAll(s, { pattern: `${base}:*` })).filter((page) => (page.keys as string[]).length > 0);
+      for (const page of pages) expect(page.encoding).toBe('base64');
+      const keys = pages.flatMap((page) => page.keys as string[]).map((key) => Buffer.from(key, 'base64'));
       expect(keys.some((key) => key.equals(binaryKey))).toBe(true);
       expect(keys.some((key) => key.equals(Buffer.from(`${base}:text`))), 'text keys are base64 too').toBe(true);
 

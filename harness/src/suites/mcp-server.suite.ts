@@ -88,6 +88,22 @@ function assertTtlWithin(ttl: unknown, setSeconds: number): void {
 }
 
 /** Calls every op of every data tool once on keys under `base` (one hash tag, so one cluster slot). */
+/**
+ * Every page of a `keys scan` until its cursor runs out (at most 1000 pages): one page with COUNT n holds only the
+ * matches among the next n or so keys of the whole keyspace, which other tests share.
+ */
+export async function scanAll(s: McpSession, args: Record<string, unknown>): Promise<Record<string, unknown>[]> {
+  const pages: Record<string, unknown>[] = [];
+  let cursor: string | undefined = '0';
+  for (let page = 0; cursor !== undefined && page < 1000; page++) {
+    const result = await s.ok('keys', { op: 'scan', count: 100, ...args, cursor });
+    pages.push(result);
+    cursor = result.cursor as string | undefined;
+  }
+  assert.equal(cursor, undefined, 'the scan finished');
+  return pages;
+}
+
 export async function exerciseEveryTool(s: McpSession, base: string, hasFieldTtl: boolean, cluster: boolean) {
   const k = (name: string) => `${base}:${name}`;
   // The tool reads the TTL back after the write, so under load it may already read 59: a range, not 60.
@@ -169,7 +185,7 @@ export async function exerciseEveryTool(s: McpSession, base: string, hasFieldTtl
   assert.equal((await s.ok('session', { op: 'get', id: sid })).found, false);
   assert.equal((await s.ok('session', { op: 'update', id: sid, data: {} })).found, false);
 
-  assert.ok(((await s.ok('keys', { op: 'scan', pattern: `${base}:*`, count: 100 })).keys as string[]).includes(k('s')));
+  assert.ok((await scanAll(s, { pattern: `${base}:*` })).some((page) => (page.keys as string[]).includes(k('s'))));
   const info = (await s.ok('keys', { op: 'info', keys: [k('s'), k('missing')] })).info as {
     key: string;
     type: string;
@@ -408,14 +424,8 @@ export default defineSuite({
         for (const key of keys) await client.set(key, '1', 'EX', 60);
         const s = await inProcessSession(target, ['--tools', 'keys']);
         try {
-          const seen = new Set<string>();
-          let cursor: string | undefined = '0';
-          for (let page = 0; cursor !== undefined && page < 1000; page++) {
-            const result = await s.ok('keys', { op: 'scan', pattern: `${prefix}:scan:*`, count: 5, cursor });
-            for (const key of result.keys as string[]) seen.add(key);
-            cursor = result.cursor as string | undefined;
-          }
-          assert.equal(cursor, undefined, 'the scan finished');
+          const pages = await scanAll(s, { pattern: `${prefix}:scan:*`, count: 5 });
+          const seen = new Set(pages.flatMap((page) => page.keys as string[]));
           assert.deepEqual([...seen].sort(), [...keys].sort());
         } finally {
           await s.close();
