@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { AuditReport } from '@redis-agent-kit/patterns/audit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropKeyspace, READER_ACL, type Seeded, schemaErrors, seedKeyspace } from '../src/suites/key-audit-fixtures.ts';
+import {
+  dropKeyspace,
+  dropOddNames,
+  READER_ACL,
+  type Seeded,
+  schemaErrors,
+  seedKeyspace,
+  seedOddNames,
+} from '../src/suites/key-audit-fixtures.ts';
 import { freePort } from '../src/targets/ports.ts';
 import { clientFor, target } from '../src/vitest/index.ts';
 
@@ -78,6 +86,30 @@ describe('redis-key-audit CLI', () => {
     expect(run.stdout).toContain(`${prefix}:cache:product:*`);
     expect(run.stdout).toMatch(/\[error\] huge-value/);
     expect(run.stdout).toContain(seeded.hugeKey);
+  });
+
+  it('prints names that are not UTF-8 or hold control characters escaped, like redis-cli, on a cluster', async () => {
+    const cluster = target('redis-cluster');
+    const client = await clientFor(cluster);
+    const odd = await seedOddNames(client, `${prefix}:odd`);
+    try {
+      const tag = odd.match.slice(1, -1);
+      const text = await cli(['--url', cluster.url, '--match', odd.match, '--format', 'text']);
+      expect(text.code).toBe(0);
+      expect(text.stdout).toContain(`"${tag}:big:\\xff\\xfe"`);
+      expect(text.stdout).toContain(`"${tag}:ctl:\\n:1"`);
+      expect(text.stdout).toContain(`"${tag}:ctl:\\x1b[31mred"`);
+      // eslint-disable-next-line no-control-regex -- finding control characters is the point
+      expect(text.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+      expect(text.stdout).toMatch(new RegExp(`${odd.keys.length} keys inspected`));
+      const json = await cli(['--url', cluster.url, '--match', odd.match]);
+      const [instance] = (JSON.parse(json.stdout) as Document).instances;
+      const report = instance?.ok ? instance.report : undefined;
+      expect(report?.totals.scanned).toBe(odd.keys.length);
+      expect(report?.rawNames[`"${tag}:big:\\xff\\xfe"`]).toBe(odd.bigBinary.toString('base64'));
+    } finally {
+      await dropOddNames(client, odd);
+    }
   });
 
   it('exits 2 with the usage text on a bad option', async () => {

@@ -1,6 +1,34 @@
-/** The terminal summary of one instance's audit. */
-import type { AuditReport, Estimate, PrefixNode } from '@redis-agent-kit/patterns/audit';
+/**
+ * The terminal summary of one instance's audit. Key names arrive already shown (escaped like redis-cli where they
+ * are not printable UTF-8), and every line has its control characters escaped too, so nothing from the server (a name,
+ * an error, a note) can split a row or reach the terminal as an escape sequence.
+ */
+import {
+  type AuditReport,
+  displayKeyName,
+  type Estimate,
+  isEscapedKeyName,
+  keyNameBytes,
+  type PrefixNode,
+} from '@redis-agent-kit/patterns/audit';
 import type { InstanceResult } from './cli.ts';
+
+/** C0 and C1 control characters (newline, ESC …) and DEL. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** The line with every control character written as an escape (`\n`, `\x1b`). */
+export function printable(line: string): string {
+  return line.replace(CONTROL, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
+
+/** The keys under a prefix as a pattern (`cache:user:*`), escaped as a whole when the prefix is. */
+function under(prefix: string, separator = ':'): string {
+  if (!isEscapedKeyName(prefix)) return `${prefix}${separator}*`;
+  return displayKeyName(Buffer.concat([keyNameBytes(prefix), Buffer.from(`${separator}*`)]));
+}
 
 const n = (value: number) => value.toLocaleString('en');
 
@@ -20,7 +48,7 @@ const interval = (e: Estimate | undefined, format: (x: number) => string) =>
 
 function prefixLines(node: PrefixNode, depth: number, out: string[]): void {
   for (const child of node.children ?? []) {
-    const label = `${'  '.repeat(depth)}${child.prefix}:*`;
+    const label = `${'  '.repeat(depth)}${under(child.prefix)}`;
     out.push(
       `    ${label.padEnd(40)} ${n(child.keys).padStart(10)} keys ${formatBytes(child.bytes).padStart(10)}` +
         `${child.keysWithoutTtl ? `   ${n(child.keysWithoutTtl)} without TTL` : ''}${interval(child.estimatedBytes, formatBytes)}`,
@@ -52,7 +80,7 @@ function reportLines(r: AuditReport): string[] {
   out.push(`  Without TTL: ${n(w.keys)} keys, ${formatBytes(w.bytes)}`);
   for (const p of w.topPrefixes.slice(0, 5)) {
     out.push(
-      `    ${(p.prefix ? `${p.prefix}:*` : '(no namespace)').padEnd(40)} ${n(p.keys).padStart(10)} keys ${formatBytes(p.bytes).padStart(10)}`,
+      `    ${(p.prefix ? under(p.prefix) : '(no namespace)').padEnd(40)} ${n(p.keys).padStart(10)} keys ${formatBytes(p.bytes).padStart(10)}`,
     );
   }
   if (w.samples.length) out.push(`    e.g. ${w.samples.slice(0, 5).join(', ')}`);
@@ -76,9 +104,9 @@ function reportLines(r: AuditReport): string[] {
 export function formatText(results: InstanceResult[]): string {
   return results
     .map((result) =>
-      result.ok
-        ? [`${result.target}`, ...reportLines(result.report)].join('\n')
-        : `${result.target}\n  ERROR: ${result.error}`,
+      (result.ok ? [result.target, ...reportLines(result.report)] : [result.target, `  ERROR: ${result.error}`])
+        .map(printable)
+        .join('\n'),
     )
     .join('\n\n');
 }

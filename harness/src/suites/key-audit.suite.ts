@@ -7,19 +7,28 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { closeClient, connect, parseInfo, type RedisClient } from '@redis-agent-kit/patterns';
-import { type AuditOptions, type AuditReport, auditKeyspace } from '@redis-agent-kit/patterns/audit';
+import {
+  type AuditOptions,
+  type AuditReport,
+  auditKeyspace,
+  displayKeyName,
+  keyNameBytes,
+  type PrefixNode,
+} from '@redis-agent-kit/patterns/audit';
 import { masters } from '@redis-agent-kit/patterns/cluster';
 import { Cluster } from 'ioredis';
 import { defineSuite } from '../matrix/suite.ts';
 import { targetConnection } from '../targets/describe.ts';
 import {
   dropKeyspace,
+  dropOddNames,
   expectedByPrefix,
   LIST_LENGTH,
   READER_ACL,
   type Seeded,
   schemaErrors,
   seedKeyspace,
+  seedOddNames,
 } from './key-audit-fixtures.ts';
 
 const DEPTH = 5;
@@ -65,6 +74,11 @@ function findNode(report: AuditReport, prefix: string) {
 
 function finding(report: AuditReport, rule: string) {
   return report.findings.find((f) => f.rule === rule);
+}
+
+/** Every prefix in the tree below the root. */
+function allPrefixes(node: PrefixNode): string[] {
+  return (node.children ?? []).flatMap((child) => [child.prefix, ...allPrefixes(child)]);
 }
 
 async function commandCalls(client: RedisClient, command: string): Promise<number> {
@@ -118,6 +132,47 @@ export default defineSuite({
           assert.equal(report.bigKeys.top[0]?.key, seeded.hugeKey);
           assert.equal(report.bigKeys.top[1]?.key, seeded.bigStringKey);
         });
+      },
+    },
+    {
+      name: 'names as bytes: not UTF-8, control characters, a leading separator: exact totals, escaped names',
+      async run({ client, prefix, note }) {
+        const seeded = await seedOddNames(client, prefix);
+        try {
+          for (const useScripts of [true, false]) {
+            const report = await auditKeyspace(client, { match: seeded.match, memorySamples: 0, scanCount: 100, useScripts });
+            const how = useScripts ? 'script' : 'pipeline';
+            assert.equal(report.totals.scanned, seeded.keys.length, `every key inspected (${how})`);
+            assert.equal(report.totals.vanished, 0, `no key lost to a lossy name (${how})`);
+            assert.equal(
+              report.totals.bytes,
+              seeded.keys.reduce((sum, k) => sum + k.memory, 0),
+              `bytes (${how})`,
+            );
+            const shown = seeded.keys.map((k) => displayKeyName(k.bytes));
+            assert.equal(new Set(shown).size, seeded.keys.length, 'every name shown differently');
+            // Every key is without TTL: the samples are names as shown, and each maps back to its bytes.
+            assert.deepEqual([...report.withoutTtl.samples].sort(), [...shown].sort());
+            for (const sample of report.withoutTtl.samples) {
+              const bytes = report.rawNames[sample] ? Buffer.from(report.rawNames[sample], 'base64') : Buffer.from(sample);
+              assert.ok(seeded.keys.some((k) => k.bytes.equals(bytes)), `${sample} is a seeded key`);
+              assert.ok(keyNameBytes(sample).equals(bytes), `${sample} unescapes to its bytes`);
+              // eslint-disable-next-line no-control-regex -- finding control characters is the point
+              assert.doesNotMatch(sample, /[\u0000-\u001f\u007f]/, 'no raw control character');
+            }
+            const big = report.bigKeys.top.map((k) => k.key);
+            const tag = seeded.match.slice(1, -1);
+            assert.equal(big[0], `"${tag}:big:\\xff\\xfe"`);
+            assert.equal(report.rawNames[big[0] as string], seeded.bigBinary.toString('base64'));
+            assert.deepEqual(big.slice(1).sort(), [`"${tag}:ctl:\\n:1"`, `"${tag}:ctl:\\x1b[31mred"`].sort());
+            assert.ok(!allPrefixes(report.prefixes).includes(''), 'a leading separator makes no empty prefix');
+            assert.ok(allPrefixes(report.prefixes).includes(`:${tag}`), 'the leading separator stays on the first segment');
+            assert.equal(schemaErrors({ instances: [{ target: report.target, ok: true, report }] }), undefined);
+          }
+          note('binary names exact, escaped');
+        } finally {
+          await dropOddNames(client, seeded);
+        }
       },
     },
     {

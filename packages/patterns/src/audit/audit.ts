@@ -213,6 +213,7 @@ function finishReport(
     bigKeys: body.bigKeys,
     findings: body.findings,
     rules: body.rules,
+    rawNames: body.rawNames,
     notes,
   };
 }

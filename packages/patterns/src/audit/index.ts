@@ -1,6 +1,7 @@
 /** `@redis-agent-kit/patterns/audit`: the key namespace audit and the shapes of its report. */
 export { auditKeyspace } from './audit.ts';
 export { AuditPermissionError } from './inspection.ts';
+export { displayKeyName, isEscapedKeyName, keyNameBytes } from './key-name.ts';
 export {
   AUDIT_DEFAULTS,
   type AuditOptions,

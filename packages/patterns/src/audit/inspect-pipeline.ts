@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { isNoPerm } from '../capabilities.ts';
 import { type Command, command, withKeys } from '../cluster/batch.ts';
 import { AuditPermissionError, type InspectOptions, type Measured, sendCounted } from './inspection.ts';
+import { type ByteString, bytesOf } from './key-name.ts';
 import type { KeyRecord } from './types.ts';
 
 /** The element-count command of each collection type. */
@@ -20,10 +21,11 @@ export const LENGTH_COMMAND: Record<string, string> = {
   vectorset: 'VCARD',
 };
 
-export async function measureWithPipeline(node: Redis, keys: string[], options: InspectOptions): Promise<Measured> {
+export async function measureWithPipeline(node: Redis, keys: ByteString[], options: InspectOptions): Promise<Measured> {
   const { state } = options;
   const first: Command[] = [];
-  for (const key of keys) {
+  for (const name of keys) {
+    const key = bytesOf(name);
     first.push(command('TYPE', key), command('PTTL', key));
     if (state.memoryUsage) first.push(withKeys('MEMORY', ['USAGE', key, 'SAMPLES', state.memorySamples], [1]));
   }
@@ -46,7 +48,7 @@ export async function measureWithPipeline(node: Redis, keys: string[], options: 
       vanished++;
       continue;
     }
-    const size = typeof bytes === 'number' ? bytes : Buffer.byteLength(key);
+    const size = typeof bytes === 'number' ? bytes : key.length;
     records.push({ key, type: String(type), ttlMs: Number(ttl), bytes: size });
   }
 
@@ -54,7 +56,7 @@ export async function measureWithPipeline(node: Redis, keys: string[], options: 
   const estimate = !state.memoryUsage;
   const counted = records.filter((r) => LENGTH_COMMAND[r.type] || (estimate && r.type === 'string'));
   if (counted.length) {
-    const second = counted.map((record) => command(LENGTH_COMMAND[record.type] ?? 'STRLEN', record.key));
+    const second = counted.map((record) => command(LENGTH_COMMAND[record.type] ?? 'STRLEN', bytesOf(record.key)));
     const lengths = await sendCounted(node, second, options);
     for (const [i, record] of counted.entries()) {
       const length = lengths[i];

@@ -12,6 +12,7 @@ import { type Command, keyless } from '../cluster/batch.ts';
 import { LuaScript } from '../lua-script.ts';
 import { LENGTH_COMMAND } from './inspect-pipeline.ts';
 import { type InspectOptions, type Measured, sendCounted } from './inspection.ts';
+import { type ByteString, bytesOf } from './key-name.ts';
 import type { KeyRecord } from './types.ts';
 
 export const SCRIPT_SLICE = 100;
@@ -45,17 +46,17 @@ return out`);
 
 export async function measureWithScript(
   node: Redis,
-  keys: string[],
+  keys: ByteString[],
   options: InspectOptions,
 ): Promise<Measured | undefined> {
   const { state } = options;
   const calls: Command[] = [];
   // The keys go in ARGV (see above), so to the batch module each call is keyless; `node` is the one to run it.
   for (let at = 0; at < keys.length; at += SCRIPT_SLICE) {
-    calls.push(keyless('EVAL', INSPECT.source, 0, state.memorySamples, ...keys.slice(at, at + SCRIPT_SLICE)));
+    calls.push(keyless('EVAL', INSPECT.source, 0, state.memorySamples, ...keys.slice(at, at + SCRIPT_SLICE).map(bytesOf)));
   }
   // Counted as the commands the script runs (about four a key), so the ops cap means the same either way.
-  const replies = await sendCounted(node, calls, options, keys.length * 4);
+  const replies = await sendCounted(node, calls, options, { ops: keys.length * 4 });
   const failed = replies.find((reply) => reply instanceof Error);
   if (failed instanceof Error) {
     state.scripts = false;

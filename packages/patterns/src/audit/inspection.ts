@@ -40,9 +40,9 @@ export async function sendCounted(
   node: Redis,
   commands: readonly Command[],
   options: InspectOptions,
-  ops = commands.length,
+  { ops = commands.length, buffers = false }: { ops?: number; buffers?: boolean } = {},
 ): Promise<unknown[]> {
   await options.beforeSend(ops);
   options.state.commands += ops;
-  return sendBatch(node, commands);
+  return sendBatch(node, commands, { buffers });
 }

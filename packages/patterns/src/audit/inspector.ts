@@ -15,6 +15,7 @@ import { measureWithPipeline } from './inspect-pipeline.ts';
 import { measureWithScript } from './inspect-script.ts';
 import { type InspectOptions, type Measured, sendCounted } from './inspection.ts';
 import { HEAD_BYTES } from './rules/index.ts';
+import { type ByteString, byteString, bytesOf } from './key-name.ts';
 import type { KeyRecord } from './types.ts';
 
 async function readHeads(node: Redis, records: KeyRecord[], options: InspectOptions): Promise<void> {
@@ -22,16 +23,17 @@ async function readHeads(node: Redis, records: KeyRecord[], options: InspectOpti
   if (!wanted.length) return;
   const replies = await sendCounted(
     node,
-    wanted.map((record) => command('GETRANGE', record.key, 0, HEAD_BYTES - 1)),
+    wanted.map((record) => command('GETRANGE', bytesOf(record.key), 0, HEAD_BYTES - 1)),
     options,
+    { buffers: true },
   );
   for (const [i, record] of wanted.entries()) {
     const head = replies[i];
-    if (typeof head === 'string') record.head = head;
+    if (Buffer.isBuffer(head)) record.head = byteString(head);
   }
 }
 
-export async function inspectKeys(node: Redis, keys: string[], options: InspectOptions): Promise<Measured> {
+export async function inspectKeys(node: Redis, keys: ByteString[], options: InspectOptions): Promise<Measured> {
   const measured =
     (options.state.scripts ? await measureWithScript(node, keys, options) : undefined) ??
     (await measureWithPipeline(node, keys, options));

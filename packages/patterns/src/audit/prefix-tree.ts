@@ -36,7 +36,7 @@ export class PrefixTree {
   }
 
   add(key: string, bytes: number, hasTtl: boolean): void {
-    const segments = key.split(':');
+    const segments = segmentsOf(key);
     const levels = Math.min(this.depth, segments.length - 1);
     let node = this.root;
     count(node, bytes, hasTtl);
@@ -58,10 +58,14 @@ export class PrefixTree {
   }
 
   /** The tree for a report: children sorted by bytes, the first `top` listed and the rest summed. */
-  toReport(top: number, scale?: (stats: PrefixStats) => Pick<PrefixNode, 'estimatedKeys' | 'estimatedBytes'>) {
+  toReport(
+    top: number,
+    show: (prefix: string) => string = (prefix) => prefix,
+    scale?: (stats: PrefixStats) => Pick<PrefixNode, 'estimatedKeys' | 'estimatedBytes'>,
+  ) {
     const convert = (node: Node): PrefixNode => {
       const out: PrefixNode = {
-        prefix: node.prefix,
+        prefix: show(node.prefix),
         keys: node.keys,
         bytes: node.bytes,
         keysWithoutTtl: node.keysWithoutTtl,
@@ -108,6 +112,18 @@ export class PrefixTree {
   get totals(): PrefixStats {
     return this.root;
   }
+}
+
+/**
+ * A key's segments over ':'. Separators at the very start belong to the first segment (`:lead:1` is under
+ * `:lead`), so a leading separator never makes a node with an empty prefix.
+ */
+export function segmentsOf(key: string, separator = ':'): string[] {
+  let start = 0;
+  while (key.startsWith(separator, start)) start += separator.length;
+  const segments = key.slice(start).split(separator);
+  segments[0] = key.slice(0, start) + segments[0];
+  return segments;
 }
 
 function count(node: Node, bytes: number, hasTtl: boolean): void {

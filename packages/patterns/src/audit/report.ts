@@ -4,6 +4,7 @@
  */
 import type { Capabilities } from '../capabilities.ts';
 import { estimateCount, estimateSum, type Sample } from './estimator.ts';
+import { NameBook } from './key-name.ts';
 import { PrefixTree } from './prefix-tree.ts';
 import { AUDIT_RULES, type AuditRule, type RuleRun } from './rules/index.ts';
 import { TopN } from './top-keys.ts';
@@ -21,7 +22,10 @@ export interface ReportSettings {
 }
 
 /** The parts of the report computed from the keys (the rest is about the server and the run). */
-export type ReportBody = Pick<AuditReport, 'prefixes' | 'types' | 'withoutTtl' | 'bigKeys' | 'findings' | 'rules'> & {
+export type ReportBody = Pick<
+  AuditReport,
+  'prefixes' | 'types' | 'withoutTtl' | 'bigKeys' | 'findings' | 'rules' | 'rawNames'
+> & {
   totals: Pick<AuditReport['totals'], 'scanned' | 'bytes' | 'keysWithoutTtl' | 'estimatedKeys' | 'estimatedBytes'>;
 };
 
@@ -75,9 +79,14 @@ export class ReportBuilder {
     for (const { run } of this.rules) run?.observe(record);
   }
 
-  /** The parts of the report computed from the keys; `sample` is set when the audit inspected only some keys. */
+  /**
+   * The parts of the report computed from the keys; `sample` is set when the audit inspected only some keys.
+   * Names (byte strings until now) are shown escaped where needed, with their raw bytes in `rawNames`.
+   */
   finish(sample: Sample | undefined): ReportBody {
     const { top } = this.settings;
+    const names = new NameBook();
+    const show = (name: string) => names.show(name);
     const totals = this.tree.totals;
     const scale = sample
       ? (s: { keys: number; bytes: number; bytesSquared: number }) => {
@@ -95,14 +104,25 @@ export class ReportBuilder {
       }
       rules.push({ rule: id, applied: true });
       const result = run.finish();
-      if (result) findings.push({ rule: id, severity, title, ...result, fix });
+      if (result) {
+        const { prefixes, ...matched } = result;
+        findings.push({
+          rule: id,
+          severity,
+          title,
+          ...matched,
+          keys: matched.keys.map(show),
+          ...(prefixes ? { prefixes: prefixes.map(show) } : {}),
+          fix,
+        });
+      }
     }
     const withoutTtl = this.tree
       .partition()
       .filter((p) => p.keysWithoutTtl > 0)
       .sort((a, b) => b.bytesWithoutTtl - a.bytesWithoutTtl || b.keysWithoutTtl - a.keysWithoutTtl)
       .slice(0, top)
-      .map((p) => ({ prefix: p.prefix, keys: p.keysWithoutTtl, bytes: p.bytesWithoutTtl }));
+      .map((p) => ({ prefix: show(p.prefix), keys: p.keysWithoutTtl, bytes: p.bytesWithoutTtl }));
     return {
       totals: {
         scanned: totals.keys,
@@ -110,22 +130,23 @@ export class ReportBuilder {
         keysWithoutTtl: totals.keysWithoutTtl,
         ...(scale ? scale(totals) : {}),
       },
-      prefixes: this.tree.toReport(top, scale),
+      prefixes: this.tree.toReport(top, show, scale),
       types: Object.fromEntries([...this.types.entries()].sort((a, b) => b[1].bytes - a[1].bytes)),
       withoutTtl: {
         keys: totals.keysWithoutTtl,
         bytes: totals.bytesWithoutTtl,
         topPrefixes: withoutTtl,
-        samples: [...this.ttlSamples],
+        samples: this.ttlSamples.map(show),
       },
       bigKeys: {
         thresholdBytes: this.settings.bigKeyBytes,
         keys: this.bigKeyCount,
         bytes: this.bigKeyBytes,
-        top: this.bigKeys.values(),
+        top: this.bigKeys.values().map((k) => ({ ...k, key: show(k.key) })),
       },
       findings,
       rules,
+      rawNames: names.rawNames(),
     };
   }
 }

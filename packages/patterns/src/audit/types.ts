@@ -1,12 +1,14 @@
 /** The shapes of a key audit: options, one inspected key, findings and the report (mirrors key-audit-schema.json). */
 import type { Capabilities, CapabilityName, ServerKind } from '../capabilities.ts';
+import type { ByteString } from './key-name.ts';
 
 export type KeyType = 'string' | 'hash' | 'list' | 'set' | 'zset' | 'stream' | (string & {});
 export type Severity = 'info' | 'warning' | 'error';
 
 /** One key as the inspector saw it. */
 export interface KeyRecord {
-  key: string;
+  /** The name's bytes as a byte string (key-name.ts). */
+  key: ByteString;
   type: KeyType;
   /** Milliseconds to live; -1 when the key has no TTL. */
   ttlMs: number;
@@ -14,8 +16,8 @@ export interface KeyRecord {
   bytes: number;
   /** Elements of a collection (HLEN, LLEN, SCARD, ZCARD, XLEN), STRLEN of a string when read. */
   length?: number;
-  /** The first bytes of a string value, read only when a rule asked for it. */
-  head?: string;
+  /** The first bytes of a string value (a byte string), read only when a rule asked for it. */
+  head?: ByteString;
 }
 
 export interface AuditOptions {
@@ -178,5 +180,10 @@ export interface AuditReport {
   bigKeys: { thresholdBytes: number; keys: number; bytes: number; top: BigKey[] };
   findings: Finding[];
   rules: RuleStatus[];
+  /**
+   * Key names and prefixes are shown as they are when they are printable UTF-8, else quoted and escaped like
+   * redis-cli (`"bin:\xff\xfe"`). Every escaped name in this report → its raw bytes in base64.
+   */
+  rawNames: Record<string, string>;
   notes: string[];
 }

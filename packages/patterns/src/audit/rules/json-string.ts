@@ -47,7 +47,7 @@ export const jsonString: AuditRule = {
         return true;
       },
       observe(record) {
-        if (record.head !== undefined && looksLikeJson(record.head, Buffer.byteLength(record.head) < HEAD_BYTES)) {
+        if (record.head !== undefined && looksLikeJson(record.head, record.head.length < HEAD_BYTES)) {
           matches.add(record.key);
         }
       },
