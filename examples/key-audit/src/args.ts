@@ -17,12 +17,12 @@ usage: redis-key-audit [--url redis://… …] [options]
   --large-collection <n>   elements above which a collection is a finding (default 10000)
   --max-ops <n>            cap on commands per second, to protect production latency (default: no cap)
   --sample <n>             inspect at most n keys and estimate the rest, with 95% intervals
-  --scan-count <n>         SCAN COUNT per call (default 1000, at most 10000)
+  --scan-count <n>         SCAN COUNT per call (default 200, at most 10000)
   --memory-samples <n>     MEMORY USAGE … SAMPLES (default 5; 0 = every element)
   --no-scripts             pipeline TYPE/PTTL/MEMORY USAGE per key instead of a read-only Lua script per slice
-                           of 100 keys (slower; users whose ACL denies EVAL get this automatically)
+                           of keys (users whose ACL denies EVAL get this automatically)
   --fail-on <severity>     exit 1 when a finding is at least info|warning|error
-  --timeout <ms>           connect timeout per instance (default 5000)
+  --timeout <ms>           connect timeout and deadline of every command, per instance (default 5000)
   -h, --help               this text
 
 exit codes: 0 every instance audited (and no finding at --fail-on), 1 a finding at or above --fail-on,

@@ -66,7 +66,7 @@ function reportLines(r: AuditReport): string[] {
   const t = r.totals;
   out.push(
     `  ${r.server.kind} ${r.server.version}${r.server.cluster ? ' cluster' : ''} · ${r.nodes.length} master${r.nodes.length > 1 ? 's' : ''} · ` +
-      `DBSIZE ${n(t.dbsize)} · ${n(t.scanned)} keys inspected${r.options.match !== '*' ? ` (MATCH ${r.options.match})` : ''} · ` +
+      `DBSIZE ${t.dbsize === null ? 'unknown' : n(t.dbsize)} · ${n(t.scanned)} keys inspected${r.options.match !== '*' ? ` (MATCH ${r.options.match})` : ''} · ` +
       `${formatBytes(t.bytes)}${r.bytesSource === 'estimate' ? ' (estimated sizes)' : ''} · ${(r.durationMs / 1000).toFixed(1)} s`,
   );
   if (t.sampled) {

@@ -11,6 +11,8 @@ describe('audit settings', () => {
       memorySamples: AUDIT_DEFAULTS.memorySamples,
       sampleKeys: undefined,
       useScripts: AUDIT_DEFAULTS.useScripts,
+      commandTimeoutMs: AUDIT_DEFAULTS.commandTimeoutMs,
+      commandTargetMs: AUDIT_DEFAULTS.commandTargetMs,
       report: {
         prefixDepth: AUDIT_DEFAULTS.prefixDepth,
         maxPrefixChildren: AUDIT_DEFAULTS.maxPrefixChildren,
@@ -34,5 +36,7 @@ describe('audit settings', () => {
     expect(() => auditSettings({ memorySamples: -1 })).toThrow(/memorySamples must be an integer from 0/);
     expect(() => auditSettings({ sampleKeys: 1.5 })).toThrow(/sampleKeys/);
     expect(() => auditSettings({ prefixDepth: 0 })).toThrow(/prefixDepth/);
+    expect(() => auditSettings({ commandTimeoutMs: 0 })).toThrow(/commandTimeoutMs/);
+    expect(() => auditSettings({ commandTargetMs: 0 })).toThrow(/commandTargetMs must be a number above 0/);
   });
 });

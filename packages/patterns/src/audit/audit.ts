@@ -1,19 +1,23 @@
 /**
- * `auditKeyspace(client, options)`: the key namespace audit, non-blocking by construction. Every master is scanned
- * once with SCAN and a bounded COUNT (never KEYS); each batch gets TYPE, PTTL, MEMORY USAGE … SAMPLES and collection
- * lengths, from a read-only script per slice of keys or as pipelined commands (see inspector.ts); an optional
- * ops/s cap paces every command; with `sampleKeys` only part of a very large keyspace is inspected and the totals
- * are estimated with a 95% confidence interval.
+ * `auditKeyspace(client, options)`: the key namespace audit, gentle by construction. Every master is scanned once
+ * with SCAN and a bounded COUNT (never KEYS); its keys are inspected (TYPE, TTL, MEMORY USAGE … SAMPLES, collection
+ * lengths) one slice per command, from a read-only script or as pipelined commands (see inspector.ts), each slice
+ * sized to stay near `commandTargetMs` of server time and at most two in flight per master; every command has a
+ * deadline (`commandTimeoutMs`); an optional ops/s cap paces everything; with `sampleKeys` only part of a very large
+ * keyspace is inspected and the totals are estimated with a 95% confidence interval.
  */
 import type { Redis } from 'ioredis';
 import type { Capabilities } from '../capabilities.ts';
 import { masters, nodeAddress } from '../cluster/nodes.ts';
 import { describeClient, type RedisClient } from '../connection.ts';
-import type { InspectorState } from './inspection.ts';
+import { withinDeadline } from './deadline.ts';
+import type { InspectOptions, InspectorState } from './inspection.ts';
 import { inspectKeys } from './inspector.ts';
+import { type NodeKeyspace, readNodeKeyspace } from './node-keyspace.ts';
+import { Pacer } from './pacer.ts';
 import { OpsRateLimiter } from './rate-limiter.ts';
 import { ReportBuilder } from './report.ts';
-import { scanKeys } from './scanner.ts';
+import { KeySource, scanKeys } from './scanner.ts';
 import { auditCapabilities } from './server.ts';
 import { type AuditSettings, auditSettings } from './settings.ts';
 import { AUDIT_DEFAULTS, type AuditOptions, type AuditReport, type NodeReport } from './types.ts';
@@ -24,17 +28,22 @@ export async function auditKeyspace(client: RedisClient, options: AuditOptions =
   const limiter = new OpsRateLimiter(options.maxOpsPerSecond);
   const { capabilities, notes } = options.capabilities
     ? { capabilities: options.capabilities, notes: [] }
-    : await auditCapabilities(client);
-  const nodes = await sizeMasters(client);
+    : await withinDeadline(auditCapabilities(client), settings.commandTimeoutMs, () => `${describeClient(client)}: INFO`);
+  const nodes = await sizeMasters(client, settings);
   const run = startRun({ started, settings, capabilities, nodes, options, limiter });
   await Promise.all(nodes.map((node) => auditMaster(node, run)));
   return finishReport(client, run, nodes, notes, options);
 }
 
+type Deadline = <T>(promise: Promise<T>, what: string) => Promise<T>;
+
 /** One master and what the audit did on it. */
 interface Master {
   node: Redis;
   report: NodeReport;
+  keyspace: NodeKeyspace;
+  /** Every command to this master, within the command deadline, naming the master when it expires. */
+  deadline: Deadline;
 }
 
 /** What every master's scan adds to: the masters are scanned in parallel. */
@@ -49,8 +58,9 @@ interface Tally {
 /** One audit in progress: its settings, the inspectors' state, the report being built and the running totals. */
 interface AuditRun {
   settings: AuditSettings;
-  /** DBSIZE summed over the masters. */
-  dbsize: number;
+  /** DBSIZE summed over the masters; null when a master's count is unknown (DBSIZE and INFO denied). */
+  dbsize: number | null;
+  masters: number;
   /** performance.now() when the audit started. */
   started: number;
   capabilities: Capabilities;
@@ -63,17 +73,20 @@ interface AuditRun {
   signal: AbortSignal | undefined;
 }
 
-/** Every master with its DBSIZE, which sets its share of a sample and the progress goal. */
-async function sizeMasters(client: RedisClient): Promise<Master[]> {
+/** Every master with its key counts, which set its share of a sample and the progress goal. */
+async function sizeMasters(client: RedisClient, settings: AuditSettings): Promise<Master[]> {
   return Promise.all(
-    masters(client).map(async (node) => ({
-      node,
-      report: { node: nodeAddress(node), dbsize: Number(await node.dbsize()), scanned: 0, scanCalls: 0 },
-    })),
+    masters(client).map(async (node) => {
+      const address = nodeAddress(node);
+      const deadline: Deadline = (promise, what) =>
+        withinDeadline(promise, settings.commandTimeoutMs, () => `${address}: ${what}`);
+      const keyspace = await readNodeKeyspace(node, deadline);
+      return { node, deadline, keyspace, report: { node: address, dbsize: keyspace.dbsize, scanned: 0, scanCalls: 0 } };
+    }),
   );
 }
 
-/** The run's shared state before the first SCAN: nothing inspected yet, one DBSIZE counted per master. */
+/** The run's shared state before the first SCAN: nothing inspected yet. */
 function startRun({
   started,
   settings,
@@ -89,14 +102,26 @@ function startRun({
   options: AuditOptions;
   limiter: OpsRateLimiter;
 }): AuditRun {
-  const dbsize = nodes.reduce((sum, { report }) => sum + report.dbsize, 0);
-  const goal = settings.sampleKeys === undefined ? dbsize : Math.min(settings.sampleKeys, dbsize);
+  const sizes = nodes.map(({ report }) => report.dbsize);
+  const dbsize = sizes.includes(null) ? null : sizes.reduce<number>((sum, n) => sum + (n ?? 0), 0);
+  const goal = dbsize === null ? null : settings.sampleKeys === undefined ? dbsize : Math.min(settings.sampleKeys, dbsize);
   const tally: Tally = { scanned: 0, vanished: 0, nodesDone: 0, sampled: false };
+  const state: InspectorState = {
+    memorySamples: settings.memorySamples,
+    memoryUsage: true,
+    scripts: settings.useScripts,
+    ttlCommand: 'PTTL',
+    denied: new Map(),
+    // DBSIZE and INFO keyspace on every master.
+    commands: nodes.length * 2,
+    commandsInScripts: 0,
+  };
   return {
     settings,
     dbsize,
+    masters: nodes.length,
     started,
-    state: { memorySamples: settings.memorySamples, memoryUsage: true, scripts: settings.useScripts, commands: nodes.length },
+    state,
     report: new ReportBuilder(settings.report, capabilities),
     capabilities,
     tally,
@@ -114,14 +139,16 @@ function startRun({
 }
 
 /** Scans one master to its end, or until its share of the sample is inspected, and observes every key. */
-async function auditMaster({ node, report: nodeReport }: Master, run: AuditRun): Promise<void> {
+async function auditMaster({ node, report: nodeReport, deadline }: Master, run: AuditRun): Promise<void> {
   const { settings, state, tally } = run;
-  // A sample is spread over the masters in proportion to their sizes.
+  // A sample is spread over the masters in proportion to their sizes (evenly when a size is unknown).
   const quota =
     settings.sampleKeys === undefined
       ? Infinity
-      : Math.ceil((settings.sampleKeys * nodeReport.dbsize) / Math.max(1, run.dbsize));
-  const scanOptions = {
+      : run.dbsize === null || nodeReport.dbsize === null
+        ? Math.ceil(settings.sampleKeys / run.masters)
+        : Math.ceil((settings.sampleKeys * nodeReport.dbsize) / Math.max(1, run.dbsize));
+  const scan = scanKeys(node, {
     match: settings.match,
     count: settings.scanCount,
     beforeSend: (ops: number) => {
@@ -129,30 +156,43 @@ async function auditMaster({ node, report: nodeReport }: Master, run: AuditRun):
       state.commands += ops;
       return run.beforeSend(ops);
     },
+    deadline,
+  });
+  const source = new KeySource(scan, quota);
+  const inspectOptions: InspectOptions = {
+    state,
+    pacer: new Pacer({ targetMs: settings.commandTargetMs }),
+    beforeSend: run.beforeSend,
+    wantsHead: run.report.wantsHead.bind(run.report),
+    deadline,
   };
-  const inspectOptions = { state, beforeSend: run.beforeSend, wantsHead: run.report.wantsHead.bind(run.report) };
-  let taken = 0;
-  for await (const batch of scanKeys(node, scanOptions)) {
-    run.signal?.throwIfAborted();
-    const keys = batch.slice(0, quota - taken);
-    taken += keys.length;
-    const { records, vanished } = await inspectKeys(node, keys, inspectOptions);
-    for (const record of records) run.report.observe(record);
-    nodeReport.scanned += records.length;
-    tally.scanned += records.length;
-    tally.vanished += vanished;
-    run.progress();
-    if (taken >= quota) {
-      if (keys.length < batch.length || taken < nodeReport.dbsize) tally.sampled = true;
-      break;
-    }
+  try {
+    await inspectKeys(
+      node,
+      (n) => {
+        run.signal?.throwIfAborted();
+        return source.take(n);
+      },
+      inspectOptions,
+      ({ records, vanished }) => {
+        for (const record of records) run.report.observe(record);
+        nodeReport.scanned += records.length;
+        tally.scanned += records.length;
+        tally.vanished += vanished;
+        run.progress();
+      },
+    );
+  } finally {
+    // Ends the scan (a sample stops early; a failure stops all) without waiting for a SCAN still in flight.
+    scan.return(undefined).catch(() => {});
   }
+  if (source.cutShort && (nodeReport.dbsize === null || nodeReport.scanned < nodeReport.dbsize)) tally.sampled = true;
   tally.nodesDone++;
   run.progress();
 }
 
 /** What the reader must know about how this run measured: fallbacks taken, and what a sample's numbers mean. */
-function runNotes({ state, tally, dbsize }: AuditRun, estimable: boolean): string[] {
+function runNotes({ state, tally, dbsize }: AuditRun, nodes: readonly Master[], estimable: boolean): string[] {
   const notes: string[] = [];
   if (state.scriptsRefused) {
     notes.push(`the inspection script was refused (${state.scriptsRefused}): per-key commands were pipelined instead`);
@@ -163,8 +203,21 @@ function runNotes({ state, tally, dbsize }: AuditRun, estimable: boolean): strin
         'key + one byte per element for collections, a lower bound); grant +memory|usage for exact sizes',
     );
   }
+  for (const [command, instead] of state.denied) notes.push(`${command} is not allowed for this user: ${instead}`);
+  const refused = new Set(nodes.flatMap(({ keyspace }) => keyspace.refused));
+  if (refused.has('DBSIZE')) {
+    notes.push(
+      dbsize === null
+        ? 'DBSIZE and INFO are not allowed for this user: the number of keys is unknown (no progress goal, no estimates)'
+        : 'DBSIZE is not allowed for this user: key counts from INFO keyspace',
+    );
+  }
   if (tally.sampled && !estimable) {
-    notes.push('sampled with a MATCH pattern: no estimate (the matching population is unknown)');
+    notes.push(
+      dbsize === null
+        ? 'sampled without a key count: no estimate'
+        : 'sampled with a MATCH pattern: no estimate (the matching population is unknown)',
+    );
   }
   if (estimable) {
     notes.push(
@@ -183,10 +236,10 @@ function finishReport(
   options: AuditOptions,
 ): AuditReport {
   const { settings, state, tally, dbsize } = run;
-  const estimable = tally.sampled && settings.match === AUDIT_DEFAULTS.match;
-  notes.push(...runNotes(run, estimable));
+  const estimable = tally.sampled && settings.match === AUDIT_DEFAULTS.match && dbsize !== null;
+  notes.push(...runNotes(run, nodes, estimable));
   const body = run.report.finish(
-    estimable ? { inspected: tally.scanned, population: Math.max(dbsize, tally.scanned) } : undefined,
+    estimable ? { inspected: tally.scanned, population: Math.max(dbsize ?? 0, tally.scanned) } : undefined,
   );
   const { server: kind, version, cluster, ...flags } = run.capabilities;
   return {
@@ -202,10 +255,19 @@ function finishReport(
       sampleKeys: settings.sampleKeys ?? null,
       prefixDepth: settings.report.prefixDepth,
       bigKeyBytes: settings.report.bigKeyBytes,
+      commandTimeoutMs: settings.commandTimeoutMs,
+      commandTargetMs: settings.commandTargetMs,
     },
     bytesSource: state.memoryUsage ? 'memory-usage' : 'estimate',
     inspection: state.scripts ? 'script' : 'pipeline',
-    totals: { dbsize, ...body.totals, vanished: tally.vanished, sampled: tally.sampled, commands: state.commands },
+    totals: {
+      dbsize,
+      ...body.totals,
+      vanished: tally.vanished,
+      sampled: tally.sampled,
+      commands: state.commands,
+      commandsInScripts: state.commandsInScripts,
+    },
     nodes: nodes.map(({ report }) => report),
     prefixes: body.prefixes,
     types: body.types,

@@ -1,5 +1,6 @@
 /** `@redis-agent-kit/patterns/audit`: the key namespace audit and the shapes of its report. */
 export { auditKeyspace } from './audit.ts';
+export { AuditTimeoutError } from './deadline.ts';
 export { AuditPermissionError } from './inspection.ts';
 export { displayKeyName, isEscapedKeyName, keyNameBytes } from './key-name.ts';
 export {

@@ -1,10 +1,10 @@
 /**
- * Per-key inspection of one SCAN batch on one node: type, TTL, MEMORY USAGE … SAMPLES n and, for collections,
- * the element count. Two ways, picked per audit:
- *   - script (default): a read-only Lua script (`no-writes`) runs TYPE/PTTL/MEMORY USAGE/length for a slice of
- *     at most SCRIPT_SLICE keys, the slices of a batch pipelined. Each script call does bounded work (like one
- *     SCAN call), and the client builds one command per slice instead of three or four per key: this is what
- *     makes the audit as fast as redis-cli.
+ * Per-key inspection on one node: type, TTL, MEMORY USAGE … SAMPLES n and, for collections, the element count,
+ * one slice of keys per command (the pacer sizes the slices so each stays short on the server), two slices in
+ * flight per node so the server does not wait for the client, and never more, so a concurrent client's command
+ * waits behind at most one of them. Two ways, picked per audit:
+ *   - script (default): a read-only Lua script (`no-writes`) runs TYPE/PTTL/MEMORY USAGE/length for the slice:
+ *     one command per slice instead of three or four per key.
  *   - pipeline: the same commands pipelined one by one, for users who may not run scripts (read-only ACLs deny
  *     EVAL) and when `useScripts` is false.
  * Then, for the strings a rule asked about, GETRANGE of the first bytes, pipelined.
@@ -14,9 +14,12 @@ import { command } from '../cluster/batch.ts';
 import { measureWithPipeline } from './inspect-pipeline.ts';
 import { measureWithScript } from './inspect-script.ts';
 import { type InspectOptions, type Measured, sendCounted } from './inspection.ts';
-import { HEAD_BYTES } from './rules/index.ts';
 import { type ByteString, byteString, bytesOf } from './key-name.ts';
+import { HEAD_BYTES } from './rules/index.ts';
 import type { KeyRecord } from './types.ts';
+
+/** Slices in flight per node. */
+export const SLICES_IN_FLIGHT = 2;
 
 async function readHeads(node: Redis, records: KeyRecord[], options: InspectOptions): Promise<void> {
   const wanted = records.filter((r) => r.type === 'string' && options.wantsHead(r));
@@ -30,13 +33,43 @@ async function readHeads(node: Redis, records: KeyRecord[], options: InspectOpti
   for (const [i, record] of wanted.entries()) {
     const head = replies[i];
     if (Buffer.isBuffer(head)) record.head = byteString(head);
+    else if (head instanceof Error && /NOPERM/.test(head.message)) {
+      options.state.denied.set('GETRANGE', 'string values were not read, so JSON strings were not looked for');
+    }
   }
 }
 
-export async function inspectKeys(node: Redis, keys: ByteString[], options: InspectOptions): Promise<Measured> {
+async function inspectSlice(node: Redis, keys: ByteString[], options: InspectOptions): Promise<Measured> {
   const measured =
     (options.state.scripts ? await measureWithScript(node, keys, options) : undefined) ??
     (await measureWithPipeline(node, keys, options));
   await readHeads(node, measured.records, options);
   return measured;
+}
+
+/**
+ * Inspects keys as `take(n)` hands them out (up to n at a time, none when there are no more), and calls `done` with
+ * each slice's result as it arrives.
+ */
+export async function inspectKeys(
+  node: Redis,
+  take: (n: number) => Promise<ByteString[]>,
+  options: InspectOptions,
+  done: (measured: Measured) => void,
+): Promise<void> {
+  // One worker failing (a deadline, a refusal) stops the other at its next slice.
+  let failed = false;
+  const worker = async () => {
+    try {
+      while (!failed) {
+        const keys = await take(options.pacer.size);
+        if (!keys.length || failed) return;
+        done(await inspectSlice(node, keys, options));
+      }
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
+  };
+  await Promise.all(Array.from({ length: SLICES_IN_FLIGHT }, worker));
 }

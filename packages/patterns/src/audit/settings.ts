@@ -11,6 +11,8 @@ export interface AuditSettings {
   memorySamples: number;
   sampleKeys: number | undefined;
   useScripts: boolean;
+  commandTimeoutMs: number;
+  commandTargetMs: number;
   report: ReportSettings;
 }
 
@@ -21,10 +23,22 @@ function integerOption(name: string, value: number, min = 1, max = Number.MAX_SA
   return value;
 }
 
+/** A command deadline longer than this is no deadline. */
+const MAX_TIMEOUT_MS = 600_000;
+
+function positiveOption(name: string, value: number, max: number): number {
+  if (!(value > 0) || value > max) throw new RangeError(`${name} must be a number above 0 and at most ${max}, got ${value}`);
+  return value;
+}
+
 /** Throws a RangeError naming the first option out of range. */
 export function auditSettings(options: AuditOptions): AuditSettings {
   /** A numeric option, or its default, checked against its range. */
-  const setting = (name: Exclude<keyof typeof AUDIT_DEFAULTS, 'match' | 'useScripts'>, min?: number, max?: number) =>
+  const setting = (
+    name: Exclude<keyof typeof AUDIT_DEFAULTS, 'match' | 'useScripts' | 'commandTargetMs'>,
+    min?: number,
+    max?: number,
+  ) =>
     integerOption(name, options[name] ?? AUDIT_DEFAULTS[name], min, max);
   return {
     match: options.match ?? AUDIT_DEFAULTS.match,
@@ -32,6 +46,8 @@ export function auditSettings(options: AuditOptions): AuditSettings {
     memorySamples: setting('memorySamples', 0),
     sampleKeys: options.sampleKeys === undefined ? undefined : integerOption('sampleKeys', options.sampleKeys),
     useScripts: options.useScripts ?? AUDIT_DEFAULTS.useScripts,
+    commandTimeoutMs: setting('commandTimeoutMs', 1, MAX_TIMEOUT_MS),
+    commandTargetMs: positiveOption('commandTargetMs', options.commandTargetMs ?? AUDIT_DEFAULTS.commandTargetMs, 100),
     report: {
       prefixDepth: setting('prefixDepth'),
       maxPrefixChildren: setting('maxPrefixChildren'),

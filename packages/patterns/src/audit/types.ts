@@ -23,12 +23,22 @@ export interface KeyRecord {
 export interface AuditOptions {
   /** SCAN MATCH pattern (server-side filter); default every key. */
   match?: string;
-  /** SCAN COUNT per call, bounded so each call stays short. Default 1000, at most 10000. */
+  /** SCAN COUNT per call, bounded so each call stays short. Default 200, at most 10000. */
   scanCount?: number;
   /** MEMORY USAGE … SAMPLES: nested values sampled per collection, 0 for all. Default 5 (the server's default). */
   memorySamples?: number;
   /** Cap on commands per second over all nodes (SCAN and per-key commands), to protect production latency. */
   maxOpsPerSecond?: number;
+  /**
+   * Deadline of every command the audit sends, in ms (default 5000): a server that does not answer in time (frozen,
+   * overloaded, a port that accepts and never replies) ends the audit with an AuditTimeoutError naming it.
+   */
+  commandTimeoutMs?: number;
+  /**
+   * Server time aimed for per inspection command, in ms (default 0.25): slices of keys are sized from measured
+   * cost so that no single command holds the server for long.
+   */
+  commandTargetMs?: number;
   /**
    * Inspect keys with a read-only Lua script per slice of keys (default true): one command per slice instead of
    * three or four per key. Falls back to pipelined commands when the user may not run scripts.
@@ -58,7 +68,7 @@ export interface AuditOptions {
 /** The defaults of `AuditOptions` (no ops cap, no sampling, scripts on, unless asked). */
 export const AUDIT_DEFAULTS = {
   match: '*',
-  scanCount: 1000,
+  scanCount: 200,
   memorySamples: 5,
   prefixDepth: 3,
   maxPrefixChildren: 200,
@@ -67,12 +77,14 @@ export const AUDIT_DEFAULTS = {
   largeCollectionLength: 10_000,
   hugeValueBytes: 100 * 1024,
   useScripts: true,
+  commandTimeoutMs: 5000,
+  commandTargetMs: 0.25,
 } as const;
 
 export interface AuditProgress {
-  /** Keys inspected so far over all masters, and the goal (DBSIZE summed, or the sample size). */
+  /** Keys inspected so far over all masters, and the goal (DBSIZE summed, or the sample size; null when unknown). */
   scanned: number;
-  goal: number;
+  goal: number | null;
   nodesDone: number;
   nodes: number;
   elapsedMs: number;
@@ -131,7 +143,8 @@ export interface RuleStatus {
 export interface NodeReport {
   /** host:port of the master. */
   node: string;
-  dbsize: number;
+  /** null when the user may run neither DBSIZE nor INFO. */
+  dbsize: number | null;
   scanned: number;
   scanCalls: number;
 }
@@ -149,14 +162,19 @@ export interface AuditReport {
     sampleKeys: number | null;
     prefixDepth: number;
     bigKeyBytes: number;
+    commandTimeoutMs: number;
+    commandTargetMs: number;
   };
   /** How sizes were measured: MEMORY USAGE, or estimates when the user may not run it. */
   bytesSource: 'memory-usage' | 'estimate';
   /** How keys were inspected: a read-only script per slice of keys, or pipelined commands. */
   inspection: 'script' | 'pipeline';
   totals: {
-    /** DBSIZE summed over the masters (every key, not only those matching `match`). */
-    dbsize: number;
+    /**
+     * DBSIZE summed over the masters (every key, not only those matching `match`); from INFO keyspace when DBSIZE is
+     * denied, null when both are.
+     */
+    dbsize: number | null;
     /** Keys inspected. */
     scanned: number;
     bytes: number;
@@ -166,7 +184,10 @@ export interface AuditReport {
     sampled: boolean;
     estimatedKeys?: Estimate;
     estimatedBytes?: Estimate;
+    /** Commands sent to the servers (an inspection script call counts once). */
     commands: number;
+    /** Commands the inspection scripts ran on the servers, as they counted them. */
+    commandsInScripts: number;
   };
   nodes: NodeReport[];
   prefixes: PrefixNode;
