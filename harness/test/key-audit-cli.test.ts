@@ -73,6 +73,28 @@ describe('redis-key-audit CLI', () => {
     expect(run.stdout + run.stderr).not.toContain('s3cretpass');
   });
 
+  it('never prints a password with an unencoded @, audited or refused', async () => {
+    const admin = await clientFor(redis);
+    const user = `rak-audit-at-${randomBytes(4).toString('hex')}`;
+    const secret = `dor@${randomBytes(6).toString('hex')}`;
+    await admin.call('ACL', 'SETUSER', user, 'on', `>${secret}`, '~*', '+@all');
+    try {
+      const { hostname: host, port } = new URL(redis.url);
+      const good = `redis://${user}:${secret}@${host}:${port}`;
+      const wrong = `redis://${user}:${secret}x@${host}:${port}`;
+      for (const format of ['json', 'text']) {
+        const run = await cli(['--url', good, '--url', wrong, '--match', seeded.match, '--format', format]);
+        expect(run.code).toBe(3);
+        const printed = run.stdout + run.stderr;
+        expect(printed).toContain(`${user}:***@${host}:${port}`);
+        expect(printed).not.toContain(secret.slice(4));
+        expect(printed).toMatch(/WRONGPASS|invalid username-password/);
+      }
+    } finally {
+      await admin.call('ACL', 'DELUSER', user);
+    }
+  });
+
   it('exits 1 with --fail-on when a finding is that severe, 0 when none is', async () => {
     const base = ['--url', redis.url, '--match', seeded.match];
     expect((await cli([...base, '--fail-on', 'error'])).code).toBe(1);

@@ -312,6 +312,31 @@ export default defineSuite({
             assert.equal(huge?.key, seeded.hugeKey);
             assert.equal(huge?.bytes, Buffer.byteLength(seeded.hugeKey) + 150 * 1024);
           });
+          const valid = (report: AuditReport) =>
+            assert.equal(schemaErrors({ instances: [{ target: report.target, ok: true, report }] }), undefined);
+          await auditAsReader(['-pttl'], (seeded, report) => {
+            assert.equal(report.totals.keysWithoutTtl, seeded.keys.filter((k) => !k.hasTtl).length);
+            assert.ok(report.notes.some((n) => /PTTL is not allowed for this user: TTLs read with TTL/.test(n)));
+            for (const big of report.bigKeys.top) assert.ok(Number.isInteger(big.ttlMs), `${big.key} ttlMs ${big.ttlMs}`);
+            valid(report);
+          });
+          note('PTTL denied: TTL instead, said');
+          await assert.rejects(
+            auditAsReader(['-pttl', '-ttl', '-pexpiretime'], () => assert.fail('no audit without any TTL command')),
+            /NOPERM.*the audit needs PTTL, TTL or PEXPIRETIME/,
+          );
+          await auditAsReader(['-dbsize'], (seeded, report) => {
+            assert.equal(report.totals.scanned, seeded.keys.length);
+            // The recipe denies INFO too (-@dangerous after +info): the count is unknown, and said to be.
+            assert.equal(report.totals.dbsize, null);
+            assert.ok(report.notes.some((n) => /DBSIZE and INFO are not allowed/.test(n)));
+            valid(report);
+          });
+          await auditAsReader(['-dbsize', '+info'], (seeded, report) => {
+            assert.ok((report.totals.dbsize ?? 0) >= seeded.keys.length, `DBSIZE from INFO: ${report.totals.dbsize}`);
+            assert.ok(report.notes.some((n) => /DBSIZE is not allowed for this user: key counts from INFO keyspace/.test(n)));
+          });
+          note('DBSIZE denied: INFO keyspace, or unknown and said');
         } finally {
           await client.call('ACL', 'DELUSER', user);
         }

@@ -2,7 +2,7 @@
  * `auditKeyspace(client, options)`: the key namespace audit, gentle by construction. Every master is scanned once
  * with SCAN and a bounded COUNT (never KEYS); its keys are inspected (TYPE, TTL, MEMORY USAGE … SAMPLES, collection
  * lengths) one slice per command, from a read-only script or as pipelined commands (see inspector.ts), each slice
- * sized to stay near `commandTargetMs` of server time and at most two in flight per master; every command has a
+ * sized to stay near `commandTargetMs` of server time and one in flight per master; every command has a
  * deadline (`commandTimeoutMs`); an optional ops/s cap paces everything; with `sampleKeys` only part of a very large
  * keyspace is inspected and the totals are estimated with a 95% confidence interval.
  */

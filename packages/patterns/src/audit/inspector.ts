@@ -1,25 +1,28 @@
 /**
  * Per-key inspection on one node: type, TTL, MEMORY USAGE … SAMPLES n and, for collections, the element count,
- * one slice of keys per command (the pacer sizes the slices so each stays short on the server), two slices in
- * flight per node so the server does not wait for the client, and never more, so a concurrent client's command
- * waits behind at most one of them. Two ways, picked per audit:
+ * one slice of keys at a time per node, so a concurrent client's command waits behind at most one short command or
+ * burst. Two ways, picked per audit:
  *   - script (default): a read-only Lua script (`no-writes`) runs TYPE/PTTL/MEMORY USAGE/length for the slice:
- *     one command per slice instead of three or four per key.
+ *     one command per slice instead of three or four per key, the slice sized by the pacer from the script's
+ *     measured CPU time.
  *   - pipeline: the same commands pipelined one by one, for users who may not run scripts (read-only ACLs deny
  *     EVAL) and when `useScripts` is false.
  * Then, for the strings a rule asked about, GETRANGE of the first bytes, pipelined.
  */
 import type { Redis } from 'ioredis';
 import { command } from '../cluster/batch.ts';
-import { measureWithPipeline } from './inspect-pipeline.ts';
+import { measureWithPipeline, PIPELINE_SLICE } from './inspect-pipeline.ts';
 import { measureWithScript } from './inspect-script.ts';
 import { type InspectOptions, type Measured, sendCounted } from './inspection.ts';
 import { type ByteString, byteString, bytesOf } from './key-name.ts';
 import { HEAD_BYTES } from './rules/index.ts';
 import type { KeyRecord } from './types.ts';
 
-/** Slices in flight per node. */
-export const SLICES_IN_FLIGHT = 2;
+/**
+ * Slices in flight per node. One: a concurrent client's command then waits behind at most one short audit command,
+ * and the audit's share of the server stays well under all of it. The next SCAN is prefetched meanwhile.
+ */
+export const SLICES_IN_FLIGHT = 1;
 
 async function readHeads(node: Redis, records: KeyRecord[], options: InspectOptions): Promise<void> {
   const wanted = records.filter((r) => r.type === 'string' && options.wantsHead(r));
@@ -62,7 +65,7 @@ export async function inspectKeys(
   const worker = async () => {
     try {
       while (!failed) {
-        const keys = await take(options.pacer.size);
+        const keys = await take(options.state.scripts ? options.pacer.size : PIPELINE_SLICE);
         if (!keys.length || failed) return;
         done(await inspectSlice(node, keys, options));
       }

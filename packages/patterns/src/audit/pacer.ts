@@ -1,9 +1,8 @@
 /**
- * Keeps every inspection command short on the server, so a concurrent client never waits long behind the audit.
- * Each command inspects a slice of keys; the pacer sizes the slices from the measured cost per key: the script
- * reports its own CPU time (`os.clock()` inside the script), pipelined commands are timed from the client (the
- * time between their answer and the previous one, an upper bound). A slow slice shrinks the next at once; a fast
- * one lets it grow, at most doubling per step.
+ * Keeps every inspection script call short on the server, so a concurrent client never waits long behind the
+ * audit. Each call inspects a slice of keys; the pacer sizes the slices from the measured cost per key, which the
+ * script reports itself (its CPU time, `os.clock()`, which keeps running inside a script while TIME is frozen).
+ * A slow slice shrinks the next at once; a fast one lets it grow, at most doubling per step.
  */
 export interface PacerLimits {
   /** Server time aimed for per command, in ms. */
@@ -14,7 +13,7 @@ export interface PacerLimits {
   max: number;
 }
 
-export const PACER_LIMITS: PacerLimits = { targetMs: 0.25, initial: 32, min: 4, max: 512 };
+export const PACER_LIMITS: PacerLimits = { targetMs: 0.1, initial: 16, min: 4, max: 512 };
 
 /** Weight of the newest measurement in the running cost per key. */
 const SMOOTHING = 0.3;

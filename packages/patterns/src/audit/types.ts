@@ -35,7 +35,7 @@ export interface AuditOptions {
    */
   commandTimeoutMs?: number;
   /**
-   * Server time aimed for per inspection command, in ms (default 0.25): slices of keys are sized from measured
+   * Server time aimed for per inspection command, in ms (default 0.1): slices of keys are sized from measured
    * cost so that no single command holds the server for long.
    */
   commandTargetMs?: number;
@@ -78,7 +78,7 @@ export const AUDIT_DEFAULTS = {
   hugeValueBytes: 100 * 1024,
   useScripts: true,
   commandTimeoutMs: 5000,
-  commandTargetMs: 0.25,
+  commandTargetMs: 0.1,
 } as const;
 
 export interface AuditProgress {
