@@ -15,7 +15,7 @@ import {
   keyNameBytes,
   type PrefixNode,
 } from '@redis-agent-kit/patterns/audit';
-import { masters } from '@redis-agent-kit/patterns/cluster';
+import { type Command, command, masters, orThrow, sendBatch, withKeys } from '@redis-agent-kit/patterns/cluster';
 import { Cluster } from 'ioredis';
 import { defineSuite } from '../matrix/suite.ts';
 import { targetConnection } from '../targets/describe.ts';
@@ -176,6 +176,86 @@ export default defineSuite({
       },
     },
     {
+      name: 'separators detected from the names, types with their biggest key, size and name distributions, TTL buckets',
+      async run({ client, prefix, target, note }) {
+        const tag = `rakmix${prefix.split(':').at(-1)}`;
+        const writes: Command[] = [];
+        for (let i = 0; i < 5; i++) {
+          writes.push(
+            command('SET', `${tag}/v1/token/${i}`, 't'.repeat(10 + i)),
+            command('SET', `${tag}.cpu.host${i}`, String(i)),
+            command('SET', `${tag}|${i}|seen`, '1'),
+            command('SET', `${tag}:user:${i}`, 'u'.repeat(100 * (i + 1)), 'EX', 100),
+          );
+        }
+        writes.push(
+          command('SADD', `${tag}:set:1`, 'a', 'b', 'c'),
+          command('HSET', `${tag}:hash:1`, 'f1', 'x', 'f2', 'y'),
+          command('ZADD', `${tag}:zset:1`, 1, 'a', 2, 'b'),
+        );
+        const keys = writes.map((c) => c.args[0] as string);
+        try {
+          orThrow(await sendBatch(client, writes));
+          if (target.capabilities.hashFieldTtl) await client.call('HEXPIRE', `${tag}:hash:1`, 600, 'FIELDS', 1, 'f1');
+          const sizes = orThrow(await sendBatch(client, keys.map((k) => withKeys('MEMORY', ['USAGE', k, 'SAMPLES', '0'], [1]))));
+          const bytes = new Map(keys.map((k, i) => [k, Number(sizes[i])]));
+          const report = await auditKeyspace(client, { match: `${tag}*`, memorySamples: 0, scanCount: 100 });
+
+          assert.equal(report.separators.source, 'detected');
+          assert.deepEqual(report.separators.used, [
+            { separator: ':', keys: 8 },
+            { separator: '/', keys: 5 },
+            { separator: '|', keys: 5 },
+            { separator: '.', keys: 5 },
+          ]);
+          assert.equal(report.separators.keysWithout, 0);
+          assert.equal(finding(report, 'no-namespace'), undefined);
+          const prefixes = allPrefixes(report.prefixes);
+          for (const p of [tag, `${tag}/v1/token`, `${tag}.cpu`, `${tag}|0`, `${tag}:user`]) {
+            assert.ok(prefixes.includes(p), `prefix ${p} in ${prefixes.join(' ')}`);
+          }
+
+          assert.deepEqual(Object.keys(report.types).sort(), ['hash', 'set', 'string', 'zset']);
+          const biggest = (names: string[]) =>
+            names.filter((k) => bytes.has(k)).reduce((a, b) => ((bytes.get(b) ?? 0) > (bytes.get(a) ?? 0) ? b : a));
+          assert.equal(report.types.string?.biggest.key, biggest(keys.slice(0, 20)));
+          for (const type of ['set', 'hash', 'zset']) {
+            const t = report.types[type];
+            assert.equal(t?.keys, 1);
+            assert.equal(t?.biggest.key, `${tag}:${type}:1`, `the biggest ${type}, however small`);
+            assert.equal(t?.averageBytes, t?.bytes);
+          }
+          const shares = Object.values(report.types).reduce((sum, t) => sum + t.share, 0);
+          assert.ok(Math.abs(shares - 1) < 1e-9, `shares sum to 1: ${shares}`);
+          assert.equal(report.types.string?.averageBytes, Math.round((report.types.string?.bytes ?? 0) / 20));
+
+          const all = [...bytes.values()];
+          assert.equal(report.keySizes.max, Math.max(...all));
+          assert.equal(report.keySizes.min, Math.min(...all));
+          assert.ok(report.keySizes.p50 >= report.keySizes.min && report.keySizes.p50 <= report.keySizes.p99);
+          assert.equal(report.nameLengths.max, Math.max(...keys.map((k) => Buffer.byteLength(k))));
+          assert.equal(report.nameLengths.min, Math.min(...keys.map((k) => Buffer.byteLength(k))));
+
+          const hour = report.ttlBuckets.find((b) => b.label === '< 1 hour');
+          assert.equal(hour?.keys, 5, 'the five user keys (100 s left) are under an hour');
+          assert.equal(report.ttlBuckets.reduce((sum, b) => sum + b.keys, 0), report.totals.scanned - report.withoutTtl.keys);
+          if (target.capabilities.hashFieldTtl && target.capabilities.server === 'redis') {
+            assert.ok((report.keyspace.hashesWithFieldTtl ?? 0) >= 1, 'INFO keyspace subexpiry counts the hash');
+            note(`hashes with field TTL: ${report.keyspace.hashesWithFieldTtl}`);
+          }
+          assert.equal(schemaErrors({ instances: [{ target: report.target, ok: true, report }] }), undefined);
+
+          const given = await auditKeyspace(client, { match: `${tag}*`, separators: ':' });
+          assert.equal(given.separators.source, 'given');
+          assert.equal(given.options.separators, ':');
+          assert.equal(given.separators.keysWithout, 15);
+          assert.equal(finding(given, 'no-namespace')?.count, 15);
+        } finally {
+          await sendBatch(client, keys.map((k) => command('UNLINK', k)));
+        }
+      },
+    },
+    {
       name: 'a read-only script per slice and pipelined commands give the same report',
       async run({ client, prefix, note }) {
         await withSeededAudit(client, prefix, async (seeded, scripted) => {
@@ -185,7 +265,12 @@ export default defineSuite({
           const comparable = (r: AuditReport) => ({
             totals: { ...r.totals, dbsize: 0, commands: 0, commandsInScripts: 0 },
             prefixes: r.prefixes,
-            types: r.types,
+            types: Object.entries(r.types).map(([type, { biggest: { ttlMs, ...biggest }, ...t }]) => ({
+              type,
+              ...t,
+              biggest: { ...biggest, hasTtl: ttlMs >= 0 },
+            })),
+            distributions: [r.keySizes, r.nameLengths, r.ttlBuckets, r.separators],
             // TTLs tick between the two audits.
             bigKeys: { ...r.bigKeys, top: r.bigKeys.top.map(({ ttlMs, ...k }) => ({ ...k, hasTtl: ttlMs >= 0 })) },
             // Which keys are kept as samples depends on the order the masters answer in.

@@ -81,7 +81,15 @@ async function sizeMasters(client: RedisClient, settings: AuditSettings): Promis
       const deadline: Deadline = (promise, what) =>
         withinDeadline(promise, settings.commandTimeoutMs, () => `${address}: ${what}`);
       const keyspace = await readNodeKeyspace(node, deadline);
-      return { node, deadline, keyspace, report: { node: address, dbsize: keyspace.dbsize, scanned: 0, scanCalls: 0 } };
+      const report: NodeReport = {
+        node: address,
+        dbsize: keyspace.dbsize,
+        keysWithTtl: keyspace.expires,
+        hashesWithFieldTtl: keyspace.subexpiry,
+        scanned: 0,
+        scanCalls: 0,
+      };
+      return { node, deadline, keyspace, report };
     }),
   );
 }
@@ -102,8 +110,7 @@ function startRun({
   options: AuditOptions;
   limiter: OpsRateLimiter;
 }): AuditRun {
-  const sizes = nodes.map(({ report }) => report.dbsize);
-  const dbsize = sizes.includes(null) ? null : sizes.reduce<number>((sum, n) => sum + (n ?? 0), 0);
+  const dbsize = sumOrNull(nodes.map(({ report }) => report.dbsize));
   const goal = dbsize === null ? null : settings.sampleKeys === undefined ? dbsize : Math.min(settings.sampleKeys, dbsize);
   const tally: Tally = { scanned: 0, vanished: 0, nodesDone: 0, sampled: false };
   const state: InspectorState = {
@@ -255,6 +262,7 @@ function finishReport(
       sampleKeys: settings.sampleKeys ?? null,
       prefixDepth: settings.report.prefixDepth,
       bigKeyBytes: settings.report.bigKeyBytes,
+      separators: settings.report.separators?.join('') ?? null,
       commandTimeoutMs: settings.commandTimeoutMs,
       commandTargetMs: settings.commandTargetMs,
     },
@@ -269,8 +277,16 @@ function finishReport(
       commandsInScripts: state.commandsInScripts,
     },
     nodes: nodes.map(({ report }) => report),
+    keyspace: {
+      keysWithTtl: sumOrNull(nodes.map(({ report }) => report.keysWithTtl)),
+      hashesWithFieldTtl: sumOrNull(nodes.map(({ report }) => report.hashesWithFieldTtl)),
+    },
+    separators: body.separators,
     prefixes: body.prefixes,
     types: body.types,
+    keySizes: body.keySizes,
+    nameLengths: body.nameLengths,
+    ttlBuckets: body.ttlBuckets,
     withoutTtl: body.withoutTtl,
     bigKeys: body.bigKeys,
     findings: body.findings,
@@ -278,4 +294,9 @@ function finishReport(
     rawNames: body.rawNames,
     notes,
   };
+}
+
+/** The sum, or null when any part is unknown. */
+function sumOrNull(values: (number | null)[]): number | null {
+  return values.includes(null) ? null : values.reduce<number>((sum, v) => sum + (v ?? 0), 0);
 }

@@ -9,6 +9,7 @@ export {
   type AuditProgress,
   type AuditReport,
   type BigKey,
+  type Distribution,
   type Estimate,
   type Finding,
   type KeyType,
@@ -16,4 +17,6 @@ export {
   type PrefixNode,
   type RuleStatus,
   type Severity,
+  type TtlBucket,
+  type TypeReport,
 } from './types.ts';

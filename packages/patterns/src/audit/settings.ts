@@ -1,5 +1,6 @@
 /** The audit's options checked against their ranges and completed with their defaults, before anything is sent. */
 import type { ReportSettings } from './report.ts';
+import { checkSeparators } from './separators.ts';
 import { AUDIT_DEFAULTS, type AuditOptions } from './types.ts';
 
 /** SCAN COUNT above this makes one SCAN call walk too much of the keyspace at once. */
@@ -55,6 +56,7 @@ export function auditSettings(options: AuditOptions): AuditSettings {
       bigKeyBytes: setting('bigKeyBytes'),
       largeCollectionLength: setting('largeCollectionLength'),
       hugeValueBytes: setting('hugeValueBytes'),
+      separators: options.separators === undefined ? undefined : checkSeparators(options.separators),
     },
   };
 }

@@ -18,6 +18,8 @@ export interface KeyRecord {
   length?: number;
   /** The first bytes of a string value (a byte string), read only when a rule asked for it. */
   head?: ByteString;
+  /** The separator the key's name is split by (separators.ts); undefined outside any namespace. */
+  separator?: string;
 }
 
 export interface AuditOptions {
@@ -46,7 +48,12 @@ export interface AuditOptions {
   useScripts?: boolean;
   /** Inspect at most this many keys (over all masters, in proportion to their sizes) and estimate the rest. */
   sampleKeys?: number;
-  /** Depth of the prefix tree over ':' segments. Default 3. */
+  /**
+   * Characters that separate the segments of key names, in order of preference (e.g. ':/'). Default: detected
+   * from the names (`:` `/` `|` `.` `#` `-` `_`), and the report says which were used.
+   */
+  separators?: string;
+  /** Depth of the prefix tree over name segments. Default 3. */
   prefixDepth?: number;
   /** Children kept per prefix node while counting; further distinct segments fold into `*`. Default 200. */
   maxPrefixChildren?: number;
@@ -97,9 +104,40 @@ export interface Estimate {
   high: number;
 }
 
+/** A distribution of sizes in bytes (log-scale buckets: percentiles within 4.4%). */
+export interface Distribution {
+  min: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  average: number;
+}
+
+/** Keys whose TTL has less than `maxMs` left (and at least the previous bucket's); `maxMs` null: the rest. */
+export interface TtlBucket {
+  label: string;
+  maxMs: number | null;
+  keys: number;
+  bytes: number;
+}
+
+export interface TypeReport {
+  keys: number;
+  bytes: number;
+  /** Of the keys inspected, 0–1. */
+  share: number;
+  averageBytes: number;
+  /** The biggest key of the type, whatever its size. */
+  biggest: BigKey;
+}
+
 export interface PrefixNode {
   /** `cache:user` for keys `cache:user:…`; `*` folds segments beyond maxPrefixChildren; '' is the root. */
   prefix: string;
+  /** The separator that follows the prefix in the names of its keys, when they all use the same. */
+  separator?: string;
   keys: number;
   bytes: number;
   keysWithoutTtl: number;
@@ -145,6 +183,9 @@ export interface NodeReport {
   node: string;
   /** null when the user may run neither DBSIZE nor INFO. */
   dbsize: number | null;
+  /** From INFO keyspace: keys with a TTL, hashes with field TTLs (`subexpiry`); null when not said. */
+  keysWithTtl: number | null;
+  hashesWithFieldTtl: number | null;
   scanned: number;
   scanCalls: number;
 }
@@ -162,6 +203,8 @@ export interface AuditReport {
     sampleKeys: number | null;
     prefixDepth: number;
     bigKeyBytes: number;
+    /** The separators the caller gave, or null when they were detected. */
+    separators: string | null;
     commandTimeoutMs: number;
     commandTargetMs: number;
   };
@@ -190,12 +233,29 @@ export interface AuditReport {
     commandsInScripts: number;
   };
   nodes: NodeReport[];
+  /**
+   * What INFO keyspace says about the whole database (every key, not only those matching `match`), summed over the
+   * masters; null where a master does not say (INFO denied, or a server without the field).
+   */
+  keyspace: {
+    keysWithTtl: number | null;
+    /** Hashes with at least one field TTL (HEXPIRE), INFO keyspace `subexpiry`. */
+    hashesWithFieldTtl: number | null;
+  };
+  /** How names were split: the separators used, each with the keys split by it, and the keys without any. */
+  separators: { source: 'detected' | 'given'; used: { separator: string; keys: number }[]; keysWithout: number };
   prefixes: PrefixNode;
-  types: Record<string, { keys: number; bytes: number }>;
+  types: Record<string, TypeReport>;
+  /** Sizes of the keys inspected (MEMORY USAGE, or the estimates). */
+  keySizes: Distribution;
+  /** Lengths of the key names, in bytes. */
+  nameLengths: Distribution;
+  /** Keys with a TTL by time left (keys without one: `withoutTtl`). */
+  ttlBuckets: TtlBucket[];
   withoutTtl: {
     keys: number;
     bytes: number;
-    topPrefixes: { prefix: string; keys: number; bytes: number }[];
+    topPrefixes: { prefix: string; separator?: string; keys: number; bytes: number }[];
     samples: string[];
   };
   bigKeys: { thresholdBytes: number; keys: number; bytes: number; top: BigKey[] };

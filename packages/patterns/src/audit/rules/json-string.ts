@@ -39,7 +39,7 @@ export const jsonString: AuditRule = {
     return {
       wantsHead(record) {
         if (record.type !== 'string') return false;
-        const parent = parentOf(record.key);
+        const parent = parentOf(record.key, record.separator);
         const seen = sampledPerParent.get(parent);
         if (seen === undefined && sampledPerParent.size >= MAX_PARENTS) return false;
         if ((seen ?? 0) >= HEADS_PER_PARENT) return false;
@@ -48,7 +48,7 @@ export const jsonString: AuditRule = {
       },
       observe(record) {
         if (record.head !== undefined && looksLikeJson(record.head, record.head.length < HEAD_BYTES)) {
-          matches.add(record.key);
+          matches.add(record);
         }
       },
       finish: () => matches.result(),
