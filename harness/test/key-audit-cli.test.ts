@@ -139,6 +139,16 @@ describe('redis-key-audit CLI', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--format must be json or text[\s\S]*exit codes/);
     expect(run.stdout).toBe('');
+    // An audit option out of range is a usage error too, found before connecting.
+    for (const [args, says] of [
+      [['--separators', 'ab'], /separators must be ASCII punctuation/],
+      [['--scan-count', '20000'], /scanCount must be an integer from 1 to 10000/],
+      [['--no-size-pass'], /--no-size-pass goes with --sample/],
+    ] as const) {
+      const bad = await cli([...args, '--url', 'redis://127.0.0.1:1']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(says);
+    }
   });
 
   it('finds a cluster by itself and scans each master once', async () => {

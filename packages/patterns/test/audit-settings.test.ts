@@ -10,6 +10,7 @@ describe('audit settings', () => {
       scanCount: AUDIT_DEFAULTS.scanCount,
       memorySamples: AUDIT_DEFAULTS.memorySamples,
       sampleKeys: undefined,
+      sizePass: AUDIT_DEFAULTS.sizePass,
       useScripts: AUDIT_DEFAULTS.useScripts,
       commandTimeoutMs: AUDIT_DEFAULTS.commandTimeoutMs,
       commandTargetMs: AUDIT_DEFAULTS.commandTargetMs,
@@ -20,6 +21,7 @@ describe('audit settings', () => {
         bigKeyBytes: AUDIT_DEFAULTS.bigKeyBytes,
         largeCollectionLength: AUDIT_DEFAULTS.largeCollectionLength,
         hugeValueBytes: AUDIT_DEFAULTS.hugeValueBytes,
+        separators: undefined,
       },
     });
   });
@@ -38,5 +40,6 @@ describe('audit settings', () => {
     expect(() => auditSettings({ prefixDepth: 0 })).toThrow(/prefixDepth/);
     expect(() => auditSettings({ commandTimeoutMs: 0 })).toThrow(/commandTimeoutMs/);
     expect(() => auditSettings({ commandTargetMs: 0 })).toThrow(/commandTargetMs must be a number above 0/);
+    expect(() => auditSettings({ separators: 'ab' })).toThrow(/separators must be ASCII punctuation/);
   });
 });

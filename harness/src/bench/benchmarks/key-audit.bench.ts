@@ -19,6 +19,8 @@ import { LocalServer } from '../../targets/local-server.ts';
 import { type BenchRow, compare, defineBenchmark, percentile } from '../benchmark.ts';
 
 const CAP_OPS = 50_000;
+/** The sample of the sampled phase (with its sizing pass over every key). */
+const SAMPLE_KEYS = 10_000;
 /** Keys the pipelined (no script) audit inspects at most: on 1M keys it would take minutes. */
 const PIPELINED_KEYS = 100_000;
 const LATENCY_KEY = 'bench:latency:probe';
@@ -178,11 +180,16 @@ export default defineBenchmark({
         auditKeyspace(client, { useScripts: false, ...(pipelinedSample ? { sampleKeys: pipelinedSample } : {}) }),
       );
       const pipelinedSubject = `auditKeyspace (useScripts: false${pipelinedSample ? `, ${PIPELINED_KEYS} keys` : ''})`;
+      log(`auditKeyspace --sample ${SAMPLE_KEYS} with its sizing pass`);
+      const sampled = await phase(admin, probe, AUDIT_CLIENT, () =>
+        auditKeyspace(client, { sampleKeys: SAMPLE_KEYS, sizePass: true }),
+      );
       rows.push(
         anchor,
         compare(memkeys1000, anchor),
         compare(bigkeys, anchor),
         compare(seconds('auditKeyspace', report.durationMs / 1000), anchor, { max: 1 }),
+        compare(seconds(`auditKeyspace (sample ${SAMPLE_KEYS}, sizing pass)`, sampled.result.durationMs / 1000), anchor),
         pipelinedSample
           ? seconds(pipelinedSubject, pipelined.result.durationMs / 1000)
           : compare(seconds(pipelinedSubject, pipelined.result.durationMs / 1000), anchor),
@@ -212,6 +219,7 @@ export default defineBenchmark({
         ...phaseRows('during redis-cli --memkeys', memkeys, false),
         ...phaseRows('during auditKeyspace', audit, true),
         ...phaseRows(`during ${pipelinedSubject}`, pipelined, true),
+        ...phaseRows(`during auditKeyspace (sample ${SAMPLE_KEYS}, sizing pass)`, sampled, true),
         ...phaseRows(`during auditKeyspace (capped ${CAP_OPS} ops/s)`, capped, false),
       );
       notes.unshift(

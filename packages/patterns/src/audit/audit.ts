@@ -17,7 +17,9 @@ import { type NodeKeyspace, readNodeKeyspace } from './node-keyspace.ts';
 import { Pacer } from './pacer.ts';
 import { OpsRateLimiter } from './rate-limiter.ts';
 import { ReportBuilder } from './report.ts';
-import { KeySource, scanKeys } from './scanner.ts';
+import type { ByteString } from './key-name.ts';
+import { KeySource, listSource, scanKeys } from './scanner.ts';
+import { passSizes, SampleStrata } from './size-pass.ts';
 import { auditCapabilities } from './server.ts';
 import { type AuditSettings, auditSettings } from './settings.ts';
 import { AUDIT_DEFAULTS, type AuditOptions, type AuditReport, type NodeReport } from './types.ts';
@@ -37,6 +39,9 @@ export async function auditKeyspace(client: RedisClient, options: AuditOptions =
 
 type Deadline = <T>(promise: Promise<T>, what: string) => Promise<T>;
 
+/** Keys a sampled audit's tail holds at least before its threshold doubles (at least the sample size). */
+const MAX_TAIL = 10_000;
+
 /** One master and what the audit did on it. */
 interface Master {
   node: Redis;
@@ -49,10 +54,12 @@ interface Master {
 /** What every master's scan adds to: the masters are scanned in parallel. */
 interface Tally {
   scanned: number;
+  /** Keys sized by the passes of a sampled audit. */
+  passed: number;
   vanished: number;
   nodesDone: number;
-  /** Some keys were left out (a sample), so totals are estimates. */
-  sampled: boolean;
+  /** A sampled audit's strata (unused otherwise). */
+  strata: SampleStrata;
 }
 
 /** One audit in progress: its settings, the inspectors' state, the report being built and the running totals. */
@@ -111,8 +118,9 @@ function startRun({
   limiter: OpsRateLimiter;
 }): AuditRun {
   const dbsize = sumOrNull(nodes.map(({ report }) => report.dbsize));
-  const goal = dbsize === null ? null : settings.sampleKeys === undefined ? dbsize : Math.min(settings.sampleKeys, dbsize);
-  const tally: Tally = { scanned: 0, vanished: 0, nodesDone: 0, sampled: false };
+  const goal =
+    dbsize === null || settings.sampleKeys === undefined || settings.sizePass ? dbsize : Math.min(settings.sampleKeys, dbsize);
+  const tally: Tally = { scanned: 0, passed: 0, vanished: 0, nodesDone: 0, strata: new SampleStrata() };
   const state: InspectorState = {
     memorySamples: settings.memorySamples,
     memoryUsage: true,
@@ -135,7 +143,8 @@ function startRun({
     beforeSend: (ops) => limiter.take(ops, options.signal),
     progress: () =>
       options.onProgress?.({
-        scanned: tally.scanned,
+        // A sized sample's progress is its pass over every key.
+        scanned: settings.sampleKeys !== undefined && settings.sizePass ? tally.passed : tally.scanned,
         goal,
         nodesDone: tally.nodesDone,
         nodes: nodes.length,
@@ -145,19 +154,15 @@ function startRun({
   };
 }
 
-/** Scans one master to its end, or until its share of the sample is inspected, and observes every key. */
-async function auditMaster({ node, report: nodeReport, deadline }: Master, run: AuditRun): Promise<void> {
+/** Audits one master: every key, or (with `sampleKeys`) a sizing pass, its tail and a random sample of the rest. */
+async function auditMaster(master: Master, run: AuditRun): Promise<void> {
+  const { node, report: nodeReport, deadline } = master;
   const { settings, state, tally } = run;
-  // A sample is spread over the masters in proportion to their sizes (evenly when a size is unknown).
-  const quota =
-    settings.sampleKeys === undefined
-      ? Infinity
-      : run.dbsize === null || nodeReport.dbsize === null
-        ? Math.ceil(settings.sampleKeys / run.masters)
-        : Math.ceil((settings.sampleKeys * nodeReport.dbsize) / Math.max(1, run.dbsize));
+  const sampledWithoutPass = settings.sampleKeys !== undefined && !settings.sizePass;
   const scan = scanKeys(node, {
     match: settings.match,
     count: settings.scanCount,
+    randomStart: sampledWithoutPass,
     beforeSend: (ops: number) => {
       nodeReport.scanCalls++;
       state.commands += ops;
@@ -165,7 +170,15 @@ async function auditMaster({ node, report: nodeReport, deadline }: Master, run: 
     },
     deadline,
   });
-  const source = new KeySource(scan, quota);
+  // This master's share of a sample, in proportion to its size (evenly when a size is unknown).
+  const share =
+    run.dbsize === null || nodeReport.dbsize === null ? 1 / run.masters : nodeReport.dbsize / Math.max(1, run.dbsize);
+  const quota = Math.ceil((settings.sampleKeys ?? 0) * share);
+  const source = new KeySource(scan, sampledWithoutPass ? quota : Infinity);
+  const take = (n: number) => {
+    run.signal?.throwIfAborted();
+    return source.take(n);
+  };
   const inspectOptions: InspectOptions = {
     state,
     pacer: new Pacer({ targetMs: settings.commandTargetMs }),
@@ -173,33 +186,57 @@ async function auditMaster({ node, report: nodeReport, deadline }: Master, run: 
     wantsHead: run.report.wantsHead.bind(run.report),
     deadline,
   };
+  const inspect = (from: (n: number) => Promise<ByteString[]>, stratum: 'all' | 'tail' | 'sample') =>
+    inspectKeys(node, from, inspectOptions, ({ records, vanished }) => {
+      for (const record of records) {
+        if (stratum === 'tail') record.tail = true;
+        run.report.observe(record);
+      }
+      nodeReport.scanned += records.length;
+      tally.scanned += records.length;
+      if (stratum === 'sample') tally.strata.inspected += records.length;
+      tally.vanished += vanished;
+      run.progress();
+    });
   try {
-    await inspectKeys(
-      node,
-      (n) => {
-        run.signal?.throwIfAborted();
-        return source.take(n);
-      },
-      inspectOptions,
-      ({ records, vanished }) => {
-        for (const record of records) run.report.observe(record);
-        nodeReport.scanned += records.length;
-        tally.scanned += records.length;
-        tally.vanished += vanished;
-        run.progress();
-      },
-    );
+    if (settings.sampleKeys === undefined) {
+      await inspect(take, 'all');
+    } else if (sampledWithoutPass) {
+      // The first keys from a random cursor: SCAN's order is the hash order, unrelated to names.
+      await inspect(take, 'sample');
+      const known = settings.match === AUDIT_DEFAULTS.match ? nodeReport.dbsize : null;
+      tally.strata.addUnsized(known, source.cutShort);
+    } else {
+      let passed = 0;
+      const pass = await passSizes(
+        node,
+        take,
+        inspectOptions,
+        {
+          threshold: settings.report.bigKeyBytes,
+          sampleSize: quota,
+          maxTail: Math.max(MAX_TAIL, settings.sampleKeys),
+        },
+        (keys) => {
+          tally.passed += keys - passed;
+          passed = keys;
+          run.progress();
+        },
+      );
+      tally.strata.add(pass);
+      await inspect(listSource(pass.tail), 'tail');
+      await inspect(listSource(pass.sample), 'sample');
+    }
   } finally {
-    // Ends the scan (a sample stops early; a failure stops all) without waiting for a SCAN still in flight.
+    // Ends the scan (a failure stops all) without waiting for a SCAN still in flight.
     scan.return(undefined).catch(() => {});
   }
-  if (source.cutShort && (nodeReport.dbsize === null || nodeReport.scanned < nodeReport.dbsize)) tally.sampled = true;
   tally.nodesDone++;
   run.progress();
 }
 
 /** What the reader must know about how this run measured: fallbacks taken, and what a sample's numbers mean. */
-function runNotes({ state, tally, dbsize }: AuditRun, nodes: readonly Master[], estimable: boolean): string[] {
+function runNotes({ state, tally, dbsize }: AuditRun, nodes: readonly Master[], sampled: boolean): string[] {
   const notes: string[] = [];
   if (state.scriptsRefused) {
     notes.push(`the inspection script was refused (${state.scriptsRefused}): per-key commands were pipelined instead`);
@@ -219,17 +256,22 @@ function runNotes({ state, tally, dbsize }: AuditRun, nodes: readonly Master[], 
         : 'DBSIZE is not allowed for this user: key counts from INFO keyspace',
     );
   }
-  if (tally.sampled && !estimable) {
-    notes.push(
-      dbsize === null
-        ? 'sampled without a key count: no estimate'
-        : 'sampled with a MATCH pattern: no estimate (the matching population is unknown)',
-    );
-  }
-  if (estimable) {
-    notes.push(
-      `sampled ${tally.scanned} of ${dbsize} keys: estimates assume SCAN order is unrelated to key names, with 95% intervals`,
-    );
+  if (sampled) {
+    const { strata } = tally;
+    if (strata.sized) {
+      notes.push(
+        `sampled: every key was sized (${strata.keys} keys, totals exact); the ${strata.tailKeys} keys of at least ` +
+          `${strata.threshold} bytes were inspected in full, and ${strata.inspected} of the other ${strata.population} ` +
+          'at random: figures by prefix are estimates with 95% intervals',
+      );
+    } else if (strata.population === null) {
+      notes.push(`sampled ${strata.inspected} keys: no estimate (the number of keys matching is unknown without a sizing pass)`);
+    } else {
+      notes.push(
+        `sampled ${strata.inspected} of ${strata.population} keys from a random cursor, without sizing every key first: ` +
+          'the 95% intervals assume no key far bigger than those sampled was missed',
+      );
+    }
   }
   return notes;
 }
@@ -243,10 +285,21 @@ function finishReport(
   options: AuditOptions,
 ): AuditReport {
   const { settings, state, tally, dbsize } = run;
-  const estimable = tally.sampled && settings.match === AUDIT_DEFAULTS.match && dbsize !== null;
-  notes.push(...runNotes(run, nodes, estimable));
+  const { strata } = tally;
+  // Sampled when some keys outside the tail were not inspected; then each group is its tail plus an estimate.
+  const sampled =
+    settings.sampleKeys !== undefined &&
+    (strata.population === null ? strata.cutShort : strata.inspected < strata.population || strata.cutShort);
+  const estimable = sampled && strata.population !== null;
+  notes.push(...runNotes(run, nodes, sampled));
   const body = run.report.finish(
-    estimable ? { inspected: tally.scanned, population: Math.max(dbsize ?? 0, tally.scanned) } : undefined,
+    estimable
+      ? {
+          inspected: strata.inspected,
+          population: Math.max(strata.population ?? 0, strata.inspected),
+          ...(strata.sized && strata.keys !== null ? { exact: { keys: strata.keys, bytes: strata.bytes } } : {}),
+        }
+      : undefined,
   );
   const { server: kind, version, cluster, ...flags } = run.capabilities;
   return {
@@ -272,7 +325,7 @@ function finishReport(
       dbsize,
       ...body.totals,
       vanished: tally.vanished,
-      sampled: tally.sampled,
+      sampled,
       commands: state.commands,
       commandsInScripts: state.commandsInScripts,
     },

@@ -3,6 +3,7 @@ export { auditKeyspace } from './audit.ts';
 export { AuditTimeoutError } from './deadline.ts';
 export { AuditPermissionError } from './inspection.ts';
 export { displayKeyName, isEscapedKeyName, keyNameBytes } from './key-name.ts';
+export { checkAuditOptions } from './settings.ts';
 export {
   AUDIT_DEFAULTS,
   type AuditOptions,

@@ -15,6 +15,10 @@ export interface PrefixStats {
   bytesSquared: number;
   keysWithoutTtl: number;
   bytesWithoutTtl: number;
+  /** Of the counts above, the keys of a sampled audit's tail (inspected in full, not estimated). */
+  tailKeys: number;
+  tailBytes: number;
+  tailBytesSquared: number;
 }
 
 interface Node extends PrefixStats {
@@ -45,6 +49,9 @@ function newNode(prefix: string, level: number, separator: string, segment: stri
     bytesSquared: 0,
     keysWithoutTtl: 0,
     bytesWithoutTtl: 0,
+    tailKeys: 0,
+    tailBytes: 0,
+    tailBytesSquared: 0,
     children: new Map(),
     folded: false,
     next: undefined,
@@ -66,6 +73,9 @@ function mergeInto(into: Node, from: Node, maxChildren: number): void {
   into.bytesSquared += from.bytesSquared;
   into.keysWithoutTtl += from.keysWithoutTtl;
   into.bytesWithoutTtl += from.bytesWithoutTtl;
+  into.tailKeys += from.tailKeys;
+  into.tailBytes += from.tailBytes;
+  into.tailBytesSquared += from.tailBytesSquared;
   into.next = into.next === undefined || into.next === from.next ? from.next : null;
   for (const child of from.children.values()) {
     mergeInto(childOf(into, child.separator, child.segment, maxChildren), child, maxChildren);
@@ -90,7 +100,10 @@ function childOf(node: Node, separator: string, segment: string, maxChildren: nu
 }
 
 /** One deepest prefix and the keys directly under it. */
-export type Partition = Omit<PrefixStats, 'bytesSquared'> & { prefix: string; separator: string | undefined };
+export type Partition = Pick<PrefixStats, 'keys' | 'bytes' | 'keysWithoutTtl' | 'bytesWithoutTtl'> & {
+  prefix: string;
+  separator: string | undefined;
+};
 
 export class PrefixTree {
   readonly depth: number;
@@ -103,15 +116,16 @@ export class PrefixTree {
   }
 
   /** Counts a key under each of its prefixes; a key without a separator counts at the root only. */
-  add(key: string, separator: string | undefined, bytes: number, hasTtl: boolean): void {
+  add(key: string, separator: string | undefined, bytes: number, hasTtl: boolean, tail = false): void {
     let node = this.root;
-    count(node, bytes, hasTtl);
+    const count = (n: Node) => countKey(n, bytes, hasTtl, tail);
+    count(node);
     if (!separator) return;
     const segments = segmentsOf(key, separator);
     const levels = Math.min(this.depth, segments.length - 1);
     for (let i = 0; i < levels; i++) {
       node = childOf(node, separator, segments[i] as string, this.maxChildren);
-      count(node, bytes, hasTtl);
+      count(node);
       node.next = node.next === undefined || node.next === separator ? separator : null;
     }
   }
@@ -174,10 +188,15 @@ export class PrefixTree {
   }
 }
 
-function count(node: Node, bytes: number, hasTtl: boolean): void {
+function countKey(node: Node, bytes: number, hasTtl: boolean, tail: boolean): void {
   node.keys++;
   node.bytes += bytes;
   node.bytesSquared += bytes * bytes;
+  if (tail) {
+    node.tailKeys++;
+    node.tailBytes += bytes;
+    node.tailBytesSquared += bytes * bytes;
+  }
   if (!hasTtl) {
     node.keysWithoutTtl++;
     node.bytesWithoutTtl += bytes;

@@ -5,10 +5,10 @@
  * their names, unless given); every key is then split by its own separator.
  */
 import type { Capabilities } from '../capabilities.ts';
-import { estimateCount, estimateSum, type Sample } from './estimator.ts';
+import { estimateCount, estimateSum, plusExact, type Sample } from './estimator.ts';
 import { NameBook } from './key-name.ts';
 import { LogHistogram, TtlBuckets, TypeStats } from './key-stats.ts';
-import { PrefixTree } from './prefix-tree.ts';
+import { type PrefixStats, PrefixTree } from './prefix-tree.ts';
 import { AUDIT_RULES, type AuditRule, type RuleRun } from './rules/index.ts';
 import { DETECT_KEYS, SEPARATOR_CANDIDATES, Separators } from './separators.ts';
 import { TopN } from './top-keys.ts';
@@ -113,7 +113,7 @@ export class ReportBuilder {
     record.separator = separator;
     this.bySeparator.set(separator, (this.bySeparator.get(separator) ?? 0) + 1);
     const hasTtl = record.ttlMs >= 0;
-    this.tree.add(record.key, separator, record.bytes, hasTtl);
+    this.tree.add(record.key, separator, record.bytes, hasTtl, record.tail === true);
     this.types.add(record);
     this.sizes.add(record.bytes);
     this.nameLengths.add(record.key.length);
@@ -131,19 +131,28 @@ export class ReportBuilder {
    * The parts of the report computed from the keys; `sample` is set when the audit inspected only some keys.
    * Names (byte strings until now) are shown escaped where needed, with their raw bytes in `rawNames`.
    */
-  finish(sample: Sample | undefined): ReportBody {
+  finish(sample: (Sample & { exact?: { keys: number; bytes: number } }) | undefined): ReportBody {
     this.settle();
     const separators = this.separators as Separators;
     const { top } = this.settings;
     const names = new NameBook();
     const show = (name: string) => names.show(name);
     const totals = this.tree.totals;
+    // A group's tail keys are counted exactly; its other keys are estimated from the random sample.
     const scale = sample
-      ? (s: { keys: number; bytes: number; bytesSquared: number }) => {
-          const group = { count: s.keys, sum: s.bytes, sumSquares: s.bytesSquared };
-          return { estimatedKeys: estimateCount(group, sample), estimatedBytes: estimateSum(group, sample) };
+      ? (s: PrefixStats) => {
+          const sampled = {
+            count: s.keys - s.tailKeys,
+            sum: s.bytes - s.tailBytes,
+            sumSquares: s.bytesSquared - s.tailBytesSquared,
+          };
+          return {
+            estimatedKeys: plusExact(estimateCount(sampled, sample), s.tailKeys),
+            estimatedBytes: plusExact(estimateSum(sampled, sample), s.tailBytes),
+          };
         }
       : undefined;
+    const exactly = (value: number) => ({ value, low: value, high: value });
     const findings: Finding[] = [];
     const rules: RuleStatus[] = [];
     for (const { rule, run } of this.rules) {
@@ -195,7 +204,11 @@ export class ReportBuilder {
         scanned: totals.keys,
         bytes: totals.bytes,
         keysWithoutTtl: totals.keysWithoutTtl,
-        ...(scale ? scale(totals) : {}),
+        ...(sample?.exact
+          ? { estimatedKeys: exactly(sample.exact.keys), estimatedBytes: exactly(sample.exact.bytes) }
+          : scale
+            ? scale(totals)
+            : {}),
       },
       separators: {
         source: separators.detected ? 'detected' : 'given',

@@ -11,6 +11,7 @@ export interface AuditSettings {
   scanCount: number;
   memorySamples: number;
   sampleKeys: number | undefined;
+  sizePass: boolean;
   useScripts: boolean;
   commandTimeoutMs: number;
   commandTargetMs: number;
@@ -36,7 +37,7 @@ function positiveOption(name: string, value: number, max: number): number {
 export function auditSettings(options: AuditOptions): AuditSettings {
   /** A numeric option, or its default, checked against its range. */
   const setting = (
-    name: Exclude<keyof typeof AUDIT_DEFAULTS, 'match' | 'useScripts' | 'commandTargetMs'>,
+    name: Exclude<keyof typeof AUDIT_DEFAULTS, 'match' | 'useScripts' | 'sizePass' | 'commandTargetMs'>,
     min?: number,
     max?: number,
   ) =>
@@ -46,6 +47,7 @@ export function auditSettings(options: AuditOptions): AuditSettings {
     scanCount: setting('scanCount', 1, MAX_SCAN_COUNT),
     memorySamples: setting('memorySamples', 0),
     sampleKeys: options.sampleKeys === undefined ? undefined : integerOption('sampleKeys', options.sampleKeys),
+    sizePass: options.sizePass ?? AUDIT_DEFAULTS.sizePass,
     useScripts: options.useScripts ?? AUDIT_DEFAULTS.useScripts,
     commandTimeoutMs: setting('commandTimeoutMs', 1, MAX_TIMEOUT_MS),
     commandTargetMs: positiveOption('commandTargetMs', options.commandTargetMs ?? AUDIT_DEFAULTS.commandTargetMs, 100),
@@ -59,4 +61,9 @@ export function auditSettings(options: AuditOptions): AuditSettings {
       separators: options.separators === undefined ? undefined : checkSeparators(options.separators),
     },
   };
+}
+
+/** Throws a RangeError naming the first option out of range, as auditKeyspace would before sending anything. */
+export function checkAuditOptions(options: AuditOptions): void {
+  auditSettings(options);
 }

@@ -20,6 +20,8 @@ export interface KeyRecord {
   head?: ByteString;
   /** The separator the key's name is split by (separators.ts); undefined outside any namespace. */
   separator?: string;
+  /** In a sampled audit, a key of the tail (inspected because it is big, not drawn at random). */
+  tail?: boolean;
 }
 
 export interface AuditOptions {
@@ -46,8 +48,19 @@ export interface AuditOptions {
    * three or four per key. Falls back to pipelined commands when the user may not run scripts.
    */
   useScripts?: boolean;
-  /** Inspect at most this many keys (over all masters, in proportion to their sizes) and estimate the rest. */
+  /**
+   * Inspect this many keys (over all masters, in proportion to their sizes) and estimate the rest with 95%
+   * intervals. By default they are the first keys from a random cursor: cheap on any keyspace, but the intervals
+   * cannot account for a big key the sample missed. See `sizePass`.
+   */
   sampleKeys?: number;
+  /**
+   * With `sampleKeys`: first size every key in a light pass (MEMORY USAGE in a script; only the big keys come back
+   * by name), then inspect in full the keys of at least `bigKeyBytes` and `sampleKeys` of the others drawn at random
+   * (reservoir sampling). Totals are then exact and the intervals hold on heavy-tailed keyspaces, at the cost of
+   * one MEMORY USAGE per key. Default false.
+   */
+  sizePass?: boolean;
   /**
    * Characters that separate the segments of key names, in order of preference (e.g. ':/'). Default: detected
    * from the names (`:` `/` `|` `.` `#` `-` `_`), and the report says which were used.
@@ -84,6 +97,7 @@ export const AUDIT_DEFAULTS = {
   largeCollectionLength: 10_000,
   hugeValueBytes: 100 * 1024,
   useScripts: true,
+  sizePass: false,
   commandTimeoutMs: 5000,
   commandTargetMs: 0.1,
 } as const;
