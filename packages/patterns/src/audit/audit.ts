@@ -3,8 +3,9 @@
  * with SCAN and a bounded COUNT (never KEYS); its keys are inspected (TYPE, TTL, MEMORY USAGE … SAMPLES, collection
  * lengths) one slice per command, from a read-only script or as pipelined commands (see inspector.ts), each slice
  * sized to stay near `commandTargetMs` of server time and one in flight per master; every command has a
- * deadline (`commandTimeoutMs`); an optional ops/s cap paces everything; with `sampleKeys` only part of a very large
- * keyspace is inspected and the totals are estimated with a 95% confidence interval.
+ * deadline (`commandTimeoutMs`); an optional ops/s cap paces everything. With `sampleKeys` only a random sample is
+ * inspected and the figures by prefix are estimated with 95% intervals; with `sizePass` as well, every key is sized
+ * first (size-pass.ts), so the totals are exact and the big keys are inspected in full rather than left to chance.
  */
 import type { Redis } from 'ioredis';
 import type { Capabilities } from '../capabilities.ts';
@@ -13,11 +14,11 @@ import { describeClient, type RedisClient } from '../connection.ts';
 import { withinDeadline } from './deadline.ts';
 import type { InspectOptions, InspectorState } from './inspection.ts';
 import { inspectKeys } from './inspector.ts';
+import type { ByteString } from './key-name.ts';
 import { type NodeKeyspace, readNodeKeyspace } from './node-keyspace.ts';
 import { Pacer } from './pacer.ts';
 import { OpsRateLimiter } from './rate-limiter.ts';
 import { ReportBuilder } from './report.ts';
-import type { ByteString } from './key-name.ts';
 import { KeySource, listSource, scanKeys } from './scanner.ts';
 import { passSizes, SampleStrata } from './size-pass.ts';
 import { auditCapabilities } from './server.ts';
