@@ -2,8 +2,11 @@
  * The key audit against `redis-cli --memkeys` (the anchor) and `--bigkeys` on the same private server in the same
  * run: total time, the longest server time of any one command each sends (SLOWLOG at SLOWLOG_US, filtered by client
  * name), how many took over 1 ms, server time per command from INFO commandstats, and the GET latency a concurrent
- * client sees (p50/p99, from a worker thread) idle, during --memkeys and during the audit (script, pipelined, capped).
- * The goals: the audit no slower than --memkeys, no command over 1 ms, a concurrent GET's p99 within 2× idle.
+ * client sees (p50/p99, from a worker thread) idle, during --memkeys and during the audit (script, pipelined, sampled
+ * with its sizing pass, capped). The goals: the audit no slower than --memkeys, no command over 1 ms, a concurrent
+ * GET's p99 within 2× idle. Each scan runs once per round, in alternating rounds (the first discarded): times are
+ * the median of the rounds and ratios the median of the per-round ratios; latencies and SLOWLOG figures pool the
+ * measured rounds.
  *
  * Keys: KEY_AUDIT_KEYS (default 100,000, so the benchmark stays quick) × BENCH_SCALE; run it once with
  * KEY_AUDIT_KEYS=1000000 for the 1M-key figures. The keyspace: DEBUG POPULATE namespaces of strings (some with TTL)
@@ -16,7 +19,16 @@ import { closeClient, connect, parseInfo, type RedisClient } from '@redis-agent-
 import { auditKeyspace } from '@redis-agent-kit/patterns/audit';
 import { binaryCommand } from '../../provision/binaries.ts';
 import { LocalServer } from '../../targets/local-server.ts';
-import { type BenchRow, compare, defineBenchmark, percentile } from '../benchmark.ts';
+import {
+  alternatingRounds,
+  type BenchRow,
+  compare,
+  defineBenchmark,
+  measured,
+  median,
+  percentile,
+  ROUNDS,
+} from '../benchmark.ts';
 
 const CAP_OPS = 50_000;
 /** The sample of the sampled phase (with its sizing pass over every key). */
@@ -117,6 +129,16 @@ async function phase<T>(admin: RedisClient, probe: Worker, ownClient: string, wo
   };
 }
 
+/** A subject's phases over the measured rounds, pooled. */
+function pooled(phases: Phase<unknown>[]): Omit<Phase<unknown>, 'result'> {
+  return {
+    latencies: phases.flatMap((p) => p.latencies).sort((a, b) => a - b),
+    maxCommandMs: Math.max(...phases.map((p) => p.maxCommandMs)),
+    overOneMs: phases.flatMap((p) => p.overOneMs),
+    commands: phases.at(-1)?.commands ?? [],
+  };
+}
+
 export default defineBenchmark({
   id: 'key-audit',
   title: 'Key audit vs redis-cli --memkeys/--bigkeys: time, longest command, and latency seen by a concurrent client',
@@ -136,11 +158,10 @@ export default defineBenchmark({
       const keys = await admin.dbsize();
       const rows: BenchRow[] = [];
       const notes: string[] = [];
-      const seconds = (subject: string, value: number): BenchRow => ({ subject, metric: 'time', value, unit: 's' });
+      const seconds = (subject: string, values: number[]): BenchRow => measured(subject, 'time', 's', values);
       const idle = await phase(admin, probe, PROBE_CLIENT, () => new Promise((r) => setTimeout(r, 2000)));
-      const idleP99 = percentile(idle.latencies, 99);
-      const idleRow: BenchRow = { subject: 'idle server', metric: 'GET p99', value: idleP99, unit: 'ms' };
-      const phaseRows = (subject: string, p: Phase<unknown>, goals: boolean): BenchRow[] => {
+      const idleRow: BenchRow = { subject: 'idle server', metric: 'GET p99', value: percentile(idle.latencies, 99), unit: 'ms' };
+      const phaseRows = (subject: string, p: Omit<Phase<unknown>, 'result'>, goals: boolean): BenchRow[] => {
         const p99: BenchRow = { subject, metric: 'GET p99', value: percentile(p.latencies, 99), unit: 'ms' };
         const slowest: BenchRow = { subject, metric: 'longest command', value: p.maxCommandMs, unit: 'ms' };
         const over: BenchRow = { subject, metric: 'commands over 1 ms', value: p.overOneMs.length, unit: 'commands' };
@@ -160,39 +181,56 @@ export default defineBenchmark({
         ];
       };
 
-      log('redis-cli --memkeys');
-      const memkeys = await phase(admin, probe, '', () => redisCli(server.port, ['--memkeys']));
-      const anchor = seconds('redis-cli --memkeys (anchor)', memkeys.result);
-      log('redis-cli --memkeys --count 1000');
-      const memkeys1000 = seconds(
-        'redis-cli --memkeys --count 1000',
-        await redisCli(server.port, ['--memkeys', '--count', '1000']),
-      );
-      log('redis-cli --bigkeys');
-      const bigkeys = seconds('redis-cli --bigkeys', await redisCli(server.port, ['--bigkeys']));
-      log('auditKeyspace (script)');
-      const audit = await phase(admin, probe, AUDIT_CLIENT, () => auditKeyspace(client));
-      const report = audit.result;
       // Pipelined per-key commands (what a user who may not run scripts gets), on at most PIPELINED_KEYS keys.
       const pipelinedSample = total > PIPELINED_KEYS ? PIPELINED_KEYS : undefined;
-      log(`auditKeyspace (pipelined commands instead of the script${pipelinedSample ? `, ${PIPELINED_KEYS} keys` : ''})`);
-      const pipelined = await phase(admin, probe, AUDIT_CLIENT, () =>
-        auditKeyspace(client, { useScripts: false, ...(pipelinedSample ? { sampleKeys: pipelinedSample } : {}) }),
-      );
       const pipelinedSubject = `auditKeyspace (useScripts: false${pipelinedSample ? `, ${PIPELINED_KEYS} keys` : ''})`;
-      log(`auditKeyspace --sample ${SAMPLE_KEYS} with its sizing pass`);
-      const sampled = await phase(admin, probe, AUDIT_CLIENT, () =>
-        auditKeyspace(client, { sampleKeys: SAMPLE_KEYS, sizePass: true }),
+      const sampledSubject = `auditKeyspace (sample ${SAMPLE_KEYS}, sizing pass)`;
+      // Every scan of the keyspace once per round, rounds alternating the order, the first discarded; each phase's
+      // probe latencies and SLOWLOG figures are kept per round, so the warm-up's are dropped with it.
+      const phases = { memkeys: [] as Phase<unknown>[], audit: [] as Phase<unknown>[], pipelined: [] as Phase<unknown>[], sampled: [] as Phase<unknown>[] };
+      let report: Awaited<ReturnType<typeof auditKeyspace>> | undefined;
+      const rounds = await alternatingRounds(
+        {
+          memkeys: async () => {
+            const run = await phase(admin, probe, '', () => redisCli(server.port, ['--memkeys']));
+            phases.memkeys.push(run);
+            return run.result;
+          },
+          memkeys1000: () => redisCli(server.port, ['--memkeys', '--count', '1000']),
+          bigkeys: () => redisCli(server.port, ['--bigkeys']),
+          audit: async () => {
+            const run = await phase(admin, probe, AUDIT_CLIENT, () => auditKeyspace(client));
+            phases.audit.push(run);
+            report = run.result;
+            return run.result.durationMs / 1000;
+          },
+          pipelined: async () => {
+            const run = await phase(admin, probe, AUDIT_CLIENT, () =>
+              auditKeyspace(client, { useScripts: false, ...(pipelinedSample ? { sampleKeys: pipelinedSample } : {}) }),
+            );
+            phases.pipelined.push(run);
+            return run.result.durationMs / 1000;
+          },
+          sampled: async () => {
+            const run = await phase(admin, probe, AUDIT_CLIENT, () =>
+              auditKeyspace(client, { sampleKeys: SAMPLE_KEYS, sizePass: true }),
+            );
+            phases.sampled.push(run);
+            return run.result.durationMs / 1000;
+          },
+        },
+        { measured: 5, log },
       );
+      const measuredPhases = (runs: Phase<unknown>[]) => pooled(runs.slice(ROUNDS.warmup));
+      if (!report) throw new Error('the audit did not run');
+      const anchor = seconds('redis-cli --memkeys (anchor)', rounds.memkeys);
       rows.push(
         anchor,
-        compare(memkeys1000, anchor),
-        compare(bigkeys, anchor),
-        compare(seconds('auditKeyspace', report.durationMs / 1000), anchor, { max: 1 }),
-        compare(seconds(`auditKeyspace (sample ${SAMPLE_KEYS}, sizing pass)`, sampled.result.durationMs / 1000), anchor),
-        pipelinedSample
-          ? seconds(pipelinedSubject, pipelined.result.durationMs / 1000)
-          : compare(seconds(pipelinedSubject, pipelined.result.durationMs / 1000), anchor),
+        compare(seconds('redis-cli --memkeys --count 1000', rounds.memkeys1000), anchor),
+        compare(seconds('redis-cli --bigkeys', rounds.bigkeys), anchor),
+        compare(seconds('auditKeyspace', rounds.audit), anchor, { max: 1 }),
+        compare(seconds(sampledSubject, rounds.sampled), anchor),
+        pipelinedSample ? seconds(pipelinedSubject, rounds.pipelined) : compare(seconds(pipelinedSubject, rounds.pipelined), anchor),
       );
 
       log(`auditKeyspace capped at ${CAP_OPS} ops/s (10 s, then stopped)`);
@@ -212,14 +250,14 @@ export default defineBenchmark({
         return (inspected * 1000) / (performance.now() - started);
       });
       rows.push(
-        { subject: 'auditKeyspace', metric: 'keys/s', value: report.totals.scanned / (report.durationMs / 1000), unit: 'keys/s' },
+        { subject: 'auditKeyspace', metric: 'keys/s', value: report.totals.scanned / median(rounds.audit), unit: 'keys/s' },
         { subject: `auditKeyspace (capped ${CAP_OPS} ops/s)`, metric: 'keys/s', value: capped.result, unit: 'keys/s' },
         { ...idleRow, metric: 'GET p50', value: percentile(idle.latencies, 50) },
         idleRow,
-        ...phaseRows('during redis-cli --memkeys', memkeys, false),
-        ...phaseRows('during auditKeyspace', audit, true),
-        ...phaseRows(`during ${pipelinedSubject}`, pipelined, true),
-        ...phaseRows(`during auditKeyspace (sample ${SAMPLE_KEYS}, sizing pass)`, sampled, true),
+        ...phaseRows('during redis-cli --memkeys', measuredPhases(phases.memkeys), false),
+        ...phaseRows('during auditKeyspace', measuredPhases(phases.audit), true),
+        ...phaseRows(`during ${pipelinedSubject}`, measuredPhases(phases.pipelined), true),
+        ...phaseRows(`during ${sampledSubject}`, measuredPhases(phases.sampled), true),
         ...phaseRows(`during auditKeyspace (capped ${CAP_OPS} ops/s)`, capped, false),
       );
       notes.unshift(
@@ -230,7 +268,7 @@ export default defineBenchmark({
             .map((r) => r.rule)
             .join(', ') || 'none'
         }`,
-        `longest command from SLOWLOG at ${SLOWLOG_US} µs (a phase with none logged shows ${SLOWLOG_US / 1000} ms); server time per command from INFO commandstats:`,
+        `longest command from SLOWLOG at ${SLOWLOG_US} µs (a phase with none logged shows ${SLOWLOG_US / 1000} ms); server time per command from INFO commandstats (last round):`,
       );
       return { rows, notes };
     } finally {

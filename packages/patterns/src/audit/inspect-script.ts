@@ -25,7 +25,9 @@ const lengths = Object.entries(LENGTH_COMMAND)
  * (EVALSHA), and with EVAL once on a node whose script cache does not hold it yet.
  */
 const INSPECT = new LuaScript(`#!lua flags=no-writes,allow-cross-slot-keys
-local started = os.clock()
+-- os.clock() (CPU time, running while TIME is frozen): Redis 8 and Valkey 8 have it, Redis 7.0 has no os library.
+local os = rawget(_G, 'os')
+local started = os and os.clock() or 0
 local lengths = { ${lengths} }
 local out = {}
 local calls = 0
@@ -48,7 +50,7 @@ for i = 2, #ARGV do
   out[#out + 1] = bytes
   out[#out + 1] = length
 end
-out[#out + 1] = math.floor((os.clock() - started) * 1000000)
+out[#out + 1] = os and math.floor((os.clock() - started) * 1000000) or -1
 out[#out + 1] = calls
 return out`);
 

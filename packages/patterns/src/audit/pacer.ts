@@ -2,7 +2,8 @@
  * Keeps every inspection script call short on the server, so a concurrent client never waits long behind the
  * audit. Each call inspects a slice of keys; the pacer sizes the slices from the measured cost per key, which the
  * script reports itself (its CPU time, `os.clock()`, which keeps running inside a script while TIME is frozen).
- * A slow slice shrinks the next at once; a fast one lets it grow, at most doubling per step.
+ * A slow slice shrinks the next at once; a fast one lets it grow, at most doubling per step. A server whose scripts
+ * have no clock (Redis 7.0) reports -1 and keeps the initial size.
  */
 export interface PacerLimits {
   /** Server time aimed for per command, in ms. */
@@ -30,7 +31,7 @@ export class Pacer {
     this.size = this.limits.initial;
   }
 
-  /** A command that inspected `keys` keys took `ms`. */
+  /** A command that inspected `keys` keys took `ms` (negative: not measured). */
   record(keys: number, ms: number): void {
     if (keys <= 0 || !(ms >= 0)) return;
     const perKey = ms / keys;

@@ -30,7 +30,9 @@ export interface SizePass {
 }
 
 const SIZES = new LuaScript(`#!lua flags=no-writes,allow-cross-slot-keys
-local started = os.clock()
+-- os.clock() (CPU time, running while TIME is frozen): Redis 8 and Valkey 8 have it, Redis 7.0 has no os library.
+local os = rawget(_G, 'os')
+local started = os and os.clock() or 0
 local threshold = tonumber(ARGV[2])
 local out = { 0, 0, 0 }
 local count, sum = 0, 0
@@ -45,7 +47,7 @@ for i = 3, #ARGV do
     end
   end
 end
-out[1] = math.floor((os.clock() - started) * 1000000)
+out[1] = os and math.floor((os.clock() - started) * 1000000) or -1
 out[2] = count
 out[3] = sum
 return out`);

@@ -222,6 +222,10 @@ export class FtJsonIndex implements VectorIndex {
   }
 
   /** FT.DROPINDEX … DD also deletes the documents. */
+  keysOf(ids: readonly string[]): string[] {
+    return ids.map((id) => `${this.names.docPrefix}${id}`);
+  }
+
   async drop(): Promise<void> {
     try {
       await sendOne(this.client, keyless('FT.DROPINDEX', this.names.index, 'DD'));
