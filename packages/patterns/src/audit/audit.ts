@@ -209,10 +209,12 @@ async function auditMaster(master: Master, run: AuditRun): Promise<void> {
       tally.strata.addUnsized(known, source.cutShort);
     } else {
       let passed = 0;
+      // Its own pacer: sizing a key costs a fraction of inspecting it.
+      const passOptions = { ...inspectOptions, pacer: new Pacer({ targetMs: settings.commandTargetMs }) };
       const pass = await passSizes(
         node,
         take,
-        inspectOptions,
+        passOptions,
         {
           threshold: settings.report.bigKeyBytes,
           sampleSize: quota,

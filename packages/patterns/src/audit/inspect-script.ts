@@ -9,10 +9,9 @@
  * audit falls back to pipelined commands (returns undefined) and says so.
  */
 import type { Redis } from 'ioredis';
-import { keyless } from '../cluster/batch.ts';
 import { LuaScript } from '../lua-script.ts';
 import { LENGTH_COMMAND } from './inspect-pipeline.ts';
-import { type InspectOptions, type Measured, sendCounted } from './inspection.ts';
+import { type InspectOptions, type Measured, runScript } from './inspection.ts';
 import { type ByteString, bytesOf } from './key-name.ts';
 import type { KeyRecord } from './types.ts';
 
@@ -57,29 +56,15 @@ return out`);
 /** Fields per key in the script's reply. */
 const STRIDE = 4;
 
-async function callScript(node: Redis, keys: ByteString[], options: InspectOptions): Promise<unknown> {
-  const args = [options.state.memorySamples, ...keys.map(bytesOf)];
-  // Booked as the commands the script runs (about four a key), so the ops cap means the same either way.
-  const ops = { ops: keys.length * STRIDE };
-  let [reply] = await sendCounted(node, [keyless('EVALSHA', INSPECT.sha, 0, ...args)], options, ops);
-  if (reply instanceof Error && reply.message.startsWith('NOSCRIPT')) {
-    [reply] = await sendCounted(node, [keyless('EVAL', INSPECT.source, 0, ...args)], options, ops);
-  }
-  return reply;
-}
-
 export async function measureWithScript(
   node: Redis,
   keys: ByteString[],
   options: InspectOptions,
 ): Promise<Measured | undefined> {
   const { state } = options;
-  const reply = await callScript(node, keys, options);
-  if (!Array.isArray(reply)) {
-    state.scripts = false;
-    state.scriptsRefused = (reply instanceof Error ? reply.message : String(reply)).split('\n')[0];
-    return undefined;
-  }
+  // Booked as the commands the script runs (about four a key), so the ops cap means the same either way.
+  const reply = await runScript(node, INSPECT, [state.memorySamples, ...keys.map(bytesOf)], options, keys.length * STRIDE);
+  if (!reply) return undefined;
   const flat = reply as (string | number | null)[];
   const [cpuMicros, calls] = flat.slice(keys.length * STRIDE);
   options.pacer.record(keys.length, Number(cpuMicros) / 1000);

@@ -1,6 +1,7 @@
 /** What the two ways of inspecting keys share: the audit's running state, options and the sender. */
 import { type Redis, ReplyError } from 'ioredis';
-import { type Command, sendBatch } from '../cluster/batch.ts';
+import { type Command, type CommandArg, keyless, sendBatch } from '../cluster/batch.ts';
+import type { LuaScript } from '../lua-script.ts';
 import type { Pacer } from './pacer.ts';
 import type { KeyRecord } from './types.ts';
 
@@ -63,4 +64,27 @@ export async function sendCounted(
   // Through the deadline, so the client's own command timeout is said like ours.
   if (failure) await options.deadline(Promise.reject(failure), what);
   return replies;
+}
+
+/**
+ * Runs one of the audit's read-only scripts on `node` by its SHA1 (EVALSHA), with EVAL once when the node's script
+ * cache does not hold it yet. The keys travel in ARGV (see inspect-script.ts). Returns the script's array, or
+ * undefined when the server refused the script: scripts are then given up for the rest of the audit, and the
+ * reason kept for the notes. `ops` is what the script runs, booked under the ops/s cap.
+ */
+export async function runScript(
+  node: Redis,
+  script: LuaScript,
+  args: readonly CommandArg[],
+  options: InspectOptions,
+  ops: number,
+): Promise<unknown[] | undefined> {
+  let [reply] = await sendCounted(node, [keyless('EVALSHA', script.sha, 0, ...args)], options, { ops });
+  if (reply instanceof Error && reply.message.startsWith('NOSCRIPT')) {
+    [reply] = await sendCounted(node, [keyless('EVAL', script.source, 0, ...args)], options, { ops });
+  }
+  if (Array.isArray(reply)) return reply;
+  options.state.scripts = false;
+  options.state.scriptsRefused = (reply instanceof Error ? reply.message : String(reply)).split('\n')[0];
+  return undefined;
 }

@@ -18,12 +18,6 @@ import { type ByteString, byteString, bytesOf } from './key-name.ts';
 import { HEAD_BYTES } from './rules/index.ts';
 import type { KeyRecord } from './types.ts';
 
-/**
- * Slices in flight per node. One: a concurrent client's command then waits behind at most one short audit command,
- * and the audit's share of the server stays well under all of it. The next SCAN is prefetched meanwhile.
- */
-export const SLICES_IN_FLIGHT = 1;
-
 async function readHeads(node: Redis, records: KeyRecord[], options: InspectOptions): Promise<void> {
   const wanted = records.filter((r) => r.type === 'string' && options.wantsHead(r));
   if (!wanted.length) return;
@@ -51,8 +45,8 @@ async function inspectSlice(node: Redis, keys: ByteString[], options: InspectOpt
 }
 
 /**
- * Inspects keys as `take(n)` hands them out (up to n at a time, none when there are no more), and calls `done` with
- * each slice's result as it arrives.
+ * Inspects keys as `take(n)` hands them out (up to n at a time, none when there are no more), one slice at a time,
+ * and calls `done` with each slice's result as it arrives.
  */
 export async function inspectKeys(
   node: Redis,
@@ -60,19 +54,9 @@ export async function inspectKeys(
   options: InspectOptions,
   done: (measured: Measured) => void,
 ): Promise<void> {
-  // One worker failing (a deadline, a refusal) stops the other at its next slice.
-  let failed = false;
-  const worker = async () => {
-    try {
-      while (!failed) {
-        const keys = await take(options.state.scripts ? options.pacer.size : PIPELINE_SLICE);
-        if (!keys.length || failed) return;
-        done(await inspectSlice(node, keys, options));
-      }
-    } catch (error) {
-      failed = true;
-      throw error;
-    }
-  };
-  await Promise.all(Array.from({ length: SLICES_IN_FLIGHT }, worker));
+  for (;;) {
+    const keys = await take(options.state.scripts ? options.pacer.size : PIPELINE_SLICE);
+    if (!keys.length) return;
+    done(await inspectSlice(node, keys, options));
+  }
 }

@@ -10,10 +10,10 @@
  */
 import type { Redis } from 'ioredis';
 import { isNoPerm } from '../capabilities.ts';
-import { keyless, withKeys } from '../cluster/batch.ts';
+import { withKeys } from '../cluster/batch.ts';
 import { LuaScript } from '../lua-script.ts';
 import { PIPELINE_SLICE } from './inspect-pipeline.ts';
-import { type InspectOptions, sendCounted } from './inspection.ts';
+import { type InspectOptions, runScript, sendCounted } from './inspection.ts';
 import { type ByteString, bytesOf } from './key-name.ts';
 
 export interface SizePass {
@@ -80,15 +80,8 @@ type SliceSizes = { count: number; bytes: number; sizes: Map<number, number>; al
 
 async function sizeWithScript(node: Redis, keys: ByteString[], threshold: number, options: InspectOptions) {
   const args = [options.state.memorySamples, threshold, ...keys.map(bytesOf)];
-  let [reply] = await sendCounted(node, [keyless('EVALSHA', SIZES.sha, 0, ...args)], options, { ops: keys.length });
-  if (reply instanceof Error && reply.message.startsWith('NOSCRIPT')) {
-    [reply] = await sendCounted(node, [keyless('EVAL', SIZES.source, 0, ...args)], options, { ops: keys.length });
-  }
-  if (!Array.isArray(reply)) {
-    options.state.scripts = false;
-    options.state.scriptsRefused = (reply instanceof Error ? reply.message : String(reply)).split('\n')[0];
-    return undefined;
-  }
+  const reply = await runScript(node, SIZES, args, options, keys.length);
+  if (!reply) return undefined;
   const [cpuMicros, count, bytes, ...big] = reply.map(Number);
   options.pacer.record(keys.length, (cpuMicros ?? 0) / 1000);
   options.state.commandsInScripts += keys.length;
