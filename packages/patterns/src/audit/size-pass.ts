@@ -125,9 +125,10 @@ export async function passSizes(
       sizes = options.state.scripts ? await sizeWithScript(node, slice, threshold, options) : undefined;
       sizes ??= await sizeWithPipeline(node, slice, options);
       if (sizes === 'denied') {
-        // Said in the notes by the inspection, which makes the same discovery.
+        // Said in the notes (sizes become estimates); the keys held as the tail so far rejoin the sample.
         sized = false;
         options.state.memoryUsage = false;
+        for (const key of tail.keys()) reservoir.offer(key);
         tail.clear();
       }
     }
