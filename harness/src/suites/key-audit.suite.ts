@@ -368,11 +368,15 @@ export default defineSuite({
       async run({ client, prefix, target, note }) {
         const user = `rak-audit-reader-${randomBytes(4).toString('hex')}`;
         const password = randomBytes(12).toString('hex');
-        const auditAsReader = async (extra: string[], check: (seeded: Seeded, report: AuditReport) => void) => {
+        const auditAsReader = async (
+          extra: string[],
+          check: (seeded: Seeded, report: AuditReport) => void,
+          options: AuditOptions = {},
+        ) => {
           await client.call('ACL', 'SETUSER', user, 'reset', 'on', `>${password}`, ...READER_ACL, ...extra);
           const reader = await connect({ ...targetConnection(target), username: user, password, readyCheck: false });
           try {
-            await withSeededAudit(client, `${prefix}:${extra.length ? 'limited' : 'reader'}`, check, {}, reader);
+            await withSeededAudit(client, `${prefix}:${extra.length ? 'limited' : 'reader'}`, check, options, reader);
           } finally {
             await closeClient(reader);
           }
@@ -399,6 +403,14 @@ export default defineSuite({
             assert.equal(huge?.key, seeded.hugeKey);
             assert.equal(huge?.bytes, Buffer.byteLength(seeded.hugeKey) + 150 * 1024);
           });
+          await auditAsReader(
+            ['-memory'],
+            (seeded, report) => {
+              assert.ok(report.notes.some((n) => /keys at random \(MEMORY USAGE is not allowed/.test(n)), report.notes.join('; '));
+              assert.equal(report.totals.estimatedKeys?.value, seeded.keys.length, 'every matching key counted in the pass');
+            },
+            { sampleKeys: 10, sizePass: true },
+          );
           const valid = (report: AuditReport) =>
             assert.equal(schemaErrors({ instances: [{ target: report.target, ok: true, report }] }), undefined);
           await auditAsReader(['-pttl'], (seeded, report) => {

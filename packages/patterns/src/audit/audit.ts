@@ -270,9 +270,10 @@ function runNotes({ state, tally, dbsize }: AuditRun, nodes: readonly Master[], 
     } else if (strata.population === null) {
       notes.push(`sampled ${strata.inspected} keys: no estimate (the number of keys matching is unknown without a sizing pass)`);
     } else {
+      const how = strata.drawnInPass ? 'at random (MEMORY USAGE is not allowed, so no key was sized first)' : 'from a random cursor';
       notes.push(
-        `sampled ${strata.inspected} of ${strata.population} keys from a random cursor, without sizing every key first: ` +
-          'the 95% intervals assume no key far bigger than those sampled was missed',
+        `sampled ${strata.inspected} of ${strata.population} keys ${how}: the 95% intervals assume no key far bigger ` +
+          'than those sampled was missed',
       );
     }
   }

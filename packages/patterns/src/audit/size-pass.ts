@@ -172,6 +172,8 @@ export class SampleStrata {
   threshold = 0;
   /** Every master was sized by a pass. */
   sized = true;
+  /** The samples were drawn during a pass (at random from every key), not from a random cursor. */
+  drawnInPass = false;
   /** Keys of the random samples inspected. */
   inspected = 0;
   /** Some master's sample stopped before its keys ran out. */
@@ -183,6 +185,7 @@ export class SampleStrata {
     this.tailKeys += pass.tail.length;
     this.threshold = Math.max(this.threshold, pass.threshold);
     this.sized &&= pass.sized;
+    this.drawnInPass = true;
   }
 
   /** A master sampled without a pass: only its key count (DBSIZE, when known and the audit has no MATCH). */
