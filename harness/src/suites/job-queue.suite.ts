@@ -357,6 +357,15 @@ export default defineSuite({
           ((await ctx.client.call('XINFO', 'CONSUMERS', keys.stream, 'workers')) as unknown[][]).map((c) => String(c[1]));
         const worker = await queue.process(() => {}, { ...FAST, visibilityMs: 400, maintenanceMs: 100 });
         try {
+          const fields = ((await ctx.client.call('XINFO', 'CONSUMERS', keys.stream, 'workers')) as unknown[][])[0] ?? [];
+          if (!fields.map(String).includes('inactive')) {
+            // Before Redis 7.2 XINFO has no `inactive`, and `idle` keeps growing under a blocked read: a live worker
+            // cannot be told from a dead one, so nothing is pruned.
+            await new Promise((r) => setTimeout(r, 1000));
+            assert.ok((await names()).includes('ghost'), 'nothing pruned without XINFO inactive');
+            ctx.note('consumers not pruned: this server has no XINFO CONSUMERS inactive (Redis < 7.2)');
+            return;
+          }
           await waitFor(async () => !(await names()).includes('ghost'), 20_000, 'the ghost consumer removed');
           assert.deepEqual(await names(), [worker.consumer], 'the live worker stays');
         } finally {

@@ -180,18 +180,25 @@ export const TRIM_LIMIT = 10_000;
  * Removes consumers that hold nothing and have not been heard from for ARGV[2] ms: those of workers that died (a
  * graceful `close()` leaves the group itself). At most ARGV[3] per call; a live consumer removed by mistake is
  * recreated by its next read, and holds nothing to lose. KEYS: stream. ARGV: group, min idle ms, max removals.
+ * "Heard from" is XINFO's `inactive` (Redis 7.2+, Valkey; -1 for a consumer that never read, then its `idle`); before
+ * 7.2 only `idle` exists, which a read blocked on an empty stream does not reset, so a live worker would look dead:
+ * there nothing is removed.
  */
 export const PRUNE_CONSUMERS = new LuaScript(`
 local removed = 0
 for _, consumer in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
-  local name, pending, idle
+  local name, pending, idle, inactive
   for i = 1, #consumer, 2 do
     local field = consumer[i]
     if field == 'name' then name = consumer[i + 1]
     elseif field == 'pending' then pending = consumer[i + 1]
-    elseif field == 'idle' then idle = consumer[i + 1] end
+    elseif field == 'idle' then idle = consumer[i + 1]
+    elseif field == 'inactive' then inactive = consumer[i + 1] end
   end
-  if removed < tonumber(ARGV[3]) and pending == 0 and idle >= tonumber(ARGV[2]) then
+  if inactive == nil then return 0 end
+  -- -1: it never read at all; then the time since it was created (idle) says how long it has been silent.
+  if inactive == -1 then inactive = idle end
+  if removed < tonumber(ARGV[3]) and pending == 0 and inactive >= tonumber(ARGV[2]) then
     redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], name)
     removed = removed + 1
   end
