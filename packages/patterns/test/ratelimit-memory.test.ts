@@ -22,6 +22,14 @@ describe('InMemoryRateLimiter (GCRA)', () => {
     expect((await limiter.limit('k')).allowed).toBe(true);
   });
 
+  it('counts remaining units exactly when window/limit is not a whole number', async () => {
+    const { now } = clock();
+    const limiter = new InMemoryRateLimiter({ limit: 33, windowMs: 60_000, now });
+    const remaining = [];
+    for (let i = 0; i < 33; i++) remaining.push((await limiter.limit('k')).remaining);
+    expect(remaining).toEqual(Array.from({ length: 33 }, (_, i) => 32 - i));
+  });
+
   it('charges weighted requests and denies a cost that does not fit without consuming it', async () => {
     const { now } = clock();
     const limiter = new InMemoryRateLimiter({ limit: 10, windowMs: 10_000, now });

@@ -60,7 +60,8 @@ export class InMemoryRateLimiter implements RateLimiter, FollowsRedisDenials {
       tat += cost * interval;
       this.track(id, tat);
     }
-    const remaining = Math.min(Math.max(Math.floor((now + windowMs - tat) / interval + 1e-9), 0), limit);
+    // A millionth of a unit of tolerance: window/limit is rarely exact in floating point (60000/33).
+    const remaining = Math.min(Math.max(Math.floor((now + windowMs - tat) / interval + 1e-6), 0), limit);
     const resetMs = Math.ceil(tat - now);
     return {
       allowed,
