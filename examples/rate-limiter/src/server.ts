@@ -6,6 +6,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { closeClient, connect, describeClient } from '@redis-agent-kit/patterns';
+import { masters } from '@redis-agent-kit/patterns/cluster';
 import { createApp } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
 import { createOrdersLimiter } from './limiter.ts';
@@ -37,6 +38,10 @@ function warnOutage(source: string, error: Error | undefined): void {
 // No offline queue: while Redis is unreachable the fallback limiter decides at once, and those requests are
 // not replayed against Redis on reconnection.
 const client = await connect({ name: 'orders-api', offlineQueue: false });
+// A cluster client opens its connection to each node on that node's first command: open every master's now, so the
+// first requests do not each wait for a handshake of several round trips, which a busy event loop can stretch
+// past the limiter's deadline.
+await Promise.all(masters(client).map((node) => node.ping()));
 const limiter = createOrdersLimiter(client, { algorithm: config.algorithm, instances: config.instances });
 const app = createApp({ client, limiter, trustProxy: config.trustProxy, onOutageDecision: warnOutage });
 

@@ -4,7 +4,8 @@
  * `options.algorithm`, so an algorithm and its script cannot disagree.
  */
 import { type RedisClient, redactClientError } from '../connection.ts';
-import { DeadlineQueue } from '../timeout.ts';
+import type { LuaScript } from '../lua-script.ts';
+import { DeadlineQueue, type Wait } from '../timeout.ts';
 import { type AlgorithmScripts, type RateLimitAlgorithm, RATE_LIMIT_ALGORITHMS } from './algorithm.ts';
 import { GCRA } from './gcra.ts';
 import {
@@ -147,24 +148,27 @@ export class RedisRateLimiter implements RateLimiter {
     if (problem) return Promise.reject(new RangeError(problem));
     return new Promise<RateLimitResult>((resolve) => {
       let byPolicy: Promise<RateLimitResult> | undefined;
-      const wait = this.#deadlines.start(() => {
-        this.#stats.timedOut++;
-        this.#stats.awaitingReplies++;
-        byPolicy = this.#decideWithoutRedis(id, cost, this.#timeoutError());
-        resolve(byPolicy);
-      });
-      this.#scripts.decide.run(this.#client, [this.keyFor(id)], [this.policy.limit, this.policy.windowMs, cost]).then(
-        (reply) => {
-          const decision = this.#decision(reply as number[]);
-          if (wait.settle()) {
-            if (!decision.allowed) this.#follower?.denyFor(id, cost, decision.retryAfterMs);
-            resolve(decision);
-          } else {
-            this.#reconcile(id, cost, byPolicy as Promise<RateLimitResult>, decision);
-          }
+      this.#run(
+        this.#scripts.decide,
+        id,
+        cost,
+        () => {
+          this.#stats.timedOut++;
+          this.#stats.awaitingReplies++;
+          byPolicy = this.#decideWithoutRedis(id, cost, this.#timeoutError());
+          resolve(byPolicy);
         },
-        (error: unknown) => {
-          if (wait.settle()) resolve(this.#decideWithoutRedis(id, cost, this.#outageError(id, error)));
+        (reply, inTime) => {
+          const decision = this.#decision(reply as number[]);
+          if (!inTime) {
+            this.#reconcile(id, cost, byPolicy as Promise<RateLimitResult>, decision);
+            return;
+          }
+          if (!decision.allowed) this.#follower?.denyFor(id, cost, decision.retryAfterMs);
+          resolve(decision);
+        },
+        (error, inTime) => {
+          if (inTime) resolve(this.#decideWithoutRedis(id, cost, this.#outageError(id, error)));
           else this.#reconcile(id, cost, byPolicy as Promise<RateLimitResult>, undefined);
         },
       );
@@ -177,18 +181,54 @@ export class RedisRateLimiter implements RateLimiter {
    */
   peek(id: string): Promise<RateLimitState> {
     return new Promise<RateLimitState>((resolve, reject) => {
-      const wait = this.#deadlines.start(() => reject(this.#timeoutError()));
-      this.#scripts.peek.run(this.#client, [this.keyFor(id)], [this.policy.limit, this.policy.windowMs, 1]).then(
-        (reply) => {
-          if (!wait.settle()) return;
+      this.#run(
+        this.#scripts.peek,
+        id,
+        1,
+        () => reject(this.#timeoutError()),
+        (reply, inTime) => {
+          if (!inTime) return;
           const [remaining, resetMs, retryAfterMs, nowMs] = reply as [number, number, number, number];
           resolve({ limit: this.policy.limit, remaining, resetMs, resetAt: nowMs + resetMs, retryAfterMs });
         },
-        (error: unknown) => {
-          if (wait.settle()) reject(this.#outageError(id, error));
+        (error, inTime) => {
+          if (inTime) reject(this.#outageError(id, error));
         },
       );
     });
+  }
+
+  /**
+   * Runs `script` on `id`'s key by SHA, each round trip under a deadline (timeout.ts). `expired` runs when a
+   * deadline passes without an answer; then `answered`/`failed` say whether the answer came in time. A NOSCRIPT
+   * answer (a restarted or failed-over node has an empty script cache) is an answer in time: the source follows
+   * with EVAL, a second round trip with a deadline of its own, so a burst that meets an empty cache is not
+   * handed to the outage policy for the extra round trip.
+   */
+  #run(
+    script: LuaScript,
+    id: string,
+    cost: number,
+    expired: () => void,
+    answered: (reply: unknown, inTime: boolean) => void,
+    failed: (error: unknown, inTime: boolean) => void,
+  ): void {
+    const client = this.#client;
+    const key = this.keyFor(id);
+    const { limit, windowMs } = this.policy;
+    const attempt = (wait: Wait, sent: Promise<unknown>, bySha: boolean): void => {
+      sent.then(
+        (reply) => answered(reply, wait.settle()),
+        (error: unknown) => {
+          if (bySha && isNoScript(error) && wait.settle()) {
+            attempt(this.#deadlines.start(expired), client.eval(script.source, 1, key, limit, windowMs, cost), false);
+          } else {
+            failed(error, wait.settle());
+          }
+        },
+      );
+    };
+    attempt(this.#deadlines.start(expired), client.evalsha(script.sha, 1, key, limit, windowMs, cost), true);
   }
 
   #decision(reply: number[]): RateLimitResult {
@@ -234,6 +274,10 @@ export class RedisRateLimiter implements RateLimiter {
       }
     });
   }
+}
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
 
 /** A rate limiter on Redis running `options.algorithm`. Throws a RangeError for an invalid policy or algorithm. */
