@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { AuditReport } from '@redis-agent-kit/patterns';
+import type { AuditReport } from '@redis-agent-kit/patterns/audit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropKeyspace, READER_ACL, type Seeded, schemaErrors, seedKeyspace } from '../src/suites/key-audit-fixtures.ts';
 import { freePort } from '../src/targets/ports.ts';

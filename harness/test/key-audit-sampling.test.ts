@@ -3,7 +3,8 @@
  * each prefix agree with the exact audit of the same keyspace within their stated 95% intervals (checked at
  * twice the margin, about four standard errors, so the test fails only when the estimator is wrong).
  */
-import { type AuditReport, auditKeyspace, closeClient, connect, type PrefixNode } from '@redis-agent-kit/patterns';
+import { closeClient, connect } from '@redis-agent-kit/patterns';
+import { type AuditReport, auditKeyspace, type PrefixNode } from '@redis-agent-kit/patterns/audit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalServer } from '../src/targets/local-server.ts';
 

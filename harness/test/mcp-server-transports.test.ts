@@ -207,7 +207,7 @@ describe('redis-mcp-server over Streamable HTTP', () => {
 });
 
 describe('.codex/config.toml', () => {
-  it('starts the server exactly as configured, with the URL pointed at the test target', async () => {
+  const config = () => {
     const json = execFileSync('python3', [
       '-c',
       'import json, sys, tomllib; print(json.dumps(tomllib.load(open(sys.argv[1], "rb"))))',
@@ -215,15 +215,16 @@ describe('.codex/config.toml', () => {
     ]).toString();
     const server = (JSON.parse(json) as { mcp_servers: Record<string, Record<string, unknown>> }).mcp_servers.redis;
     assert.ok(server, '[mcp_servers.redis] exists');
-    expect(server.enabled).toBe(true);
-    const args = [...(server.args as string[])];
-    const urlAt = args.indexOf('--url') + 1;
-    expect(args[urlAt]).toBe('redis://127.0.0.1:6379/0');
-    args[urlAt] = target('redis-8').url;
-    // Credentials come only from the environment the config forwards, never from the file.
-    expect(server.env_vars).toEqual(expect.arrayContaining(['REDIS_USERNAME', 'REDIS_PASSWORD']));
-    expect(json).not.toMatch(/password\s*=|:[^@/]+@/i);
-    const s = await stdioSession(args, {}, server.command === 'node' ? process.execPath : String(server.command));
+    return { json, server };
+  };
+
+  /** Codex passes only a few variables (PATH, HOME, …) and the listed env_vars: so does this. */
+  const codexEnv = (extra: Record<string, string>) => ({ HOME: process.env.HOME ?? '', ...extra });
+
+  /** Starts the server exactly as configured, from a subdirectory, and uses it. */
+  async function asConfigured(env: Record<string, string>) {
+    const { server } = config();
+    const s = await stdioSession(server.args as string[], env, String(server.command), join(ROOT, 'examples'));
     try {
       const names = s.tools.map((tool) => tool.name).sort();
       expect(names).toEqual(['docs', 'hash', 'keys', 'server', 'string']);
@@ -231,8 +232,34 @@ describe('.codex/config.toml', () => {
       await s.ok('string', { op: 'set', key, value: 'from codex', ttl: 30 });
       expect((await s.ok('string', { op: 'get', key })).value).toBe('from codex');
       await s.ok('keys', { op: 'del', keys: [key] });
+      return s.stderr();
     } finally {
       await s.close();
+    }
+  }
+
+  it('names no URL or credential, and forwards REDIS_URL and the credentials from the environment', () => {
+    const { json, server } = config();
+    expect(server.enabled).toBe(true);
+    expect(server.args as string[]).not.toContain('--url');
+    expect(json).not.toMatch(/password\s*=|:[^@/]+@/i);
+    expect(server.env_vars).toEqual(expect.arrayContaining(['REDIS_URL', 'REDIS_USERNAME', 'REDIS_PASSWORD']));
+  });
+
+  it('starts from any directory with REDIS_URL from the environment', async () => {
+    const stderr = await asConfigured(codexEnv({ REDIS_URL: target('redis-8').url }));
+    expect(stderr).toMatch(/redis-mcp-server: redis 8\.0\.\d+ at redis:\/\/127\.0\.0\.1:\d+;/);
+  });
+
+  it('without REDIS_URL, uses the servers npm run servers wrote to reports/servers.env', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rak-servers-env-'));
+    try {
+      const file = join(dir, 'servers.env');
+      writeFileSync(file, `# test\nREDIS_URL=${target('redis-8').url}\nREDIS_TARGETS=redis-8=${target('redis-8').url}\n`);
+      const stderr = await asConfigured(codexEnv({ RAK_SERVERS_ENV: file }));
+      expect(stderr).toContain(`REDIS_URL from ${file}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

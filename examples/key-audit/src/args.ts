@@ -1,6 +1,6 @@
 /** Command-line options of redis-key-audit, parsed with node:util and checked, with the usage text. */
 import { parseArgs } from 'node:util';
-import type { AuditOptions, Severity } from '@redis-agent-kit/patterns';
+import type { AuditOptions, Severity } from '@redis-agent-kit/patterns/audit';
 
 export const USAGE = `redis-key-audit: a non-blocking key namespace audit (SCAN, never KEYS) of one or more Redis/Valkey instances
 

@@ -5,16 +5,8 @@
  * JSON document for all of them (validated by key-audit-schema.json) or a terminal summary. One instance failing
  * does not stop the others: its entry carries the error, and the exit code says so.
  */
-import {
-  type AuditReport,
-  auditKeyspace,
-  closeClient,
-  type RedisClient,
-  redactClientError,
-  redactError,
-  redactUrl,
-  type Severity,
-} from '@redis-agent-kit/patterns';
+import { closeClient, type RedisClient, redactClientError, redactError, redactUrl } from '@redis-agent-kit/patterns';
+import { type AuditReport, auditKeyspace, type Severity } from '@redis-agent-kit/patterns/audit';
 import { type CliOptions, parseCliArgs, USAGE, UsageError } from './args.ts';
 import { connectInstance } from './connect-instance.ts';
 import { formatText } from './format-text.ts';

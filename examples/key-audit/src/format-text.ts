@@ -1,5 +1,5 @@
 /** The terminal summary of one instance's audit. */
-import type { AuditReport, Estimate, PrefixNode } from '@redis-agent-kit/patterns';
+import type { AuditReport, Estimate, PrefixNode } from '@redis-agent-kit/patterns/audit';
 import type { InstanceResult } from './cli.ts';
 
 const n = (value: number) => value.toLocaleString('en');

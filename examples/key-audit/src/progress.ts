@@ -1,5 +1,6 @@
 /** The audit's progress as one line on a terminal (patterns' progressLine: nothing when piped or in CI). */
-import { type AuditProgress, progressLine } from '@redis-agent-kit/patterns';
+import { progressLine } from '@redis-agent-kit/patterns';
+import type { AuditProgress } from '@redis-agent-kit/patterns/audit';
 
 export function auditProgress(target: string) {
   const line = progressLine();

@@ -2,7 +2,8 @@
  * The HTTP API: `GET /api/search?q=…&k=5[&category=a,b][&minPrice=…][&maxPrice=…]` embeds the query and returns the
  * k most similar products with scores in [0, 1]; `GET /healthz` answers 200 while Redis does.
  */
-import type { RedisClient, SearchFilter } from '@redis-agent-kit/patterns';
+import type { RedisClient } from '@redis-agent-kit/patterns';
+import type { SearchFilter } from '@redis-agent-kit/patterns/vector';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ProductSearch } from './product-index.ts';
 

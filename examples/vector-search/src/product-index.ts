@@ -2,14 +2,14 @@
  * The product index: the vector index backend the server supports best (FT.CREATE on JSON with search, else a
  * Redis 8 vector set), the embedder from the environment, and ingest in pipelined batches.
  */
+import type { RedisClient } from '@redis-agent-kit/patterns';
 import {
   chooseVectorIndex,
   type Embedder,
   embedderFromEnv,
-  type RedisClient,
   type VectorBackend,
   type VectorIndex,
-} from '@redis-agent-kit/patterns';
+} from '@redis-agent-kit/patterns/vector';
 import { type Product, productText } from './catalogue.ts';
 
 export interface ProductSearch {

@@ -9,7 +9,8 @@
  * lost. Those are counted (`lostOnFailedMaster`) and reported, not hidden.
  */
 import assert from 'node:assert/strict';
-import { keySlot, type RedisClient } from '@redis-agent-kit/patterns';
+import type { RedisClient } from '@redis-agent-kit/patterns';
+import { keySlot } from '@redis-agent-kit/patterns/cluster';
 import { settleWithin } from './measure.ts';
 import { defineFaultScenario } from './scenario.ts';
 

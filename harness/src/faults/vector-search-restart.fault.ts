@@ -5,7 +5,7 @@
  * same products, without being ingested again.
  */
 import assert from 'node:assert/strict';
-import { HashingEmbedder, type SearchHit } from '@redis-agent-kit/patterns';
+import { createHashingEmbedder, type SearchHit } from '@redis-agent-kit/patterns/vector';
 import { loadCatalogue, productText } from '../../../examples/vector-search/src/catalogue.ts';
 import { ingestProducts, openProductSearch } from '../../../examples/vector-search/src/product-index.ts';
 import { failuresOf, msUntilSucceeds } from './measure.ts';
@@ -27,7 +27,7 @@ export default defineFaultScenario({
     const server = await startServer({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] });
     // The client the example's server.ts makes: the factory's defaults.
     const client = await connect(server);
-    const search = await openProductSearch(client, { keyPrefix: prefix, embedder: new HashingEmbedder(768) });
+    const search = await openProductSearch(client, { keyPrefix: prefix, embedder: createHashingEmbedder({ dim: 768 }) });
     note(`backend: ${search.index.backend}`);
     const products = loadCatalogue();
     await ingestProducts(search, products);

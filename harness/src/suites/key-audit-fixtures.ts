@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { type Command, command, orThrow, type RedisClient, sendBatch, withKeys } from '@redis-agent-kit/patterns';
+import type { RedisClient } from '@redis-agent-kit/patterns';
+import { type Command, command, orThrow, sendBatch, withKeys } from '@redis-agent-kit/patterns/cluster';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 
 export interface SeededKey {
@@ -42,7 +43,8 @@ async function run(client: RedisClient, commands: Command[]): Promise<unknown[]>
 /**
  * `<prefix>:cache:product:<i>` JSON strings with TTL, `<prefix>:cache:page:<i>` text without TTL, a 20 KB string
  * and a 150 KB string, a list, a hash, `<prefix>:profile:<id>:{name,email}` per-field keys with TTLs, and one key
- * outside any namespace (`rakaudit<tag>`, where <tag> is the prefix's last segment, so MATCH *<tag>* finds all).
+ * outside any namespace (the prefix with `_` for every separator: it still names the check, so the matrix's sweep
+ * on a shared server finds it; <tag>, the prefix's last segment, is in every key, so MATCH *<tag>* finds all).
  */
 export async function seedKeyspace(client: RedisClient, prefix: string): Promise<Seeded> {
   const tag = prefix.split(':').at(-1) as string;
@@ -71,7 +73,7 @@ export async function seedKeyspace(client: RedisClient, prefix: string): Promise
       add('string', true, ['SET', `${prefix}:profile:${id}:${field}`, `${field}-${id}`, 'EX', '600']);
     }
   }
-  const plainKey = add('string', true, ['SET', `rakaudit${tag}`, 'no namespace', 'EX', '600']);
+  const plainKey = add('string', true, ['SET', prefix.replace(/\W/g, '_'), 'no namespace', 'EX', '600']);
   await run(client, writes);
   const sizes = await run(client, spec.map(({ key }) => withKeys('MEMORY', ['USAGE', key, 'SAMPLES', '0'], [1])));
   const keys = spec.map((s, i) => ({ ...s, bytes: Number(sizes[i]) }));

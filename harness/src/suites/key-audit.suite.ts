@@ -6,16 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import {
-  type AuditOptions,
-  type AuditReport,
-  auditKeyspace,
-  closeClient,
-  connect,
-  masters,
-  parseInfo,
-  type RedisClient,
-} from '@redis-agent-kit/patterns';
+import { closeClient, connect, parseInfo, type RedisClient } from '@redis-agent-kit/patterns';
+import { type AuditOptions, type AuditReport, auditKeyspace } from '@redis-agent-kit/patterns/audit';
+import { masters } from '@redis-agent-kit/patterns/cluster';
 import { Cluster } from 'ioredis';
 import { defineSuite } from '../matrix/suite.ts';
 import { targetConnection } from '../targets/describe.ts';
@@ -195,7 +188,7 @@ export default defineSuite({
     },
     {
       name: 'cluster: every master scanned exactly once, each for the keys in its slots',
-      targets: ['redis-cluster'],
+      topology: 'cluster',
       async run({ client, prefix }) {
         assert.ok(client instanceof Cluster);
         const slots = (await client.cluster('SLOTS')) as unknown as [number, number, [string, number]][];
@@ -229,7 +222,9 @@ export default defineSuite({
     },
     {
       name: 'a read-only ACL user audits the same keys; without MEMORY USAGE sizes become estimates',
-      targets: ['redis-8', 'valkey-8.1'],
+      // ACL users are per node, and a read-only user of a cluster also needs CLUSTER SLOTS: one server only.
+      topology: 'standalone',
+      destructive: 'creates and deletes an ACL user',
       async run({ client, prefix, target, note }) {
         const user = `rak-audit-reader-${randomBytes(4).toString('hex')}`;
         const password = randomBytes(12).toString('hex');

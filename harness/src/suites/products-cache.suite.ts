@@ -14,14 +14,18 @@ import { defineSuite, type SuiteContext } from '../matrix/suite.ts';
 const TTL_MS = 60_000;
 const GRACE_MS = 30_000;
 
-/** A cache under the check's prefix, whose clock the check can move forward. */
+/**
+ * A cache under the check's prefix, whose clock the check moves forward: it stands still otherwise, so how long
+ * the check takes never moves an entry closer to its expiry.
+ */
 async function cacheFor(ctx: SuiteContext, options: Partial<CacheOptions> = {}) {
   const clock = { offsetMs: 0 };
+  const start = Date.now();
   const cache = await createCache(ctx.client, {
     namespace: ctx.prefix,
     ttlMs: TTL_MS,
     staleGraceMs: GRACE_MS,
-    now: () => Date.now() + clock.offsetMs,
+    now: () => start + clock.offsetMs,
     ...options,
   });
   ctx.note(cache.codec === 'json' ? 'JSON codec' : 'fallback: string envelope');
@@ -244,7 +248,7 @@ export default defineSuite({
         const { cache, clock } = await cacheFor(ctx, { random: () => draw.value });
         const product = origin((call) => ({ version: call }), 20);
         await cache.getOrCompute('product:4', product.load);
-        clock.offsetMs = TTL_MS - 1_000; // about 1 s left; the recomputation took delta >= 20 ms
+        clock.offsetMs = TTL_MS - 1_000; // 1 s left; the recomputation took delta >= 20 ms
         // A draw of 1 (ln 1 = 0) never recomputes before the expiry.
         assert.deepEqual(await cache.getOrCompute('product:4', product.load), { value: { version: 1 }, status: 'HIT' });
         await cache.idle();

@@ -5,39 +5,41 @@
  * exact brute force on embedding-like random data; wrong dimensions refused.
  */
 import assert from 'node:assert/strict';
+import { CapabilityMissingError } from '@redis-agent-kit/patterns';
 import {
-  CapabilityMissingError,
-  type ChooseOptions,
   chooseVectorIndex,
   ExactSearch,
-  FtJsonIndex,
-  pickBackend,
+  openVectorIndex,
+  pickVectorBackend,
+  type Quantization,
   recallAtK,
+  VECTOR_DEFAULTS,
   type VectorIndex,
+  type VectorIndexOptions,
   VectorIndexMismatchError,
-  VectorSetIndex,
-} from '@redis-agent-kit/patterns';
+} from '@redis-agent-kit/patterns/vector';
 import { loadCatalogue, productText } from '../../../examples/vector-search/src/catalogue.ts';
 import { ingestProducts, openProductSearch } from '../../../examples/vector-search/src/product-index.ts';
 import { defineSuite, type SuiteContext } from '../matrix/suite.ts';
 import { embeddingLikeVectors } from './vector-search-data.ts';
 
-function describeBackend(index: VectorIndex): string {
-  return index instanceof VectorSetIndex ? `vector set (${index.quantization})` : 'FT.CREATE on JSON';
+function describeBackend(index: VectorIndex, quantization: Quantization = VECTOR_DEFAULTS.quantization): string {
+  return index.backend === 'vector-set' ? `vector set (${quantization})` : 'FT.CREATE on JSON';
 }
 
 /** Opens an index under the check's prefix by capability, records which backend ran, and drops it afterwards. */
 async function withIndex(
   ctx: SuiteContext,
-  options: Omit<ChooseOptions, 'name' | 'keyPrefix'>,
+  options: Omit<VectorIndexOptions, 'name' | 'keyPrefix'>,
   body: (index: VectorIndex) => Promise<void>,
 ): Promise<void> {
-  const index = await chooseVectorIndex(
-    ctx.client,
-    { name: 'check', keyPrefix: ctx.prefix, ...options },
-    ctx.target.capabilities,
-  );
-  ctx.note(describeBackend(index));
+  const index = await chooseVectorIndex(ctx.client, {
+    name: 'check',
+    keyPrefix: ctx.prefix,
+    capabilities: ctx.target.capabilities,
+    ...options,
+  });
+  ctx.note(describeBackend(index, options.quantization));
   try {
     await body(index);
   } finally {
@@ -46,7 +48,7 @@ async function withIndex(
 }
 
 /** Ingests the shipped catalogue with the local embedder and checks search, scores and filters on it. */
-async function catalogueSearch(ctx: SuiteContext, backend: ChooseOptions['backend']): Promise<void> {
+async function catalogueSearch(ctx: SuiteContext, backend: VectorIndexOptions['backend']): Promise<void> {
   const search = await openProductSearch(ctx.client, { keyPrefix: ctx.prefix, backend });
   ctx.note(describeBackend(search.index));
   try {
@@ -107,9 +109,9 @@ export default defineSuite({
       name: 'picks the backend by capability, or refuses naming vector sets',
       async run({ client, prefix, target, note }) {
         const caps = target.capabilities;
-        const options = { name: 'choice', keyPrefix: prefix, dim: 4 };
+        const options = { name: 'choice', keyPrefix: prefix, dim: 4, capabilities: caps };
         if (!caps.vectorSets && !(caps.search && caps.json)) {
-          await assert.rejects(chooseVectorIndex(client, options, caps), (error: unknown) => {
+          await assert.rejects(chooseVectorIndex(client, options), (error: unknown) => {
             assert.ok(error instanceof CapabilityMissingError);
             assert.equal(error.capability, 'vectorSets');
             assert.match(error.message, /vector sets .*or search with JSON/);
@@ -118,9 +120,8 @@ export default defineSuite({
           note('refused: no vector sets, no search');
           return;
         }
-        const index = await chooseVectorIndex(client, options, caps);
-        assert.equal(index.backend, pickBackend(caps));
-        assert.ok(index.backend === 'ft-json' ? index instanceof FtJsonIndex : index instanceof VectorSetIndex);
+        const index = await chooseVectorIndex(client, options);
+        assert.equal(index.backend, pickVectorBackend(caps));
         note(describeBackend(index));
         await index.drop();
       },
@@ -198,7 +199,12 @@ export default defineSuite({
           await index.upsert([{ id: 'x', vector: vector as Float32Array }]);
           // The same index opened as 16-dimensional: refused before anything is written.
           await assert.rejects(
-            chooseVectorIndex(ctx.client, { name: 'check', keyPrefix: ctx.prefix, dim: 16 }, ctx.target.capabilities),
+            chooseVectorIndex(ctx.client, {
+              name: 'check',
+              keyPrefix: ctx.prefix,
+              dim: 16,
+              capabilities: ctx.target.capabilities,
+            }),
             (error: unknown) => error instanceof VectorIndexMismatchError && /dimension 8, not 16/.test(error.message),
           );
         });
@@ -214,14 +220,21 @@ export default defineSuite({
           ['Q8', 'int8'],
           ['BIN', 'bin'],
         ] as const) {
-          const options = { name: quantization, keyPrefix: `${ctx.prefix}:${quantization}`, dim: 16, quantization };
-          const index = new VectorSetIndex(ctx.client, options);
+          const options = {
+            name: quantization,
+            keyPrefix: `${ctx.prefix}:${quantization}`,
+            dim: 16,
+            quantization,
+            backend: 'vector-set',
+            capabilities: ctx.target.capabilities,
+          } as const;
+          const index = openVectorIndex(ctx.client, options);
           try {
             await index.upsert([{ id: 'x', vector: vector as Float32Array, attributes: { q: quantization } }]);
             assert.equal((await index.info()).details['quant-type'], reported);
             const other = quantization === 'Q8' ? 'BIN' : 'Q8';
             await assert.rejects(
-              new VectorSetIndex(ctx.client, { ...options, quantization: other }).ensure(),
+              openVectorIndex(ctx.client, { ...options, quantization: other }).ensure(),
               /quantization/,
             );
           } finally {

@@ -7,7 +7,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { redactText } from '@redis-agent-kit/patterns';
 import { ConfigError, parseConfig, USAGE } from './config.ts';
 import { serveHttp } from './http.ts';
-import { startRedisMcp } from './server.ts';
+import { SERVER_VERSION, startRedisMcp } from './server.ts';
 import { MAX_STDIO_MESSAGE_BYTES, StdioLineLimit } from './stdio-limit.ts';
 import { resolveGroups } from './tools/index.ts';
 
@@ -18,6 +18,10 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (argv.includes('--version')) {
+    process.stdout.write(`${SERVER_VERSION}\n`);
     return;
   }
   const config = parseConfig(argv, process.env, resolveGroups);

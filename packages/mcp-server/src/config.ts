@@ -49,7 +49,7 @@ export const USAGE = `redis-mcp-server: a Redis 8 / Valkey MCP server with guard
   --read-only              register read operations only
   --profile <name>         tool set: default, full, read, data, app, ops (default: default)
   --tools <g1,g2>          explicit groups instead of a profile: keys,strings,hashes,lists,sets,zsets,streams,json,
-                           pubsub,sessions,cache,ratelimit,vector,server,audit,docs
+                           pubsub,sessions,cache,ratelimit,queue,vector,server,audit,docs
   --default-ttl <s>        TTL for writes without ttl/permanent (default 3600; 0 = refuse them)
   --max-value-bytes <n>    largest value stored (default 102400)
   --max-items <n>          most items in or out of one call (default 100)
@@ -60,6 +60,7 @@ export const USAGE = `redis-mcp-server: a Redis 8 / Valkey MCP server with guard
   --host <addr> --port <n> HTTP bind (default 127.0.0.1:3000); binding beyond loopback needs REDIS_MCP_HTTP_TOKEN
   --allowed-hosts <h1,h2>  Host/Origin names accepted besides 127.0.0.1, localhost and [::1] with the bound port
                            (name or name:port; every other Host or Origin gets 403, against DNS rebinding)
+  --version                print the version and exit
 Credentials: REDIS_USERNAME, REDIS_PASSWORD (never put them in flags or files).`;
 
 const FLAGS = {

@@ -7,7 +7,8 @@
  * - counts are bounded by `maxItems` in every tool's input schema.
  */
 
-import { isKnownScript, type RedisClient, scriptSha } from '@redis-agent-kit/patterns';
+import { isKnownScript, scriptSha } from '@redis-agent-kit/patterns';
+import { type Command, command } from '@redis-agent-kit/patterns/cluster';
 import type { Limits } from './config.ts';
 
 /** A request the policy refuses; its message says what to do instead. */
@@ -157,11 +158,12 @@ export function resolveTtl(args: TtlArgs, limits: Pick<Limits, 'defaultTtl'>): T
   throw new PolicyError('writes need a TTL: pass ttl (seconds), or permanent: true if the data must never expire');
 }
 
-/** Adds the EXPIRE a decision asks for to a transaction or pipeline. */
-export function queueExpire(batch: ReturnType<RedisClient['multi']>, key: string, ttl: TtlDecision): void {
-  if (ttl.kind === 'set') batch.expire(key, ttl.seconds);
+/** The EXPIRE a decision asks for, to send with the write: none for permanent data. */
+export function expireCommands(key: string, ttl: TtlDecision): Command[] {
+  if (ttl.kind === 'set') return [command('EXPIRE', key, ttl.seconds)];
   // NX: only when the key has no TTL yet, so a write to an existing key keeps the expiry it has.
-  else if (ttl.kind === 'default') batch.expire(key, ttl.seconds, 'NX');
+  if (ttl.kind === 'default') return [command('EXPIRE', key, ttl.seconds, 'NX')];
+  return [];
 }
 
 /** Refuses a write whose values together exceed the limit (UTF-8 bytes). */

@@ -5,9 +5,16 @@
  * registered at all.
  */
 import type { Capabilities, CapabilityName, RedisClient } from '@redis-agent-kit/patterns';
+import {
+  type Command,
+  masters as mastersOf,
+  orThrow,
+  sendBatch,
+  sendTransaction,
+} from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
 import type { Limits, ServerConfig } from './config.ts';
-import { guardClient, queueExpire, type TtlDecision } from './guard.ts';
+import { assertCommandAllowed, expireCommands, guardClient, type TtlDecision } from './guard.ts';
 
 export type Access = 'read' | 'write';
 
@@ -106,35 +113,35 @@ function isEmptyObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
 }
 
-type Batch = ReturnType<RedisClient['multi']>;
 export type ClusterClient = Extract<RedisClient, { nodes: unknown }>;
 export type StandaloneClient = Exclude<RedisClient, ClusterClient>;
 
 /** A cluster's masters, guarded like the client (node-level commands: SCAN, INFO, DBSIZE…), or the one server. */
-export function masters(redis: RedisClient): RedisClient[] {
-  return redis.isCluster ? (redis as ClusterClient).nodes('master').map((node) => guardClient(node)) : [redis];
+export function masters(redis: RedisClient): StandaloneClient[] {
+  const nodes = mastersOf(redis);
+  return redis.isCluster ? nodes.map((node) => guardClient(node)) : nodes;
 }
 
 /**
- * Runs `build`'s commands and the TTL decision's EXPIRE in one MULTI on `key` (one slot, so cluster-safe),
- * and returns the replies of `build`'s commands. A failed command throws its error.
+ * Runs the commands and the TTL decision's EXPIRE in one MULTI on `key` (one slot, so cluster-safe), and returns
+ * the replies of the commands. A failed command throws its error.
  */
 export async function writeWithTtl(
   ctx: ToolContext,
   key: string,
   ttl: TtlDecision,
-  build: (batch: Batch) => void,
+  commands: readonly Command[],
 ): Promise<unknown[]> {
-  const batch = ctx.redis.multi();
-  build(batch);
-  const commands = batch.length;
-  queueExpire(batch, key, ttl);
-  return (await execBatch(batch)).slice(0, commands);
+  const replies = await sendTransaction(ctx.redis, [...commands, ...expireCommands(key, ttl)]);
+  return replies.slice(0, commands.length);
 }
 
-/** Runs a pipeline or transaction and returns its replies; the first failed command's error is thrown. */
-export async function execBatch(batch: Batch): Promise<unknown[]> {
-  const replies = (await batch.exec()) ?? [];
-  for (const [error] of replies) if (error) throw error;
-  return replies.map(([, value]) => value);
+/**
+ * Sends the commands through the patterns' batch module, each to the node serving its key (so keys of different
+ * slots work on a cluster), and returns their replies; the first failed command's error is thrown. The guard checks
+ * each command here because on a cluster the batch module pipelines to the master nodes, below the guarded client.
+ */
+export async function sendCommands(ctx: ToolContext, commands: readonly Command[]): Promise<unknown[]> {
+  for (const cmd of commands) assertCommandAllowed(cmd.name, cmd.args);
+  return orThrow(await sendBatch(ctx.redis, commands));
 }

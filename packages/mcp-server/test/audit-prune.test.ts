@@ -1,4 +1,4 @@
-import type { PrefixNode } from '@redis-agent-kit/patterns';
+import type { PrefixNode } from '@redis-agent-kit/patterns/audit';
 import { describe, expect, it } from 'vitest';
 import { prunePrefixes } from '../src/tools/audit.ts';
 

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   assertCommandAllowed,
   assertValueSize,
+  expireCommands,
   guardClient,
   PolicyError,
-  queueExpire,
   resolveTtl,
 } from '../src/guard.ts';
 import { compactSchema } from '../src/tool.ts';
@@ -99,16 +99,12 @@ describe('resolveTtl', () => {
     expect(() => resolveTtl({ ttl: 5, permanent: true }, { defaultTtl: 0 })).toThrow(/either ttl or permanent/);
   });
 
-  it('queues EXPIRE, EXPIRE … NX, or nothing', () => {
-    const calls: unknown[][] = [];
-    const batch = { expire: (...args: unknown[]) => calls.push(args) } as never;
-    queueExpire(batch, 'k', { kind: 'set', seconds: 5 });
-    queueExpire(batch, 'k', { kind: 'default', seconds: 60 });
-    queueExpire(batch, 'k', { kind: 'permanent' });
-    expect(calls).toEqual([
-      ['k', 5],
-      ['k', 60, 'NX'],
-    ]);
+  it('adds EXPIRE, EXPIRE … NX, or nothing', () => {
+    const wire = (ttl: Parameters<typeof expireCommands>[1]) =>
+      expireCommands('k', ttl).map((cmd) => [cmd.name, ...cmd.args]);
+    expect(wire({ kind: 'set', seconds: 5 })).toEqual([['EXPIRE', 'k', 5]]);
+    expect(wire({ kind: 'default', seconds: 60 })).toEqual([['EXPIRE', 'k', 60, 'NX']]);
+    expect(wire({ kind: 'permanent' })).toEqual([]);
   });
 });
 

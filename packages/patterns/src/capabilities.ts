@@ -22,7 +22,7 @@ export interface Capabilities {
 }
 
 /** The command whose presence proves each capability. */
-export const CAPABILITY_PROBES: Record<CapabilityName, string> = {
+const CAPABILITY_PROBES: Record<CapabilityName, string> = {
   json: 'JSON.SET',
   search: 'FT.SEARCH',
   vectorSets: 'VADD',
@@ -58,7 +58,7 @@ export function parseInfo(text: string): Record<string, string> {
   return fields;
 }
 
-export function serverIdentity(info: Record<string, string>): { server: ServerKind; version: string } {
+function serverIdentity(info: Record<string, string>): { server: ServerKind; version: string } {
   if (info.server_name === 'valkey' || info.valkey_version) {
     return { server: 'valkey', version: info.valkey_version ?? info.redis_version ?? 'unknown' };
   }
@@ -67,7 +67,7 @@ export function serverIdentity(info: Record<string, string>): { server: ServerKi
 }
 
 /** Which capabilities the server has, by their commands: one COMMAND INFO, which answers nil for an unknown command. */
-export async function probeCommands(client: RedisClient): Promise<Record<CapabilityName, boolean>> {
+async function probeCommands(client: RedisClient): Promise<Record<CapabilityName, boolean>> {
   const probes = Object.entries(CAPABILITY_PROBES) as [CapabilityName, string][];
   const replies = (await client.call('COMMAND', 'INFO', ...probes.map(([, command]) => command))) as unknown[];
   return Object.fromEntries(

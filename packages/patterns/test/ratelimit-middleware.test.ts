@@ -50,7 +50,8 @@ describe('defaultRateLimitKey', () => {
 
 describe('rateLimit middleware', () => {
   it('passes allowed requests on with headers, then answers 429 with a JSON body and Retry-After', async () => {
-    const limiter = new InMemoryRateLimiter({ limit: 2, windowMs: 60_000 });
+    // A clock that stands still: with the real one, a stall of a second between calls would turn t=30 into 29.
+    const limiter = new InMemoryRateLimiter({ limit: 2, windowMs: 60_000, now: () => 1_000_000 });
     const first = await run(limiter, { 'x-api-key': 'k1' });
     expect(first).toMatchObject({ status: 200, nextCalls: 1, nextError: undefined });
     expect(first.headers['X-RateLimit-Remaining']).toBe('1');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { connect, connectionTarget, RedisConnectionError, redactError, redactText, redactUrl, resolveConnection } from '../src/index.ts';
+import { connect, connectionTarget, RedisConnectionError, redactError, redactText, redactUrl } from '../src/index.ts';
+import { resolveConnection } from '../src/connection.ts';
 
 describe('redaction', () => {
   it('hides the password of redis, rediss and postgres URLs and keeps the rest', () => {

@@ -2,16 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  cosineSimilarity,
-  embedderFromEnv,
-  HashingEmbedder,
-  HttpEmbedder,
-  VectorDimensionError,
-} from '../src/index.ts';
+import { HashingEmbedder } from '../src/vector/embedders/hashing-embedder.ts';
+import { HttpEmbedder } from '../src/vector/embedders/http-embedder.ts';
+import { createHttpEmbedder, embedderFromEnv, VectorDimensionError } from '../src/vector/index.ts';
+import { cosineSimilarity } from '../src/vector/vectors.ts';
 
 describe('local hashing embedder', () => {
-  const embedder = new HashingEmbedder(768);
+  const embedder = new HashingEmbedder({ dim: 768 });
 
   it('is deterministic and unit length', async () => {
     const [a, b] = await embedder.embed(['Waterproof hiking boots', 'Waterproof hiking boots']);
@@ -24,8 +21,8 @@ describe('local hashing embedder', () => {
   it('gives the same vectors in another process, so one process can ingest and another query', () => {
     const texts = ['Waterproof hiking boots', 'Stainless steel espresso machine'];
     const code = `
-      const { HashingEmbedder } = await import(${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)});
-      const embedder = new HashingEmbedder(768);
+      const { HashingEmbedder } = await import(${JSON.stringify(new URL('../src/vector/embedders/hashing-embedder.ts', import.meta.url).href)});
+      const embedder = new HashingEmbedder({ dim: 768 });
       console.log(JSON.stringify(${JSON.stringify(texts)}.map((t) => Array.from(embedder.embedOne(t)))));`;
     const other = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' }));
     expect(other).toEqual(texts.map((t) => Array.from(embedder.embedOne(t))));
@@ -104,7 +101,7 @@ describe('OpenAI-compatible HTTP embedder', () => {
   it('posts model and inputs in batches with the key as a bearer token, and orders replies by index', async () => {
     mode = 'ok';
     seen.length = 0;
-    const embedder = new HttpEmbedder({ url: base, model: 'text-embed', apiKey: KEY, dim: 8, batchSize: 2 });
+    const embedder = createHttpEmbedder({ url: base, model: 'text-embed', apiKey: KEY, dim: 8, batchSize: 2 });
     const vectors = await embedder.embed(['a', 'bb', 'ccc']);
     expect(vectors.map((v) => v[0])).toEqual([1, 2, 3]);
     expect(vectors.map((v) => v[1])).toEqual([1, 2, 1]);
@@ -126,24 +123,24 @@ describe('OpenAI-compatible HTTP embedder', () => {
 
   it('refuses embeddings of another dimension', async () => {
     mode = 'wrong-dim';
-    const embedder = new HttpEmbedder({ url: base, model: 'small', dim: 768 });
+    const embedder = createHttpEmbedder({ url: base, model: 'small', dim: 768 });
     await expect(embedder.embed(['x'])).rejects.toThrow(VectorDimensionError);
     await expect(embedder.embed(['x'])).rejects.toThrow(/has 384 dimensions but the configuration expects 768/);
   });
 
   it('reports HTTP errors without the key, even when the API echoes it', async () => {
     mode = 'unauthorized';
-    const embedder = new HttpEmbedder({ url: base, model: 'm', apiKey: KEY, dim: 8 });
+    const embedder = createHttpEmbedder({ url: base, model: 'm', apiKey: KEY, dim: 8 });
     const error = await embedder.embed(['x']).catch((e: Error) => e);
     expect((error as Error).message).toMatch(/HTTP 401/);
     expect((error as Error).message).not.toContain(KEY);
   });
 
   it('refuses credentials in the URL without echoing them, and reports an unreachable API', async () => {
-    const withSecret = () => new HttpEmbedder({ url: 'http://user:pw-secret@127.0.0.1:9/v1', model: 'm' });
+    const withSecret = () => createHttpEmbedder({ url: 'http://user:pw-secret@127.0.0.1:9/v1', model: 'm' });
     expect(withSecret).toThrow(/EMBEDDINGS_API_KEY/);
     expect(withSecret).not.toThrow(/pw-secret/);
-    const embedder = new HttpEmbedder({ url: 'http://127.0.0.1:9/v1', model: 'm', timeoutMs: 2000 });
+    const embedder = createHttpEmbedder({ url: 'http://127.0.0.1:9/v1', model: 'm', timeoutMs: 2000 });
     await expect(embedder.embed(['x'])).rejects.toThrow(
       /http:\/\/127\.0\.0\.1:9\/v1\/embeddings.*cannot reach the API/,
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeTag, ftFilterQuery, vectorSetFilter } from '../src/index.ts';
+import { escapeTag, ftFilterQuery, vectorSetFilter } from '../src/vector/filters.ts';
 
 describe('vector set FILTER expressions', () => {
   it('joins equality, membership and ranges with and', () => {

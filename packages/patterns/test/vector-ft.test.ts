@@ -3,7 +3,18 @@
  * documented RESP2 formats (this machine's Redis 8.0 has no search; the suite runs the real thing where it exists).
  */
 import { describe, expect, it } from 'vitest';
-import { ftCreateArgs, ftNames, ftSearchArgs, parseFtInfo, parseFtSearchReply, toFp32Blob } from '../src/index.ts';
+import type { Command } from '../src/cluster/batch.ts';
+import {
+  ftCreateCommand,
+  ftNames,
+  ftSearchCommand,
+  parseFtInfo,
+  parseFtSearchReply,
+} from '../src/vector/ft-json-index.ts';
+import { toFp32Blob } from '../src/vector/vectors.ts';
+
+/** A command as it goes on the wire: its name, then its arguments. */
+const wire = (cmd: Command) => [cmd.name, ...cmd.args];
 
 const options = {
   name: 'products',
@@ -16,7 +27,7 @@ const names = ftNames(options);
 describe('FT.CREATE', () => {
   it('indexes $.embedding as a 768-dim FLOAT32 cosine HNSW vector plus the declared fields, on JSON', () => {
     // No argument contains a space, so the joined form is unambiguous and reads like the command.
-    expect(ftCreateArgs(names, options).join(' ')).toBe(
+    expect(wire(ftCreateCommand(names, options)).join(' ')).toBe(
       'FT.CREATE shop:product:idx ON JSON PREFIX 1 shop:product:doc: SCHEMA ' +
         '$.embedding AS embedding VECTOR HNSW 6 TYPE FLOAT32 DIM 768 DISTANCE_METRIC COSINE ' +
         '$.name AS name TEXT $.category AS category TAG $.price AS price NUMERIC',
@@ -24,14 +35,14 @@ describe('FT.CREATE', () => {
   });
 
   it('counts the HNSW parameters it adds', () => {
-    const args = ftCreateArgs(names, { ...options, fields: {}, m: 32, efConstruction: 400, efSearch: 100 });
+    const args = wire(ftCreateCommand(names, { ...options, fields: {}, m: 32, efConstruction: 400, efSearch: 100 }));
     expect(args.slice(11).join(' ')).toBe(
       'VECTOR HNSW 12 TYPE FLOAT32 DIM 768 DISTANCE_METRIC COSINE M 32 EF_CONSTRUCTION 400 EF_RUNTIME 100',
     );
   });
 
   it('refuses an attribute that would shadow the vector field', () => {
-    expect(() => ftCreateArgs(names, { ...options, fields: { embedding: 'tag' } })).toThrow(/vector's own field/);
+    expect(() => ftCreateCommand(names, { ...options, fields: { embedding: 'tag' } })).toThrow(/vector's own field/);
   });
 });
 
@@ -39,13 +50,15 @@ describe('FT.SEARCH', () => {
   const blob = toFp32Blob(new Float32Array(768).fill(0.5));
 
   it('builds a KNN query with a pre-filter, the vector as a parameter, sorted by distance, dialect 2', () => {
-    const args = ftSearchArgs(
+    const search = ftSearchCommand(
       names,
       blob,
       { k: 5, filter: { equals: { category: ['hiking', 'camp gear'] }, ranges: { price: { min: 10, max: 99.5 } } } },
       options.fields,
     );
-    expect(args).toEqual([
+    // An index name is not a key: the command is keyless, and any node may take it.
+    expect(search.keys).toEqual([]);
+    expect(wire(search)).toEqual([
       'FT.SEARCH',
       'shop:product:idx',
       '(@category:{hiking | camp\\ gear} @price:[10 99.5])=>[KNN 5 @embedding $vec AS __distance]',
@@ -71,15 +84,15 @@ describe('FT.SEARCH', () => {
   });
 
   it('uses * without filters and passes EF_RUNTIME inside the KNN clause', () => {
-    const [, , query] = ftSearchArgs(names, blob, { k: 10, ef: 150 }, options.fields);
+    const [, , query] = wire(ftSearchCommand(names, blob, { k: 10, ef: 150 }, options.fields));
     expect(query).toBe('*=>[KNN 10 @embedding $vec EF_RUNTIME 150 AS __distance]');
   });
 
   it('refuses filters on fields that are not indexed with the matching type', () => {
-    expect(() => ftSearchArgs(names, blob, { filter: { equals: { colour: 'red' } } }, options.fields)).toThrow(
+    expect(() => ftSearchCommand(names, blob, { filter: { equals: { colour: 'red' } } }, options.fields)).toThrow(
       /"colour": it is not indexed as TAG/,
     );
-    expect(() => ftSearchArgs(names, blob, { filter: { ranges: { name: { min: 1 } } } }, options.fields)).toThrow(
+    expect(() => ftSearchCommand(names, blob, { filter: { ranges: { name: { min: 1 } } } }, options.fields)).toThrow(
       /not indexed as NUMERIC/,
     );
   });

@@ -1,19 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { type Capabilities, CapabilityMissingError } from '../src/capabilities.ts';
+import { ExactSearch, pickVectorBackend, recallAtK, VectorDimensionError } from '../src/vector/index.ts';
+import { parseVsimReply, VectorSetIndex, vsimCommand } from '../src/vector/vector-set-index.ts';
 import {
-  type Capabilities,
-  CapabilityMissingError,
   cosineSimilarity,
-  ExactSearch,
-  parseVsimReply,
-  pickBackend,
-  recallAtK,
   similarityFromCosine,
   similarityFromCosineDistance,
   toFp32Blob,
-  VectorDimensionError,
-  VectorSetIndex,
-  vsimArgs,
-} from '../src/index.ts';
+} from '../src/vector/vectors.ts';
 
 describe('scores', () => {
   it('maps FT cosine distance (1 - cos, in [0, 2]) to the same [0, 1] similarity VSIM reports', () => {
@@ -45,7 +39,10 @@ describe('scores', () => {
 describe('VSIM arguments', () => {
   it('sends the FP32 blob, COUNT, EF and the FILTER expression', () => {
     const blob = toFp32Blob([1, 0]);
-    expect(vsimArgs('k', blob, { k: 3, ef: 300, filter: { equals: { category: 'x' } } })).toEqual([
+    const vsim = vsimCommand('k', blob, { k: 3, ef: 300, filter: { equals: { category: 'x' } } });
+    // The set's key is the first argument, so the batch module routes VSIM to the node that holds the set.
+    expect(vsim.keys).toEqual([0]);
+    expect([vsim.name, ...vsim.args]).toEqual([
       'VSIM',
       'k',
       'FP32',
@@ -58,7 +55,7 @@ describe('VSIM arguments', () => {
       'FILTER',
       '.category == "x"',
     ]);
-    expect(() => vsimArgs('k', blob, { k: 0 })).toThrow(/positive integer/);
+    expect(() => vsimCommand('k', blob, { k: 0 })).toThrow(/positive integer/);
   });
 
   it('encodes vectors as little-endian float32', () => {
@@ -95,20 +92,20 @@ describe('backend choice', () => {
   };
 
   it('prefers FT on JSON, then vector sets', () => {
-    expect(pickBackend({ ...base, json: true, search: true, vectorSets: true })).toBe('ft-json');
-    expect(pickBackend({ ...base, vectorSets: true })).toBe('vector-set');
-    expect(pickBackend({ ...base, search: true, vectorSets: true })).toBe('vector-set');
+    expect(pickVectorBackend({ ...base, json: true, search: true, vectorSets: true })).toBe('ft-json');
+    expect(pickVectorBackend({ ...base, vectorSets: true })).toBe('vector-set');
+    expect(pickVectorBackend({ ...base, search: true, vectorSets: true })).toBe('vector-set');
   });
 
   it('refuses a server with neither, naming vector sets', () => {
     const valkey = { ...base, server: 'valkey' as const, version: '8.1.1' };
-    expect(() => pickBackend(valkey)).toThrow(CapabilityMissingError);
-    expect(() => pickBackend(valkey)).toThrow(/valkey 8\.1\.1 has no vector sets \(VADD\).*neither/);
+    expect(() => pickVectorBackend(valkey)).toThrow(CapabilityMissingError);
+    expect(() => pickVectorBackend(valkey)).toThrow(/valkey 8\.1\.1 has no vector sets \(VADD\).*neither/);
   });
 
   it('names the missing capability when a backend is asked for', () => {
     try {
-      pickBackend({ ...base, vectorSets: true, search: true }, 'ft-json');
+      pickVectorBackend({ ...base, vectorSets: true, search: true }, 'ft-json');
       expect.unreachable();
     } catch (error) {
       expect((error as CapabilityMissingError).capability).toBe('json');

@@ -2,17 +2,28 @@
  * Time to audit 1M keys (× BENCH_SCALE) against `redis-cli --memkeys` (the anchor) and `--bigkeys` on the same
  * private server in the same run, and the GET latency a concurrent client sees (p50/p99, from a worker thread)
  * while nothing runs, while redis-cli --memkeys runs, and while the audit runs uncapped and capped.
- * The keyspace: DEBUG POPULATE namespaces of strings (some with TTL) plus hashes and lists, so every part of
+ * Each of the five scans runs once per round, in alternating rounds (the first discarded): ratios are the median of
+ * the per-round ratios, with their spread. The keyspace: DEBUG POPULATE namespaces of strings (some with TTL) plus hashes and lists, so every part of
  * the audit has work. redis-cli scans with COUNT 10 unless told otherwise; it is also timed with --count 1000
  * (the audit's default) so the comparison is like for like. The audit runs with its read-only inspection script
  * (the default) and with pipelined per-key commands (`useScripts: false`, what read-only ACL users get).
  */
 import { spawn } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import { auditKeyspace, closeClient, connect, type RedisClient } from '@redis-agent-kit/patterns';
+import { closeClient, connect, type RedisClient } from '@redis-agent-kit/patterns';
+import { auditKeyspace } from '@redis-agent-kit/patterns/audit';
 import { binaryCommand } from '../../provision/binaries.ts';
 import { LocalServer } from '../../targets/local-server.ts';
-import { type BenchRow, compare, defineBenchmark, percentile } from '../benchmark.ts';
+import {
+  alternatingRounds,
+  type BenchRow,
+  compare,
+  defineBenchmark,
+  measured,
+  median,
+  percentile,
+  ROUNDS,
+} from '../benchmark.ts';
 
 const CAP_OPS = 50_000;
 const LATENCY_KEY = 'bench:latency:probe';
@@ -86,7 +97,7 @@ export default defineBenchmark({
       await client.set(LATENCY_KEY, 'x'.repeat(100));
       const keys = await client.dbsize();
       const rows: BenchRow[] = [];
-      const seconds = (subject: string, value: number): BenchRow => ({ subject, metric: 'time', value, unit: 's' });
+      const seconds = (subject: string, values: number[]): BenchRow => measured(subject, 'time', 's', values);
       const latencyRows = (subject: string, latencies: number[]): BenchRow[] => [
         { subject, metric: 'GET p50', value: percentile(latencies, 50), unit: 'ms' },
         { subject, metric: 'GET p99', value: percentile(latencies, 99), unit: 'ms' },
@@ -95,27 +106,45 @@ export default defineBenchmark({
       ];
 
       const idle = await underProbe(probe, () => new Promise((r) => setTimeout(r, 2000)));
-      log('redis-cli --memkeys');
-      const memkeys = await underProbe(probe, () => redisCli(server.port, ['--memkeys']));
-      const anchor = seconds('redis-cli --memkeys (anchor)', memkeys.result);
-      log('redis-cli --memkeys --count 1000');
-      const memkeys1000 = seconds(
-        'redis-cli --memkeys --count 1000',
-        await redisCli(server.port, ['--memkeys', '--count', '1000']),
+      // Every scan of the keyspace once per round, rounds alternating the order, the first discarded; the probe's
+      // latencies are kept per round too, so the warm-up's can be dropped with it.
+      const probed = { memkeys: [] as number[][], audit: [] as number[][], pipelined: [] as number[][] };
+      let report: Awaited<ReturnType<typeof auditKeyspace>> | undefined;
+      const rounds = await alternatingRounds(
+        {
+          memkeys: async () => {
+            const run = await underProbe(probe, () => redisCli(server.port, ['--memkeys']));
+            probed.memkeys.push(run.latencies);
+            return run.result;
+          },
+          memkeys1000: () => redisCli(server.port, ['--memkeys', '--count', '1000']),
+          bigkeys: () => redisCli(server.port, ['--bigkeys']),
+          audit: async () => {
+            const run = await underProbe(probe, () => auditKeyspace(client));
+            probed.audit.push(run.latencies);
+            report = run.result;
+            return run.result.durationMs / 1000;
+          },
+          pipelined: async () => {
+            const run = await underProbe(probe, () => auditKeyspace(client, { useScripts: false }));
+            probed.pipelined.push(run.latencies);
+            return run.result.durationMs / 1000;
+          },
+        },
+        { measured: 5, log },
       );
-      log('redis-cli --bigkeys');
-      const bigkeys = seconds('redis-cli --bigkeys', await redisCli(server.port, ['--bigkeys']));
-      log('auditKeyspace, uncapped');
-      const audit = await underProbe(probe, () => auditKeyspace(client));
-      const report = audit.result;
-      log('auditKeyspace, uncapped, pipelined commands instead of the script');
-      const pipelined = await underProbe(probe, () => auditKeyspace(client, { useScripts: false }));
+      const measuredLatencies = (runs: number[][]) => runs.slice(ROUNDS.warmup).flat().sort((a, b) => a - b);
+      const memkeys = { latencies: measuredLatencies(probed.memkeys) };
+      const audit = { latencies: measuredLatencies(probed.audit) };
+      const pipelined = { latencies: measuredLatencies(probed.pipelined) };
+      if (!report) throw new Error('the audit did not run');
+      const anchor = seconds('redis-cli --memkeys (anchor)', rounds.memkeys);
       rows.push(
         anchor,
-        compare(memkeys1000, anchor),
-        compare(bigkeys, anchor),
-        compare(seconds('auditKeyspace (uncapped)', report.durationMs / 1000), anchor, { max: 1 }),
-        compare(seconds('auditKeyspace (uncapped, useScripts: false)', pipelined.result.durationMs / 1000), anchor),
+        compare(seconds('redis-cli --memkeys --count 1000', rounds.memkeys1000), anchor),
+        compare(seconds('redis-cli --bigkeys', rounds.bigkeys), anchor),
+        compare(seconds('auditKeyspace (uncapped)', rounds.audit), anchor, { max: 1 }),
+        compare(seconds('auditKeyspace (uncapped, useScripts: false)', rounds.pipelined), anchor),
       );
 
       log(`auditKeyspace capped at ${CAP_OPS} ops/s (10 s, then stopped)`);
@@ -138,7 +167,7 @@ export default defineBenchmark({
         {
           subject: 'auditKeyspace (uncapped)',
           metric: 'keys/s',
-          value: report.totals.scanned / (report.durationMs / 1000),
+          value: report.totals.scanned / median(rounds.audit),
           unit: 'keys/s',
         },
         { subject: `auditKeyspace (capped ${CAP_OPS} ops/s)`, metric: 'keys/s', value: capped.result, unit: 'keys/s' },

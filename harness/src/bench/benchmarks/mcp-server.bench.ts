@@ -11,14 +11,22 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { PROFILES, parseConfig, planTools, resolveGroups, startRedisMcp } from '@redis-agent-kit/mcp-server';
 import { closeClient, connect } from '@redis-agent-kit/patterns';
-import { type BenchRow, compare, defineBenchmark, percentile } from '../benchmark.ts';
+import {
+  alternatingRounds,
+  type BenchRow,
+  compare,
+  defineBenchmark,
+  measured,
+  percentile,
+  ROUNDS,
+} from '../benchmark.ts';
 
 const KEY = '{rak:bench:mcp}:value';
 const ROOT = resolve(import.meta.dirname, '../../../..');
 
 /** Runs `op` `n` times one after another and returns the latencies in ms. */
 async function latencies(op: () => Promise<unknown>, n: number): Promise<number[]> {
-  for (let i = 0; i < Math.min(200, n); i++) await op(); // warm-up
+  for (let i = 0; i < Math.min(50, n); i++) await op(); // warm-up
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const started = performance.now();
@@ -28,12 +36,12 @@ async function latencies(op: () => Promise<unknown>, n: number): Promise<number[
   return out;
 }
 
-function latencyRows(subject: string, samples: number[]): { mean: BenchRow; p99: BenchRow } {
+/** Mean and p99 of latencies in ms, in µs. */
+function latencyFigures(samples: number[]): { mean: number; p99: number } {
   const sorted = [...samples].sort((a, b) => a - b);
-  const mean = (sorted.reduce((s, v) => s + v, 0) / sorted.length) * 1000;
   return {
-    mean: { subject, metric: 'mean latency', value: mean, unit: 'µs' },
-    p99: { subject, metric: 'p99 latency', value: percentile(sorted, 99) * 1000, unit: 'µs' },
+    mean: (sorted.reduce((s, v) => s + v, 0) / sorted.length) * 1000,
+    p99: percentile(sorted, 99) * 1000,
   };
 }
 
@@ -73,16 +81,27 @@ export default defineBenchmark({
     try {
       await direct.set(KEY, 'x'.repeat(100), 'EX', 300);
       const args = { name: 'string', arguments: { op: 'get', key: KEY } };
-      // Interleave rounds so neither side always runs on a warmer or colder machine.
-      const runs: Record<'direct' | 'inProcess' | 'stdio', number[]> = { direct: [], inProcess: [], stdio: [] };
-      for (let round = 0; round < 2; round++) {
-        runs.direct.push(...(await latencies(() => Promise.all([direct.get(KEY), direct.ttl(KEY)]), n / 2)));
-        runs.inProcess.push(...(await latencies(() => inProcess.callTool(args), n / 2)));
-        runs.stdio.push(...(await latencies(() => stdio.callTool(args), n / 4)));
-      }
-      const anchor = latencyRows('ioredis GET + TTL (anchor)', runs.direct);
-      const mem = latencyRows('MCP string get, in-process', runs.inProcess);
-      const pipe = latencyRows('MCP string get, stdio', runs.stdio);
+      // Alternating rounds (the first discarded) so no side always runs on a warmer or colder machine; each round's
+      // mean and p99 pair with the anchor's of the same round.
+      const perRound = Math.max(50, Math.round(n / (ROUNDS.warmup + ROUNDS.measured)));
+      const p99s: Record<'direct' | 'inProcess' | 'stdio', number[]> = { direct: [], inProcess: [], stdio: [] };
+      const round = (name: keyof typeof p99s, op: () => Promise<unknown>, calls: number) => async () => {
+        const { mean, p99 } = latencyFigures(await latencies(op, calls));
+        p99s[name].push(p99);
+        return mean;
+      };
+      const means = await alternatingRounds({
+        direct: round('direct', () => Promise.all([direct.get(KEY), direct.ttl(KEY)]), perRound),
+        inProcess: round('inProcess', () => inProcess.callTool(args), perRound),
+        stdio: round('stdio', () => stdio.callTool(args), Math.round(perRound / 2)),
+      });
+      const rowsFor = (subject: string, name: keyof typeof p99s) => ({
+        mean: measured(subject, 'mean latency', 'µs', means[name]),
+        p99: measured(subject, 'p99 latency', 'µs', p99s[name].slice(ROUNDS.warmup)),
+      });
+      const anchor = rowsFor('ioredis GET + TTL (anchor)', 'direct');
+      const mem = rowsFor('MCP string get, in-process', 'inProcess');
+      const pipe = rowsFor('MCP string get, stdio', 'stdio');
       rows.push(anchor.mean, compare(mem.mean, anchor.mean), compare(pipe.mean, anchor.mean));
       rows.push(anchor.p99, compare(mem.p99, anchor.p99), compare(pipe.p99, anchor.p99));
       const overhead = (mem.mean.value - anchor.mean.value) / 1000;
@@ -94,7 +113,9 @@ export default defineBenchmark({
         goal: '< 1 ms',
         met: overhead < 1,
       });
-      notes.push(`${n} sequential calls per subject (stdio ${n / 2}); both sides send GET and TTL together`);
+      notes.push(
+        `${perRound} sequential calls per subject and round (stdio ${Math.round(perRound / 2)}), ${ROUNDS.measured} rounds after one discarded; both sides send GET and TTL together`,
+      );
     } finally {
       await direct.unlink(KEY);
       await inProcess.close();

@@ -9,13 +9,23 @@
  * costlier path. Measured at 50 decisions in flight (on a small machine the server's CPU is then the limit, so
  * the script's own cost decides) and at 1 in flight (the round trip decides). The server's own time per
  * decision comes from INFO commandstats, which other load on the machine disturbs much less than throughput.
- * Then memory per key (`MEMORY USAGE`) after 100 requests in one minute, for each.
+ * Every subject runs once per round, rounds alternate the order, the first is discarded: each ratio is the median
+ * of the per-round ratios, with their spread. Then memory per key (`MEMORY USAGE`) after 100 requests in one minute,
+ * for each (exact figures: one ratio).
  */
 import { closeClient, connect, LuaScript, parseInfo, type RedisClient } from '@redis-agent-kit/patterns';
 import { createRateLimiter, RATE_LIMIT_ALGORITHMS } from '@redis-agent-kit/patterns/ratelimit';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { naiveSlidingWindow } from '../../suites/rate-limiter.suite.ts';
-import { type BenchRow, compare, defineBenchmark, throughput } from '../benchmark.ts';
+import {
+  alternatingRounds,
+  type BenchRow,
+  compare,
+  defineBenchmark,
+  measured,
+  ROUNDS,
+  throughput,
+} from '../benchmark.ts';
 
 const CONCURRENCIES = [50, 1];
 const IDS = 10_000;
@@ -89,9 +99,9 @@ async function serverMicros(client: RedisClient, commands: string[]): Promise<nu
   return total;
 }
 
-/** A row factory for one metric whose values were collected by subject name. */
-function rowsOf(metric: string, unit: string, values: Map<string, number>) {
-  return (subject: string): BenchRow => ({ subject, metric, value: values.get(subject) as number, unit });
+/** A row factory for one metric whose rounds were collected by subject name. */
+function rowsOf(metric: string, unit: string, rounds: Record<string, number[]>) {
+  return (subject: string): BenchRow => measured(subject, metric, unit, rounds[subject] as number[]);
 }
 
 async function unlinkByPrefix(client: RedisClient): Promise<void> {
@@ -111,33 +121,38 @@ export default defineBenchmark({
     try {
       let outageDecisions = 0;
       const all = subjects(client, () => outageDecisions++);
-      const ms = Math.max(500, 4000 * scale);
-      const best = new Map(CONCURRENCIES.map((concurrency) => [concurrency, new Map<string, number>()]));
-      const micros = new Map<string, number>();
-      // Two rounds, alternating subjects, best of each: no subject always runs on a warmer or colder machine.
+      const ms = Math.max(150, 650 * scale);
+      const rates = new Map<number, Record<string, number[]>>();
+      const micros = new Map<string, number[]>();
+      // Alternating rounds of every subject (warm-up discarded): no subject always runs on a warmer or colder
+      // machine, and each round's figures form pairs with the anchor's of the same round.
       for (const concurrency of CONCURRENCIES) {
-        for (let round = 0; round < 2; round++) {
-          for (const subject of round === 0 ? all : [...all].reverse()) {
-            let next = round * 7919;
-            await client.config('RESETSTAT');
-            const rate = await throughput(() => subject.decide(`id-${next++ % IDS}`), concurrency, ms / 2);
-            const perDecision = (await serverMicros(client, subject.commands)) / (next - round * 7919);
-            const rates = best.get(concurrency) as Map<string, number>;
-            rates.set(subject.name, Math.max(rates.get(subject.name) ?? 0, rate));
-            micros.set(subject.name, Math.min(micros.get(subject.name) ?? Number.POSITIVE_INFINITY, perDecision));
-            log(
-              `${concurrency} in flight, round ${round + 1}: ${subject.name} ${Math.round(rate).toLocaleString('en')}/s`,
-            );
+        let runs = 0;
+        const measure = (subject: Subject) => async () => {
+          let next = runs++ * 7919; // each run starts elsewhere among the ids
+          const first = next;
+          await client.config('RESETSTAT');
+          const rate = await throughput(() => subject.decide(`id-${next++ % IDS}`), concurrency, ms);
+          const perDecision = (await serverMicros(client, subject.commands)) / (next - first);
+          if (concurrency === CONCURRENCIES[0]) {
+            micros.set(subject.name, [...(micros.get(subject.name) ?? []), perDecision]);
           }
-          await unlinkByPrefix(client);
-        }
+          return rate;
+        };
+        rates.set(
+          concurrency,
+          await alternatingRounds(Object.fromEntries(all.map((subject) => [subject.name, measure(subject)])), {
+            log: (line) => log(`${concurrency} in flight: ${line}`),
+          }),
+        );
+        await unlinkByPrefix(client);
       }
       const rows: BenchRow[] = [];
       for (const concurrency of CONCURRENCIES) {
         const row = rowsOf(
           `decisions/s, ${concurrency} in flight`,
           'decisions/s',
-          best.get(concurrency) as Map<string, number>,
+          rates.get(concurrency) as Record<string, number[]>,
         );
         const ceiling = row(CEILING);
         const rlflx = row(RLFLX);
@@ -148,7 +163,12 @@ export default defineBenchmark({
           rows.push(compare(row(algorithm), rlflx, goals ? { min: 1.0 } : undefined));
         }
       }
-      const microsRow = rowsOf('server time per decision', 'µs', micros);
+      // Server time from the first concurrency's rounds; its warm-up round is dropped here as there.
+      const microsRow = rowsOf(
+        'server time per decision',
+        'µs',
+        Object.fromEntries([...micros].map(([name, values]) => [name, values.slice(ROUNDS.warmup)])),
+      );
       const ceilingMicros = microsRow(CEILING);
       rows.push(ceilingMicros);
       for (const subject of all)
@@ -168,7 +188,13 @@ export default defineBenchmark({
           notes.push(`${subject.name}: ${await client.zcard(key)} members after ${POLICY.limit} requests`);
         }
       }
-      const memoryRow = rowsOf('memory per key', 'bytes', bytes);
+      // Exact figures (MEMORY USAGE of one key): one ratio, no rounds.
+      const memoryRow = (subject: string): BenchRow => ({
+        subject,
+        metric: 'memory per key',
+        value: bytes.get(subject) as number,
+        unit: 'bytes',
+      });
       const rlflxMemory = memoryRow(RLFLX);
       rows.push(rlflxMemory);
       for (const name of bytes.keys()) if (name !== RLFLX) rows.push(compare(memoryRow(name), rlflxMemory));

@@ -3,7 +3,7 @@
  * groups prefixes, how much it lists, how many commands per second it sends, and how long it may run
  * (`--max-wait-ms`). The report's prefix tree is cut to `--max-items` nodes, breadth first.
  */
-import { type AuditReport, auditKeyspace, type PrefixNode } from '@redis-agent-kit/patterns';
+import { type AuditReport, auditKeyspace, type PrefixNode } from '@redis-agent-kit/patterns/audit';
 import { z } from 'zod';
 import { defineGroup, defineTool } from '../tool.ts';
 

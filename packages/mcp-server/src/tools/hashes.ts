@@ -1,5 +1,6 @@
 /** Hashes: fields (bounded HSCAN when none are named), increments, and per-field TTL where the server has it. */
 import { CapabilityMissingError, fieldRecord } from '@redis-agent-kit/patterns';
+import { command } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
 import { assertValueSize, resolveTtl } from '../guard.ts';
 import { args, DEFAULT_COUNT, defineGroup, defineTool, type ToolContext, writeWithTtl } from '../tool.ts';
@@ -65,7 +66,9 @@ export default defineGroup(
           const fields = input.fields ?? {};
           if (!Object.keys(fields).length) throw new Error('set needs fields');
           assertValueSize([...Object.keys(fields), ...Object.values(fields)], ctx.limits);
-          const [changed] = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), (b) => b.hset(key, fields));
+          const [changed] = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), [
+            command('HSET', key, ...Object.entries(fields).flat()),
+          ]);
           return { changed: changed as number };
         }
         case 'incr': {
@@ -73,9 +76,12 @@ export default defineGroup(
           if (!increments.length || increments.some(([, by]) => Number.isNaN(by))) {
             throw new Error('incr needs fields: {name: number}');
           }
-          const values = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), (b) => {
-            for (const [name, by] of increments) b.hincrbyfloat(key, name, by);
-          });
+          const values = await writeWithTtl(
+            ctx,
+            key,
+            resolveTtl(input, ctx.limits),
+            increments.map(([name, by]) => command('HINCRBYFLOAT', key, name, by)),
+          );
           return { fields: Object.fromEntries(increments.map(([name], i) => [name, String(values[i])])) };
         }
         case 'del':

@@ -13,6 +13,7 @@ import json from './json.ts';
 import keys from './keys.ts';
 import lists from './lists.ts';
 import pubsub from './pubsub.ts';
+import queue from './queue.ts';
 import ratelimit from './ratelimit.ts';
 import server from './server.ts';
 import sessions from './sessions.ts';
@@ -35,6 +36,7 @@ export const GROUPS: readonly ToolGroup[] = [
   sessions,
   cache,
   ratelimit,
+  queue,
   vector,
   server,
   audit,

@@ -1,4 +1,5 @@
 /** JSON documents (registered only when the server has JSON.SET): get, set with TTL, delete at a path. */
+import { command } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
 import { assertValueSize, resolveTtl } from '../guard.ts';
 import { args, defineGroup, defineTool, writeWithTtl } from '../tool.ts';
@@ -31,9 +32,9 @@ export default defineGroup(
       JSON.parse(input.value);
       assertValueSize([input.value], ctx.limits);
       const value = input.value;
-      const [reply] = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), (b) =>
-        b.call('JSON.SET', key, path, value),
-      );
+      const [reply] = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), [
+        command('JSON.SET', key, path, value),
+      ]);
       return { changed: reply === 'OK' ? 1 : 0 };
     },
   }),

@@ -3,8 +3,9 @@
  * expire, persist and delete (UNLINK, key by key so keys in different slots work).
  */
 import type { RedisClient } from '@redis-agent-kit/patterns';
+import { type Command, command } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, execBatch, masters } from '../tool.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, masters, sendCommands } from '../tool.ts';
 
 async function scan(redis: RedisClient, cursor: string, match: string, type: string | undefined, count: number) {
   const nodes = masters(redis);
@@ -66,16 +67,14 @@ export default defineGroup(
         return scan(ctx.redis, input.cursor ?? '0', input.pattern ?? '*', input.type, input.count ?? DEFAULT_COUNT);
       }
       if (!keys.length) throw new Error(`${input.op} needs keys`);
-      const batch = ctx.redis.pipeline();
-      for (const key of keys) {
-        if (input.op === 'info') batch.type(key).ttl(key);
-        else if (input.op === 'expire') {
-          if (input.ttl === undefined) throw new Error('expire needs ttl');
-          batch.expire(key, input.ttl);
-        } else if (input.op === 'persist') batch.persist(key);
-        else batch.unlink(key);
-      }
-      const values = await execBatch(batch);
+      const { op, ttl } = input;
+      if (op === 'expire' && ttl === undefined) throw new Error('expire needs ttl');
+      const commands = keys.flatMap((key): Command[] => {
+        if (op === 'info') return [command('TYPE', key), command('TTL', key)];
+        if (op === 'expire') return [command('EXPIRE', key, ttl as number)];
+        return [command(op === 'persist' ? 'PERSIST' : 'UNLINK', key)];
+      });
+      const values = await sendCommands(ctx, commands);
       if (input.op === 'info') {
         return {
           info: keys.map((key, i) => ({ key, type: values[2 * i] as string, ttl: values[2 * i + 1] as number })),

@@ -1,4 +1,5 @@
 /** Lists: bounded ranges, push with TTL, pop. */
+import { command } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
 import { assertValueSize, resolveTtl } from '../guard.ts';
 import { args, DEFAULT_COUNT, defineGroup, defineTool, writeWithTtl } from '../tool.ts';
@@ -34,9 +35,9 @@ export default defineGroup(
         const values = input.values ?? [];
         if (!values.length) throw new Error('push needs values');
         assertValueSize(values, ctx.limits);
-        const [length] = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), (b) =>
-          input.left ? b.lpush(key, ...values) : b.rpush(key, ...values),
-        );
+        const [length] = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), [
+          command(input.left ? 'LPUSH' : 'RPUSH', key, ...values),
+        ]);
         return { length: length as number };
       }
       const popped = input.left ? await ctx.redis.lpop(key, count) : await ctx.redis.rpop(key, count);

@@ -45,7 +45,7 @@ async function listen(
   // A subscribed connection can do nothing else, so each call gets its own and closes it.
   const subscribers: RedisClient[] =
     mode === 'keyspace'
-      ? masters(redis).map((node) => (node as StandaloneClient).duplicate())
+      ? masters(redis).map((node) => node.duplicate())
       : [redis.isCluster ? (redis as ClusterClient).duplicate() : (redis as StandaloneClient).duplicate()];
   const messages: Message[] = [];
   let done: () => void = () => {};

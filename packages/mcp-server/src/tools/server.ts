@@ -2,14 +2,10 @@
  * Server diagnostics: INFO by section, DBSIZE, SLOWLOG, MEMORY USAGE, CLIENT LIST, and on a cluster the nodes
  * with their slot distribution. Node-level answers come per master on a cluster, so nothing is hidden by routing.
  */
-import { parseInfo, type RedisClient } from '@redis-agent-kit/patterns';
+import { parseInfo } from '@redis-agent-kit/patterns';
+import { nodeAddress } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
 import { args, DEFAULT_COUNT, defineGroup, defineTool, masters } from '../tool.ts';
-
-function address(node: RedisClient): string {
-  const options = (node as { options?: { host?: string; port?: number } }).options;
-  return `${options?.host ?? '?'}:${options?.port ?? '?'}`;
-}
 
 /** CLUSTER NODES → one row per node, masters with their slot count and ranges. */
 export function parseClusterNodes(text: string): Record<string, unknown>[] {
@@ -63,13 +59,13 @@ export default defineGroup(
         case 'info': {
           const section = input.section ?? 'server';
           const nodes = await Promise.all(
-            masters(redis).map(async (n) => ({ node: address(n), ...parseInfo(String(await n.info(section))) })),
+            masters(redis).map(async (n) => ({ node: nodeAddress(n), ...parseInfo(String(await n.info(section))) })),
           );
           return { nodes };
         }
         case 'dbsize': {
           const nodes = await Promise.all(
-            masters(redis).map(async (n) => ({ node: address(n), keys: await n.dbsize() })),
+            masters(redis).map(async (n) => ({ node: nodeAddress(n), keys: await n.dbsize() })),
           );
           return { nodes, total: nodes.reduce((sum, n) => sum + n.keys, 0) };
         }
@@ -78,7 +74,7 @@ export default defineGroup(
             masters(redis).map(async (n) => {
               const rows = (await n.call('SLOWLOG', 'GET', count)) as [number, number, number, string[]][];
               return {
-                node: address(n),
+                node: nodeAddress(n),
                 slowlog: rows.map(([id, at, micros, argv]) => ({
                   id,
                   at: new Date(at * 1000).toISOString(),
@@ -105,7 +101,7 @@ export default defineGroup(
                 const f = Object.fromEntries(line.split(' ').map((kv) => kv.split('=') as [string, string]));
                 return { id: f.id, addr: f.addr, name: f.name, user: f.user, age: f.age, idle: f.idle, cmd: f.cmd };
               });
-              return { node: address(n), total: lines.length, clients };
+              return { node: nodeAddress(n), total: lines.length, clients };
             }),
           );
           return { nodes };

@@ -1,4 +1,5 @@
 /** Sets: bounded member pages, membership, and union/intersection/difference (answers cut to `count`). */
+import { command } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
 import { assertValueSize, resolveTtl } from '../guard.ts';
 import { args, DEFAULT_COUNT, defineGroup, defineTool, writeWithTtl } from '../tool.ts';
@@ -63,7 +64,9 @@ export default defineGroup(
         case 'add': {
           if (!members.length) throw new Error('add needs members');
           assertValueSize(members, ctx.limits);
-          const [changed] = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), (b) => b.sadd(key, ...members));
+          const [changed] = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), [
+            command('SADD', key, ...members),
+          ]);
           return { changed: changed as number };
         }
         case 'rem':

@@ -1,5 +1,6 @@
 /** Streams: add (with TTL and an optional approximate cap), ranges, and consumer groups, every read bounded. */
 import { fieldRecord } from '@redis-agent-kit/patterns';
+import { command, withKeys } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
 import type { Limits } from '../config.ts';
 import { assertValueSize, resolveTtl } from '../guard.ts';
@@ -84,17 +85,17 @@ async function add(a: Input, ctx: ToolContext): Promise<Output> {
   if (!Object.keys(fields).length) throw new Error('add needs fields');
   assertValueSize([...Object.keys(fields), ...Object.values(fields)], ctx.limits);
   const cap = a.maxlen ? ['MAXLEN', '~', a.maxlen] : [];
-  const [id] = await writeWithTtl(ctx, a.key, resolveTtl(a, ctx.limits), (b) =>
-    b.xadd(a.key, ...(cap as ['MAXLEN', '~', number]), a.id ?? '*', ...Object.entries(fields).flat()),
-  );
+  const [id] = await writeWithTtl(ctx, a.key, resolveTtl(a, ctx.limits), [
+    command('XADD', a.key, ...cap, a.id ?? '*', ...Object.entries(fields).flat()),
+  ]);
   return { id: id as string };
 }
 
 async function groupCreate(a: Input, ctx: ToolContext): Promise<Output> {
   // MKSTREAM may create the key, so the TTL policy applies to it as to any write.
-  await writeWithTtl(ctx, a.key, resolveTtl(a, ctx.limits), (b) =>
-    b.xgroup('CREATE', a.key, group(a), a.id ?? '$', 'MKSTREAM'),
-  );
+  await writeWithTtl(ctx, a.key, resolveTtl(a, ctx.limits), [
+    withKeys('XGROUP', ['CREATE', a.key, group(a), a.id ?? '$', 'MKSTREAM'], [1]),
+  ]);
   return { changed: 1 };
 }
 

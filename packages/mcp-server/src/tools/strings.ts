@@ -1,4 +1,5 @@
 /** Strings: read with TTL, write with TTL (or permanent), atomic increments. */
+import { command } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
 import { assertValueSize, resolveTtl } from '../guard.ts';
 import { args, defineGroup, defineTool, writeWithTtl } from '../tool.ts';
@@ -32,7 +33,7 @@ export default defineGroup(
       if (input.op === 'incr') {
         const by = Number(input.value ?? 1);
         if (!Number.isInteger(by)) throw new Error('incr needs value: an integer');
-        const [value] = await writeWithTtl(ctx, key, ttl, (b) => b.incrby(key, by));
+        const [value] = await writeWithTtl(ctx, key, ttl, [command('INCRBY', key, by)]);
         return { value: String(value), written: true, ttl: await ctx.redis.ttl(key) };
       }
       if (input.value === undefined) throw new Error('set needs value');

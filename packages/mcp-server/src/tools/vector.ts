@@ -12,7 +12,7 @@ import {
   openVectorIndex,
   type VectorIndex,
   type VectorIndexOptions,
-} from '@redis-agent-kit/patterns';
+} from '@redis-agent-kit/patterns/vector';
 import { z } from 'zod';
 import { assertValueSize } from '../guard.ts';
 import { args, DEFAULT_COUNT, defineGroup, defineTool, type ToolContext } from '../tool.ts';
@@ -27,7 +27,8 @@ function embedderFor(ctx: ToolContext): Embedder {
 
 /** `ensure` creates the index where the backend needs it; otherwise the index is only opened. */
 async function open(ctx: ToolContext, options: VectorIndexOptions, ensure: boolean): Promise<VectorIndex> {
-  return ensure ? chooseVectorIndex(ctx.redis, options, ctx.caps) : openVectorIndex(ctx.redis, options, ctx.caps);
+  const withCaps = { ...options, capabilities: ctx.caps };
+  return ensure ? chooseVectorIndex(ctx.redis, withCaps) : openVectorIndex(ctx.redis, withCaps);
 }
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);

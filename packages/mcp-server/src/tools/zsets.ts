@@ -1,7 +1,8 @@
 /** Sorted sets: bounded ranges by rank or score, scores, ranks, adds and increments with TTL. */
+import { command } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
 import { assertValueSize, resolveTtl } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, execBatch, writeWithTtl } from '../tool.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, sendCommands, writeWithTtl } from '../tool.ts';
 
 /** WITHSCORES replies: ioredis 6 answers `[[member, score], …]`; a flat `[member, score, …]` is read too. */
 function pairs(reply: (string | [string, string])[]): { member: string; score: number }[] {
@@ -67,10 +68,10 @@ export default defineGroup(
         }
         case 'score': {
           if (!members.length) throw new Error('score needs members');
-          const batch = ctx.redis.pipeline();
-          batch.zmscore(key, ...members);
-          for (const m of members) batch.zrank(key, m);
-          const replies = await execBatch(batch);
+          const replies = await sendCommands(ctx, [
+            command('ZMSCORE', key, ...members),
+            ...members.map((m) => command('ZRANK', key, m)),
+          ]);
           const scores = replies[0] as (string | null)[];
           return {
             entries: members.map((member, i) => ({
@@ -88,15 +89,18 @@ export default defineGroup(
             ctx.limits,
           );
           const flat = entries.flatMap((e) => [String(e.score), e.member]);
-          const [changed] = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), (b) => b.zadd(key, ...flat));
+          const [changed] = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), [command('ZADD', key, ...flat)]);
           return { changed: changed as number };
         }
         case 'incr': {
           const entries = input.entries ?? [];
           if (!entries.length) throw new Error('incr needs entries');
-          const scores = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), (b) => {
-            for (const e of entries) b.zincrby(key, e.score, e.member);
-          });
+          const scores = await writeWithTtl(
+            ctx,
+            key,
+            resolveTtl(input, ctx.limits),
+            entries.map((e) => command('ZINCRBY', key, e.score, e.member)),
+          );
           return { entries: entries.map((e, i) => ({ member: e.member, score: Number(scores[i]) })) };
         }
         case 'rem':

@@ -6,7 +6,8 @@
  */
 import type { Redis } from 'ioredis';
 import { isNoPerm } from '../capabilities.ts';
-import { AuditPermissionError, execPipeline, type InspectOptions, type Measured } from './inspection.ts';
+import { type Command, command, withKeys } from '../cluster/batch.ts';
+import { AuditPermissionError, type InspectOptions, type Measured, sendCounted } from './inspection.ts';
 import type { KeyRecord } from './types.ts';
 
 /** The element-count command of each collection type. */
@@ -21,27 +22,25 @@ export const LENGTH_COMMAND: Record<string, string> = {
 
 export async function measureWithPipeline(node: Redis, keys: string[], options: InspectOptions): Promise<Measured> {
   const { state } = options;
-  const first = node.pipeline();
+  const first: Command[] = [];
   for (const key of keys) {
-    first.type(key).pttl(key);
-    if (state.memoryUsage) first.call('MEMORY', 'USAGE', key, 'SAMPLES', String(state.memorySamples));
+    first.push(command('TYPE', key), command('PTTL', key));
+    if (state.memoryUsage) first.push(withKeys('MEMORY', ['USAGE', key, 'SAMPLES', state.memorySamples], [1]));
   }
   const stride = state.memoryUsage ? 3 : 2;
-  const replies = await execPipeline(first, options);
-  if (state.memoryUsage && replies.some(([error], i) => i % 3 === 2 && isNoPerm(error))) state.memoryUsage = false;
+  const replies = await sendCounted(node, first, options);
+  if (state.memoryUsage && replies.some((reply, i) => i % 3 === 2 && isNoPerm(reply))) state.memoryUsage = false;
 
   const records: KeyRecord[] = [];
   let vanished = 0;
   for (const [i, key] of keys.entries()) {
-    const [typeError, type] = replies[i * stride] ?? [null, 'none'];
-    if (typeError) {
-      if (isNoPerm(typeError)) {
-        throw new AuditPermissionError(`${typeError.message}: the audit needs TYPE and PTTL (+@read)`);
-      }
-      throw typeError;
+    const type = replies[i * stride] ?? 'none';
+    if (type instanceof Error) {
+      if (isNoPerm(type)) throw new AuditPermissionError(`${type.message}: the audit needs TYPE and PTTL (+@read)`);
+      throw type;
     }
-    const ttl = replies[i * stride + 1]?.[1];
-    const bytes = stride === 3 ? replies[i * stride + 2]?.[1] : undefined;
+    const ttl = replies[i * stride + 1];
+    const bytes = stride === 3 ? replies[i * stride + 2] : undefined;
     // The key expired or was deleted between SCAN and TYPE.
     if (type === 'none' || ttl === -2 || (state.memoryUsage && bytes === null)) {
       vanished++;
@@ -55,11 +54,11 @@ export async function measureWithPipeline(node: Redis, keys: string[], options: 
   const estimate = !state.memoryUsage;
   const counted = records.filter((r) => LENGTH_COMMAND[r.type] || (estimate && r.type === 'string'));
   if (counted.length) {
-    const second = node.pipeline();
-    for (const record of counted) second.call(LENGTH_COMMAND[record.type] ?? 'STRLEN', record.key);
-    const lengths = await execPipeline(second, options);
+    const second = counted.map((record) => command(LENGTH_COMMAND[record.type] ?? 'STRLEN', record.key));
+    const lengths = await sendCounted(node, second, options);
     for (const [i, record] of counted.entries()) {
-      record.length = Number(lengths[i]?.[1] ?? 0);
+      const length = lengths[i];
+      record.length = typeof length === 'number' ? length : 0;
       if (estimate) record.bytes += record.length;
     }
   }

@@ -8,9 +8,10 @@
  * back to pipelined commands (returns undefined) and says so.
  */
 import type { Redis } from 'ioredis';
+import { type Command, keyless } from '../cluster/batch.ts';
 import { LuaScript } from '../lua-script.ts';
 import { LENGTH_COMMAND } from './inspect-pipeline.ts';
-import { execPipeline, type InspectOptions, type Measured } from './inspection.ts';
+import { type InspectOptions, type Measured, sendCounted } from './inspection.ts';
 import type { KeyRecord } from './types.ts';
 
 export const SCRIPT_SLICE = 100;
@@ -48,22 +49,22 @@ export async function measureWithScript(
   options: InspectOptions,
 ): Promise<Measured | undefined> {
   const { state } = options;
-  const pipeline = node.pipeline();
+  const calls: Command[] = [];
+  // The keys go in ARGV (see above), so to the batch module each call is keyless; `node` is the one to run it.
   for (let at = 0; at < keys.length; at += SCRIPT_SLICE) {
-    const slice = keys.slice(at, at + SCRIPT_SLICE);
-    pipeline.eval(INSPECT.source, 0, String(state.memorySamples), ...slice);
+    calls.push(keyless('EVAL', INSPECT.source, 0, state.memorySamples, ...keys.slice(at, at + SCRIPT_SLICE)));
   }
   // Counted as the commands the script runs (about four a key), so the ops cap means the same either way.
-  const replies = await execPipeline(pipeline, options, keys.length * 4);
-  const failed = replies.find(([error]) => error);
-  if (failed?.[0]) {
+  const replies = await sendCounted(node, calls, options, keys.length * 4);
+  const failed = replies.find((reply) => reply instanceof Error);
+  if (failed instanceof Error) {
     state.scripts = false;
-    state.scriptsRefused = failed[0].message.split('\n')[0];
+    state.scriptsRefused = failed.message.split('\n')[0];
     return undefined;
   }
   const records: KeyRecord[] = [];
   let vanished = 0;
-  const flat = replies.flatMap(([, reply]) => reply as (string | number | null)[]);
+  const flat = replies.flatMap((reply) => reply as (string | number | null)[]);
   for (const [i, key] of keys.entries()) {
     const [type, ttl, bytes, length] = flat.slice(i * 4, i * 4 + 4);
     if (type === 'none' || ttl === -2 || bytes === null) {

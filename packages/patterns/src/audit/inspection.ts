@@ -1,5 +1,6 @@
-/** What the two ways of inspecting keys share: the audit's running state, options and the pipeline sender. */
+/** What the two ways of inspecting keys share: the audit's running state, options and the sender. */
 import type { Redis } from 'ioredis';
+import { type Command, sendBatch } from '../cluster/batch.ts';
 import type { KeyRecord } from './types.ts';
 
 /** A command the audit needs is not allowed for this user (an ACL NOPERM reply). */
@@ -31,16 +32,17 @@ export interface Measured {
   vanished: number;
 }
 
-export type Replies = [Error | null, unknown][];
-
-
-/** Sends a pipeline once its `ops` server-side commands fit under the cap. */
-export async function execPipeline(
-  pipeline: ReturnType<Redis['pipeline']>,
+/**
+ * Sends commands to one node through the batch module once their `ops` server-side commands fit under the cap, and
+ * counts them. Returns each command's reply or its Error, in order.
+ */
+export async function sendCounted(
+  node: Redis,
+  commands: readonly Command[],
   options: InspectOptions,
-  ops = pipeline.length,
-): Promise<Replies> {
+  ops = commands.length,
+): Promise<unknown[]> {
   await options.beforeSend(ops);
   options.state.commands += ops;
-  return ((await pipeline.exec()) ?? []) as Replies;
+  return sendBatch(node, commands);
 }

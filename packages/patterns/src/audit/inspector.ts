@@ -10,20 +10,23 @@
  * Then, for the strings a rule asked about, GETRANGE of the first bytes, pipelined.
  */
 import type { Redis } from 'ioredis';
+import { command } from '../cluster/batch.ts';
 import { measureWithPipeline } from './inspect-pipeline.ts';
 import { measureWithScript } from './inspect-script.ts';
-import { execPipeline, type InspectOptions, type Measured } from './inspection.ts';
+import { type InspectOptions, type Measured, sendCounted } from './inspection.ts';
 import { HEAD_BYTES } from './rules/index.ts';
 import type { KeyRecord } from './types.ts';
 
 async function readHeads(node: Redis, records: KeyRecord[], options: InspectOptions): Promise<void> {
   const wanted = records.filter((r) => r.type === 'string' && options.wantsHead(r));
   if (!wanted.length) return;
-  const pipeline = node.pipeline();
-  for (const record of wanted) pipeline.getrange(record.key, 0, HEAD_BYTES - 1);
-  const replies = await execPipeline(pipeline, options);
+  const replies = await sendCounted(
+    node,
+    wanted.map((record) => command('GETRANGE', record.key, 0, HEAD_BYTES - 1)),
+    options,
+  );
   for (const [i, record] of wanted.entries()) {
-    const head = replies[i]?.[1];
+    const head = replies[i];
     if (typeof head === 'string') record.head = head;
   }
 }

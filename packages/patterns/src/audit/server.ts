@@ -1,4 +1,4 @@
-/** What the audit needs to know about the server, and its masters. */
+/** What the audit needs to know about the server: its capabilities, and a note when INFO was refused. */
 import { type Capabilities, probeServer } from '../capabilities.ts';
 import type { RedisClient } from '../connection.ts';
 

@@ -53,6 +53,20 @@ export interface AuditOptions {
   signal?: AbortSignal;
 }
 
+/** The defaults of `AuditOptions` (no ops cap, no sampling, scripts on, unless asked). */
+export const AUDIT_DEFAULTS = {
+  match: '*',
+  scanCount: 1000,
+  memorySamples: 5,
+  prefixDepth: 3,
+  maxPrefixChildren: 200,
+  top: 20,
+  bigKeyBytes: 10 * 1024,
+  largeCollectionLength: 10_000,
+  hugeValueBytes: 100 * 1024,
+  useScripts: true,
+} as const;
+
 export interface AuditProgress {
   /** Keys inspected so far over all masters, and the goal (DBSIZE summed, or the sample size). */
   scanned: number;

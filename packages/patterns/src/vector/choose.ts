@@ -6,14 +6,8 @@
 import { type Capabilities, CapabilityMissingError, type CapabilityName, probeCapabilities } from '../capabilities.ts';
 import type { RedisClient } from '../connection.ts';
 import { FtJsonIndex } from './ft-json-index.ts';
-import type { VectorBackend, VectorIndex } from './types.ts';
-import { VectorSetIndex, type VectorSetIndexOptions } from './vector-set-index.ts';
-
-/** Options of both backends; `quantization` only applies to a vector set (FT stores FLOAT32). */
-export interface ChooseOptions extends VectorSetIndexOptions {
-  /** `auto` (default) picks by capability; naming a backend refuses servers that lack it. */
-  backend?: 'auto' | VectorBackend;
-}
+import { VECTOR_DEFAULTS, type VectorBackend, type VectorIndex, type VectorIndexOptions } from './types.ts';
+import { VectorSetIndex } from './vector-set-index.ts';
 
 const NEEDS: Record<VectorBackend, CapabilityName[]> = {
   'ft-json': ['search', 'json'],
@@ -21,7 +15,10 @@ const NEEDS: Record<VectorBackend, CapabilityName[]> = {
 };
 
 /** The backend for these capabilities, or a CapabilityMissingError naming the first missing capability. */
-export function pickBackend(caps: Capabilities, wanted: 'auto' | VectorBackend = 'auto'): VectorBackend {
+export function pickVectorBackend(
+  caps: Capabilities,
+  wanted: VectorIndexOptions['backend'] = VECTOR_DEFAULTS.backend,
+): VectorBackend {
   const server = `${caps.server} ${caps.version}`;
   const missing = (backend: VectorBackend) => NEEDS[backend].filter((name) => !caps[name]);
   if (wanted !== 'auto') {
@@ -38,20 +35,23 @@ export function pickBackend(caps: Capabilities, wanted: 'auto' | VectorBackend =
   );
 }
 
-/** The vector index these capabilities support best, opened without touching the server (no `ensure()`). */
-export function openVectorIndex(client: RedisClient, options: ChooseOptions, caps: Capabilities): VectorIndex {
-  return pickBackend(caps, options.backend) === 'ft-json'
+/**
+ * The vector index these capabilities support best (or the backend `options.backend` names), opened without
+ * touching the server: no probe and no `ensure()`, so reading an index never creates one.
+ */
+export function openVectorIndex(
+  client: RedisClient,
+  options: VectorIndexOptions & { capabilities: Capabilities },
+): VectorIndex {
+  return pickVectorBackend(options.capabilities, options.backend) === 'ft-json'
     ? new FtJsonIndex(client, options)
     : new VectorSetIndex(client, options);
 }
 
-/** Opens (and ensures) the vector index the server supports best. */
-export async function chooseVectorIndex(
-  client: RedisClient,
-  options: ChooseOptions,
-  caps?: Capabilities,
-): Promise<VectorIndex> {
-  const index = openVectorIndex(client, options, caps ?? (await probeCapabilities(client)));
+/** Opens and ensures the vector index the server supports best, probing its capabilities unless given. */
+export async function chooseVectorIndex(client: RedisClient, options: VectorIndexOptions): Promise<VectorIndex> {
+  const capabilities = options.capabilities ?? (await probeCapabilities(client));
+  const index = openVectorIndex(client, { ...options, capabilities });
   await index.ensure();
   return index;
 }

@@ -1,68 +1,32 @@
 /**
- * Sending commands and reading replies for both backends. `sendBatched` sends many commands in pipelined round
- * trips of `batchSize`, reporting progress after each, and fails with the first server error (redacted) rather
+ * Sending commands for both backends. Every command goes through the kit's batch module, which
+ * routes each by its declared key (a vector set's one key, each JSON document's own key) to the node that serves
+ * it; `sendAll` reports progress after each round trip and fails with the first server error (redacted) rather
  * than leaving the caller to inspect per-command replies.
  */
-import { Cluster } from 'ioredis';
+import { type Command, orThrow, sendBatch } from '../cluster/batch.ts';
 import { type RedisClient, redactClientError } from '../connection.ts';
+import { type UpsertOptions, VECTOR_DEFAULTS } from './types.ts';
 
-export type Command = [string, ...(string | Buffer)[]];
-
-export interface BatchOptions {
-  batchSize?: number;
-  onProgress?: (done: number, total: number) => void;
-  /**
-   * All commands touch one key (a vector set): one pipeline works on a cluster too. Otherwise, on a cluster, the
-   * commands of a round trip are sent together without a pipeline, and ioredis routes each to its node.
-   */
-  sameSlot: boolean;
-}
-
-export async function sendBatched(
+/** Sends every command, `batchSize` (default 200) a round trip, and returns their replies in order. */
+export async function sendAll(
   client: RedisClient,
   commands: readonly Command[],
-  options: BatchOptions,
+  options: UpsertOptions = {},
 ): Promise<unknown[]> {
-  const batchSize = Math.max(1, options.batchSize ?? 200);
-  const replies: unknown[] = [];
-  for (let start = 0; start < commands.length; start += batchSize) {
-    const chunk = commands.slice(start, start + batchSize);
-    replies.push(...(await sendChunk(client, chunk, options.sameSlot)));
-    options.onProgress?.(Math.min(start + batchSize, commands.length), commands.length);
-  }
-  return replies;
-}
-
-async function sendChunk(client: RedisClient, chunk: readonly Command[], sameSlot: boolean): Promise<unknown[]> {
   try {
-    if (client instanceof Cluster && !sameSlot) {
-      return await Promise.all(chunk.map(([name, ...args]) => client.call(name, ...args)));
-    }
-    const pipeline = client.pipeline();
-    for (const [name, ...args] of chunk) pipeline.call(name, ...args);
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([error, reply]) => {
-      if (error) throw error;
-      return reply;
+    const replies = await sendBatch(client, commands, {
+      batchSize: options.batchSize ?? VECTOR_DEFAULTS.batchSize,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
+    return orThrow(replies);
   } catch (error) {
     throw redactClientError(client, error);
   }
 }
 
-/** One command, its error redacted. */
-export async function call(client: RedisClient, name: string, ...args: (string | Buffer)[]): Promise<unknown> {
-  try {
-    return await client.call(name, ...args);
-  } catch (error) {
-    throw redactClientError(client, error);
-  }
-}
-
-/** Parses a flat `[field, value, field, value, …]` reply (VINFO, FT.INFO, FT.SEARCH fields) into a map. */
-export function pairsToMap(reply: unknown): Map<string, unknown> {
-  const map = new Map<string, unknown>();
-  if (!Array.isArray(reply)) return map;
-  for (let i = 0; i + 1 < reply.length; i += 2) map.set(String(reply[i]), reply[i + 1]);
-  return map;
+/** One command's reply, its error redacted. */
+export async function sendOne(client: RedisClient, cmd: Command): Promise<unknown> {
+  const [reply] = await sendAll(client, [cmd]);
+  return reply;
 }

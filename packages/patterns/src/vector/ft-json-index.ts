@@ -7,11 +7,13 @@
  *     $.category AS category TAG  $.name AS name TEXT  $.price AS price NUMERIC …
  *
  * and queried with `(<filter>)=>[KNN k @embedding $vec AS __distance]`, DIALECT 2. This is the production path
- * where the server has search and JSON (redis:8.6-alpine); the command building and reply parsing are exported and
- * unit-tested on recorded replies. Documents have no TTL: they are the catalogue's index, rebuilt by ingest.
+ * where the server has search and JSON (redis:8.6-alpine); the command building and reply parsing are unit-tested
+ * on recorded replies. Documents have no TTL: they are the catalogue's index, rebuilt by ingest.
  */
+import { type Command, command, keyless } from '../cluster/batch.ts';
 import type { RedisClient } from '../connection.ts';
-import { type Command, call, pairsToMap, sendBatched } from './commands.ts';
+import { fieldMap } from '../replies.ts';
+import { sendAll, sendOne } from './commands.ts';
 import { VectorIndexMismatchError } from './errors.ts';
 import { checkFieldName, ftFilterQuery } from './filters.ts';
 import { checkItem, keyPrefixOf, searchK } from './items.ts';
@@ -45,21 +47,25 @@ export function ftNames(options: VectorIndexOptions): FtNames {
 
 const KIND_TYPE: Record<FieldKind, string> = { tag: 'TAG', text: 'TEXT', numeric: 'NUMERIC' };
 
-export function ftCreateArgs(names: FtNames, options: VectorIndexOptions): Command {
+/**
+ * `FT.CREATE`: an index name is not a key (the search module finds the documents by prefix), so the command is
+ * keyless and any node may take it.
+ */
+export function ftCreateCommand(names: FtNames, options: VectorIndexOptions): Command {
   const vector = ['TYPE', 'FLOAT32', 'DIM', String(options.dim), 'DISTANCE_METRIC', 'COSINE'];
   if (options.m !== undefined) vector.push('M', String(options.m));
   if (options.efConstruction !== undefined) vector.push('EF_CONSTRUCTION', String(options.efConstruction));
   if (options.efSearch !== undefined) vector.push('EF_RUNTIME', String(options.efSearch));
-  const args: Command = ['FT.CREATE', names.index, 'ON', 'JSON', 'PREFIX', '1', names.docPrefix, 'SCHEMA'];
+  const args = [names.index, 'ON', 'JSON', 'PREFIX', '1', names.docPrefix, 'SCHEMA'];
   args.push(`$.${VECTOR_FIELD}`, 'AS', VECTOR_FIELD, 'VECTOR', 'HNSW', String(vector.length), ...vector);
   for (const [field, kind] of Object.entries(options.fields ?? {})) {
     if (checkFieldName(field) === VECTOR_FIELD) throw new RangeError(`"${VECTOR_FIELD}" is the vector's own field`);
     args.push(`$.${field}`, 'AS', field, KIND_TYPE[kind]);
   }
-  return args;
+  return keyless('FT.CREATE', ...args);
 }
 
-export function ftSearchArgs(
+export function ftSearchCommand(
   names: FtNames,
   blob: Buffer,
   options: SearchOptions,
@@ -69,7 +75,7 @@ export function ftSearchArgs(
   const ef = options.ef !== undefined ? ` EF_RUNTIME ${Math.trunc(options.ef)}` : '';
   const query = `${ftFilterQuery(options.filter, fields)}=>[KNN ${k} @${VECTOR_FIELD} $vec${ef} AS ${DISTANCE}]`;
   const returned = [DISTANCE, ...Object.keys(fields)];
-  return [
+  return keyless(
     'FT.SEARCH',
     names.index,
     query,
@@ -88,7 +94,7 @@ export function ftSearchArgs(
     String(k),
     'DIALECT',
     '2',
-  ];
+  );
 }
 
 /**
@@ -100,7 +106,7 @@ export function parseFtSearchReply(reply: unknown, names: FtNames, fields: Recor
   const hits: SearchHit[] = [];
   for (let i = 1; i + 1 < reply.length; i += 2) {
     const key = String(reply[i]);
-    const values = pairsToMap(reply[i + 1]);
+    const values = fieldMap(reply[i + 1]);
     const attributes: Attributes = {};
     for (const [field, value] of values) {
       if (field === DISTANCE) continue;
@@ -127,11 +133,11 @@ export interface FtIndexState {
  * dimension cannot be read it is undefined, and `ensure()` then does not claim a mismatch.
  */
 export function parseFtInfo(reply: unknown): FtIndexState {
-  const info = pairsToMap(reply);
+  const info = fieldMap(reply);
   let dim: number | undefined;
   const details: Record<string, string | number> = {};
   for (const attribute of (info.get('attributes') as unknown[] | undefined) ?? []) {
-    const fields = new Map([...pairsToMap(attribute)].map(([key, value]) => [key.toLowerCase(), value]));
+    const fields = new Map([...fieldMap(attribute)].map(([key, value]) => [key.toLowerCase(), value]));
     if (String(fields.get('type')).toUpperCase() !== 'VECTOR') continue;
     const declared = Number(fields.get('dim'));
     dim = Number.isInteger(declared) && declared > 0 ? declared : undefined;
@@ -170,7 +176,7 @@ export class FtJsonIndex implements VectorIndex {
   async ensure(): Promise<void> {
     const state = await this.state();
     if (!state) {
-      await this.call(...ftCreateArgs(this.names, this.options));
+      await sendOne(this.client, ftCreateCommand(this.names, this.options));
       return;
     }
     if (state.dim !== undefined && state.dim !== this.dim) {
@@ -181,31 +187,27 @@ export class FtJsonIndex implements VectorIndex {
   }
 
   async upsert(items: readonly VectorItem[], options: UpsertOptions = {}): Promise<number> {
-    const commands = items.map((item): Command => {
+    const commands = items.map((item) => {
       checkItem(item, this.dim, this.name);
       if (item.attributes && VECTOR_FIELD in item.attributes) {
         throw new RangeError(`Item "${item.id}" has an attribute named "${VECTOR_FIELD}", the vector's own field`);
       }
       const document = { ...item.attributes, [VECTOR_FIELD]: Array.from(item.vector) };
-      return ['JSON.SET', `${this.names.docPrefix}${item.id}`, '$', JSON.stringify(document)];
+      return command('JSON.SET', `${this.names.docPrefix}${item.id}`, '$', JSON.stringify(document));
     });
-    await sendBatched(this.client, commands, { ...options, sameSlot: false });
+    await sendAll(this.client, commands, options);
     return items.length;
   }
 
   async delete(ids: readonly string[]): Promise<number> {
-    const replies = await sendBatched(
-      this.client,
-      ids.map((id) => ['UNLINK', `${this.names.docPrefix}${id}`]),
-      { sameSlot: false },
-    );
+    const replies = await sendAll(this.client, ids.map((id) => command('UNLINK', `${this.names.docPrefix}${id}`)));
     return replies.reduce<number>((sum, reply) => sum + Number(reply), 0);
   }
 
   async search(vector: ArrayLike<number>, options: SearchOptions = {}): Promise<SearchHit[]> {
     checkVector(vector, this.dim, 'Query vector', this.name);
-    const args = ftSearchArgs(this.names, toFp32Blob(vector), options, this.fields);
-    return parseFtSearchReply(await this.call(...args), this.names, this.fields);
+    const search = ftSearchCommand(this.names, toFp32Blob(vector), options, this.fields);
+    return parseFtSearchReply(await sendOne(this.client, search), this.names, this.fields);
   }
 
   async info(): Promise<VectorIndexInfo> {
@@ -222,7 +224,7 @@ export class FtJsonIndex implements VectorIndex {
   /** FT.DROPINDEX … DD also deletes the documents. */
   async drop(): Promise<void> {
     try {
-      await this.call('FT.DROPINDEX', this.names.index, 'DD');
+      await sendOne(this.client, keyless('FT.DROPINDEX', this.names.index, 'DD'));
     } catch (error) {
       if (!isUnknownIndex(error)) throw error;
     }
@@ -230,14 +232,10 @@ export class FtJsonIndex implements VectorIndex {
 
   private async state(): Promise<FtIndexState | undefined> {
     try {
-      return parseFtInfo(await this.call('FT.INFO', this.names.index));
+      return parseFtInfo(await sendOne(this.client, keyless('FT.INFO', this.names.index)));
     } catch (error) {
       if (isUnknownIndex(error)) return undefined;
       throw error;
     }
-  }
-
-  private call(name: string, ...args: (string | Buffer)[]): Promise<unknown> {
-    return call(this.client, name, ...args);
   }
 }

@@ -1,16 +1,32 @@
-export * from './choose.ts';
-export * from './embedders/index.ts';
-export * from './errors.ts';
-export type { SearchFilter } from './filters.ts';
-export { escapeTag, ftFilterQuery, vectorSetFilter } from './filters.ts';
-export * from './ft-json-index.ts';
-export * from './recall.ts';
-export type * from './types.ts';
-export * from './vector-set-index.ts';
+/**
+ * `@redis-agent-kit/patterns/vector`: a vector index on a vector set or on `FT.CREATE … ON JSON`, picked by what
+ * the server can do, the embedders that feed it, and exact search to measure its recall.
+ */
+export { chooseVectorIndex, openVectorIndex, pickVectorBackend } from './choose.ts';
 export {
-  cosineSimilarity,
-  normalize,
-  similarityFromCosine,
-  similarityFromCosineDistance,
-  toFp32Blob,
-} from './vectors.ts';
+  createHashingEmbedder,
+  createHttpEmbedder,
+  EMBEDDER_DEFAULTS,
+  type Embedder,
+  embedderFromEnv,
+  type HashingEmbedderOptions,
+  type HttpEmbedderOptions,
+} from './embedders/index.ts';
+export { VectorDimensionError, VectorIndexMismatchError } from './errors.ts';
+export type { SearchFilter } from './filters.ts';
+export { ExactSearch, recallAtK } from './recall.ts';
+export {
+  type Attributes,
+  type FieldKind,
+  type Quantization,
+  type SearchHit,
+  type SearchOptions,
+  type UpsertOptions,
+  VECTOR_DEFAULTS,
+  type VectorBackend,
+  type VectorIndex,
+  type VectorIndexInfo,
+  type VectorIndexOptions,
+  type VectorItem,
+} from './types.ts';
+export { cosineSimilarity, toFp32Blob } from './vectors.ts';

@@ -2,7 +2,7 @@
  * Validation before anything is sent (an item's id, vector and attribute size; a query's k), and the defaults both
  * backends share.
  */
-import type { SearchOptions, VectorIndexOptions, VectorItem } from './types.ts';
+import { type SearchOptions, VECTOR_DEFAULTS, type VectorIndexOptions, type VectorItem } from './types.ts';
 import { checkVector } from './vectors.ts';
 
 /** Attribute JSON above this size is refused: it is stored with the vector and read back with every hit. */
@@ -37,7 +37,7 @@ export function keyPrefixOf(options: VectorIndexOptions): string {
 
 /** How many neighbours a search asks for: `k`, default 5, refused unless a positive integer. */
 export function searchK(options: SearchOptions): number {
-  const k = options.k ?? 5;
+  const k = options.k ?? VECTOR_DEFAULTS.k;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
   return k;
 }

@@ -2,12 +2,8 @@
  * Exact nearest neighbours by brute force, and recall@k against them: the anchor that says how many of the true
  * neighbours an approximate (HNSW) index found, and how fast a plain scan would have been.
  */
+import type { VectorItem } from './types.ts';
 import { dot } from './vectors.ts';
-
-export interface Labelled {
-  id: string;
-  vector: ArrayLike<number>;
-}
 
 /** Every vector normalised once into one flat array, so a query costs one dot product per item. */
 export class ExactSearch {
@@ -15,7 +11,7 @@ export class ExactSearch {
   private readonly ids: string[];
   private readonly matrix: Float32Array;
 
-  constructor(items: readonly Labelled[]) {
+  constructor(items: readonly Pick<VectorItem, 'id' | 'vector'>[]) {
     this.dim = items[0]?.vector.length ?? 0;
     this.ids = items.map((item) => item.id);
     this.matrix = new Float32Array(items.length * this.dim);

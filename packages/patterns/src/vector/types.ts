@@ -3,6 +3,7 @@
  * or a search index over JSON documents (`FT.CREATE … ON JSON`, servers with search and JSON).
  * `chooseVectorIndex()` picks the backend from the server's capabilities.
  */
+import type { Capabilities } from '../capabilities.ts';
 import type { SearchFilter } from './filters.ts';
 
 /** Flat attributes stored with each vector: filterable, and returned with every hit. */
@@ -16,6 +17,11 @@ export interface VectorItem {
 
 /** How an attribute is indexed on the FT backend (a vector set can filter on any attribute). */
 export type FieldKind = 'tag' | 'text' | 'numeric';
+
+export type VectorBackend = 'vector-set' | 'ft-json';
+
+/** NOQUANT stores 32-bit floats; Q8 (the server's default) int8; BIN one bit a dimension (fastest, least recall). */
+export type Quantization = 'NOQUANT' | 'Q8' | 'BIN';
 
 export interface VectorIndexOptions {
   /** The index's name, e.g. `products`. */
@@ -32,7 +38,23 @@ export interface VectorIndexOptions {
   efConstruction?: number;
   /** Search exploration factor when a query names none (default: the server's; FT's EF_RUNTIME default is 10). */
   efSearch?: number;
+  /** `auto` (default) picks by capability; naming a backend refuses servers that lack it. */
+  backend?: 'auto' | VectorBackend;
+  /** A vector set's storage, fixed when the set is created (FT stores FLOAT32). Default Q8. */
+  quantization?: Quantization;
+  /** The server's capabilities when the caller has probed them already; `chooseVectorIndex` probes otherwise. */
+  capabilities?: Capabilities;
 }
+
+/** The defaults of `VectorIndexOptions`, `SearchOptions` and `UpsertOptions` (the key prefix defaults to `vector:<name>`). */
+export const VECTOR_DEFAULTS = {
+  backend: 'auto',
+  quantization: 'Q8',
+  /** Neighbours a search returns. */
+  k: 5,
+  /** Commands per round trip of an upsert or delete. */
+  batchSize: 200,
+} as const;
 
 export interface SearchOptions {
   /** How many nearest neighbours to return. Default 5. */
@@ -55,8 +77,6 @@ export interface UpsertOptions {
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
 }
-
-export type VectorBackend = 'vector-set' | 'ft-json';
 
 export interface VectorIndexInfo {
   backend: VectorBackend;

@@ -6,33 +6,29 @@
  * The key has no TTL on purpose: it is the catalogue's search structure, rebuilt by ingest, and expiring it would
  * silently empty search results.
  */
+import { type Command, command } from '../cluster/batch.ts';
 import type { RedisClient } from '../connection.ts';
-import { type Command, call, pairsToMap, sendBatched } from './commands.ts';
+import { fieldMap } from '../replies.ts';
+import { sendAll, sendOne } from './commands.ts';
 import { VectorIndexMismatchError } from './errors.ts';
 import { vectorSetFilter } from './filters.ts';
 import { checkItem, keyPrefixOf, searchK } from './items.ts';
-import type {
-  Attributes,
-  SearchHit,
-  SearchOptions,
-  UpsertOptions,
-  VectorIndex,
-  VectorIndexInfo,
-  VectorIndexOptions,
-  VectorItem,
+import {
+  type Attributes,
+  type Quantization,
+  type SearchHit,
+  type SearchOptions,
+  type UpsertOptions,
+  VECTOR_DEFAULTS,
+  type VectorIndex,
+  type VectorIndexInfo,
+  type VectorIndexOptions,
+  type VectorItem,
 } from './types.ts';
 import { checkVector, toFp32Blob } from './vectors.ts';
 
-/** NOQUANT stores 32-bit floats; Q8 (the server's default) int8; BIN one bit a dimension (fastest, least recall). */
-export type Quantization = 'NOQUANT' | 'Q8' | 'BIN';
-
 /** How `VINFO` names each quantization. */
 const QUANT_TYPE: Record<Quantization, string> = { NOQUANT: 'f32', Q8: 'int8', BIN: 'bin' };
-
-export interface VectorSetIndexOptions extends VectorIndexOptions {
-  /** Fixed when the set is created. Default Q8. */
-  quantization?: Quantization;
-}
 
 export class VectorSetIndex implements VectorIndex {
   readonly backend = 'vector-set' as const;
@@ -42,14 +38,14 @@ export class VectorSetIndex implements VectorIndex {
   readonly key: string;
   readonly quantization: Quantization;
   private readonly client: RedisClient;
-  private readonly options: VectorSetIndexOptions;
+  private readonly options: VectorIndexOptions;
 
-  constructor(client: RedisClient, options: VectorSetIndexOptions) {
+  constructor(client: RedisClient, options: VectorIndexOptions) {
     this.client = client;
     this.options = options;
     this.name = options.name;
     this.dim = options.dim;
-    this.quantization = options.quantization ?? 'Q8';
+    this.quantization = options.quantization ?? VECTOR_DEFAULTS.quantization;
     this.key = `${keyPrefixOf(options)}:vset`;
   }
 
@@ -77,41 +73,32 @@ export class VectorSetIndex implements VectorIndex {
     const commands = items.map((item) => {
       const attributes = checkItem(item, this.dim, this.name);
       // SETATTR with an empty string clears attributes left by an earlier version of the item.
-      const args: Command = ['VADD', this.key, 'FP32', toFp32Blob(item.vector), item.id];
-      args.push(this.quantization);
+      const args = ['FP32', toFp32Blob(item.vector), item.id, this.quantization];
       if (this.options.efConstruction !== undefined) args.push('EF', String(this.options.efConstruction));
       args.push('SETATTR', attributes);
       if (this.options.m !== undefined) args.push('M', String(this.options.m));
-      return args;
+      return command('VADD', this.key, ...args);
     });
-    await sendBatched(this.client, commands, { ...options, sameSlot: true });
+    await sendAll(this.client, commands, options);
     return items.length;
   }
 
   async delete(ids: readonly string[]): Promise<number> {
-    const replies = await sendBatched(
-      this.client,
-      ids.map((id) => ['VREM', this.key, id]),
-      { sameSlot: true },
-    );
+    const replies = await sendAll(this.client, ids.map((id) => command('VREM', this.key, id)));
     return replies.reduce<number>((sum, reply) => sum + Number(reply), 0);
   }
 
   async search(vector: ArrayLike<number>, options: SearchOptions = {}): Promise<SearchHit[]> {
     checkVector(vector, this.dim, 'Query vector', this.name);
-    const args = vsimArgs(this.key, toFp32Blob(vector), {
+    const args = vsimCommand(this.key, toFp32Blob(vector), {
       ...options,
       ef: options.ef ?? this.options.efSearch,
     });
-    const reply = (await this.call(...args)) as string[];
+    const reply = (await sendOne(this.client, args)) as string[];
     const hits = parseVsimReply(reply);
     if (hits.length === 0) return [];
     // Redis 8.0 has no VSIM WITHATTRIBS (8.2 adds it): the attributes come in one more pipelined round trip.
-    const attributes = await sendBatched(
-      this.client,
-      hits.map((hit) => ['VGETATTR', this.key, hit.id]),
-      { sameSlot: true },
-    );
+    const attributes = await sendAll(this.client, hits.map((hit) => command('VGETATTR', this.key, hit.id)));
     return hits.map((hit, i) => ({ ...hit, attributes: parseAttributes(attributes[i]) }));
   }
 
@@ -129,26 +116,22 @@ export class VectorSetIndex implements VectorIndex {
   }
 
   async drop(): Promise<void> {
-    await this.call('UNLINK', this.key);
+    await sendOne(this.client, command('UNLINK', this.key));
   }
 
   private async vinfo(): Promise<Map<string, unknown> | undefined> {
-    const reply = await this.call('VINFO', this.key);
-    return reply === null ? undefined : pairsToMap(reply);
-  }
-
-  private call(name: string, ...args: (string | Buffer)[]): Promise<unknown> {
-    return call(this.client, name, ...args);
+    const reply = await sendOne(this.client, command('VINFO', this.key));
+    return reply === null ? undefined : fieldMap(reply);
   }
 }
 
 /** `VSIM key FP32 <blob> WITHSCORES COUNT k [EF ef] [FILTER expr]`. */
-export function vsimArgs(key: string, blob: Buffer, options: SearchOptions): Command {
-  const args: Command = ['VSIM', key, 'FP32', blob, 'WITHSCORES', 'COUNT', String(searchK(options))];
+export function vsimCommand(key: string, blob: Buffer, options: SearchOptions): Command {
+  const args: (string | Buffer)[] = ['FP32', blob, 'WITHSCORES', 'COUNT', String(searchK(options))];
   if (options.ef !== undefined) args.push('EF', String(options.ef));
   const filter = vectorSetFilter(options.filter);
   if (filter) args.push('FILTER', filter);
-  return args;
+  return command('VSIM', key, ...args);
 }
 
 /** `[element, score, element, score, …]`: the score is already (1 + cos) / 2. */

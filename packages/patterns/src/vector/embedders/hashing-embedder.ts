@@ -8,7 +8,7 @@
  * are unrelated to it. Use the OpenAI-compatible HTTP embedder for semantic quality.
  */
 import { normalize } from '../vectors.ts';
-import type { Embedder } from './embedder.ts';
+import { EMBEDDER_DEFAULTS, type Embedder, type HashingEmbedderOptions } from './embedder.ts';
 
 const WEIGHTS = { word: 1, pair: 0.5, trigram: 0.35 } as const;
 
@@ -37,7 +37,8 @@ export class HashingEmbedder implements Embedder {
   readonly dim: number;
   readonly model = 'local-hashing-ngrams-v1';
 
-  constructor(dim = 768) {
+  constructor(options: HashingEmbedderOptions = {}) {
+    const dim = options.dim ?? EMBEDDER_DEFAULTS.dim;
     if (!Number.isInteger(dim) || dim < 8) throw new RangeError(`dim must be an integer >= 8, got ${dim}`);
     this.dim = dim;
   }
@@ -65,4 +66,9 @@ export class HashingEmbedder implements Embedder {
     });
     return normalize(vector);
   }
+}
+
+/** The local hashing embedder: deterministic, no network, spelling rather than meaning. */
+export function createHashingEmbedder(options: HashingEmbedderOptions = {}): Embedder {
+  return new HashingEmbedder(options);
 }

@@ -9,21 +9,7 @@
  */
 import { redactText } from '../../redact.ts';
 import { VectorDimensionError } from '../errors.ts';
-import type { Embedder } from './embedder.ts';
-
-export interface HttpEmbedderOptions {
-  url: string;
-  model: string;
-  apiKey?: string;
-  /** Expected dimension; every returned vector is checked. Default 768. */
-  dim?: number;
-  /** Send `dimensions: dim` in the request (OpenAI text-embedding-3-*). Default false. */
-  sendDimensions?: boolean;
-  /** Texts per request. Default 64. */
-  batchSize?: number;
-  /** Per request. Default 30 s. */
-  timeoutMs?: number;
-}
+import { EMBEDDER_DEFAULTS, type Embedder, type HttpEmbedderOptions } from './embedder.ts';
 
 /** The URL with any userinfo replaced, for messages. */
 function displayUrl(url: URL): string {
@@ -65,10 +51,10 @@ export class HttpEmbedder implements Embedder {
       : new URL(`${base.pathname.replace(/\/$/, '')}/embeddings`, base);
     this.model = options.model;
     this.apiKey = options.apiKey || undefined;
-    this.dim = options.dim ?? 768;
-    this.sendDimensions = options.sendDimensions ?? false;
-    this.batchSize = Math.max(1, options.batchSize ?? 64);
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.dim = options.dim ?? EMBEDDER_DEFAULTS.dim;
+    this.sendDimensions = options.sendDimensions ?? EMBEDDER_DEFAULTS.sendDimensions;
+    this.batchSize = Math.max(1, options.batchSize ?? EMBEDDER_DEFAULTS.batchSize);
+    this.timeoutMs = options.timeoutMs ?? EMBEDDER_DEFAULTS.timeoutMs;
   }
 
   /** Where requests go (never with credentials: those are refused). */
@@ -145,4 +131,9 @@ export class HttpEmbedder implements Embedder {
       redactText(`Embedding request to ${this.url} (model "${this.model}") failed: ${reason}`, [this.apiKey]),
     );
   }
+}
+
+/** An embedder for an OpenAI-compatible `POST /embeddings` API; refuses a URL that carries credentials. */
+export function createHttpEmbedder(options: HttpEmbedderOptions): Embedder {
+  return new HttpEmbedder(options);
 }

@@ -1,17 +1,20 @@
-import type { Embedder } from './embedder.ts';
-import { HashingEmbedder } from './hashing-embedder.ts';
-import { HttpEmbedder } from './http-embedder.ts';
+/** The embedders: a local hashing embedder, an OpenAI-compatible HTTP one, and the choice between them by environment. */
+import { EMBEDDER_DEFAULTS, type Embedder, type HashingEmbedderOptions } from './embedder.ts';
+import { createHashingEmbedder } from './hashing-embedder.ts';
+import { createHttpEmbedder } from './http-embedder.ts';
 
-export type { Embedder } from './embedder.ts';
-export { HashingEmbedder } from './hashing-embedder.ts';
-export { HttpEmbedder, type HttpEmbedderOptions } from './http-embedder.ts';
+export { EMBEDDER_DEFAULTS, type Embedder, type HashingEmbedderOptions, type HttpEmbedderOptions } from './embedder.ts';
+export { createHashingEmbedder } from './hashing-embedder.ts';
+export { createHttpEmbedder } from './http-embedder.ts';
 
 /**
  * The OpenAI-compatible HTTP embedder when EMBEDDINGS_URL is set (EMBEDDINGS_MODEL required, EMBEDDINGS_API_KEY
- * and EMBEDDINGS_DIM optional), else the local hashing embedder of `dim` dimensions.
+ * and EMBEDDINGS_DIM optional), else the local hashing embedder; `options.dim` (default 768) is the dimension of
+ * the local embedder and of an HTTP model without EMBEDDINGS_DIM.
  */
-export function embedderFromEnv(env: NodeJS.ProcessEnv = process.env, dim = 768): Embedder {
-  if (!env.EMBEDDINGS_URL) return new HashingEmbedder(dim);
+export function embedderFromEnv(env: NodeJS.ProcessEnv = process.env, options: HashingEmbedderOptions = {}): Embedder {
+  const dim = options.dim ?? EMBEDDER_DEFAULTS.dim;
+  if (!env.EMBEDDINGS_URL) return createHashingEmbedder({ dim });
   if (!env.EMBEDDINGS_MODEL) {
     throw new RangeError('EMBEDDINGS_URL is set but EMBEDDINGS_MODEL is not: name the embedding model to use');
   }
@@ -19,7 +22,7 @@ export function embedderFromEnv(env: NodeJS.ProcessEnv = process.env, dim = 768)
   if (configuredDim !== undefined && !(Number.isInteger(configuredDim) && configuredDim > 0)) {
     throw new RangeError(`EMBEDDINGS_DIM must be a positive integer, got "${env.EMBEDDINGS_DIM}"`);
   }
-  return new HttpEmbedder({
+  return createHttpEmbedder({
     url: env.EMBEDDINGS_URL,
     model: env.EMBEDDINGS_MODEL,
     ...(env.EMBEDDINGS_API_KEY ? { apiKey: env.EMBEDDINGS_API_KEY } : {}),
