@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs';
+import type { Socket } from 'node:net';
 import { closeClient, connect, type RedisClient } from '@redis-agent-kit/patterns';
 import {
   createRateLimiter,
@@ -16,6 +17,7 @@ import {
   RateLimiterTimeoutError,
   type RateLimitResult,
 } from '@redis-agent-kit/patterns/ratelimit';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SLIDING_WINDOW_LOG } from '../../packages/patterns/src/ratelimit/sliding-window-log.ts';
 import { LocalServer } from '../src/targets/local-server.ts';
@@ -174,6 +176,31 @@ describe('deadlines under event-loop stalls of the deciding process (private ser
     expect(decisions.filter((d) => d.source !== 'redis').map((d) => d.error?.message)).toEqual([]);
     expect(decisions.filter((d) => d.allowed)).toHaveLength(100);
     expect(limiter.outageStats.timedOut).toBe(0);
+  });
+});
+
+describe('writes', () => {
+  it("the decisions of one turn reach the socket in one write, each with its deadline from that write", async () => {
+    const limiter = limiterWith('fail-closed', `writes-${randomBytes(4).toString('hex')}`, { limit: 1000 });
+    const stream = (client as Redis).stream as Socket & { _writev?: unknown; _write: unknown };
+    const original = { writev: stream._writev, write: stream._write };
+    let writes = 0;
+    stream._writev = function (this: Socket, ...args: unknown[]) {
+      writes++;
+      return (original.writev as (...a: unknown[]) => unknown).apply(this, args);
+    };
+    stream._write = function (this: Socket, ...args: unknown[]) {
+      writes++;
+      return (original.write as (...a: unknown[]) => unknown).apply(this, args);
+    };
+    try {
+      const decisions = await Promise.all(Array.from({ length: 100 }, () => limiter.limit('id')));
+      expect(decisions.every((d) => d.source === 'redis' && d.allowed)).toBe(true);
+      expect(writes).toBe(1);
+    } finally {
+      stream._writev = original.writev;
+      stream._write = original.write;
+    }
   });
 });
 

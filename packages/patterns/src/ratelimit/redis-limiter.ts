@@ -19,6 +19,7 @@ import {
 } from './outage.ts';
 import { SLIDING_WINDOW_COUNTER } from './sliding-window-counter.ts';
 import { SLIDING_WINDOW_LOG } from './sliding-window-log.ts';
+import { WriteCoalescer } from './write-coalescing.ts';
 import {
   type RateLimiter,
   type RateLimitPolicy,
@@ -98,6 +99,7 @@ export class RedisRateLimiter implements RateLimiter {
   /** The fallback, when it follows Redis's denials (InMemoryRateLimiter does). */
   readonly #follower: FollowsRedisDenials | undefined;
   readonly #deadlines: DeadlineQueue;
+  readonly #writes: WriteCoalescer;
   readonly #timeoutError: () => RateLimiterTimeoutError;
   readonly #stats: OutageStats = {
     decisions: 0,
@@ -126,6 +128,7 @@ export class RedisRateLimiter implements RateLimiter {
     this.#onOutage = options.onOutage;
     this.#follower = typeof options.onOutage === 'object' ? followsRedisDenials(options.onOutage.fallback) : undefined;
     this.#deadlines = new DeadlineQueue(timeoutMs);
+    this.#writes = new WriteCoalescer(client);
     this.#timeoutError = timeoutError(`rate limiter ${this.algorithm}`, timeoutMs);
   }
 
@@ -199,7 +202,8 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   /**
-   * Runs `script` on `id`'s key by SHA, each round trip under a deadline (timeout.ts). `expired` runs when a
+   * Runs `script` on `id`'s key by SHA, each round trip under a deadline (timeout.ts) that starts when the command
+   * is written (at the end of this turn, with the turn's other commands: write-coalescing.ts). `expired` runs when a
    * deadline passes without an answer; then `answered`/`failed` say whether the answer came in time. A NOSCRIPT
    * answer (a restarted or failed-over node has an empty script cache) is an answer in time: the source follows
    * with EVAL, a second round trip with a deadline of its own, so a burst that meets an empty cache is not
@@ -221,14 +225,18 @@ export class RedisRateLimiter implements RateLimiter {
         (reply) => answered(reply, wait.settle()),
         (error: unknown) => {
           if (bySha && isNoScript(error) && wait.settle()) {
-            attempt(this.#deadlines.start(expired), client.eval(script.source, 1, key, limit, windowMs, cost), false);
+            this.#writes.add(() =>
+              attempt(this.#deadlines.start(expired), client.eval(script.source, 1, key, limit, windowMs, cost), false),
+            );
           } else {
             failed(error, wait.settle());
           }
         },
       );
     };
-    attempt(this.#deadlines.start(expired), client.evalsha(script.sha, 1, key, limit, windowMs, cost), true);
+    this.#writes.add(() =>
+      attempt(this.#deadlines.start(expired), client.evalsha(script.sha, 1, key, limit, windowMs, cost), true),
+    );
   }
 
   #decision(reply: number[]): RateLimitResult {
