@@ -12,7 +12,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { RedisClient } from '@redis-agent-kit/patterns';
-import { defaultRateLimitKey, type RateLimitAlgorithm } from '@redis-agent-kit/patterns/ratelimit';
+import { defaultRateLimitKey, type OutageStats, type RateLimitAlgorithm } from '@redis-agent-kit/patterns/ratelimit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../examples/rate-limiter/src/app.ts';
 import { parseTrustProxy } from '../../examples/rate-limiter/src/config.ts';
@@ -76,9 +76,15 @@ function batch(apiKey: string, count: string, orders: number, at = base) {
   });
 }
 
+interface Health {
+  status: string;
+  redis: string;
+  limiter: { mode: string; lastOutage?: { at: string; source: string; error: string }; outage: OutageStats };
+}
+
 async function health(at: string) {
   const res = await fetch(`${at}/healthz`);
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as Health };
 }
 
 /** A client error as the API must answer it: JSON, a code, no stack trace or file path, no X-Powered-By. */
@@ -207,7 +213,7 @@ describe('examples/rate-limiter over HTTP', () => {
     const { status, body: healthz } = await health(app);
     expect(status).toBe(503);
     expect(healthz).toMatchObject({ status: 'degraded', redis: 'up', limiter: { mode: 'fallback' } });
-    expect(healthz.limiter.lastOutage.error).toContain('WRONGTYPE');
+    expect(healthz.limiter.lastOutage?.error).toContain('WRONGTYPE');
     expect(healthz.limiter.outage).toMatchObject({ decisions: share + 1, uncountedAdmissions: share, timedOut: 0 });
     await client.unlink(key);
   });
