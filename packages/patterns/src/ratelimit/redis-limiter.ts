@@ -2,6 +2,11 @@
  * The Redis rate limiter: one key per limited id, the algorithm's Lua scripts on it (algorithm.ts), a bounded wait,
  * and the caller's outage policy. Built by `createRateLimiter(client, options)`, which derives the scripts from
  * `options.algorithm`, so an algorithm and its script cannot disagree.
+ *
+ * A decision Redis made is never made again by the outage policy: a deadline expires only when Redis's reply has
+ * not reached the process one loop turn after it came due (timeout.ts), a NOSCRIPT retry gets a deadline of its
+ * own, and a reply that comes after the policy decided is reconciled (`OutageStats`) and its denial passed on to
+ * the fallback. The commands of one event-loop turn are written together (write-coalescing.ts).
  */
 import { type RedisClient, redactClientError } from '../connection.ts';
 import type { LuaScript } from '../lua-script.ts';
