@@ -187,11 +187,12 @@ export default defineSuite({
       async run(ctx) {
         // The adversary of the approximations: a full burst just before a boundary of the counter's fixed
         // windows, then a request every 10 ms for 1.5 windows. All three algorithms at once, on their own keys.
-        const windowMs = 1000;
+        const windowMs = 500;
         const limit = 10;
         const [seconds, micros] = await ctx.client.time();
         const serverMs = Number(seconds) * 1000 + Number(micros) / 1000;
-        await new Promise((resolve) => setTimeout(resolve, windowMs - (serverMs % windowMs) - 100 + windowMs));
+        const untilBurst = (2 * windowMs - (serverMs % windowMs) - 50) % windowMs;
+        await new Promise((resolve) => setTimeout(resolve, untilBurst));
         const most = await Promise.all(
           RATE_LIMIT_ALGORITHMS.map(async (algorithm) => {
             const limiter = limiterFor(ctx, algorithm, { limit, windowMs });
