@@ -21,9 +21,14 @@ export class Wait {
   readonly startedAt = performance.now();
   #state = PENDING;
   readonly #onExpire: () => void;
+  readonly #queue: DeadlineQueue | undefined;
+  /** The queue's links: internal to DeadlineQueue. */
+  prev: Wait | undefined = undefined;
+  next: Wait | undefined = undefined;
 
-  constructor(onExpire: () => void) {
+  constructor(onExpire: () => void, queue?: DeadlineQueue) {
     this.#onExpire = onExpire;
+    this.#queue = queue;
   }
 
   get pending(): boolean {
@@ -34,6 +39,7 @@ export class Wait {
   settle(): boolean {
     if (this.#state !== PENDING) return false;
     this.#state = SETTLED;
+    this.#queue?.remove(this);
     return true;
   }
 
@@ -51,13 +57,14 @@ function expireAll(waits: Wait[]): void {
 
 /**
  * Waits with one common limit, in the order they started (so in the order they come due), watched by one timer
- * armed for the oldest pending wait: no timer per wait, and settling a wait costs a field write. Settled waits
- * are dropped when the timer next passes them.
+ * armed for the oldest pending wait: no timer per wait. A settled wait leaves the list at once (a doubly linked
+ * list, so in O(1)), and with it what its callbacks hold: kept until the timer passed, a busy limiter's settled
+ * waits outlived the young generation and made the garbage collector's work several times larger.
  */
 export class DeadlineQueue {
   readonly ms: number;
-  #waits: Wait[] = [];
-  #head = 0;
+  #head: Wait | undefined;
+  #tail: Wait | undefined;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(ms: number) {
@@ -67,19 +74,34 @@ export class DeadlineQueue {
 
   /** Starts a wait; `onExpire` runs if it is still pending one loop turn after `ms` have passed. */
   start(onExpire: () => void): Wait {
-    const wait = new Wait(onExpire);
-    this.#waits.push(wait);
+    const wait = new Wait(onExpire, this);
+    if (this.#tail) {
+      this.#tail.next = wait;
+      wait.prev = this.#tail;
+    } else {
+      this.#head = wait;
+    }
+    this.#tail = wait;
     if (this.#timer === undefined) this.#arm(this.ms);
     return wait;
   }
 
+  /** Takes a wait off the list (settled, or come due); one not on it is left alone. */
+  remove(wait: Wait): void {
+    if (wait.prev) wait.prev.next = wait.next;
+    else if (this.#head === wait) this.#head = wait.next;
+    else return;
+    if (wait.next) wait.next.prev = wait.prev;
+    else this.#tail = wait.prev;
+    wait.prev = undefined;
+    wait.next = undefined;
+  }
+
   /** Stops watching once nothing is pending (so a one-off wait leaves no timer behind). */
   release(): void {
-    if (this.#timer === undefined || this.#waits.some((wait) => wait.pending)) return;
+    if (this.#timer === undefined || this.#head !== undefined) return;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#waits = [];
-    this.#head = 0;
   }
 
   #arm(delayMs: number): void {
@@ -90,29 +112,18 @@ export class DeadlineQueue {
   readonly #check = (): void => {
     this.#timer = undefined;
     const now = performance.now();
-    const waits = this.#waits;
     const due: Wait[] = [];
-    let head = this.#head;
-    let nextDueIn = 0;
-    for (; head < waits.length; head++) {
-      const wait = waits[head] as Wait;
-      if (!wait.pending) continue;
-      nextDueIn = wait.startedAt + this.ms - now;
-      if (nextDueIn > 0) break;
+    for (let wait = this.#head; wait; wait = this.#head) {
+      const dueIn = wait.startedAt + this.ms - now;
+      if (dueIn > 0) {
+        this.#arm(dueIn);
+        break;
+      }
+      this.remove(wait);
       due.push(wait);
-    }
-    if (head === waits.length) {
-      this.#waits = [];
-      this.#head = 0;
-    } else if (head > 1024 && head > waits.length / 2) {
-      this.#waits = waits.slice(head);
-      this.#head = 0;
-    } else {
-      this.#head = head;
     }
     // One more loop turn: the poll phase in between reads any answer already in a socket buffer.
     if (due.length > 0) setImmediate(expireAll, due);
-    if (this.#waits.length > 0) this.#arm(nextDueIn);
   };
 }
 
