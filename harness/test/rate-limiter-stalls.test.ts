@@ -58,11 +58,11 @@ const apps: ChildProcess[] = [];
 
 afterAll(async () => {
   await Promise.all(
-    apps.map((child) => {
-      if (child.exitCode !== null || child.signalCode !== null) return undefined;
+    apps.map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
-      return exited;
+      await exited;
     }),
   );
 });
