@@ -1,12 +1,20 @@
 /**
- * `npm run example:export -- <name> <dir>`: copies examples/<name> out of the monorepo into <dir> as a
- * standalone project, the starting point of a new service. @redis-agent-kit/patterns is not published to a
- * registry yet, so the package is built, packed into <dir>/vendor, and the copy depends on that tarball.
+ * `npm run example:export -- <name> <dir>`: copies examples/<name> out of the monorepo into <dir> as a clean,
+ * standalone project, the starting point of a new service:
+ * - the tracked files only: no node_modules, no monorepo tests, nothing the example's .gitignore names (runtime data
+ *   such as `.pglite/`);
+ * - @redis-agent-kit/patterns is not published to a registry yet, so the package is built, packed into
+ *   <dir>/vendor, and the copy depends on that tarball;
+ * - scripts without `--conditions=source` (that resolves the workspace packages to their TypeScript sources in the
+ *   monorepo; a copy uses the built package), `engines` kept and `engine-strict` in its .npmrc, a .gitignore, a
+ *   tsconfig.json with TypeScript and the type packages it needs (`npm run typecheck`);
+ * - the README without its monorepo-only parts (between `<!-- monorepo -->` and `<!-- /monorepo -->`) and with
+ *   links into the monorepo pointed at the installed package.
  * Then `cd <dir> && npm install && REDIS_URL=redis://… npm start` runs it without the monorepo.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { EXAMPLES_DIR, exampleNames } from './discover.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -14,15 +22,95 @@ const PATTERNS = '@redis-agent-kit/patterns';
 /** Built once per process: exporting several examples packs the same build. */
 let built = false;
 
+interface Manifest {
+  private?: boolean;
+  scripts?: Record<string, string>;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
+
+/** The type packages a copy needs for `tsc`, by the dependency that needs them. */
+const TYPES_FOR: Record<string, string[]> = {
+  express: ['@types/express'],
+  'express-session': ['@types/express-session'],
+  pg: ['@types/pg'],
+  'connect-pg-simple': ['@types/connect-pg-simple'],
+};
+
+/** The monorepo's compiler options that make sense alone: strict ESM on Node, `.ts` imports, type-check only. */
+const TSCONFIG = {
+  compilerOptions: {
+    target: 'es2023',
+    lib: ['es2023'],
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    strict: true,
+    noUncheckedIndexedAccess: true,
+    noImplicitOverride: true,
+    verbatimModuleSyntax: true,
+    erasableSyntaxOnly: true,
+    allowImportingTsExtensions: true,
+    resolveJsonModule: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: ['node'],
+  },
+};
+
+const GITIGNORE = ['node_modules/', 'dist/', '*.log', '.env'];
+
+/** The lines of an example's .gitignore (plain names and `dir/`: what the examples use), comments left out. */
+function gitignoreLines(dir: string): string[] {
+  const file = join(dir, '.gitignore');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+}
+
+/** The README for the copy: monorepo-only blocks removed, links into the monorepo pointed at the installed package. */
+export function standaloneReadme(text: string): string {
+  return text
+    .replace(/[ \t]*<!-- monorepo -->[\s\S]*?<!-- \/monorepo -->[ \t]*\n?/g, '')
+    .replace(/\]\(\.\.\/\.\.\/packages\/patterns\//g, `](node_modules/${PATTERNS}/`)
+    .replace(/\n{3,}/g, '\n\n');
+}
+
+/** The copy's package.json: scripts without the monorepo's source condition, the packed patterns, tsc to check. */
+export function standaloneManifest(manifest: Manifest, packed: string, versions: Record<string, string>): Manifest {
+  const out: Manifest = structuredClone(manifest);
+  for (const [name, script] of Object.entries(out.scripts ?? {}))
+    (out.scripts as Record<string, string>)[name] = script.replace(/\s--conditions=source\b/g, '');
+  out.scripts = { ...out.scripts, typecheck: 'tsc -p tsconfig.json' };
+  if (out.dependencies?.[PATTERNS]) out.dependencies[PATTERNS] = `file:vendor/${packed}`;
+  const types = ['typescript', '@types/node', ...Object.keys(out.dependencies ?? {}).flatMap((d) => TYPES_FOR[d] ?? [])];
+  out.devDependencies = {
+    ...out.devDependencies,
+    ...Object.fromEntries(
+      types.map((name) => {
+        const version = versions[name];
+        if (!version) throw new Error(`the monorepo's package.json has no version of ${name} to give the copy`);
+        return [name, version];
+      }),
+    ),
+  };
+  return out;
+}
+
 export function exportExample(name: string, destination: string, log: (line: string) => void = () => {}): string {
   const source = join(EXAMPLES_DIR, name);
-  if (!existsSync(join(source, 'package.json'))) throw new Error(`no example "${name}"; examples: ${exampleNames().join(', ')}`);
+  if (!existsSync(join(source, 'package.json')))
+    throw new Error(`no example "${name}"; examples: ${exampleNames().join(', ')}`);
   const out = resolve(destination);
-  if (existsSync(out) && readdirSync(out).length > 0) throw new Error(`${out} exists and is not empty: choose a new directory`);
-  // Everything but installed modules and the monorepo's own tests of the example.
+  if (existsSync(out) && readdirSync(out).length > 0)
+    throw new Error(`${out} exists and is not empty: choose a new directory`);
+  // Everything but installed modules, the monorepo's own tests of the example and what its .gitignore names.
+  const ignored = gitignoreLines(source);
+  const skip = new Set(['node_modules', 'test', ...ignored.map((line) => line.replace(/^\/|\/$/g, ''))]);
   cpSync(source, out, {
     recursive: true,
-    filter: (path) => !['node_modules', 'test'].includes(basename(path)) || path === source,
+    filter: (path) => path === source || !relative(source, path).split('/').some((part) => skip.has(part)),
   });
   if (!built) {
     log(`building ${PATTERNS}`);
@@ -30,17 +118,30 @@ export function exportExample(name: string, destination: string, log: (line: str
     built = true;
   }
   mkdirSync(join(out, 'vendor'), { recursive: true });
-  const packed = execFileSync('npm', ['pack', '--silent', '-w', 'packages/patterns', '--pack-destination', join(out, 'vendor')], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  })
+  const packed = execFileSync(
+    'npm',
+    ['pack', '--silent', '-w', 'packages/patterns', '--pack-destination', join(out, 'vendor')],
+    { cwd: ROOT, encoding: 'utf8' },
+  )
     .trim()
     .split('\n')
     .at(-1) as string;
+  const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Manifest;
   const manifestPath = join(out, 'package.json');
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { private?: boolean; dependencies?: Record<string, string> };
-  if (manifest.dependencies?.[PATTERNS]) manifest.dependencies[PATTERNS] = `file:vendor/${packed}`;
+  const manifest = standaloneManifest(
+    JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest,
+    packed,
+    root.devDependencies ?? {},
+  );
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(
+    join(out, '.npmrc'),
+    '# Refuse to install on a Node older than "engines" with a clear error, instead of failing later on .ts files.\nengine-strict=true\n',
+  );
+  writeFileSync(join(out, '.gitignore'), `${[...new Set([...GITIGNORE, ...ignored])].join('\n')}\n`);
+  writeFileSync(join(out, 'tsconfig.json'), `${JSON.stringify({ ...TSCONFIG, include: ['src', 'scripts'] }, null, 2)}\n`);
+  const readme = join(out, 'README.md');
+  if (existsSync(readme)) writeFileSync(readme, standaloneReadme(readFileSync(readme, 'utf8')));
   log(`exported examples/${name} to ${out} (${PATTERNS} from vendor/${packed})`);
   return out;
 }

@@ -1,6 +1,6 @@
 /**
  * `npm run pack:mcp-server -- [dir]`: one installable tarball of the MCP server, for `npm install <tarball>` in any
- * folder or `npx <tarball>`. @redis-agent-kit/patterns is not on a registry, so the tarball bundles its packed build
+ * folder or `npx --package <tarball> redis-mcp-server`. @redis-agent-kit/patterns is not on a registry, so the tarball bundles its packed build
  * (`bundleDependencies`): the server's own dependencies come from the registry as usual, patterns from inside.
  */
 import { execFileSync } from 'node:child_process';
@@ -39,5 +39,5 @@ export function packMcpServer(destination: string): string {
 
 if (process.argv[1] === import.meta.filename) {
   const tarball = packMcpServer(process.argv[2] ?? join(ROOT, 'reports', 'pack'));
-  console.log(`${tarball}\nnext: npm install ${tarball} && npx redis-mcp-server --help   (or: npx ${tarball} --help)`);
+  console.log(`${tarball}\nnext: npm install ${tarball} && npx redis-mcp-server --help\n  or: npx --package ${tarball} redis-mcp-server --help`);
 }

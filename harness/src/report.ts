@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, type } from 'node:os';
 import { dirname, join } from 'node:path';
 
-export const REPORTS_DIR = join(import.meta.dirname, '..', '..', 'reports');
+/** reports/ at the repository root, or RAK_REPORTS_DIR (tests that run the CLIs write elsewhere). */
+export const REPORTS_DIR = process.env.RAK_REPORTS_DIR ?? join(import.meta.dirname, '..', '..', 'reports');
 
 export interface MachineInfo {
   os: string;
@@ -40,13 +41,38 @@ export function markdownTable(head: string[], rows: string[][]): string {
   ].join('\n');
 }
 
-/** A fixed-width table for the terminal. */
-export function textTable(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+/** The width terminal output should keep to: the terminal's, else $COLUMNS, else 120 (logs, pipes). */
+export function terminalWidth(stream: { columns?: number } = process.stdout, env = process.env): number {
+  return stream.columns || Number(env.COLUMNS) || 120;
+}
+
+/** `text` cut to `width` characters, the cut marked with `…`. */
+export function truncate(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}
+
+const GAP = 2;
+const MIN_COLUMN = 6;
+
+/**
+ * A fixed-width table for the terminal, at most `maxWidth` columns wide: while it is wider, the widest column
+ * loses a character, and cells that no longer fit end in `…` (the reports keep the full text). Cells are one line.
+ */
+export function textTable(head: string[], rows: string[][], maxWidth = Number.POSITIVE_INFINITY): string {
+  const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ');
+  const all = [head, ...rows].map((r) => head.map((_, i) => oneLine(r[i] ?? '')));
+  const widths = head.map((_, i) => Math.max(...all.map((r) => (r[i] as string).length)));
+  const total = () => widths.reduce((sum, w) => sum + w, 0) + GAP * (widths.length - 1);
+  while (total() > maxWidth) {
+    const widest = widths.indexOf(Math.max(...widths));
+    if ((widths[widest] as number) <= MIN_COLUMN) break;
+    widths[widest] = (widths[widest] as number) - 1;
+  }
   const line = (r: string[]) =>
     r
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
+      .map((c, i) => truncate(c, widths[i] as number).padEnd(widths[i] as number))
+      .join(' '.repeat(GAP))
       .trimEnd();
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  const [first, ...rest] = all as [string[], ...string[][]];
+  return [line(first), line(widths.map((w) => '-'.repeat(w))), ...rest.map(line)].join('\n');
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { redactUrl } from '@redis-agent-kit/patterns';
 import { EXAMPLES_DIR, exampleNames } from './discover.ts';
 import { localProvider } from './targets/local.ts';
-import { TARGET_NAMES, type TargetName } from './targets/types.ts';
+import { TARGET_NAMES } from './targets/catalog.ts';
 
 const [name, ...args] = process.argv.slice(2);
 const examples = exampleNames();
@@ -17,7 +17,7 @@ if (!name || !examples.includes(name)) {
   console.error(`usage: npm run example -- <name> [args…]\nexamples: ${examples.join(', ')}`);
   process.exit(2);
 }
-const targetName = (process.env.RAK_EXAMPLE_TARGET ?? 'redis-8') as TargetName;
+const targetName = process.env.RAK_EXAMPLE_TARGET ?? 'redis-8';
 if (!TARGET_NAMES.includes(targetName)) {
   console.error(`RAK_EXAMPLE_TARGET must be one of ${TARGET_NAMES.join(', ')}`);
   process.exit(2);

@@ -16,9 +16,24 @@ export interface RunningSessionApp {
   close(): Promise<void>;
 }
 
-/** Starts the app with the example's environment variables (PGlite in memory unless DATABASE_URL is given). */
+/** The Redis credentials and TLS settings of this process's environment, which the app honours as migrate does. */
+function redisCredentials(env: NodeJS.ProcessEnv): Record<string, string> {
+  const names = ['REDIS_USERNAME', 'REDIS_PASSWORD', 'REDIS_TLS_CA', 'REDIS_TLS_CERT', 'REDIS_TLS_KEY'];
+  return Object.fromEntries(names.flatMap((name) => (env[name] ? [[name, env[name]]] : [])));
+}
+
+/**
+ * Starts the app with the example's environment variables (PGlite in memory unless DATABASE_URL is given), plus
+ * this process's Redis credentials, so a matrix run against a server with a password reaches it as the app would.
+ */
 export async function startSessionApp(env: Record<string, string>): Promise<RunningSessionApp> {
-  const config = loadConfig({ PGLITE_DIR: 'memory://', PGLITE_PORT: '0', SESSION_SECRET: 'test-secret', ...env });
+  const config = loadConfig({
+    PGLITE_DIR: 'memory://',
+    PGLITE_PORT: '0',
+    SESSION_SECRET: 'test-secret',
+    ...redisCredentials(process.env),
+    ...env,
+  });
   const services = await openServices(config);
   const server = appFor(config, services).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

@@ -4,12 +4,13 @@
  * with `npm start` against REDIS_URL: the promise the examples' READMEs make.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportExample } from '../src/export-example.ts';
+import { EXAMPLES_DIR, exampleNames } from '../src/discover.ts';
+import { exportExample, standaloneManifest, standaloneReadme } from '../src/export-example.ts';
 import { freePort } from '../src/targets/ports.ts';
 import { target } from '../src/vitest/index.ts';
 
@@ -56,7 +57,7 @@ afterAll(async () => {
       // already gone
     }
   }
-  await Promise.all(started.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+  await Promise.all(started.filter((c) => c.exitCode === null).map((c) => new Promise((r) => c.once('exit', r))));
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -72,6 +73,20 @@ describe('examples copied out of the monorepo', () => {
     expect(first.status).toBe(200);
     expect(first.headers.get('x-cache')).toBe('MISS');
     expect((await fetch(`${base}/api/products/1`)).headers.get('x-cache')).toBe('HIT');
+  });
+
+  it('llm-gateway: MISS then HIT, with its own fake upstream', async () => {
+    const base = await startApp(await exportAndInstall('llm-gateway'), { REDIS_URL: redisUrl, GATEWAY_PREFIX: `rak-export-${process.pid}` });
+    const ask = () =>
+      fetch(`${base}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'What is the capital of France?' }] }),
+      });
+    const first = await ask();
+    expect(first.status).toBe(200);
+    expect(first.headers.get('x-semantic-cache')).toBe('MISS');
+    expect((await ask()).headers.get('x-semantic-cache')).toMatch(/^HIT; similarity=/);
   });
 
   it('rate-limiter: an order is accepted with the rate-limit headers', async () => {
@@ -107,3 +122,104 @@ describe('examples copied out of the monorepo', () => {
     expect(report.instances[0]?.error).toBeUndefined();
   });
 });
+
+describe('inside the monorepo, without a build', () => {
+  it('every script of every example runs node on the TypeScript sources of the workspace packages', async () => {
+    for (const name of exampleNames()) {
+      const dir = join(EXAMPLES_DIR, name);
+      const { scripts } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      };
+      for (const [script, command] of Object.entries(scripts)) {
+        const flags = /^node((?:\s+--\S+)*)\s/.exec(command)?.[1]?.trim().split(/\s+/) ?? [];
+        expect(flags, `${name}: ${script}`).toContain('--conditions=source');
+        // Where the script's node finds the package: its sources, so a missing dist/ does not matter.
+        const { stdout } = await run(
+          process.execPath,
+          [...flags, '--input-type=module', '-e', "console.log(import.meta.resolve('@redis-agent-kit/patterns'))"],
+          { cwd: dir, env: env({}) },
+        );
+        expect(stdout.trim(), `${name}: ${script}`).toMatch(/\/packages\/patterns\/src\/index\.ts$/);
+      }
+    }
+  });
+
+  it('key-audit: `npm start` in the example folder audits a server', async () => {
+    const { stdout } = await run(
+      'npm',
+      ['start', '--silent', '--', '--url', target('redis-8').url, '--format', 'json', '--match', 'rak:none:*'],
+      { cwd: join(EXAMPLES_DIR, 'key-audit'), env: env({}) },
+    );
+    expect((JSON.parse(stdout) as { instances: unknown[] }).instances).toHaveLength(1);
+  });
+});
+
+describe('an exported example is a clean standalone project', () => {
+  it('its README keeps no monorepo command, path or marker, and still says how to start it', () => {
+    for (const name of exampleNames()) {
+      const readme = standaloneReadme(readFileSync(join(EXAMPLES_DIR, name, 'README.md'), 'utf8'));
+      expect(readme, name).not.toMatch(/npm run example|monorepo|harness\/|\.\.\/\.\.\/|<!--|#copy-it-out/);
+      expect(readme, name).toContain('npm start');
+      expect(readme, name).toMatch(/^# /);
+    }
+  });
+
+  it('its package.json runs the built package, keeps engines and can type-check', () => {
+    const manifest = standaloneManifest(
+      {
+        scripts: { start: 'node --conditions=source src/server.ts', seed: 'node --conditions=source src/seed.ts' },
+        dependencies: { '@redis-agent-kit/patterns': '^0.1.0', express: '^5.3.0' },
+      },
+      'redis-agent-kit-patterns-0.1.0.tgz',
+      { typescript: '~6.0.3', '@types/node': '^24.0.0', '@types/express': '^5.0.6' },
+    );
+    expect(manifest.scripts).toEqual({
+      start: 'node src/server.ts',
+      seed: 'node src/seed.ts',
+      typecheck: 'tsc -p tsconfig.json',
+    });
+    expect(manifest.dependencies?.['@redis-agent-kit/patterns']).toBe('file:vendor/redis-agent-kit-patterns-0.1.0.tgz');
+    expect(manifest.devDependencies).toEqual({
+      typescript: '~6.0.3',
+      '@types/node': '^24.0.0',
+      '@types/express': '^5.0.6',
+    });
+  });
+
+  it('session-migration: no runtime data, its own .gitignore, tsconfig, .npmrc and engines', () => {
+    // Runtime data the example's .gitignore names, as a run of the example leaves it.
+    const pglite = join(EXAMPLES_DIR, 'session-migration', '.pglite');
+    const made = !existsSync(pglite);
+    if (made) {
+      mkdirSync(pglite);
+      writeFileSync(join(pglite, 'PG_VERSION'), '18\n');
+    }
+    let dir: string;
+    try {
+      dir = exportExample('session-migration', join(work, 'clean-session-migration'));
+    } finally {
+      if (made) rmSync(pglite, { recursive: true, force: true });
+    }
+    expect(existsSync(join(dir, '.pglite'))).toBe(false);
+    expect(existsSync(join(dir, 'test'))).toBe(false);
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8').split('\n')).toEqual(
+      expect.arrayContaining(['node_modules/', '.pglite/']),
+    );
+    expect(readFileSync(join(dir, '.npmrc'), 'utf8')).toMatch(/^engine-strict=true$/m);
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      engines: { node: string };
+      scripts: Record<string, string>;
+    };
+    expect(manifest.engines.node).toBe('>=22.18');
+    expect(JSON.stringify(manifest.scripts)).not.toContain('--conditions');
+    expect(readFileSync(join(dir, 'README.md'), 'utf8')).not.toMatch(/npm run example|monorepo/);
+    expect(existsSync(join(dir, 'tsconfig.json'))).toBe(true);
+  });
+
+  it('an installed copy type-checks with its own tsconfig (products-cache, installed above)', async () => {
+    const dir = join(work, 'products-cache');
+    expect(existsSync(join(dir, 'node_modules')), 'the products-cache copy was installed by the test above').toBe(true);
+    await run('npm', ['run', '--silent', 'typecheck'], { cwd: dir, env: env({}) });
+  });
+});
+

@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { AuditReport } from '@redis-agent-kit/patterns/audit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropKeyspace, READER_ACL, type Seeded, schemaErrors, seedKeyspace } from '../src/suites/key-audit-fixtures.ts';
+import {
+  dropKeyspace,
+  dropOddNames,
+  READER_ACL,
+  type Seeded,
+  schemaErrors,
+  seedKeyspace,
+  seedOddNames,
+} from '../src/suites/key-audit-fixtures.ts';
 import { freePort } from '../src/targets/ports.ts';
 import { clientFor, target } from '../src/vitest/index.ts';
 
@@ -65,6 +73,28 @@ describe('redis-key-audit CLI', () => {
     expect(run.stdout + run.stderr).not.toContain('s3cretpass');
   });
 
+  it('never prints a password with an unencoded @, audited or refused', async () => {
+    const admin = await clientFor(redis);
+    const user = `rak-audit-at-${randomBytes(4).toString('hex')}`;
+    const secret = `dor@${randomBytes(6).toString('hex')}`;
+    await admin.call('ACL', 'SETUSER', user, 'on', `>${secret}`, '~*', '+@all');
+    try {
+      const { hostname: host, port } = new URL(redis.url);
+      const good = `redis://${user}:${secret}@${host}:${port}`;
+      const wrong = `redis://${user}:${secret}x@${host}:${port}`;
+      for (const format of ['json', 'text']) {
+        const run = await cli(['--url', good, '--url', wrong, '--match', seeded.match, '--format', format]);
+        expect(run.code).toBe(3);
+        const printed = run.stdout + run.stderr;
+        expect(printed).toContain(`${user}:***@${host}:${port}`);
+        expect(printed).not.toContain(secret.slice(4));
+        expect(printed).toMatch(/WRONGPASS|invalid username-password/);
+      }
+    } finally {
+      await admin.call('ACL', 'DELUSER', user);
+    }
+  });
+
   it('exits 1 with --fail-on when a finding is that severe, 0 when none is', async () => {
     const base = ['--url', redis.url, '--match', seeded.match];
     expect((await cli([...base, '--fail-on', 'error'])).code).toBe(1);
@@ -80,11 +110,45 @@ describe('redis-key-audit CLI', () => {
     expect(run.stdout).toContain(seeded.hugeKey);
   });
 
+  it('prints names that are not UTF-8 or hold control characters escaped, like redis-cli, on a cluster', async () => {
+    const cluster = target('redis-cluster');
+    const client = await clientFor(cluster);
+    const odd = await seedOddNames(client, `${prefix}:odd`);
+    try {
+      const tag = odd.match.slice(1, -1);
+      const text = await cli(['--url', cluster.url, '--match', odd.match, '--format', 'text']);
+      expect(text.code).toBe(0);
+      expect(text.stdout).toContain(`"${tag}:big:\\xff\\xfe"`);
+      expect(text.stdout).toContain(`"${tag}:ctl:\\n:1"`);
+      expect(text.stdout).toContain(`"${tag}:ctl:\\x1b[31mred"`);
+      // eslint-disable-next-line no-control-regex -- finding control characters is the point
+      expect(text.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+      expect(text.stdout).toMatch(new RegExp(`${odd.keys.length} keys inspected`));
+      const json = await cli(['--url', cluster.url, '--match', odd.match]);
+      const [instance] = (JSON.parse(json.stdout) as Document).instances;
+      const report = instance?.ok ? instance.report : undefined;
+      expect(report?.totals.scanned).toBe(odd.keys.length);
+      expect(report?.rawNames[`"${tag}:big:\\xff\\xfe"`]).toBe(odd.bigBinary.toString('base64'));
+    } finally {
+      await dropOddNames(client, odd);
+    }
+  });
+
   it('exits 2 with the usage text on a bad option', async () => {
     const run = await cli(['--format', 'xml']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--format must be json or text[\s\S]*exit codes/);
     expect(run.stdout).toBe('');
+    // An audit option out of range is a usage error too, found before connecting.
+    for (const [args, says] of [
+      [['--separators', 'ab'], /separators must be ASCII punctuation/],
+      [['--scan-count', '20000'], /scanCount must be an integer from 1 to 10000/],
+      [['--no-size-pass'], /--no-size-pass goes with --sample/],
+    ] as const) {
+      const bad = await cli([...args, '--url', 'redis://127.0.0.1:1']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(says);
+    }
   });
 
   it('finds a cluster by itself and scans each master once', async () => {

@@ -107,7 +107,7 @@ const tag = () => `{rak:mcp-t:${randomBytes(4).toString('hex')}}`;
 describe('redis-mcp-server over stdio', () => {
   for (const t of targets()) {
     it(`${t.name}: every tool, then bad input, and the process stays up`, async () => {
-      const s = await stdioSession([...CLI, ...targetFlags(t), '--profile', 'full']);
+      const s = await stdioSession([...CLI, ...targetFlags(t), '--profile', 'full', '--output-schemas']);
       try {
         await exerciseEveryTool(s, tag(), t.capabilities.hashFieldTtl, t.cluster);
         expect(await s.fails('string', { op: 'get', key: 7 })).toMatch(/expected string/);
@@ -123,7 +123,7 @@ describe('redis-mcp-server over stdio', () => {
 describe('redis-mcp-server over Streamable HTTP', () => {
   for (const t of targets()) {
     it(`${t.name}: every tool through the HTTP transport`, async () => {
-      const server = await startHttpServer([...targetFlags(t), '--profile', 'full']);
+      const server = await startHttpServer([...targetFlags(t), '--profile', 'full', '--output-schemas']);
       try {
         expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
         const s = await httpSession(server.url);
@@ -207,7 +207,7 @@ describe('redis-mcp-server over Streamable HTTP', () => {
 });
 
 describe('.codex/config.toml', () => {
-  it('starts the server exactly as configured, with the URL pointed at the test target', async () => {
+  const config = () => {
     const json = execFileSync('python3', [
       '-c',
       'import json, sys, tomllib; print(json.dumps(tomllib.load(open(sys.argv[1], "rb"))))',
@@ -215,15 +215,16 @@ describe('.codex/config.toml', () => {
     ]).toString();
     const server = (JSON.parse(json) as { mcp_servers: Record<string, Record<string, unknown>> }).mcp_servers.redis;
     assert.ok(server, '[mcp_servers.redis] exists');
-    expect(server.enabled).toBe(true);
-    const args = [...(server.args as string[])];
-    const urlAt = args.indexOf('--url') + 1;
-    expect(args[urlAt]).toBe('redis://127.0.0.1:6379/0');
-    args[urlAt] = target('redis-8').url;
-    // Credentials come only from the environment the config forwards, never from the file.
-    expect(server.env_vars).toEqual(expect.arrayContaining(['REDIS_USERNAME', 'REDIS_PASSWORD']));
-    expect(json).not.toMatch(/password\s*=|:[^@/]+@/i);
-    const s = await stdioSession(args, {}, server.command === 'node' ? process.execPath : String(server.command));
+    return { json, server };
+  };
+
+  /** Codex passes only a few variables (PATH, HOME, …) and the listed env_vars: so does this. */
+  const codexEnv = (extra: Record<string, string>) => ({ HOME: process.env.HOME ?? '', ...extra });
+
+  /** Starts the server exactly as configured, from a subdirectory, and uses it. */
+  async function asConfigured(env: Record<string, string>) {
+    const { server } = config();
+    const s = await stdioSession(server.args as string[], env, String(server.command), join(ROOT, 'examples'));
     try {
       const names = s.tools.map((tool) => tool.name).sort();
       expect(names).toEqual(['docs', 'hash', 'keys', 'server', 'string']);
@@ -231,8 +232,34 @@ describe('.codex/config.toml', () => {
       await s.ok('string', { op: 'set', key, value: 'from codex', ttl: 30 });
       expect((await s.ok('string', { op: 'get', key })).value).toBe('from codex');
       await s.ok('keys', { op: 'del', keys: [key] });
+      return s.stderr();
     } finally {
       await s.close();
+    }
+  }
+
+  it('names no URL or credential, and forwards REDIS_URL and the credentials from the environment', () => {
+    const { json, server } = config();
+    expect(server.enabled).toBe(true);
+    expect(server.args as string[]).not.toContain('--url');
+    expect(json).not.toMatch(/password\s*=|:[^@/]+@/i);
+    expect(server.env_vars).toEqual(expect.arrayContaining(['REDIS_URL', 'REDIS_USERNAME', 'REDIS_PASSWORD']));
+  });
+
+  it('starts from any directory with REDIS_URL from the environment', async () => {
+    const stderr = await asConfigured(codexEnv({ REDIS_URL: target('redis-8').url }));
+    expect(stderr).toMatch(/redis-mcp-server: redis 8\.0\.\d+ at redis:\/\/127\.0\.0\.1:\d+;/);
+  });
+
+  it('without REDIS_URL, uses the servers npm run servers wrote to reports/servers.env', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rak-servers-env-'));
+    try {
+      const file = join(dir, 'servers.env');
+      writeFileSync(file, `# test\nREDIS_URL=${target('redis-8').url}\nREDIS_TARGETS=redis-8=${target('redis-8').url}\n`);
+      const stderr = await asConfigured(codexEnv({ RAK_SERVERS_ENV: file }));
+      expect(stderr).toContain(`REDIS_URL from ${file}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
@@ -287,9 +314,11 @@ describe('read-only ACL user', () => {
         ['string', { op: 'set', key, value: 'overwritten', ttl: 60 }],
         ['keys', { op: 'del', keys: [key] }],
         ['hash', { op: 'set', key: `${key}:h`, fields: { a: '1' } }],
+        // The session repository writes in a MULTI: Redis refuses the queued command, then EXECABORTs the lot.
+        ['session', { op: 'create', data: { a: 1 }, ttl: 60 }],
       ] as const) {
         const text = await s.fails(tool, args);
-        expect(text).toMatch(/NOPERM/);
+        expect(text, `${tool} ${args.op}`).toMatch(/^NOPERM: the Redis user this server connects as may not do this/);
         texts.push(text);
       }
       expect(await admin.get(key)).toBe('readable');
@@ -302,6 +331,83 @@ describe('read-only ACL user', () => {
       await admin.unlink(key);
     }
     for (const text of [...texts, s.stderr()]) expect(text).not.toContain(password);
+  });
+
+  it('every read op of every tool works as the recipe user (--profile read)', async () => {
+    const base = tag();
+    const k = (name: string) => `${base}:${name}`;
+    const index = `rak_acl_${randomBytes(4).toString('hex')}`;
+    await admin.set(k('s'), 'v', 'EX', 60);
+    await admin.hset(k('h'), 'f', '1');
+    await admin.rpush(k('l'), 'a', 'b');
+    await admin.sadd(k('a'), 'x', 'y');
+    await admin.sadd(k('b'), 'y');
+    await admin.zadd(k('z'), 1, 'm');
+    await admin.xadd(k('x'), '*', 'e', '1');
+    await admin.xgroup('CREATE', k('x'), 'g', '0');
+    await admin.xreadgroup('GROUP', 'g', 'c', 'COUNT', 1, 'STREAMS', k('x'), '>');
+    for (const name of ['h', 'l', 'a', 'b', 'z', 'x']) await admin.expire(k(name), 60);
+    const writer = await inProcessSession(target('redis-8'), ['--tools', 'vector']);
+    await writer.ok('vector', { op: 'upsert', index, docs: [{ id: 'a', text: 'a brass lamp', attrs: { kind: 'lamp' } }], ttl: 60 });
+    await writer.close();
+
+    const s = await stdioSession([...CLI, ...targetFlags(target('redis-8')), '--profile', 'read'], {
+      REDIS_USERNAME: user,
+      REDIS_PASSWORD: password,
+    });
+    const calls: [string, Record<string, unknown>][] = [
+      ['keys', { op: 'scan', pattern: `${base}:*` }],
+      ['keys', { op: 'info', keys: [k('s')] }],
+      ['string', { op: 'get', key: k('s') }],
+      ['hash', { op: 'get', key: k('h') }],
+      ['hash', { op: 'ttl', key: k('h'), names: ['f'] }],
+      ['list', { op: 'range', key: k('l') }],
+      ['set', { op: 'members', key: k('a') }],
+      ['set', { op: 'has', key: k('a'), members: ['x'] }],
+      ['set', { op: 'union', key: k('a'), keys: [k('b')] }],
+      ['set', { op: 'inter', key: k('a'), keys: [k('b')] }],
+      ['set', { op: 'diff', key: k('a'), keys: [k('b')] }],
+      ['zset', { op: 'range', key: k('z') }],
+      ['zset', { op: 'score', key: k('z'), members: ['m'] }],
+      ['stream', { op: 'range', key: k('x') }],
+      ['stream', { op: 'info', key: k('x') }],
+      ['stream', { op: 'pending', key: k('x'), group: 'g' }],
+      ['pubsub', { op: 'subscribe', channel: k('c'), waitMs: 10 }],
+      ['pubsub', { op: 'psubscribe', channel: k('c*'), waitMs: 10 }],
+      ['pubsub', { op: 'keyspace', channel: k('*'), waitMs: 10 }],
+      ['session', { op: 'get', id: 'nosuch' }],
+      ['cache', { op: 'get', namespace: base, key: 'k' }],
+      ['cache', { op: 'has', namespace: base, key: 'k' }],
+      ['cache', { op: 'stats', namespace: base }],
+      ['ratelimit', { op: 'peek', policy: base, id: 'u', limit: 3, window: 60 }],
+      ['queue', { op: 'stats', queue: `acl${index}` }],
+      ['queue', { op: 'dead_letters', queue: `acl${index}` }],
+      ['vector', { op: 'search', index, text: 'lamp', k: 1 }],
+      ['vector', { op: 'info', index }],
+      ['server', { op: 'info' }],
+      ['server', { op: 'dbsize' }],
+      ['server', { op: 'slowlog' }],
+      ['server', { op: 'memory', key: k('s') }],
+      ['server', { op: 'clients' }],
+      ['audit', { match: `${base}:*`, sample: 20 }],
+      ['docs', { command: 'get' }],
+    ];
+    try {
+      const called = new Set(calls.map(([tool, args]) => `${tool} ${args.op ?? ''}`.trim()));
+      for (const tool of s.tools) {
+        const ops = (tool.inputSchema.properties?.op as { enum?: string[] } | undefined)?.enum;
+        for (const op of ops ?? ['']) {
+          if (`${tool.name} ${op}`.trim() === 'server cluster') continue; // a standalone server: "not a cluster"
+          expect(called.has(`${tool.name} ${op}`.trim()), `${tool.name} ${op} is exercised`).toBe(true);
+        }
+      }
+      for (const [tool, args] of calls) await s.ok(tool, args);
+      expect(((await s.ok('vector', { op: 'search', index, text: 'lamp', k: 1 })).hits as { id: string }[])[0]?.id).toBe('a');
+      expect(await s.fails('server', { op: 'cluster' })).toMatch(/not a cluster/);
+    } finally {
+      await s.close();
+      await admin.unlink(...['s', 'h', 'l', 'a', 'b', 'z', 'x'].map(k), `vector:${index}:vset`);
+    }
   });
 });
 

@@ -12,7 +12,8 @@ import connectionBenchmark from '../src/bench/benchmarks/connection.bench.ts';
 import connectionRestart from '../src/faults/connection-restart.fault.ts';
 import { runFaultScenario } from '../src/faults/run.ts';
 import type { MatrixReport } from '../src/matrix/render.ts';
-import { type CheckResult, defineSuite, runCheck } from '../src/matrix/suite.ts';
+import { runApplicableCheck } from '../src/matrix/applicability.ts';
+import { type CheckResult, defineSuite } from '../src/matrix/suite.ts';
 import { type BenchRecord, renderBenchHtml } from '../src/report/bench-page.ts';
 import { chromiumPath, renderedDom, screenshot } from '../src/report/chromium.ts';
 import { renderMatrixHtml } from '../src/report/matrix-page.ts';
@@ -70,7 +71,8 @@ describe('reports in headless Chromium', () => {
     const suites = [connectionSuite, kinds, needsJson];
     const results: CheckResult[] = [];
     for (const t of targets())
-      for (const suite of suites) for (const check of suite.checks) results.push(await runCheck(suite, check, t));
+      for (const suite of suites)
+        for (const check of suite.checks) results.push(await runApplicableCheck(suite, check, t, false));
     const fault = await runFaultScenario(connectionRestart);
     report = {
       date: new Date().toISOString(),
@@ -141,11 +143,16 @@ describe('reports in headless Chromium', () => {
     expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
   });
 
-  it('bench.html: a chart per benchmark with a bar per compared row and a mark per goal', async () => {
+  it('bench.html: a chart per benchmark and direction, a bar per compared row, its spread, a mark per goal', async () => {
     const dom = await renderedDom(benchFile);
+    // The real run's throughput (higher is better) and the fixture's latency (lower is better): one axis each.
     expect(count(dom, /<svg /g)).toBe(2);
+    expect(count(dom, /class="ratio-chart higher"/g)).toBe(1);
+    expect(count(dom, /class="ratio-chart lower"/g)).toBe(1);
     expect(count(dom, /<rect class="ratio"/g)).toBe(compared);
-    expect(count(dom, /<line class="goal"/g)).toBe(goals);
+    expect(count(dom, /<path class="spread"/g)).toBe(1); // the real run's rounds; the fixture has none
+    expect(count(dom, /<g class="goal">/g)).toBe(goals);
+    expect(dom).toContain('vs bare ioredis GET (anchor)');
     expect(count(/<table class="overview">([\s\S]*?)<\/table>/.exec(dom)?.[1] ?? '', /<tr>/g)).toBe(3);
     expect(dom).toContain('1/2 goals met'); // the fixture: one goal missed
 

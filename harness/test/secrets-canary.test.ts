@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
@@ -127,6 +127,7 @@ async function probeHttp(port: number, exited: Promise<void>, paths: string[]): 
 const APPS: { name: string; script: string; paths: string[]; env?: () => Record<string, string> }[] = [
   { name: 'products-cache', script: 'src/server.ts', paths: ['/healthz', '/readyz', '/api/products', '/api/products/1'] },
   { name: 'rate-limiter', script: 'src/server.ts', paths: ['/healthz', '/readyz', '/api/orders'] },
+  { name: 'job-queue', script: 'src/server.ts', paths: ['/healthz', '/stats', '/api/jobs', '/api/dead-letters'] },
   { name: 'vector-search', script: 'src/server.ts', paths: ['/healthz', '/readyz', '/api/search?q=boots&k=3'] },
   {
     name: 'session-migration',
@@ -156,20 +157,40 @@ describe('the canary secret never leaves a program', () => {
     }, 240_000);
   }
 
-  it.concurrent('redis-key-audit (json and text) and the session migrate/seed CLIs', async () => {
+  it.concurrent('redis-key-audit (json and text), the session migrate/seed CLIs and a job-queue worker', async () => {
+    // [example, arguments, longest wait]: the CLIs end by themselves; a worker serves until stopped.
+    const clis = [
+      ['key-audit', ['src/cli.ts', '--format', 'json', '--timeout', '2000'], 30_000],
+      ['key-audit', ['src/cli.ts', '--format', 'text', '--timeout', '2000'], 30_000],
+      ['session-migration', ['src/migrate.ts'], 30_000],
+      ['session-migration', ['src/seed.ts'], 30_000],
+      ['job-queue', ['src/worker.ts'], 3000],
+    ] as const;
     for (const form of forms) {
-      for (const [cwd, args] of [
-        ['key-audit', ['src/cli.ts', '--format', 'json', '--timeout', '2000']],
-        ['key-audit', ['src/cli.ts', '--format', 'text', '--timeout', '2000']],
-        ['session-migration', ['src/migrate.ts']],
-        ['session-migration', ['src/seed.ts']],
-      ] as const) {
-        const p = run([...args], { ...form.env, PGLITE_PORT: String(await freePort()) }, join(ROOT, 'examples', cwd));
-        if ((await within(p.exited, 30_000)) === undefined) await p.stop();
-        expectNoSecret(`${cwd} ${args.join(' ')} with ${form.name}`, p.output());
-      }
+      await Promise.all(
+        clis.map(async ([cwd, args, waitMs]) => {
+          const p = run([...args], { ...form.env, PGLITE_PORT: String(await freePort()) }, join(ROOT, 'examples', cwd));
+          if ((await within(p.exited, waitMs)) === undefined) await p.stop();
+          expectNoSecret(`${cwd} ${args.join(' ')} with ${form.name}`, p.output());
+        }),
+      );
     }
   }, 300_000);
+
+  it.concurrent('the matrix against a REDIS_TARGETS server: its output and every report file it writes', async () => {
+    const plain = forms.find((f) => f.name === 'plain')?.env.REDIS_URL as string;
+    const reports = mkdtempSync(join(scratch, 'reports-'));
+    const p = run(['harness/src/matrix/cli.ts', '--only', 'connection'], {
+      REDIS_TARGETS: `prod=${plain}`,
+      RAK_REPORTS_DIR: reports,
+    });
+    if ((await within(p.exited, 120_000)) === undefined) await p.stop();
+    const written = readdirSync(reports, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => `--- ${entry.name}\n${readFileSync(join(entry.parentPath, entry.name), 'utf8')}`);
+    if (written.length === 0) throw new Error(`the matrix wrote no report:\n${p.output()}`);
+    expectNoSecret('npm run matrix with REDIS_TARGETS', p.output() + written.join('\n'));
+  }, 180_000);
 
   it.concurrent('the MCP server over stdio and HTTP', async () => {
     const cli = join(ROOT, 'packages/mcp-server/src/cli.ts');

@@ -1,6 +1,6 @@
 /** Command-line options of redis-key-audit, parsed with node:util and checked, with the usage text. */
 import { parseArgs } from 'node:util';
-import type { AuditOptions, Severity } from '@redis-agent-kit/patterns/audit';
+import { type AuditOptions, checkAuditOptions, type Severity } from '@redis-agent-kit/patterns/audit';
 
 export const USAGE = `redis-key-audit: a non-blocking key namespace audit (SCAN, never KEYS) of one or more Redis/Valkey instances
 
@@ -11,18 +11,22 @@ usage: redis-key-audit [--url redis://… …] [options]
   --format json|text       json: one document { "instances": [...] } on stdout (default when stdout is piped);
                            text: a readable summary (default on a terminal)
   --match <pattern>        audit only keys matching this SCAN MATCH pattern (default *)
-  --depth <n>              prefix tree depth over ':' segments (default 3)
+  --depth <n>              prefix tree depth over name segments (default 3)
   --top <n>                rows per table: prefixes, big keys (default 20)
   --big-key-bytes <n>      big-key threshold in bytes (default 10240)
   --large-collection <n>   elements above which a collection is a finding (default 10000)
   --max-ops <n>            cap on commands per second, to protect production latency (default: no cap)
-  --sample <n>             inspect at most n keys and estimate the rest, with 95% intervals
-  --scan-count <n>         SCAN COUNT per call (default 1000, at most 10000)
+  --sample <n>             estimate from a sample: size every key in a light pass (exact totals), inspect the keys
+                           of at least --big-key-bytes and n others drawn at random, 95% intervals by prefix
+  --no-size-pass           with --sample: skip the sizing pass; the n keys come from a random cursor (cheaper on a
+                           huge keyspace, but the intervals cannot account for big keys the sample missed)
+  --separators <chars>     characters that separate name segments, in order, e.g. ":/" (default: detected)
+  --scan-count <n>         SCAN COUNT per call (default 200, at most 10000)
   --memory-samples <n>     MEMORY USAGE … SAMPLES (default 5; 0 = every element)
   --no-scripts             pipeline TYPE/PTTL/MEMORY USAGE per key instead of a read-only Lua script per slice
-                           of 100 keys (slower; users whose ACL denies EVAL get this automatically)
+                           of keys (users whose ACL denies EVAL get this automatically)
   --fail-on <severity>     exit 1 when a finding is at least info|warning|error
-  --timeout <ms>           connect timeout per instance (default 5000)
+  --timeout <ms>           connect timeout and deadline of every command, per instance (default 5000)
   -h, --help               this text
 
 exit codes: 0 every instance audited (and no finding at --fail-on), 1 a finding at or above --fail-on,
@@ -75,9 +79,18 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, stdoutIsTty
   set('largeCollectionLength', integer('large-collection', values['large-collection']));
   set('maxOpsPerSecond', integer('max-ops', values['max-ops']));
   set('sampleKeys', integer('sample', values.sample));
+  if (values.sample !== undefined) audit.sizePass = !values['no-size-pass'];
+  else if (values['no-size-pass']) throw new UsageError('--no-size-pass goes with --sample');
+  set('separators', values.separators);
   set('scanCount', integer('scan-count', values['scan-count']));
   set('memorySamples', integer('memory-samples', values['memory-samples'], 0));
   if (values['no-scripts']) audit.useScripts = false;
+  try {
+    checkAuditOptions(audit);
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message);
+    throw error;
+  }
   return {
     urls: values.url?.length ? values.url : [env.REDIS_URL ?? 'redis://127.0.0.1:6379'],
     cluster: values.cluster || /^(1|true|yes)$/i.test(env.REDIS_CLUSTER ?? '') ? true : undefined,
@@ -109,6 +122,8 @@ function parse(argv: string[]) {
       'memory-samples': { type: 'string' },
       'fail-on': { type: 'string' },
       'no-scripts': { type: 'boolean' },
+      'no-size-pass': { type: 'boolean' },
+      separators: { type: 'string' },
       timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -25,7 +25,11 @@ async function auditInstance(url: string, options: CliOptions): Promise<Instance
   let client: RedisClient | undefined;
   try {
     client = await connectInstance(url, options.cluster, options.timeoutMs);
-    const report = await auditKeyspace(client, { ...options.audit, onProgress: (p) => progress.update(p) });
+    const report = await auditKeyspace(client, {
+      ...options.audit,
+      commandTimeoutMs: options.timeoutMs,
+      onProgress: (p) => progress.update(p),
+    });
     return { target, ok: true, report };
   } catch (error) {
     // connect() redacts its own errors; once connected, the client knows its password (URL or REDIS_PASSWORD).

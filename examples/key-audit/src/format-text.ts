@@ -1,6 +1,35 @@
-/** The terminal summary of one instance's audit. */
-import type { AuditReport, Estimate, PrefixNode } from '@redis-agent-kit/patterns/audit';
+/**
+ * The terminal summary of one instance's audit. Key names arrive already shown (escaped like redis-cli where they
+ * are not printable UTF-8), and every line has its control characters escaped too, so nothing from the server (a name,
+ * an error, a note) can split a row or reach the terminal as an escape sequence.
+ */
+import {
+  type AuditReport,
+  type Distribution,
+  displayKeyName,
+  type Estimate,
+  isEscapedKeyName,
+  keyNameBytes,
+  type PrefixNode,
+} from '@redis-agent-kit/patterns/audit';
 import type { InstanceResult } from './cli.ts';
+
+/** C0 and C1 control characters (newline, ESC …) and DEL. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** The line with every control character written as an escape (`\n`, `\x1b`). */
+export function printable(line: string): string {
+  return line.replace(CONTROL, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
+
+/** The keys under a prefix as a pattern (`cache:user:*`), escaped as a whole when the prefix is. */
+function under(prefix: string, separator = ''): string {
+  if (!isEscapedKeyName(prefix)) return `${prefix}${separator}*`;
+  return displayKeyName(Buffer.concat([keyNameBytes(prefix), Buffer.from(`${separator}*`)]));
+}
 
 const n = (value: number) => value.toLocaleString('en');
 
@@ -18,9 +47,13 @@ export function formatBytes(bytes: number): string {
 const interval = (e: Estimate | undefined, format: (x: number) => string) =>
   e ? ` (estimated ${format(e.value)}, 95% ${format(e.low)}–${format(e.high)})` : '';
 
+const distribution = (d: Distribution) =>
+  `p50 ${formatBytes(d.p50)} · p90 ${formatBytes(d.p90)} · p99 ${formatBytes(d.p99)} · p99.9 ${formatBytes(d.p999)} · ` +
+  `max ${formatBytes(d.max)} (min ${formatBytes(d.min)}, average ${formatBytes(d.average)})`;
+
 function prefixLines(node: PrefixNode, depth: number, out: string[]): void {
   for (const child of node.children ?? []) {
-    const label = `${'  '.repeat(depth)}${child.prefix}:*`;
+    const label = `${'  '.repeat(depth)}${under(child.prefix, child.separator)}`;
     out.push(
       `    ${label.padEnd(40)} ${n(child.keys).padStart(10)} keys ${formatBytes(child.bytes).padStart(10)}` +
         `${child.keysWithoutTtl ? `   ${n(child.keysWithoutTtl)} without TTL` : ''}${interval(child.estimatedBytes, formatBytes)}`,
@@ -38,21 +71,38 @@ function reportLines(r: AuditReport): string[] {
   const t = r.totals;
   out.push(
     `  ${r.server.kind} ${r.server.version}${r.server.cluster ? ' cluster' : ''} · ${r.nodes.length} master${r.nodes.length > 1 ? 's' : ''} · ` +
-      `DBSIZE ${n(t.dbsize)} · ${n(t.scanned)} keys inspected${r.options.match !== '*' ? ` (MATCH ${r.options.match})` : ''} · ` +
+      `DBSIZE ${t.dbsize === null ? 'unknown' : n(t.dbsize)} · ${n(t.scanned)} keys inspected${r.options.match !== '*' ? ` (MATCH ${r.options.match})` : ''} · ` +
       `${formatBytes(t.bytes)}${r.bytesSource === 'estimate' ? ' (estimated sizes)' : ''} · ${(r.durationMs / 1000).toFixed(1)} s`,
   );
   if (t.sampled) {
     out.push(`  sampled:${interval(t.estimatedKeys, n)} keys,${interval(t.estimatedBytes, formatBytes)}`);
   }
+  const s = r.separators;
+  const separators = s.used.map((u) => `'${u.separator}' ${n(u.keys)} keys`);
+  if (s.keysWithout) separators.push(`none ${n(s.keysWithout)} keys`);
+  out.push(`  Separators (${s.source}): ${separators.join(' · ') || 'none'}`);
   out.push(`  Memory by prefix (depth ${r.options.prefixDepth}):`);
   prefixLines(r.prefixes, 0, out);
-  const types = Object.entries(r.types).map(([type, v]) => `${type} ${n(v.keys)} (${formatBytes(v.bytes)})`);
-  out.push(`  Types: ${types.join(' · ') || 'none'}`);
+  out.push(`  Types:${Object.keys(r.types).length ? '' : ' none'}`);
+  for (const [type, v] of Object.entries(r.types)) {
+    out.push(
+      `    ${type.padEnd(10)} ${n(v.keys).padStart(10)} keys ${`${(v.share * 100).toFixed(1)}%`.padStart(6)} ` +
+        `${formatBytes(v.bytes).padStart(10)}  avg ${formatBytes(v.averageBytes).padStart(9)}  ` +
+        `biggest ${v.biggest.key} (${formatBytes(v.biggest.bytes)})`,
+    );
+  }
+  out.push(`  Key sizes:   ${distribution(r.keySizes)}`);
+  out.push(`  Name length: ${distribution(r.nameLengths)}`);
+  const ttl = r.ttlBuckets.map((b) => `${b.label} ${n(b.keys)}`);
+  out.push(`  TTL left: no TTL ${n(r.withoutTtl.keys)} · ${ttl.join(' · ')}`);
+  if (r.keyspace.hashesWithFieldTtl !== null) {
+    out.push(`  Hash field TTLs: ${n(r.keyspace.hashesWithFieldTtl)} hashes with fields that expire (INFO keyspace, whole database)`);
+  }
   const w = r.withoutTtl;
   out.push(`  Without TTL: ${n(w.keys)} keys, ${formatBytes(w.bytes)}`);
   for (const p of w.topPrefixes.slice(0, 5)) {
     out.push(
-      `    ${(p.prefix ? `${p.prefix}:*` : '(no namespace)').padEnd(40)} ${n(p.keys).padStart(10)} keys ${formatBytes(p.bytes).padStart(10)}`,
+      `    ${(p.prefix ? under(p.prefix, p.separator) : '(no namespace)').padEnd(40)} ${n(p.keys).padStart(10)} keys ${formatBytes(p.bytes).padStart(10)}`,
     );
   }
   if (w.samples.length) out.push(`    e.g. ${w.samples.slice(0, 5).join(', ')}`);
@@ -76,9 +126,9 @@ function reportLines(r: AuditReport): string[] {
 export function formatText(results: InstanceResult[]): string {
   return results
     .map((result) =>
-      result.ok
-        ? [`${result.target}`, ...reportLines(result.report)].join('\n')
-        : `${result.target}\n  ERROR: ${result.error}`,
+      (result.ok ? [result.target, ...reportLines(result.report)] : [result.target, `  ERROR: ${result.error}`])
+        .map(printable)
+        .join('\n'),
     )
     .join('\n\n');
 }

@@ -9,7 +9,7 @@ export function auditProgress(target: string) {
       const percent = p.goal ? ` (${Math.min(100, Math.floor((100 * p.scanned) / p.goal))}%)` : '';
       const rate = p.elapsedMs > 0 ? Math.round((p.scanned * 1000) / p.elapsedMs) : 0;
       line.update(
-        `auditing ${target}: ${p.scanned.toLocaleString('en')}/${p.goal.toLocaleString('en')} keys${percent} · ${p.nodesDone}/${p.nodes} masters done · ${rate.toLocaleString('en')} keys/s`,
+        `auditing ${target}: ${p.scanned.toLocaleString('en')}${p.goal === null ? '' : `/${p.goal.toLocaleString('en')}`} keys${percent} · ${p.nodesDone}/${p.nodes} masters done · ${rate.toLocaleString('en')} keys/s`,
       );
     },
     done: () => line.done(),

@@ -4,23 +4,14 @@
  * is down, reads answer from the repository (`MISS`) and the cache recovers by itself when Redis returns.
  */
 import { closeClient, withTimeout } from '@redis-agent-kit/patterns';
-import type { CacheResult, CacheStatus } from '@redis-agent-kit/patterns/cache';
+import type { CacheStatus } from '@redis-agent-kit/patterns/cache';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { CachedProducts } from './cached-products.ts';
-import { parseProductInput } from './product.ts';
+import { type CachedProducts, combinedStatus } from './cached-products.ts';
+import { parseListQuery } from './list-query.ts';
+import { isProductId, parseProductInput } from './product.ts';
 
-/** At most this many ids in one `?ids=` request. */
-const MAX_IDS = 100;
-
-/**
- * The weakest status among several answers: any STALE makes the response STALE, any MISS (including an id the
- * repository did not have, which is absent from `results`) a MISS.
- */
-function combined(results: CacheResult<unknown>[], asked: number): CacheStatus {
-  if (results.some((r) => r.status === 'STALE')) return 'STALE';
-  if (results.length < asked || results.some((r) => r.status === 'MISS')) return 'MISS';
-  return 'HIT';
-}
+/** The largest request body read; a product is at most about 2 KB (see PRODUCT_LIMITS). */
+const BODY_LIMIT = '16kb';
 
 function answer(res: Response, status: CacheStatus, body: unknown): void {
   res.set('X-Cache', status).json(body);
@@ -29,6 +20,30 @@ function answer(res: Response, status: CacheStatus, body: unknown): void {
 function invalidation(res: Response, invalidated: boolean): Response {
   // The write succeeded; say so when the cache may still show the old data for up to its TTL.
   return invalidated ? res : res.set('X-Cache-Invalidation', 'failed');
+}
+
+function badRequest(res: Response, error: string): void {
+  res.status(400).json({ error });
+}
+
+/** The id of a `/:id` route, or undefined after answering 400 for one that cannot be a product id. */
+function productId(req: Request, res: Response): string | undefined {
+  const id = String(req.params.id);
+  if (isProductId(id)) return id;
+  badRequest(res, 'a product id is 1 to 64 letters, digits, "-" or "_"');
+  return undefined;
+}
+
+/**
+ * The status and message of a client's mistake that Express or its body parser raised (malformed JSON, a body over
+ * the limit, an unsupported charset), or undefined for anything else (the server's own trouble).
+ */
+function clientError(error: unknown): { status: number; message: string } | undefined {
+  const { status, type, expose, message } = (error ?? {}) as Record<string, unknown>;
+  if (typeof status !== 'number' || status < 400 || status > 499 || expose !== true) return undefined;
+  if (type === 'entity.parse.failed') return { status, message: `the request body is not valid JSON: ${message}` };
+  if (type === 'entity.too.large') return { status, message: `the request body is over the ${BODY_LIMIT} limit` };
+  return { status, message: String(message) };
 }
 
 function redisAnswers(products: CachedProducts): Promise<boolean> {
@@ -41,7 +56,7 @@ function redisAnswers(products: CachedProducts): Promise<boolean> {
 export function createApp(products: CachedProducts): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '100kb' }));
+  app.use(express.json({ limit: BODY_LIMIT }));
 
   app.get('/healthz', async (_req, res) => {
     const redis = (await redisAnswers(products)) ? 'up' : 'down';
@@ -55,31 +70,26 @@ export function createApp(products: CachedProducts): express.Express {
   });
 
   app.get('/api/products', async (req, res) => {
-    if (typeof req.query.ids === 'string') {
-      const ids = [...new Set(req.query.ids.split(',').filter(Boolean))];
-      if (ids.length > MAX_IDS) {
-        res.status(400).json({ error: `at most ${MAX_IDS} ids per request` });
-        return;
-      }
-      const found = [...(await products.getMany(ids)).values()];
-      answer(
-        res,
-        combined(found, ids.length),
-        found.map((r) => r.value),
-      );
-      return;
+    const query = parseListQuery(req.originalUrl);
+    if (typeof query === 'string') return badRequest(res, query);
+    if ('ids' in query) {
+      const found = await products.getMany(query.ids);
+      const values = [...found.values()].flatMap((result) => (result.value === undefined ? [] : [result.value]));
+      return answer(res, combinedStatus(found.values()), values);
     }
-    const list = await products.list();
-    answer(res, list.status, list.value ?? []);
+    const page = await products.page(query.offset, query.limit);
+    res.set('X-Total-Count', String(page.total));
+    const next = query.offset + query.limit;
+    if (next < page.total) res.links({ next: `/api/products?limit=${query.limit}&offset=${next}` });
+    answer(res, page.status, page.products);
   });
 
   app.get('/api/products/:id', async (req, res) => {
-    const product = await products.get(req.params.id);
+    const id = productId(req, res);
+    if (id === undefined) return;
+    const product = await products.get(id);
     if (product.value === undefined) {
-      res
-        .set('X-Cache', product.status)
-        .status(404)
-        .json({ error: `no product ${req.params.id}` });
+      res.set('X-Cache', product.status).status(404).json({ error: `no product ${id}` });
       return;
     }
     answer(res, product.status, product.value);
@@ -87,47 +97,52 @@ export function createApp(products: CachedProducts): express.Express {
 
   app.post('/api/products', async (req, res) => {
     const input = parseProductInput(req.body);
-    if (typeof input === 'string') {
-      res.status(400).json({ error: input });
-      return;
-    }
+    if (typeof input === 'string') return badRequest(res, input);
     const { result, invalidated } = await products.create(input);
     invalidation(res, invalidated).status(201).location(`/api/products/${result.id}`).json(result);
   });
 
   app.put('/api/products/:id', async (req, res) => {
+    const id = productId(req, res);
+    if (id === undefined) return;
     const input = parseProductInput(req.body);
-    if (typeof input === 'string') {
-      res.status(400).json({ error: input });
-      return;
-    }
-    const { result, invalidated } = await products.update(req.params.id, input);
+    if (typeof input === 'string') return badRequest(res, input);
+    const { result, invalidated } = await products.update(id, input);
     if (!result) {
-      res.status(404).json({ error: `no product ${req.params.id}` });
+      res.status(404).json({ error: `no product ${id}` });
       return;
     }
     invalidation(res, invalidated).json(result);
   });
 
   app.delete('/api/products/:id', async (req, res) => {
-    const { result, invalidated } = await products.delete(req.params.id);
+    const id = productId(req, res);
+    if (id === undefined) return;
+    const { result, invalidated } = await products.delete(id);
     if (!result) {
-      res.status(404).json({ error: `no product ${req.params.id}` });
+      res.status(404).json({ error: `no product ${id}` });
       return;
     }
     invalidation(res, invalidated).status(204).end();
   });
 
-  // The repository failed and no stale value could stand in (Express 5 routes async errors here).
+  app.use((req, res) => {
+    res.status(404).json({ error: `no route ${req.method} ${req.path}` });
+  });
+
+  // A client's mistake is a 4xx that says what was wrong; anything else means the repository failed and no stale
+  // value could stand in (Express 5 routes async errors here).
   app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
-    res.status(503).json({ error: `products are unavailable: ${error.message}` });
+    const mistake = clientError(error);
+    if (mistake) res.status(mistake.status).json({ error: mistake.message });
+    else res.status(503).json({ error: `products are unavailable: ${error.message}` });
   });
 
   return app;
 }
 
-/** Closes what `createApp`'s caller opened: waits for background refreshes, then closes Redis. */
+/** Closes what `createApp`'s caller opened: waits for background refreshes, closes the near cache, then Redis. */
 export async function shutdown(products: CachedProducts): Promise<void> {
-  await products.cache.idle();
+  await products.cache.close();
   await closeClient(products.cache.client);
 }

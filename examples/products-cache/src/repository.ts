@@ -8,7 +8,8 @@ import catalogue from './catalogue.json' with { type: 'json' };
 import type { Product, ProductInput } from './product.ts';
 
 export interface ProductRepository {
-  list(): Promise<Product[]>;
+  /** Every product id, in catalogue order (the list route pages through them). */
+  ids(): Promise<string[]>;
   get(id: string): Promise<Product | undefined>;
   /** The products that exist among `ids`, by id. */
   getMany(ids: string[]): Promise<Map<string, Product>>;
@@ -31,9 +32,9 @@ export class InMemoryProductRepository implements ProductRepository {
     this.#nextId = Math.max(0, ...products.map((p) => Number(p.id) || 0)) + 1;
   }
 
-  async list(): Promise<Product[]> {
+  async ids(): Promise<string[]> {
     await this.#latency();
-    return [...this.#products.values()].map((p) => ({ ...p }));
+    return [...this.#products.keys()];
   }
 
   async get(id: string): Promise<Product | undefined> {

@@ -7,7 +7,8 @@ import { createCache } from '@redis-agent-kit/patterns/cache';
 import { createApp, shutdown } from './app.ts';
 import { CachedProducts } from './cached-products.ts';
 import { loadConfig } from './config.ts';
-import { InMemoryProductRepository } from './repository.ts';
+import { failingFrom } from './origin-outage.ts';
+import { InMemoryProductRepository, type ProductRepository } from './repository.ts';
 
 const config = loadConfig();
 // Fail fast while Redis is away (no offline queue, a command timeout): the cache then answers from the repository.
@@ -26,17 +27,27 @@ const cache = await createCache(client, {
   namespace: config.namespace,
   ttlMs: config.ttlMs,
   staleGraceMs: config.staleGraceMs,
+  notFoundTtlMs: config.notFoundTtlMs,
+  l1: config.l1 === 'off' ? false : { tracking: config.l1 === 'bcast' ? 'bcast' : 'keys' },
   onRedisError: (error) => {
+    // The near cache's own trouble (L1 emptied, reads go to Redis meanwhile; said once until it recovers).
+    if (error.message.startsWith('near cache:')) return console.warn(`[products-cache] ${error.message}`);
     // Once per outage, not once per request.
     if (!redisTrouble)
       console.warn(`[products-cache] Redis unavailable, answering from the repository: ${error.message}`);
     redisTrouble = true;
   },
 });
-const products = new CachedProducts(cache, new InMemoryProductRepository({ latencyMs: config.originLatencyMs }));
+let repository: ProductRepository = new InMemoryProductRepository({ latencyMs: config.originLatencyMs });
+if (config.originFailsAfterMs !== undefined) {
+  repository = failingFrom(repository, Date.now() + config.originFailsAfterMs);
+  const seconds = config.originFailsAfterMs / 1000;
+  console.warn(`[products-cache] ORIGIN_FAILS_AFTER_SECONDS: the data source will fail from ${seconds} s on`);
+}
+const products = new CachedProducts(cache, repository);
 const server = createApp(products).listen(config.port, () => {
   console.log(
-    `[products-cache] http://localhost:${config.port}/api/products · Redis ${redactUrl(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')} · ${cache.codec} codec · TTL ${config.ttlMs / 1000} s`,
+    `[products-cache] http://localhost:${config.port}/api/products · Redis ${redactUrl(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')} · ${cache.codec} codec · TTL ${config.ttlMs / 1000} s · L1 ${config.l1}`,
   );
 });
 

@@ -18,6 +18,8 @@ declare module 'express-session' {
 export interface AppOptions {
   store: Store;
   probes: Record<string, Probe>;
+  /** Probes whose failure degrades the instance without making it unready. */
+  optionalProbes?: string[];
   secret: string;
   maxAgeMs: number;
   /** Extra fields for /readyz (the cutover store's counters). */
@@ -34,10 +36,11 @@ export function createApp(options: AppOptions): express.Express {
   });
 
   app.get('/readyz', async (_req, res) => {
-    const result = await readiness(options.probes);
+    const result = await readiness(options.probes, { optional: options.optionalProbes ?? [] });
     res.status(result.ready ? 200 : 503).json({
-      status: result.ready ? 'ready' : 'unavailable',
+      status: result.ready ? (result.degraded.length ? 'degraded' : 'ready') : 'unavailable',
       down: result.down,
+      degraded: result.degraded,
       checks: result.checks,
       ...options.readyExtras?.(),
     });
@@ -102,6 +105,7 @@ export function appFor(config: Config, services: Services): express.Express {
   return createApp({
     store: services.store,
     probes: services.probes,
+    optionalProbes: services.optionalProbes,
     secret: config.sessionSecret,
     maxAgeMs: config.sessionMaxAgeMs,
     ...(services.cutoverStats ? { readyExtras: () => ({ cutover: services.cutoverStats }) } : {}),

@@ -1,4 +1,5 @@
 /** Everything the example reads from the environment, parsed once and checked, so a typo fails at start. */
+import { type ConnectionSettings, connectionSettings } from '@redis-agent-kit/patterns';
 
 export const STORE_KINDS = ['pg', 'redis', 'cutover'] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];
@@ -7,8 +8,11 @@ export interface Config {
   port: number;
   /** pg: connect-pg-simple (the legacy store); cutover: Redis first, PostgreSQL fallback; redis: connect-redis. */
   store: StoreKind;
-  redisUrl: string;
-  redisCluster: boolean;
+  /**
+   * Redis as the kit's connection factory resolves it from REDIS_URL, REDIS_USERNAME, REDIS_PASSWORD, REDIS_TLS_* and
+   * REDIS_CLUSTER (the password is not enumerable: logging the config does not show it).
+   */
+  redis: ConnectionSettings;
   /** A real PostgreSQL; when unset the example runs PGlite (PostgreSQL in WASM) and serves it on `pglitePort`. */
   databaseUrl: string | undefined;
   /** PGlite's data directory (`memory://` for none). */
@@ -41,8 +45,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: number('PORT', 3000),
     store,
-    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    redisCluster: /^(1|true|yes)$/i.test(env.REDIS_CLUSTER ?? ''),
+    redis: connectionSettings({ env }),
     databaseUrl: env.DATABASE_URL || undefined,
     pgliteDir: env.PGLITE_DIR ?? '.pglite',
     pglitePort: number('PGLITE_PORT', 54329),

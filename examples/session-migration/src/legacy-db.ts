@@ -1,7 +1,8 @@
 /**
  * The legacy session database: a real PostgreSQL from DATABASE_URL, or, by default, PGlite (PostgreSQL compiled to
  * WASM) served over the wire protocol on a loopback port, so `pg` and connect-pg-simple work unchanged and
- * `npm run migrate` can reach the same database from another process.
+ * `npm run migrate` can reach the same database from another process. Either way connect-pg-simple's table is
+ * created when missing (as its `createTableIfMissing` would), and /readyz checks that it exists.
  */
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -38,18 +39,58 @@ export function sessionTableSql(tableName = 'session'): string {
   CREATE INDEX IF NOT EXISTS ${index} ON ${table} ("expire");`;
 }
 
+/** A connection attempt that gets no answer fails after this long (pg's own default is to wait forever). */
+const CONNECT_TIMEOUT_MS = 2000;
+
 function pool(url: string): pg.Pool {
-  const created = new pg.Pool({ connectionString: url, max: 5 });
+  const created = new pg.Pool({ connectionString: url, max: 5, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   created.on('error', (error) => console.error(`[postgres] ${redactUrl(error.message)}`));
   return created;
+}
+
+/** PostgreSQL could not be reached at all (as opposed to refusing a statement). */
+function unreachable(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'].includes(code ?? '') ||
+    /timeout|terminated/i.test((error as Error).message)
+  );
+}
+
+/**
+ * Creates connect-pg-simple's table (and its index) when missing. A database that cannot be reached is not an error
+ * here (`false`): the app starts, /readyz says PostgreSQL is down, and the next start creates the table. A database
+ * that refuses (no CREATE permission) is: it says what to run instead.
+ */
+export async function ensureSessionTable(sql: pg.Pool, tableName = 'session', display = 'the database'): Promise<boolean> {
+  try {
+    await sql.query(sessionTableSql(tableName));
+    return true;
+  } catch (error) {
+    if (unreachable(error)) return false;
+    throw new Error(
+      `Cannot create the session table "${tableName}" in ${display}: ${redactUrl((error as Error).message)}. Create it as a user who may (the statement is sessionTableSql() in src/legacy-db.ts, connect-pg-simple's table.sql), or set SESSION_TABLE to an existing one.`,
+      { cause: error },
+    );
+  }
+}
+
+/** Throws unless the session table exists: what /readyz checks on PostgreSQL. */
+export async function checkSessionTable(sql: pg.Pool, tableName = 'session'): Promise<void> {
+  const { rows } = await sql.query('SELECT to_regclass($1) IS NOT NULL AS found', [quoteIdentifier(tableName)]);
+  if (!(rows[0] as { found: boolean }).found) throw new Error(`table "${tableName}" does not exist`);
 }
 
 export async function openLegacyDatabase(options: LegacyDatabaseOptions = {}): Promise<LegacyDatabase> {
   if (options.databaseUrl) {
     const url = options.databaseUrl;
     const connected = pool(url);
-    return { pool: connected, url, display: redactUrl(url), close: () => connected.end() };
+    const display = redactUrl(url);
+    if (!(await ensureSessionTable(connected, options.tableName, display))) {
+      console.error(`[postgres] ${display} does not answer; the session table is created on the next start, /readyz says when it is back`);
+    }
+    return { pool: connected, url, display, close: () => connected.end() };
   }
   const dir = options.pgliteDir ?? 'memory://';
   const port = options.pglitePort ?? 0;

@@ -1,13 +1,14 @@
 /**
  * `npm run seed [-- COUNT]`: writes COUNT (default 1000) logged-in sessions into the connect-pg-simple table,
  * exactly as connect-pg-simple stores them, so the migration has something to move. Needs the same database as
- * `npm run migrate` (DATABASE_URL, or a running `npm start`'s embedded PGlite).
+ * `npm run migrate` (DATABASE_URL, or a running `npm start`'s embedded PGlite); creates the table when missing.
  */
 import { randomBytes } from 'node:crypto';
 import { redactUrl } from '@redis-agent-kit/patterns';
 import { quoteIdentifier, type SqlClient } from '@redis-agent-kit/patterns/session';
 import pg from 'pg';
 import { legacyDatabaseUrl, loadConfig } from './config.ts';
+import { ensureSessionTable } from './legacy-db.ts';
 
 export interface SeedOptions {
   count: number;
@@ -49,11 +50,26 @@ export async function seedSessions(sql: SqlClient, options: SeedOptions): Promis
 if (import.meta.main) {
   const config = loadConfig();
   const count = Number(process.argv[2] ?? 1000);
+  if (!Number.isSafeInteger(count) || count < 1) {
+    console.error(`Usage: npm run seed -- [COUNT]: COUNT must be a positive whole number, got ${process.argv[2]}`);
+    process.exit(2);
+  }
   const url = legacyDatabaseUrl(config);
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5000 });
+  pool.on('error', () => {});
   try {
+    if (!(await ensureSessionTable(pool, config.tableName, redactUrl(url)))) {
+      throw new Error(
+        config.databaseUrl
+          ? 'it does not answer: check DATABASE_URL'
+          : 'it does not answer: start the app first (`npm start` serves its embedded PGlite there) or set DATABASE_URL',
+      );
+    }
     await seedSessions(pool, { count, tableName: config.tableName });
     console.log(`seeded ${count} sessions into ${redactUrl(url)} table "${config.tableName}"`);
+  } catch (error) {
+    console.error(`Cannot seed ${redactUrl(url)}: ${redactUrl((error as Error).message)}`);
+    process.exitCode = 1;
   } finally {
     await pool.end();
   }

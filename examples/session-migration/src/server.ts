@@ -4,11 +4,30 @@ import { appFor } from './app.ts';
 import { loadConfig } from './config.ts';
 import { openServices } from './services.ts';
 
-const config = loadConfig();
-const services = await openServices(config);
-const server = appFor(config, services).listen(config.port, () => {
+let config: ReturnType<typeof loadConfig>;
+let services: Awaited<ReturnType<typeof openServices>>;
+try {
+  config = loadConfig();
+  services = await openServices(config);
+} catch (error) {
+  // A configuration or connection problem: its message says what and what to do; a stack would only bury it.
+  console.error((error as Error).message);
+  process.exit(1);
+}
+const server = appFor(config, services).listen(config.port);
+server.once('listening', () => {
   const { port } = server.address() as AddressInfo;
   console.log(`session-migration: http://127.0.0.1:${port} · ${services.describe}`);
+});
+server.once('error', (error: NodeJS.ErrnoException) => {
+  console.error(
+    error.code === 'EADDRINUSE'
+      ? `Port ${config.port} is in use: stop what listens there, or set PORT to a free port (PORT=0 picks one).`
+      : error.code === 'EACCES'
+        ? `Port ${config.port} needs privileges this process does not have: set PORT above 1023.`
+        : `Cannot listen on port ${config.port}: ${error.message}`,
+  );
+  void services.close().finally(() => process.exit(1));
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

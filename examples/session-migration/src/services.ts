@@ -3,19 +3,20 @@
  * for `redis` and `cutover`. The readiness probes follow the same rule, so /readyz stops checking PostgreSQL
  * once the app no longer uses it.
  */
-import { redactUrl } from '@redis-agent-kit/patterns';
 import { type CutoverStats, createCutoverStore } from '@redis-agent-kit/patterns/session';
 import connectPgSimple from 'connect-pg-simple';
 import { RedisStore } from 'connect-redis';
 import session, { type Store } from 'express-session';
 import type { Config } from './config.ts';
-import { type LegacyDatabase, openLegacyDatabase } from './legacy-db.ts';
+import { checkSessionTable, type LegacyDatabase, openLegacyDatabase } from './legacy-db.ts';
 import type { Probe } from './readiness.ts';
 import { connectSessionRedis, type SessionRedis } from './session-redis.ts';
 
 export interface Services {
   store: Store;
   probes: Record<string, Probe>;
+  /** Probes whose failure leaves the instance ready (PostgreSQL under the cutover store). */
+  optionalProbes: string[];
   /** Where the cutover store found sessions (cutover only). */
   cutoverStats?: CutoverStats;
   /** What the store runs on, for the start-up line. */
@@ -41,7 +42,7 @@ export async function openServices(config: Config): Promise<Services> {
         tableName: config.tableName,
       });
     }
-    if (usesRedis) redis = await connectSessionRedis(config.redisUrl, config.redisCluster);
+    if (usesRedis) redis = await connectSessionRedis(config.redis);
   } catch (error) {
     await close();
     throw error;
@@ -50,22 +51,32 @@ export async function openServices(config: Config): Promise<Services> {
   if (redis) probes.redis = redis.ping;
   if (legacy) {
     const pool = legacy.pool;
-    probes.postgres = async () => {
-      await pool.query('SELECT 1');
-    };
+    probes.postgres = () => checkSessionTable(pool, config.tableName);
   }
   const redisStore = redis && new RedisStore({ client: redis.client, prefix: config.redisPrefix });
-  const where = [redis && `Redis ${redactUrl(config.redisUrl)}`, legacy && `PostgreSQL ${legacy.display}`]
+  const where = [redis && `Redis ${config.redis.display}`, legacy && `PostgreSQL ${legacy.display}`]
     .filter(Boolean)
     .join(' + ');
   if (config.store === 'redis' && redisStore) {
-    return { store: redisStore, probes, describe: `redis store on ${where}`, close };
+    return { store: redisStore, probes, optionalProbes: [], describe: `redis store on ${where}`, close };
   }
   if (config.store === 'cutover' && redisStore && legacy) {
-    const store = createCutoverStore(redisStore, { legacy: legacy.pool, tableName: config.tableName });
-    return { store, probes, cutoverStats: store.stats, describe: `cutover store on ${where}`, close };
+    const store = createCutoverStore(redisStore, {
+      legacy: legacy.pool,
+      tableName: config.tableName,
+      onWarning: (message) => console.error(`[cutover] ${message}`),
+    });
+    // Logins, logouts and moved sessions need only Redis: PostgreSQL down degrades the instance, it stays ready.
+    return {
+      store,
+      probes,
+      optionalProbes: ['postgres'],
+      cutoverStats: store.stats,
+      describe: `cutover store on ${where}`,
+      close,
+    };
   }
   const PgStore = connectPgSimple(session);
   const store = new PgStore({ pool: legacy?.pool, tableName: config.tableName });
-  return { store, probes, describe: `pg store on ${where}`, close };
+  return { store, probes, optionalProbes: [], describe: `pg store on ${where}`, close };
 }

@@ -11,6 +11,24 @@ describe('loadConfig', () => {
       tableName: 'session',
     });
     expect(config.sessionSecret).toBe(DEV_SECRET);
+    expect(config.redis).toMatchObject({ host: '127.0.0.1', port: 6379, cluster: false, tls: false });
+  });
+
+  it('resolves Redis from the same variables as the connection factory, the password shown nowhere', () => {
+    const config = loadConfig({
+      REDIS_URL: 'rediss://cache.internal:6380',
+      REDIS_USERNAME: 'app',
+      REDIS_PASSWORD: 'canary-7f3a',
+      REDIS_CLUSTER: 'true',
+    });
+    expect(config.redis).toMatchObject({ host: 'cache.internal', port: 6380, username: 'app', tls: true, cluster: true });
+    expect(config.redis.password).toBe('canary-7f3a');
+    expect(JSON.stringify(config)).not.toContain('canary-7f3a');
+  });
+
+  it('refuses a malformed REDIS_URL at start without echoing its password', () => {
+    expect(() => loadConfig({ REDIS_URL: 'redis://:canary-9d2e@127.0.0.1:notaport' })).toThrow(/Invalid Redis URL/);
+    expect(() => loadConfig({ REDIS_URL: 'redis://:canary-9d2e@127.0.0.1:notaport' })).not.toThrow(/canary-9d2e/);
   });
 
   it('rejects an unknown store and a bad number, naming the variable', () => {

@@ -10,13 +10,14 @@ import { parseCliArgs } from '../../../examples/key-audit/src/args.ts';
 import { auditInstances } from '../../../examples/key-audit/src/cli.ts';
 import { seedKeyspace } from '../suites/key-audit-fixtures.ts';
 import type { LocalServer } from '../targets/local-server.ts';
+import { firstScanAnswered } from './key-audit-first-scan.ts';
 import { settleWithin } from './measure.ts';
 import { defineFaultScenario } from './scenario.ts';
 
 const PASSWORD = 'audit-s3cret';
 /**
- * Keys on the instance killed mid-audit. The ops cap counts about four commands per key, so each batch of
- * SCAN_COUNT keys takes 0.2 s and its whole audit would take about 4 s: the kill lands well inside it.
+ * Keys on the instance killed mid-audit. The ops cap counts about four commands per key, so its whole audit would
+ * take about 4 s: the kill lands well inside it.
  */
 const DYING_KEYS = 2000;
 const MAX_OPS = 2000;
@@ -27,11 +28,7 @@ const withPassword = (server: LocalServer) => server.url.replace('redis://', `re
 
 /** Kills `server` as soon as it has answered the audit's first SCAN, so the kill lands in the middle of the scan. */
 async function killOnFirstScan(server: LocalServer, watcher: RedisClient): Promise<void> {
-  const deadline = performance.now() + 10_000;
-  while (!/cmdstat_scan:calls=\d+/.test(await watcher.info('commandstats'))) {
-    if (performance.now() > deadline) throw new Error(`the audit never scanned ${server.url}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await firstScanAnswered(watcher, server.url);
   await server.kill();
 }
 

@@ -1,7 +1,8 @@
 /**
  * The products cache against a frozen Redis (SIGSTOP: the socket stays open, nothing answers). The cache's own
- * deadline turns each read into a miss answered by the origin, the write of that value gives up the same way, so
- * a request costs at most about two deadlines; after SIGCONT the cache serves from Redis again.
+ * deadline turns each read into a miss answered by the origin (the write of that value runs after the answer and
+ * gives up the same way), so a request costs at most one deadline plus the origin; after SIGCONT the cache serves
+ * from Redis again.
  */
 import { defineFaultScenario } from './scenario.ts';
 import { msUntilCachingAgain, productsOnPrivateServer, readAllWhileAway } from './products-cache-setup.ts';

@@ -1,9 +1,9 @@
 /**
- * Installs Redis 8.0 and Valkey 8.1 server and CLI binaries without Docker, from Debian trixie's packages,
- * into a per-user cache directory. Debian bookworm ships Redis 7.0 only, and trixie's binaries need trixie's
- * glibc, so the libraries come along and the binaries run through trixie's own dynamic loader:
- *   <dir>/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 --library-path <dir>/usr/lib/x86_64-linux-gnu <dir>/usr/bin/redis-server
- * apt runs with a private state directory whose source list is the system's own archive with suite `trixie`,
+ * Installs server and CLI binaries without Docker, from Debian packages, into a per-user cache directory: one
+ * directory per Debian suite the target table (harness/src/targets/catalog.ts) names. Each suite's binaries need
+ * that suite's glibc, so its libraries come along and the binaries run through the suite's own dynamic loader:
+ *   <dir>/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 --library-path <dir>/lib/…:<dir>/usr/lib/… <dir>/usr/bin/redis-server
+ * apt runs with a private state directory whose source list is the system's own archive with the wanted suite,
  * so the system's apt configuration is never touched.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -20,21 +20,29 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheRoot } from '../paths.ts';
+import { type DebianSuite, TARGETS, type TargetSpec, toolsPackage } from '../targets/catalog.ts';
 
-export const SUITE = 'trixie';
-export const SERVER_PACKAGES = ['redis-server', 'redis-tools', 'valkey-server', 'valkey-tools'];
-/** trixie's runtime libraries the server binaries link against (see design.md). */
-export const LIBRARY_PACKAGES = [
-  'libc6',
-  'libstdc++6',
-  'libgcc-s1',
-  'libatomic1',
-  'libjemalloc2',
-  'liblzf1',
-  'libssl3t64',
-  'libsystemd0',
-  'libcap2',
-];
+/** The suite of the binaries started without a target (`LocalServer.start({ kind })`, fault scenarios). */
+export const DEFAULT_SUITE: DebianSuite = 'trixie';
+
+/**
+ * Each suite's runtime libraries the server binaries link against, directly or through libssl and libsystemd
+ * (checked with the loader's `--list`); bookworm names its OpenSSL package libssl3, later suites libssl3t64.
+ */
+const COMMON_LIBRARIES = ['libc6', 'libstdc++6', 'libgcc-s1', 'libatomic1', 'libjemalloc2', 'liblzf1', 'libsystemd0'];
+export const LIBRARY_PACKAGES: Record<DebianSuite, string[]> = {
+  bookworm: [
+    ...COMMON_LIBRARIES,
+    ...['libssl3', 'libcap2', 'libgcrypt20', 'libgpg-error0', 'liblzma5', 'libzstd1', 'liblz4-1'],
+  ],
+  trixie: [...COMMON_LIBRARIES, 'libssl3t64', 'libcap2'],
+  sid: [...COMMON_LIBRARIES, 'libssl3t64', 'libcap2', 'zlib1g', 'libzstd1'],
+};
+
+/** The server and tools packages a suite's directory must hold for these targets. */
+export function serverPackages(suite: DebianSuite, targets: readonly TargetSpec[] = TARGETS): string[] {
+  return [...new Set(targets.filter((t) => t.suite === suite).flatMap((t) => [t.package, toolsPackage(t)]))].sort();
+}
 
 export interface Manifest {
   suite: string;
@@ -46,11 +54,11 @@ export class ProvisionError extends Error {
   override readonly name = 'ProvisionError';
 }
 
-export function serversDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(cacheRoot(env), 'servers', SUITE);
+export function serversDir(suite: DebianSuite = DEFAULT_SUITE, env: NodeJS.ProcessEnv = process.env): string {
+  return join(cacheRoot(env), 'servers', suite);
 }
 
-export function readManifest(dir = serversDir()): Manifest | undefined {
+export function readManifest(dir: string): Manifest | undefined {
   const file = join(dir, 'manifest.json');
   if (!existsSync(file)) return undefined;
   return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
@@ -99,7 +107,7 @@ function has(command: string): boolean {
 }
 
 const UNSUPPORTED_HINT =
-  'Install Redis 8 and Valkey 8.1 yourself and name them with REDIS_TARGETS (see README, "Targets"), ' +
+  'Install Redis and Valkey yourself and name them with REDIS_TARGETS (see README, "Targets"), ' +
   'or install Docker and use RAK_PROVIDER=docker.';
 
 /** Why this machine cannot provision, or undefined when it can. */
@@ -113,24 +121,47 @@ export function provisionBlocker(): string | undefined {
 }
 
 export interface ProvisionResult {
+  suite: DebianSuite;
   dir: string;
   downloaded: boolean;
   manifest: Manifest;
 }
 
-/** Idempotent: a second run finds the manifest and downloads nothing. */
+/** `redis 8.0.2, valkey 8.1.1`: the server packages' versions in a manifest. */
+function describeServers(manifest: Manifest): string {
+  return Object.entries(manifest.packages)
+    .filter(([name]) => name.endsWith('-server'))
+    .map(([name, version]) => `${name.replace(/-server$/, '')} ${version}`)
+    .join(', ');
+}
+
+/**
+ * Installs the servers of `targets` (default: every target in the table), one directory per Debian suite.
+ * Idempotent: a suite whose manifest already lists every package it needs downloads nothing.
+ */
 export function provisionServers(
   log: (line: string) => void = () => {},
   env: NodeJS.ProcessEnv = process.env,
+  targets: readonly TargetSpec[] = TARGETS,
+): ProvisionResult[] {
+  const suites = [...new Set(targets.map((t) => t.suite))];
+  return suites.map((suite) => provisionSuite(suite, serverPackages(suite, targets), log, env));
+}
+
+function provisionSuite(
+  suite: DebianSuite,
+  servers: string[],
+  log: (line: string) => void,
+  env: NodeJS.ProcessEnv,
 ): ProvisionResult {
-  const dir = serversDir(env);
+  const dir = serversDir(suite, env);
   const existing = readManifest(dir);
-  if (existing && existsSync(join(dir, 'usr/bin/redis-server')) && existsSync(join(dir, 'usr/bin/valkey-server'))) {
-    log(
-      `servers already installed in ${dir} (redis ${existing.packages['redis-server']}, valkey ${existing.packages['valkey-server']}): nothing downloaded`,
-    );
-    return { dir, downloaded: false, manifest: existing };
+  if (existing && servers.every((name) => existing.packages[name])) {
+    log(`${suite}: servers already installed in ${dir} (${describeServers(existing)}): nothing downloaded`);
+    return { suite, dir, downloaded: false, manifest: existing };
   }
+  // A suite's directory is replaced whole, so it gets every server the table takes from that suite.
+  const packages = [...new Set([...servers, ...serverPackages(suite), ...LIBRARY_PACKAGES[suite]])];
   const blocker = provisionBlocker();
   if (blocker) throw new ProvisionError(`Cannot install server binaries here: ${blocker}. ${UNSUPPORTED_HINT}`);
   const uris = debianArchiveUris(systemAptSources());
@@ -147,7 +178,7 @@ export function provisionServers(
     for (const d of [join(state, 'lists/partial'), join(cache, 'archives/partial'), join(work, 'debs')])
       mkdirSync(d, { recursive: true });
     const sourceList = join(work, 'sources.list');
-    writeFileSync(sourceList, uris.map((uri) => `deb ${uri} ${SUITE} main\n`).join(''));
+    writeFileSync(sourceList, uris.map((uri) => `deb ${uri} ${suite} main\n`).join(''));
     const apt = [
       '-q',
       '-o',
@@ -161,7 +192,8 @@ export function provisionServers(
       '-o',
       'APT::Sandbox::User=root',
     ];
-    log(`downloading Debian ${SUITE} packages: ${SERVER_PACKAGES.join(', ')} and their libraries`);
+    const named = packages.filter((p) => !LIBRARY_PACKAGES[suite].includes(p));
+    log(`downloading Debian ${suite} packages: ${named.join(', ')} and their libraries`);
     const run = (args: string[], cwd = work) => {
       const r = spawnSync('apt-get', [...apt, ...args], { cwd, encoding: 'utf8' });
       if (r.status !== 0) {
@@ -171,12 +203,12 @@ export function provisionServers(
       }
     };
     run(['update']);
-    run(['download', ...SERVER_PACKAGES, ...LIBRARY_PACKAGES], join(work, 'debs'));
+    run(['download', ...packages], join(work, 'debs'));
 
     const staging = `${dir}.partial-${process.pid}`;
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { recursive: true });
-    const packages: Record<string, string> = {};
+    const installed: Record<string, string> = {};
     for (const deb of readdirSync(join(work, 'debs')).filter((f) => f.endsWith('.deb'))) {
       const path = join(work, 'debs', deb);
       execFileSync('dpkg-deb', ['-x', path, staging]);
@@ -184,16 +216,16 @@ export function provisionServers(
         .trim()
         .split('\n')
         .map((l) => l.replace(/^\w+:\s*/, ''));
-      if (name && version) packages[name] = version;
+      if (name && version) installed[name] = version;
     }
-    const manifest: Manifest = { suite: SUITE, installedAt: new Date().toISOString(), packages };
+    const manifest: Manifest = { suite, installedAt: new Date().toISOString(), packages: installed };
     writeFileSync(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     // Swap in atomically so an interrupted run never leaves a half-installed directory behind.
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(join(dir, '..'), { recursive: true });
     renameSync(staging, dir);
-    log(`installed redis ${packages['redis-server']} and valkey ${packages['valkey-server']} into ${dir}`);
-    return { dir, downloaded: true, manifest };
+    log(`${suite}: installed ${describeServers(manifest)} into ${dir}`);
+    return { suite, dir, downloaded: true, manifest };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -43,7 +43,8 @@ async function run(client: RedisClient, commands: Command[]): Promise<unknown[]>
 /**
  * `<prefix>:cache:product:<i>` JSON strings with TTL, `<prefix>:cache:page:<i>` text without TTL, a 20 KB string
  * and a 150 KB string, a list, a hash, `<prefix>:profile:<id>:{name,email}` per-field keys with TTLs, and one key
- * outside any namespace (`rakaudit<tag>`, where <tag> is the prefix's last segment, so MATCH *<tag>* finds all).
+ * outside any namespace (the prefix with `_` for every separator: it still names the check, so the matrix's sweep
+ * on a shared server finds it; <tag>, the prefix's last segment, is in every key, so MATCH *<tag>* finds all).
  */
 export async function seedKeyspace(client: RedisClient, prefix: string): Promise<Seeded> {
   const tag = prefix.split(':').at(-1) as string;
@@ -72,7 +73,7 @@ export async function seedKeyspace(client: RedisClient, prefix: string): Promise
       add('string', true, ['SET', `${prefix}:profile:${id}:${field}`, `${field}-${id}`, 'EX', '600']);
     }
   }
-  const plainKey = add('string', true, ['SET', `rakaudit${tag}`, 'no namespace', 'EX', '600']);
+  const plainKey = add('string', true, ['SET', prefix.replace(/\W/g, '_'), 'no namespace', 'EX', '600']);
   await run(client, writes);
   const sizes = await run(client, spec.map(({ key }) => withKeys('MEMORY', ['USAGE', key, 'SAMPLES', '0'], [1])));
   const keys = spec.map((s, i) => ({ ...s, bytes: Number(sizes[i]) }));
@@ -121,4 +122,54 @@ let validator: ReturnType<typeof compileSchema> | undefined;
 export function schemaErrors(document: unknown): string | undefined {
   validator ??= compileSchema();
   return validator(document);
+}
+
+export interface OddName {
+  bytes: Buffer;
+  /** The server's MEMORY USAGE … SAMPLES 0 after seeding. */
+  memory: number;
+}
+
+export interface SeededOddNames {
+  /** A SCAN MATCH pattern that finds these keys and nothing else. */
+  match: string;
+  keys: OddName[];
+  /** The name that is not UTF-8 and holds a 50 KB value: a big key. */
+  bigBinary: Buffer;
+  /** Names with a newline and an ANSI escape sequence, each holding 12 KB: big keys, so the text lists them. */
+  controlNames: Buffer[];
+}
+
+/**
+ * Names that are not UTF-8 (`\xff\xfe`, and `coll:\xff` beside `coll:` + U+FFFD, which a lossy decode makes one
+ * name), names with control characters, and one with a leading separator, spread over the slots of a cluster.
+ */
+export async function seedOddNames(client: RedisClient, prefix: string): Promise<SeededOddNames> {
+  const tag = `rakodd${prefix.split(':').at(-1) as string}`;
+  const name = (...parts: (string | number[])[]) =>
+    Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : Buffer.from(part))));
+  const bigBinary = name(`${tag}:big:`, [0xff, 0xfe]);
+  const controlNames = [name(`${tag}:ctl:\n:1`), name(`${tag}:ctl:\x1b[31mred`)];
+  const values = new Map<Buffer, string>([
+    [name(`${tag}:bin:`, [0xff, 0xfe, 0x01]), 'x'],
+    [name(`${tag}:coll:`, [0xff]), 'a'],
+    [name(`${tag}:coll:\ufffd`), 'b'],
+    [bigBinary, 'b'.repeat(50 * 1024)],
+    ...controlNames.map((key): [Buffer, string] => [key, 'c'.repeat(12 * 1024)]),
+    [name(`:${tag}:lead:1`), 'l'],
+    [name(`${tag}:plain:1`), 'p'],
+  ]);
+  const keys = [...values.keys()];
+  await run(client, keys.map((key) => command('SET', key, values.get(key) as string)));
+  const sizes = await run(client, keys.map((key) => withKeys('MEMORY', ['USAGE', key, 'SAMPLES', '0'], [1])));
+  return {
+    match: `*${tag}*`,
+    keys: keys.map((bytes, i) => ({ bytes, memory: Number(sizes[i]) })),
+    bigBinary,
+    controlNames,
+  };
+}
+
+export async function dropOddNames(client: RedisClient, seeded: SeededOddNames): Promise<void> {
+  await run(client, seeded.keys.map(({ bytes }) => command('UNLINK', bytes)));
 }

@@ -7,19 +7,28 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { closeClient, connect, parseInfo, type RedisClient } from '@redis-agent-kit/patterns';
-import { type AuditOptions, type AuditReport, auditKeyspace } from '@redis-agent-kit/patterns/audit';
-import { masters } from '@redis-agent-kit/patterns/cluster';
+import {
+  type AuditOptions,
+  type AuditReport,
+  auditKeyspace,
+  displayKeyName,
+  keyNameBytes,
+  type PrefixNode,
+} from '@redis-agent-kit/patterns/audit';
+import { type Command, command, masters, orThrow, sendBatch, withKeys } from '@redis-agent-kit/patterns/cluster';
 import { Cluster } from 'ioredis';
 import { defineSuite } from '../matrix/suite.ts';
 import { targetConnection } from '../targets/describe.ts';
 import {
   dropKeyspace,
+  dropOddNames,
   expectedByPrefix,
   LIST_LENGTH,
   READER_ACL,
   type Seeded,
   schemaErrors,
   seedKeyspace,
+  seedOddNames,
 } from './key-audit-fixtures.ts';
 
 const DEPTH = 5;
@@ -67,6 +76,11 @@ function finding(report: AuditReport, rule: string) {
   return report.findings.find((f) => f.rule === rule);
 }
 
+/** Every prefix in the tree below the root. */
+function allPrefixes(node: PrefixNode): string[] {
+  return (node.children ?? []).flatMap((child) => [child.prefix, ...allPrefixes(child)]);
+}
+
 async function commandCalls(client: RedisClient, command: string): Promise<number> {
   let calls = 0;
   for (const node of masters(client)) {
@@ -89,7 +103,7 @@ export default defineSuite({
           assert.equal(report.totals.bytes, total);
           assert.equal(report.bytesSource, 'memory-usage');
           assert.equal(report.totals.sampled, false);
-          assert.ok(report.totals.dbsize >= seeded.keys.length, `DBSIZE ${report.totals.dbsize}`);
+          assert.ok((report.totals.dbsize ?? 0) >= seeded.keys.length, `DBSIZE ${report.totals.dbsize}`);
           for (const [p, expected] of expectedByPrefix(seeded.keys, DEPTH)) {
             const node = findNode(report, p);
             assert.deepEqual({ keys: node.keys, bytes: node.bytes }, expected, `prefix ${p}`);
@@ -121,6 +135,127 @@ export default defineSuite({
       },
     },
     {
+      name: 'names as bytes: not UTF-8, control characters, a leading separator: exact totals, escaped names',
+      async run({ client, prefix, note }) {
+        const seeded = await seedOddNames(client, prefix);
+        try {
+          for (const useScripts of [true, false]) {
+            const report = await auditKeyspace(client, { match: seeded.match, memorySamples: 0, scanCount: 100, useScripts });
+            const how = useScripts ? 'script' : 'pipeline';
+            assert.equal(report.totals.scanned, seeded.keys.length, `every key inspected (${how})`);
+            assert.equal(report.totals.vanished, 0, `no key lost to a lossy name (${how})`);
+            assert.equal(
+              report.totals.bytes,
+              seeded.keys.reduce((sum, k) => sum + k.memory, 0),
+              `bytes (${how})`,
+            );
+            const shown = seeded.keys.map((k) => displayKeyName(k.bytes));
+            assert.equal(new Set(shown).size, seeded.keys.length, 'every name shown differently');
+            // Every key is without TTL: the samples are names as shown, and each maps back to its bytes.
+            assert.deepEqual([...report.withoutTtl.samples].sort(), [...shown].sort());
+            for (const sample of report.withoutTtl.samples) {
+              const bytes = report.rawNames[sample] ? Buffer.from(report.rawNames[sample], 'base64') : Buffer.from(sample);
+              assert.ok(seeded.keys.some((k) => k.bytes.equals(bytes)), `${sample} is a seeded key`);
+              assert.ok(keyNameBytes(sample).equals(bytes), `${sample} unescapes to its bytes`);
+              // eslint-disable-next-line no-control-regex -- finding control characters is the point
+              assert.doesNotMatch(sample, /[\u0000-\u001f\u007f]/, 'no raw control character');
+            }
+            const big = report.bigKeys.top.map((k) => k.key);
+            const tag = seeded.match.slice(1, -1);
+            assert.equal(big[0], `"${tag}:big:\\xff\\xfe"`);
+            assert.equal(report.rawNames[big[0] as string], seeded.bigBinary.toString('base64'));
+            assert.deepEqual(big.slice(1).sort(), [`"${tag}:ctl:\\n:1"`, `"${tag}:ctl:\\x1b[31mred"`].sort());
+            assert.ok(!allPrefixes(report.prefixes).includes(''), 'a leading separator makes no empty prefix');
+            assert.ok(allPrefixes(report.prefixes).includes(`:${tag}`), 'the leading separator stays on the first segment');
+            assert.equal(schemaErrors({ instances: [{ target: report.target, ok: true, report }] }), undefined);
+          }
+          note('binary names exact, escaped');
+        } finally {
+          await dropOddNames(client, seeded);
+        }
+      },
+    },
+    {
+      name: 'separators detected from the names, types with their biggest key, size and name distributions, TTL buckets',
+      async run({ client, prefix, target, note }) {
+        const tag = `rakmix${prefix.split(':').at(-1)}`;
+        const writes: Command[] = [];
+        for (let i = 0; i < 5; i++) {
+          writes.push(
+            command('SET', `${tag}/v1/token/${i}`, 't'.repeat(10 + i)),
+            command('SET', `${tag}.cpu.host${i}`, String(i)),
+            command('SET', `${tag}|${i}|seen`, '1'),
+            command('SET', `${tag}:user:${i}`, 'u'.repeat(100 * (i + 1)), 'EX', 100),
+          );
+        }
+        writes.push(
+          command('SADD', `${tag}:set:1`, 'a', 'b', 'c'),
+          command('HSET', `${tag}:hash:1`, 'f1', 'x', 'f2', 'y'),
+          command('ZADD', `${tag}:zset:1`, 1, 'a', 2, 'b'),
+        );
+        const keys = writes.map((c) => c.args[0] as string);
+        try {
+          orThrow(await sendBatch(client, writes));
+          if (target.capabilities.hashFieldTtl) await client.call('HEXPIRE', `${tag}:hash:1`, 600, 'FIELDS', 1, 'f1');
+          const sizes = orThrow(await sendBatch(client, keys.map((k) => withKeys('MEMORY', ['USAGE', k, 'SAMPLES', '0'], [1]))));
+          const bytes = new Map(keys.map((k, i) => [k, Number(sizes[i])]));
+          const report = await auditKeyspace(client, { match: `${tag}*`, memorySamples: 0, scanCount: 100 });
+
+          assert.equal(report.separators.source, 'detected');
+          assert.deepEqual(report.separators.used, [
+            { separator: ':', keys: 8 },
+            { separator: '/', keys: 5 },
+            { separator: '|', keys: 5 },
+            { separator: '.', keys: 5 },
+          ]);
+          assert.equal(report.separators.keysWithout, 0);
+          assert.equal(finding(report, 'no-namespace'), undefined);
+          const prefixes = allPrefixes(report.prefixes);
+          for (const p of [tag, `${tag}/v1/token`, `${tag}.cpu`, `${tag}|0`, `${tag}:user`]) {
+            assert.ok(prefixes.includes(p), `prefix ${p} in ${prefixes.join(' ')}`);
+          }
+
+          assert.deepEqual(Object.keys(report.types).sort(), ['hash', 'set', 'string', 'zset']);
+          const biggest = (names: string[]) =>
+            names.filter((k) => bytes.has(k)).reduce((a, b) => ((bytes.get(b) ?? 0) > (bytes.get(a) ?? 0) ? b : a));
+          assert.equal(report.types.string?.biggest.key, biggest(keys.slice(0, 20)));
+          for (const type of ['set', 'hash', 'zset']) {
+            const t = report.types[type];
+            assert.equal(t?.keys, 1);
+            assert.equal(t?.biggest.key, `${tag}:${type}:1`, `the biggest ${type}, however small`);
+            assert.equal(t?.averageBytes, t?.bytes);
+          }
+          const shares = Object.values(report.types).reduce((sum, t) => sum + t.share, 0);
+          assert.ok(Math.abs(shares - 1) < 1e-9, `shares sum to 1: ${shares}`);
+          assert.equal(report.types.string?.averageBytes, Math.round((report.types.string?.bytes ?? 0) / 20));
+
+          const all = [...bytes.values()];
+          assert.equal(report.keySizes.max, Math.max(...all));
+          assert.equal(report.keySizes.min, Math.min(...all));
+          assert.ok(report.keySizes.p50 >= report.keySizes.min && report.keySizes.p50 <= report.keySizes.p99);
+          assert.equal(report.nameLengths.max, Math.max(...keys.map((k) => Buffer.byteLength(k))));
+          assert.equal(report.nameLengths.min, Math.min(...keys.map((k) => Buffer.byteLength(k))));
+
+          const hour = report.ttlBuckets.find((b) => b.label === '< 1 hour');
+          assert.equal(hour?.keys, 5, 'the five user keys (100 s left) are under an hour');
+          assert.equal(report.ttlBuckets.reduce((sum, b) => sum + b.keys, 0), report.totals.scanned - report.withoutTtl.keys);
+          if (target.capabilities.hashFieldTtl && target.capabilities.server === 'redis') {
+            assert.ok((report.keyspace.hashesWithFieldTtl ?? 0) >= 1, 'INFO keyspace subexpiry counts the hash');
+            note(`hashes with field TTL: ${report.keyspace.hashesWithFieldTtl}`);
+          }
+          assert.equal(schemaErrors({ instances: [{ target: report.target, ok: true, report }] }), undefined);
+
+          const given = await auditKeyspace(client, { match: `${tag}*`, separators: ':' });
+          assert.equal(given.separators.source, 'given');
+          assert.equal(given.options.separators, ':');
+          assert.equal(given.separators.keysWithout, 15);
+          assert.equal(finding(given, 'no-namespace')?.count, 15);
+        } finally {
+          await sendBatch(client, keys.map((k) => command('UNLINK', k)));
+        }
+      },
+    },
+    {
       name: 'a read-only script per slice and pipelined commands give the same report',
       async run({ client, prefix, note }) {
         await withSeededAudit(client, prefix, async (seeded, scripted) => {
@@ -128,9 +263,14 @@ export default defineSuite({
           const pipelined = await auditSeeded(client, seeded, { useScripts: false });
           assert.equal(pipelined.inspection, 'pipeline');
           const comparable = (r: AuditReport) => ({
-            totals: { ...r.totals, dbsize: 0, commands: 0 },
+            totals: { ...r.totals, dbsize: 0, commands: 0, commandsInScripts: 0 },
             prefixes: r.prefixes,
-            types: r.types,
+            types: Object.entries(r.types).map(([type, { biggest: { ttlMs, ...biggest }, ...t }]) => ({
+              type,
+              ...t,
+              biggest: { ...biggest, hasTtl: ttlMs >= 0 },
+            })),
+            distributions: [r.keySizes, r.nameLengths, r.ttlBuckets, r.separators],
             // TTLs tick between the two audits.
             bigKeys: { ...r.bigKeys, top: r.bigKeys.top.map(({ ttlMs, ...k }) => ({ ...k, hasTtl: ttlMs >= 0 })) },
             // Which keys are kept as samples depends on the order the masters answer in.
@@ -188,7 +328,7 @@ export default defineSuite({
     },
     {
       name: 'cluster: every master scanned exactly once, each for the keys in its slots',
-      targets: ['redis-cluster'],
+      topology: 'cluster',
       async run({ client, prefix }) {
         assert.ok(client instanceof Cluster);
         const slots = (await client.cluster('SLOTS')) as unknown as [number, number, [string, number]][];
@@ -222,15 +362,21 @@ export default defineSuite({
     },
     {
       name: 'a read-only ACL user audits the same keys; without MEMORY USAGE sizes become estimates',
-      targets: ['redis-8', 'valkey-8.1'],
+      // ACL users are per node, and a read-only user of a cluster also needs CLUSTER SLOTS: one server only.
+      topology: 'standalone',
+      destructive: 'creates and deletes an ACL user',
       async run({ client, prefix, target, note }) {
         const user = `rak-audit-reader-${randomBytes(4).toString('hex')}`;
         const password = randomBytes(12).toString('hex');
-        const auditAsReader = async (extra: string[], check: (seeded: Seeded, report: AuditReport) => void) => {
+        const auditAsReader = async (
+          extra: string[],
+          check: (seeded: Seeded, report: AuditReport) => void,
+          options: AuditOptions = {},
+        ) => {
           await client.call('ACL', 'SETUSER', user, 'reset', 'on', `>${password}`, ...READER_ACL, ...extra);
           const reader = await connect({ ...targetConnection(target), username: user, password, readyCheck: false });
           try {
-            await withSeededAudit(client, `${prefix}:${extra.length ? 'limited' : 'reader'}`, check, {}, reader);
+            await withSeededAudit(client, `${prefix}:${extra.length ? 'limited' : 'reader'}`, check, options, reader);
           } finally {
             await closeClient(reader);
           }
@@ -257,6 +403,39 @@ export default defineSuite({
             assert.equal(huge?.key, seeded.hugeKey);
             assert.equal(huge?.bytes, Buffer.byteLength(seeded.hugeKey) + 150 * 1024);
           });
+          await auditAsReader(
+            ['-memory'],
+            (seeded, report) => {
+              assert.ok(report.notes.some((n) => /keys at random \(MEMORY USAGE is not allowed/.test(n)), report.notes.join('; '));
+              assert.equal(report.totals.estimatedKeys?.value, seeded.keys.length, 'every matching key counted in the pass');
+            },
+            { sampleKeys: 10, sizePass: true },
+          );
+          const valid = (report: AuditReport) =>
+            assert.equal(schemaErrors({ instances: [{ target: report.target, ok: true, report }] }), undefined);
+          await auditAsReader(['-pttl'], (seeded, report) => {
+            assert.equal(report.totals.keysWithoutTtl, seeded.keys.filter((k) => !k.hasTtl).length);
+            assert.ok(report.notes.some((n) => /PTTL is not allowed for this user: TTLs read with TTL/.test(n)));
+            for (const big of report.bigKeys.top) assert.ok(Number.isInteger(big.ttlMs), `${big.key} ttlMs ${big.ttlMs}`);
+            valid(report);
+          });
+          note('PTTL denied: TTL instead, said');
+          await assert.rejects(
+            auditAsReader(['-pttl', '-ttl', '-pexpiretime'], () => assert.fail('no audit without any TTL command')),
+            /NOPERM.*the audit needs PTTL, TTL or PEXPIRETIME/,
+          );
+          await auditAsReader(['-dbsize'], (seeded, report) => {
+            assert.equal(report.totals.scanned, seeded.keys.length);
+            // The recipe denies INFO too (-@dangerous after +info): the count is unknown, and said to be.
+            assert.equal(report.totals.dbsize, null);
+            assert.ok(report.notes.some((n) => /DBSIZE and INFO are not allowed/.test(n)));
+            valid(report);
+          });
+          await auditAsReader(['-dbsize', '+info'], (seeded, report) => {
+            assert.ok((report.totals.dbsize ?? 0) >= seeded.keys.length, `DBSIZE from INFO: ${report.totals.dbsize}`);
+            assert.ok(report.notes.some((n) => /DBSIZE is not allowed for this user: key counts from INFO keyspace/.test(n)));
+          });
+          note('DBSIZE denied: INFO keyspace, or unknown and said');
         } finally {
           await client.call('ACL', 'DELUSER', user);
         }

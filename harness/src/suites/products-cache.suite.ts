@@ -1,27 +1,36 @@
 /**
  * The cache layer (packages/patterns/src/cache) on every target: misses and hits, a TTL on every key, the codec
  * the server's capabilities choose (JSON documents or the string envelope), multi-key reads across cluster slots,
- * set, has and delete (with running recomputations), coalescing and XFetch at the expiry, stale-if-error, and the
- * size limit.
+ * set, has and delete (with running recomputations), coalescing and XFetch at the expiry, stale-if-error, negative
+ * caching, the size limit (a value over it is served uncached), and the near cache (`l1`): in-process hits dropped
+ * by Redis's invalidations in both tracking modes, the read/invalidation race, and L1 emptied when its invalidation
+ * connection is killed. (harness/test/products-cache-l1.test.ts adds processes, server restarts and delivery delays.)
+ *
+ * A miss answers before its value is written to Redis; checks that move the clock past an expiry first wait for
+ * that write (`cache.idle()`), since a reader arriving while it runs shares the value just computed.
  */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisClient } from '@redis-agent-kit/patterns';
 import { type Cache, type CacheOptions, CacheValueTooLargeError, createCache } from '@redis-agent-kit/patterns/cache';
-import { keySlot } from '@redis-agent-kit/patterns/cluster';
+import { keySlot, masters } from '@redis-agent-kit/patterns/cluster';
 import { defineSuite, type SuiteContext } from '../matrix/suite.ts';
 
 const TTL_MS = 60_000;
 const GRACE_MS = 30_000;
 
-/** A cache under the check's prefix, whose clock the check can move forward. */
+/**
+ * A cache under the check's prefix, whose clock the check moves forward: it stands still otherwise, so how long
+ * the check takes never moves an entry closer to its expiry.
+ */
 async function cacheFor(ctx: SuiteContext, options: Partial<CacheOptions> = {}) {
   const clock = { offsetMs: 0 };
+  const start = Date.now();
   const cache = await createCache(ctx.client, {
     namespace: ctx.prefix,
     ttlMs: TTL_MS,
     staleGraceMs: GRACE_MS,
-    now: () => Date.now() + clock.offsetMs,
+    now: () => start + clock.offsetMs,
     ...options,
   });
   ctx.note(cache.codec === 'json' ? 'JSON codec' : 'fallback: string envelope');
@@ -46,6 +55,42 @@ function origin<V>(make: (call: number) => V, delayMs = 20) {
 async function assertTtl(client: RedisClient, key: string, ttlMs = TTL_MS) {
   const pttl = await client.pttl(key);
   assert.ok(pttl > ttlMs && pttl <= ttlMs + GRACE_MS, `${key}: PTTL ${pttl}, expected ${ttlMs} ms + grace`);
+}
+
+/** Polls `condition` every 5 ms until it holds, failing with `what` after 5 s (a liveness bound, not a timing check). */
+async function until(condition: () => boolean | Promise<boolean>, what: string) {
+  for (let waited = 0; !(await condition()); waited += 5) {
+    if (waited > 5_000) throw new Error(`still waiting after 5 s: ${what}`);
+    await sleep(5);
+  }
+}
+
+/** A cache with the near cache on, closed (its connections) after `run`. */
+async function withL1(ctx: SuiteContext, options: Partial<CacheOptions>, run: (cache: Cache) => Promise<void>) {
+  const { cache } = await cacheFor(ctx, { l1: true, ...options });
+  try {
+    assert.ok(cache.nearCache?.ready, 'the tracking sessions are set up before createCache resolves');
+    await run(cache);
+  } finally {
+    await cache.close();
+  }
+}
+
+/**
+ * Waits for a miss's write and for Redis's invalidation of it (the miss's read was tracked, so the write is reported
+ * back to this process, a little after the write's own reply; a read in between is read again from Redis).
+ */
+async function missWritten(cache: Cache, keys = 1) {
+  const before = cache.stats().l1Invalidations;
+  await cache.idle();
+  await until(() => cache.stats().l1Invalidations >= before + keys, 'the invalidations of this cache\'s own writes');
+}
+
+/** The envelope this cache stores, written by another client as a plain SET (or JSON.SET), as another process would. */
+async function writeAsAnotherProcess(ctx: SuiteContext, cache: Cache, key: string, value: unknown) {
+  const stored = JSON.stringify({ v: value, d: 1, e: Date.now() + TTL_MS });
+  if (cache.codec === 'json') await ctx.client.call('JSON.SET', cache.key(key), '$', stored);
+  else await ctx.client.set(cache.key(key), stored, 'PX', TTL_MS);
 }
 
 async function storedKeys(cache: Cache, keys: string[]) {
@@ -119,15 +164,18 @@ export default defineSuite({
         await cache.getMany(evens, load);
         const all = await cache.getMany(ids, load);
         assert.deepEqual(loads, [evens, ids.filter((_, i) => i % 2 === 1)]);
-        assert.deepEqual([...all.keys()], ids.slice(0, 11));
+        // Every key is in the answer; the one the origin lacks is "not found" (undefined), a miss.
+        assert.deepEqual([...all.keys()], ids);
+        assert.deepEqual(all.get('product:11'), { value: undefined, status: 'MISS' });
         assert.deepEqual(
-          ids.slice(0, 11).map((id) => all.get(id)?.status),
-          ids.slice(0, 11).map((_, i) => (i % 2 === 0 ? 'HIT' : 'MISS')),
+          ids.map((id) => all.get(id)?.status),
+          ids.map((_, i) => (i % 2 === 0 ? 'HIT' : 'MISS')),
         );
+        await cache.idle();
         const again = await cache.getMany(ids, load);
         assert.equal(loads.length, 3, 'only the key the origin lacks is asked for again');
         assert.deepEqual(loads[2], ['product:11']);
-        assert.ok([...again.values()].every((r) => r.status === 'HIT'));
+        assert.ok([...again.values()].slice(0, 11).every((r) => r.status === 'HIT'));
         for (const key of fullKeys.slice(0, 11)) await assertTtl(ctx.client, key);
       },
     },
@@ -226,6 +274,7 @@ export default defineSuite({
         const { cache, clock } = await cacheFor(ctx);
         const product = origin((call) => ({ id: 3, version: call }), 50);
         await cache.getOrCompute('product:3', product.load);
+        await cache.idle();
         clock.offsetMs = TTL_MS + 1;
         const results = await Promise.all(
           Array.from({ length: 200 }, () => cache.getOrCompute('product:3', product.load)),
@@ -244,7 +293,7 @@ export default defineSuite({
         const { cache, clock } = await cacheFor(ctx, { random: () => draw.value });
         const product = origin((call) => ({ version: call }), 20);
         await cache.getOrCompute('product:4', product.load);
-        clock.offsetMs = TTL_MS - 1_000; // about 1 s left; the recomputation took delta >= 20 ms
+        clock.offsetMs = TTL_MS - 1_000; // 1 s left; the recomputation took delta >= 20 ms
         // A draw of 1 (ln 1 = 0) never recomputes before the expiry.
         assert.deepEqual(await cache.getOrCompute('product:4', product.load), { value: { version: 1 }, status: 'HIT' });
         await cache.idle();
@@ -267,6 +316,7 @@ export default defineSuite({
         const { cache, clock } = await cacheFor(ctx);
         const product = origin((call) => ({ version: call }), 5);
         await cache.getOrCompute('product:6', product.load);
+        await cache.idle();
         product.failing = true;
         clock.offsetMs = TTL_MS + 1;
         const stale = await cache.getOrCompute('product:6', product.load);
@@ -283,21 +333,205 @@ export default defineSuite({
       },
     },
     {
-      name: 'values over 100 KB are refused with a clear error unless the limit is raised',
+      name: 'a value over 100 KB is answered uncached (saying why), set refuses it, unless the limit is raised',
       async run(ctx) {
         const { cache } = await cacheFor(ctx);
-        const big = async () => ({ blob: 'x'.repeat(120 * 1024) });
-        await assert.rejects(cache.getOrCompute('product:big', big), (error: unknown) => {
-          assert.ok(error instanceof CacheValueTooLargeError);
-          assert.match(error.message, /over the 102400-byte limit.*raise maxValueBytes/);
-          return true;
-        });
+        const big = origin(() => ({ blob: 'x'.repeat(120 * 1024) }), 1);
+        for (let i = 0; i < 2; i++) {
+          const answer = await cache.getOrCompute('product:big', big.load);
+          assert.equal(answer.status, 'MISS');
+          assert.equal(answer.value?.blob.length, 120 * 1024);
+          assert.ok(answer.error instanceof CacheValueTooLargeError);
+          assert.match(answer.error.message, /over the 102400-byte limit.*raise maxValueBytes/);
+        }
+        assert.equal(big.calls, 2, 'not cached: each read asks the origin');
+        const many = await cache.getMany(['product:big'], async (keys) => new Map(keys.map((k) => [k, 'y'.repeat(120 * 1024)])));
+        assert.ok(many.get('product:big')?.error instanceof CacheValueTooLargeError);
+        await cache.idle();
         assert.equal(await ctx.client.exists(cache.key('product:big')), 0);
-        assert.equal(cache.stats().oversize, 1);
+        assert.equal(cache.stats().oversize, 3);
         const { cache: roomy } = await cacheFor(ctx, { maxValueBytes: 200 * 1024 });
-        assert.equal((await roomy.getOrCompute('product:big', big)).status, 'MISS');
-        assert.equal((await roomy.getOrCompute('product:big', big)).status, 'HIT');
+        assert.deepEqual((await roomy.getOrCompute('product:big', big.load)).error, undefined);
+        await roomy.idle();
+        assert.equal((await roomy.getOrCompute('product:big', big.load)).status, 'HIT');
         await assertTtl(ctx.client, roomy.key('product:big'));
+      },
+    },
+    {
+      name: 'negative caching: "not found" is cached notFoundTtlMs (no grace) when asked, and cleared by set or delete',
+      async run(ctx) {
+        const { cache, clock } = await cacheFor(ctx, { notFoundTtlMs: 5_000 });
+        const missing = origin(() => undefined, 1);
+        assert.deepEqual(await cache.getOrCompute('product:none', missing.load), { value: undefined, status: 'MISS' });
+        await cache.idle();
+        assert.deepEqual(await cache.getOrCompute('product:none', missing.load), { value: undefined, status: 'HIT' });
+        assert.equal(missing.calls, 1);
+        const pttl = await ctx.client.pttl(cache.key('product:none'));
+        assert.ok(pttl > 0 && pttl <= 5_000, `PTTL ${pttl}: the not-found TTL, without the stale grace`);
+        assert.equal(await cache.has('product:none'), false, 'a cached "not found" is no value');
+        const many = await cache.getMany(['product:none', 'product:gone'], async () => new Map());
+        assert.deepEqual([...many.values()].map((r) => r.status), ['HIT', 'MISS']);
+        await cache.idle();
+        assert.equal(missing.calls, 1);
+        // Past its TTL, a cached "not found" is asked again and never served stale.
+        missing.failing = true;
+        clock.offsetMs = 5_001;
+        await assert.rejects(cache.getOrCompute('product:none', missing.load), /origin down/);
+        clock.offsetMs = 0;
+        await cache.set('product:none', { now: 'found' });
+        assert.deepEqual(await cache.getOrCompute('product:none', missing.load), { value: { now: 'found' }, status: 'HIT' });
+        assert.equal(await cache.delete('product:gone'), 1);
+        // Off by default: nothing is stored for "not found".
+        const { cache: plain } = await cacheFor(ctx);
+        await plain.getOrCompute('product:none2', missing.load).catch(() => undefined);
+        missing.failing = false;
+        await plain.getOrCompute('product:none2', missing.load);
+        await plain.idle();
+        assert.equal(await ctx.client.exists(plain.key('product:none2')), 0);
+      },
+    },
+    {
+      name: 'l1: repeated reads answer in-process; a write by another client, set and delete drop the copy',
+      async run(ctx) {
+        await withL1(ctx, {}, async (cache) => {
+          const product = origin((call) => ({ version: call }), 1);
+          assert.equal((await cache.getOrCompute('product:1', product.load)).status, 'MISS');
+          await missWritten(cache);
+          // The first hit reads Redis through the tracking session and keeps the document; the next ones need no Redis.
+          for (let i = 0; i < 3; i++) {
+            assert.deepEqual(await cache.getOrCompute('product:1', product.load), { value: { version: 1 }, status: 'HIT' });
+          }
+          assert.equal(cache.stats().l1Hits, 2);
+          const before = cache.stats().l1Invalidations;
+          await writeAsAnotherProcess(ctx, cache, 'product:1', { version: 'written elsewhere' });
+          await until(() => cache.stats().l1Invalidations > before, 'the invalidation of product:1');
+          assert.deepEqual((await cache.getOrCompute('product:1', product.load)).value, { version: 'written elsewhere' });
+          assert.equal(cache.stats().l1Hits, 2, 'read from Redis after the invalidation');
+          assert.deepEqual((await cache.getOrCompute('product:1', product.load)).value, { version: 'written elsewhere' });
+          assert.equal(cache.stats().l1Hits, 3);
+          // This process's own writes drop its copy at once, without waiting for Redis's message.
+          await cache.set('product:1', { version: 'set' });
+          assert.deepEqual((await cache.getOrCompute('product:1', product.load)).value, { version: 'set' });
+          await cache.getOrCompute('product:1', product.load);
+          await cache.delete('product:1');
+          assert.equal((await cache.getOrCompute('product:1', product.load)).status, 'MISS');
+          // Many keys at once: the ones L1 holds, the others in one round trip, all of them kept afterwards.
+          const keys = ['product:2', 'product:3', 'product:4'];
+          const load = async (asked: string[]) => new Map(asked.map((k) => [k, { key: k }]));
+          await cache.getMany(keys, load);
+          await missWritten(cache, keys.length);
+          await cache.getMany(keys, load);
+          const hits = cache.stats().l1Hits;
+          const again = await cache.getMany(keys, load);
+          assert.ok([...again.values()].every((r) => r.status === 'HIT'));
+          assert.equal(cache.stats().l1Hits, hits + 3);
+        });
+      },
+    },
+    {
+      name: 'l1: each hit is its own copy by default; with sharedValues one frozen value, still dropped on a write',
+      async run(ctx) {
+        const load = async () => ({ id: 1, tags: ['kitchen'] });
+        await withL1(ctx, {}, async (cache) => {
+          await cache.getOrCompute('product:c', load);
+          await missWritten(cache);
+          await cache.getOrCompute('product:c', load);
+          const first = (await cache.getOrCompute('product:c', load)).value as { tags: string[] };
+          first.tags.push('changed by a caller');
+          assert.deepEqual((await cache.getOrCompute('product:c', load)).value, { id: 1, tags: ['kitchen'] });
+          assert.equal(cache.stats().l1Hits, 2);
+        });
+        await withL1(ctx, { l1: { sharedValues: true } }, async (cache) => {
+          await cache.getOrCompute('product:s', load);
+          await missWritten(cache);
+          await cache.getOrCompute('product:s', load);
+          const one = (await cache.getOrCompute('product:s', load)).value as { tags: string[] };
+          const two = (await cache.getOrCompute('product:s', load)).value;
+          assert.equal(one, two, 'the same object');
+          assert.ok(Object.isFrozen(one) && Object.isFrozen(one.tags));
+          assert.throws(() => one.tags.push('x'), TypeError);
+          const before = cache.stats().l1Invalidations;
+          await writeAsAnotherProcess(ctx, cache, 'product:s', { id: 1, tags: ['garden'] });
+          await until(() => cache.stats().l1Invalidations > before, 'the invalidation of product:s');
+          assert.deepEqual((await cache.getOrCompute('product:s', load)).value, { id: 1, tags: ['garden'] });
+        });
+      },
+    },
+    {
+      name: 'l1: an invalidation that arrives between a read and its reply leaves nothing stale in L1',
+      async run(ctx) {
+        await withL1(ctx, {}, async (cache) => {
+          const product = origin(() => ({ version: 'origin' }), 1);
+          await writeAsAnotherProcess(ctx, cache, 'product:race', { version: 1 });
+          const near = cache.nearCache as NonNullable<Cache['nearCache']>;
+          const reader = near.readerOf(cache.key('product:race'));
+          assert.ok(reader, 'a live tracking session serves the key');
+          const readerId = String(await reader.client('ID'));
+          // The reply of the next read waits in the socket while the write and its invalidation go through.
+          reader.stream.pause();
+          const read = cache.getOrCompute('product:race', product.load);
+          const node = masters(ctx.client).find((m) => m.options.port === reader.options.port) ?? ctx.client;
+          await until(
+            async () => / cmd=(get|json\.get) /.test(String(await node.call('CLIENT', 'LIST', 'ID', readerId))),
+            'the server to answer the read',
+          );
+          const before = cache.stats().l1Invalidations;
+          await writeAsAnotherProcess(ctx, cache, 'product:race', { version: 2 });
+          await until(() => cache.stats().l1Invalidations > before, 'the invalidation of product:race');
+          reader.stream.resume();
+          // The read was answered before the write: its caller gets version 1, but L1 must not keep it.
+          assert.deepEqual((await read).value, { version: 1 });
+          const hits = cache.stats().l1Hits;
+          assert.deepEqual((await cache.getOrCompute('product:race', product.load)).value, { version: 2 });
+          assert.equal(cache.stats().l1Hits, hits, 'version 1 was not kept: this read went to Redis');
+          assert.equal(product.calls, 0);
+        });
+      },
+    },
+    {
+      name: 'l1 BCAST: Redis reports every key under the namespace, read here or not',
+      async run(ctx) {
+        await withL1(ctx, { l1: { tracking: 'bcast' } }, async (cache) => {
+          const product = origin((call) => ({ version: call }), 1);
+          await cache.getOrCompute('product:b', product.load);
+          await missWritten(cache);
+          await cache.getOrCompute('product:b', product.load);
+          const before = cache.stats().l1Invalidations;
+          // Never read here: in the default mode nothing would be reported for it.
+          await writeAsAnotherProcess(ctx, cache, 'product:never-read', { version: 'x' });
+          await until(() => cache.stats().l1Invalidations > before, 'the broadcast for product:never-read');
+          await writeAsAnotherProcess(ctx, cache, 'product:b', { version: 'elsewhere' });
+          await until(() => cache.stats().l1Invalidations > before + 1, 'the broadcast for product:b');
+          assert.deepEqual((await cache.getOrCompute('product:b', product.load)).value, { version: 'elsewhere' });
+        });
+      },
+    },
+    {
+      name: 'l1: a killed invalidation connection empties L1, and a new session takes over',
+      async run(ctx) {
+        await withL1(ctx, {}, async (cache) => {
+          const product = origin((call) => ({ version: call }), 1);
+          await cache.getOrCompute('product:k', product.load);
+          await missWritten(cache);
+          await cache.getOrCompute('product:k', product.load);
+          assert.ok((cache.nearCache?.size ?? 0) > 0);
+          for (const node of masters(ctx.client)) {
+            const clients = String(await node.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
+            for (const line of clients.split('\n').filter((l) => l.includes('name=rak-cache-l1-invalidations'))) {
+              await node.call('CLIENT', 'KILL', 'ID', /id=(\d+)/.exec(line)?.[1] ?? '');
+            }
+          }
+          await until(() => cache.stats().l1Flushes > 0, 'L1 to be emptied');
+          assert.equal(cache.nearCache?.size, 0);
+          // Written while this process hears nothing: L1 must not answer the old version.
+          await writeAsAnotherProcess(ctx, cache, 'product:k', { version: 'while away' });
+          assert.deepEqual((await cache.getOrCompute('product:k', product.load)).value, { version: 'while away' });
+          await until(() => cache.nearCache?.ready === true, 'a new tracking session');
+          await cache.getOrCompute('product:k', product.load);
+          const hits = cache.stats().l1Hits;
+          assert.deepEqual((await cache.getOrCompute('product:k', product.load)).value, { version: 'while away' });
+          assert.equal(cache.stats().l1Hits, hits + 1, 'L1 serves again');
+        });
       },
     },
     {

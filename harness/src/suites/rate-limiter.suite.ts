@@ -91,6 +91,21 @@ async function scriptCached(client: RedisClient, sha: string): Promise<boolean> 
   return replies.some(([exists]) => exists === 1);
 }
 
+/**
+ * The most admissions whose server times fall within one span shorter than `windowMs`. Decision times come from
+ * the decisions (resetAt - resetMs, whole ms of the server clock): two admissions a window apart by the server's
+ * microseconds are at least `windowMs` apart in whole ms too, so the log's count here is exact.
+ */
+function mostWithinOneWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let first = 0, last = 0; last < sorted.length; last++) {
+    while ((sorted[last] as number) - (sorted[first] as number) >= windowMs) first++;
+    most = Math.max(most, last - first + 1);
+  }
+  return most;
+}
+
 function exactAdmission(algorithm: RateLimitAlgorithm) {
   return {
     name: `${algorithm}: ${REQUESTS} concurrent requests over ${CONNECTIONS} connections admit exactly ${LIMIT}`,
@@ -165,6 +180,47 @@ export default defineSuite({
           assert.equal(again.allowed, true, `${algorithm}: allowed after ${denied.retryAfterMs} ms`);
           await ctx.client.unlink(limiter.keyFor('slide'));
         }
+      },
+    },
+    {
+      name: 'within any span of one window the log admits at most the limit; the counter and GCRA up to twice it',
+      async run(ctx) {
+        // The adversary of the approximations: a full burst just before a boundary of the counter's fixed
+        // windows, then a request every 10 ms for 1.5 windows. All three algorithms at once, on their own keys.
+        const windowMs = 500;
+        const limit = 10;
+        const [seconds, micros] = await ctx.client.time();
+        const serverMs = Number(seconds) * 1000 + Number(micros) / 1000;
+        const untilBurst = (2 * windowMs - (serverMs % windowMs) - 50) % windowMs;
+        await new Promise((resolve) => setTimeout(resolve, untilBurst));
+        const most = await Promise.all(
+          RATE_LIMIT_ALGORITHMS.map(async (algorithm) => {
+            const limiter = limiterFor(ctx, algorithm, { limit, windowMs });
+            const admittedAt: number[] = [];
+            const decide = async () => {
+              const d = await limiter.limit('span');
+              if (d.source !== 'redis') throw d.error ?? new Error(`decided by ${d.source}`);
+              if (d.allowed) admittedAt.push(d.resetAt - d.resetMs);
+            };
+            await Promise.all(Array.from({ length: limit }, decide));
+            const until = performance.now() + 1.5 * windowMs;
+            while (performance.now() < until) {
+              await decide();
+              await new Promise((resolve) => setTimeout(resolve, 10));
+            }
+            await ctx.client.unlink(limiter.keyFor('span'));
+            return [algorithm, mostWithinOneWindow(admittedAt, windowMs)] as const;
+          }),
+        );
+        for (const [algorithm, admitted] of most) {
+          assert.ok(
+            admitted <= (algorithm === 'sliding-window-log' ? limit : 2 * limit),
+            `${algorithm}: ${admitted} admitted within one window, limit ${limit}`,
+          );
+        }
+        ctx.note(
+          `most admitted within one ${windowMs} ms window, limit ${limit}: ${most.map(([a, n]) => `${a} ${n}`).join(', ')}`,
+        );
       },
     },
     {

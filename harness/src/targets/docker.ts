@@ -1,16 +1,18 @@
 /**
- * The `docker` provider, for users who have a Docker engine: Testcontainers with redis:8.6-alpine (JSON and
- * search loaded by its entrypoint), valkey/valkey:8.1-alpine, and a cluster of six nodes in one container.
- * MOVED replies name the addresses the nodes announce inside the container, so the client gets a NAT map
- * from those to the mapped host ports.
+ * The `docker` provider, for users who have a Docker engine: Testcontainers with each target's image from the
+ * target table (catalog.ts): redis:8.6-alpine has JSON and search loaded by its entrypoint; a cluster is six
+ * nodes in one container. MOVED replies name the addresses the nodes announce inside the container, so the client
+ * gets a NAT map from those to the mapped host ports.
  */
 import { RedisContainer } from '@testcontainers/redis';
 import { ValkeyContainer } from '@testcontainers/valkey';
 import { GenericContainer, getContainerRuntimeClient, Wait } from 'testcontainers';
+import { TARGETS, targetSpec } from './catalog.ts';
 import { runningTarget } from './describe.ts';
 import type { Provider, RunningTarget, TargetName } from './types.ts';
 
-export const IMAGES = { redis: 'redis:8.6-alpine', valkey: 'valkey/valkey:8.1-alpine' } as const;
+/** The targets the docker provider can start: those with an image. */
+export const DOCKER_TARGET_NAMES: string[] = TARGETS.filter((t) => 'image' in t).map((t) => t.name);
 const CLUSTER_PORTS = [7000, 7001, 7002, 7003, 7004, 7005];
 
 /** Resolves when a container runtime answers; rejects with its reason otherwise (within milliseconds without Docker). */
@@ -35,11 +37,18 @@ export function clusterScript(ports: number[] = CLUSTER_PORTS): string {
   ].join(' && ');
 }
 
-export const dockerProvider: Provider = {
+export const dockerProvider: Provider & { names: string[] } = {
   name: 'docker',
+  names: DOCKER_TARGET_NAMES,
   async start(name: TargetName): Promise<RunningTarget> {
-    if (name === 'redis-cluster') {
-      const container = await new GenericContainer(IMAGES.redis)
+    const spec = targetSpec(name);
+    if (!spec?.image) {
+      throw new Error(
+        `no Docker image for target ${name}; the docker provider starts ${DOCKER_TARGET_NAMES.join(', ')}`,
+      );
+    }
+    if (spec.cluster) {
+      const container = await new GenericContainer(spec.image)
         .withExposedPorts(...CLUSTER_PORTS)
         .withEntrypoint(['sh', '-c'])
         .withCommand([clusterScript()])
@@ -57,9 +66,9 @@ export const dockerProvider: Provider = {
       );
     }
     const container =
-      name === 'valkey-8.1'
-        ? await new ValkeyContainer(IMAGES.valkey).start()
-        : await new RedisContainer(IMAGES.redis).start();
+      spec.server === 'valkey'
+        ? await new ValkeyContainer(spec.image).start()
+        : await new RedisContainer(spec.image).start();
     const url = container.getConnectionUrl();
     return runningTarget(
       { name, provider: 'docker', url, cluster: false, nodes: [url], pids: [] },

@@ -6,6 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { parseInfo } from '@redis-agent-kit/patterns';
 import { Redis } from 'ioredis';
 import { binaryCommand, type ServerKind } from '../provision/binaries.ts';
+import { DEFAULT_SUITE } from '../provision/debian.ts';
+import type { DebianSuite } from './catalog.ts';
 import { LocalServer } from './local-server.ts';
 
 export interface ClusterNodeRole {
@@ -14,6 +16,15 @@ export interface ClusterNodeRole {
   role: 'master' | 'replica';
   slots: number;
   failed: boolean;
+}
+
+export interface LocalClusterOptions {
+  masters?: number;
+  replicasPerMaster?: number;
+  /** The Debian suite whose build to run (default trixie). */
+  suite?: DebianSuite;
+  /** Fixed ports, one per node (each also needs port + 10000 free for the cluster bus); default: free ones. */
+  ports?: number[];
 }
 
 const CLUSTER_NODE_ARGS = [
@@ -29,14 +40,18 @@ export class LocalCluster {
     this.servers = servers;
   }
 
-  static async start(kind: ServerKind = 'redis', masters = 3, replicasPerMaster = 1): Promise<LocalCluster> {
+  static async start(kind: ServerKind = 'redis', options: LocalClusterOptions = {}): Promise<LocalCluster> {
+    const { masters = 3, replicasPerMaster = 1, suite = DEFAULT_SUITE, ports } = options;
     const count = masters * (1 + replicasPerMaster);
+    if (ports && ports.length !== count) throw new Error(`a cluster of ${count} nodes needs ${count} ports`);
     const servers: LocalServer[] = [];
     try {
       for (let i = 0; i < count; i++) {
         servers.push(
           await LocalServer.start({
             kind,
+            suite,
+            port: ports?.[i],
             clusterBus: true,
             // --repl-diskless-sync-delay 0: a master otherwise waits 5 s for more replicas before the first full
             // sync, and a replica that has never synced cannot be promoted, so a failover right after start hangs.
@@ -44,7 +59,7 @@ export class LocalCluster {
           }),
         );
       }
-      const cli = binaryCommand(kind, 'cli');
+      const cli = binaryCommand(kind, 'cli', suite);
       const create = spawnSync(
         cli.command,
         [

@@ -9,10 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { binaryCommand, type ServerKind } from '../provision/binaries.ts';
+import { DEFAULT_SUITE } from '../provision/debian.ts';
+import type { DebianSuite } from './catalog.ts';
 import { freePort } from './ports.ts';
 
 export interface LocalServerOptions {
   kind: ServerKind;
+  /** The Debian suite whose build to run (see the target table); default trixie (Redis 8.0, Valkey 8.1). */
+  suite?: DebianSuite;
   port?: number;
   /** Extra `--option value` arguments (cluster mode, TLS, ACL, …). */
   args?: string[];
@@ -48,6 +52,7 @@ function installExitHooks(): void {
 
 export class LocalServer {
   readonly kind: ServerKind;
+  readonly suite: DebianSuite;
   readonly port: number;
   readonly dir: string;
   private readonly args: string[];
@@ -55,8 +60,9 @@ export class LocalServer {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
 
-  private constructor(kind: ServerKind, port: number, args: string[], tlsOnly: boolean) {
+  private constructor(kind: ServerKind, suite: DebianSuite, port: number, args: string[], tlsOnly: boolean) {
     this.kind = kind;
+    this.suite = suite;
     this.port = port;
     this.args = args;
     this.tlsOnly = tlsOnly;
@@ -64,17 +70,23 @@ export class LocalServer {
   }
 
   static async start(options: LocalServerOptions): Promise<LocalServer> {
-    const port = options.port ?? (await freePort(options.clusterBus));
-    const server = new LocalServer(options.kind, port, options.args ?? [], options.tlsOnly ?? false);
-    installExitHooks();
-    live.add(server);
-    try {
-      await server.spawnAndWait();
-    } catch (error) {
-      await server.stop();
-      throw error;
+    // A free port can be taken by another process between the check and the server's bind (many test runs share
+    // a machine): with a port of our choosing, such a start is tried again on new ports.
+    for (let attempt = 1; ; attempt++) {
+      const port = options.port ?? (await freePort(options.clusterBus));
+      const suite = options.suite ?? DEFAULT_SUITE;
+      const server = new LocalServer(options.kind, suite, port, options.args ?? [], options.tlsOnly ?? false);
+      installExitHooks();
+      live.add(server);
+      try {
+        await server.spawnAndWait();
+        return server;
+      } catch (error) {
+        await server.stop();
+        const portTaken = /Address already in use/.test((error as Error).message);
+        if (!portTaken || options.port !== undefined || attempt >= 5) throw error;
+      }
     }
-    return server;
   }
 
   get pid(): number | undefined {
@@ -102,7 +114,7 @@ export class LocalServer {
   }
 
   private async spawnAndWait(): Promise<void> {
-    const { command, args } = binaryCommand(this.kind, 'server');
+    const { command, args } = binaryCommand(this.kind, 'server', this.suite);
     const serverArgs = [
       ...(this.tlsOnly ? ['--port', '0', '--tls-port', String(this.port)] : ['--port', String(this.port)]),
       '--bind',

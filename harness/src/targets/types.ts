@@ -1,7 +1,7 @@
 import type { Capabilities } from '@redis-agent-kit/patterns';
 
-export const TARGET_NAMES = ['redis-8', 'valkey-8.1', 'redis-cluster'] as const;
-export type TargetName = (typeof TARGET_NAMES)[number];
+/** A target's name: a built-in one from the target table (catalog.ts), or any name given in REDIS_TARGETS. */
+export type TargetName = string;
 export type ProviderName = 'local' | 'docker' | 'url';
 
 /** What tests and the matrix need to reach a target; serialisable (handed from global setup to test workers). */
@@ -24,7 +24,12 @@ export interface RunningTarget extends TargetInfo {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** A fixed port (a cluster's first port; its nodes take the next five too). Only the local provider has ports. */
+  port?: number;
+}
+
 export interface Provider {
   readonly name: ProviderName;
-  start(name: TargetName): Promise<RunningTarget>;
+  start(name: TargetName, options?: StartOptions): Promise<RunningTarget>;
 }

@@ -1,6 +1,7 @@
 /** Test helpers: the targets started by the global setup, and the binding of conformance suites to vitest. */
 import { closeClient, connect, type RedisClient } from '@redis-agent-kit/patterns';
 import { afterAll, describe, inject, it } from 'vitest';
+import { allowDestructiveFromEnv, refusal } from '../matrix/applicability.ts';
 import { missingCapability, runCheck, type WorkflowSuite } from '../matrix/suite.ts';
 import { targetConnection } from '../targets/describe.ts';
 import type { TargetInfo, TargetName } from '../targets/types.ts';
@@ -29,8 +30,10 @@ export function conformanceTests(suite: WorkflowSuite): void {
       describe(t.name, () => {
         for (const check of suite.checks) {
           if (check.targets && !check.targets.includes(t.name)) continue;
+          const refused = refusal(check, t, allowDestructiveFromEnv());
+          if (refused?.startsWith('not run on')) continue;
           it(check.name, async (ctx) => {
-            const skip = missingCapability(check, t);
+            const skip = refused ?? missingCapability(check, t);
             if (skip) return ctx.skip(skip);
             const result = await runCheck(suite, check, t);
             if (result.status === 'skip') return ctx.skip(result.reason);

@@ -1,5 +1,13 @@
 /** Choosing a provider and reading REDIS_TARGETS: decisions made before any server starts. */
 import { describe, expect, it } from 'vitest';
+import { dockerProvider } from '../../src/targets/docker.ts';
+import {
+  availableTargets,
+  fixedPorts,
+  requestedTargets,
+  TARGETS,
+  TargetSelectionError,
+} from '../../src/targets/index.ts';
 import { chooseProvider } from '../../src/targets/provider.ts';
 import type { Provider } from '../../src/targets/types.ts';
 import { parseTargetUrls } from '../../src/targets/url.ts';
@@ -54,12 +62,52 @@ describe('provider choice', () => {
     await expect(chooseProvider({ env: { RAK_PROVIDER: 'url' }, providers })).rejects.toThrow(/needs REDIS_TARGETS/);
   });
 
-  it('parses REDIS_TARGETS and rejects bad entries without echoing passwords', () => {
-    expect([...parseTargetUrls('redis-8=redis://a:1, valkey-8.1=rediss://b:2')]).toEqual([
+  it('parses REDIS_TARGETS under any name and rejects bad entries without echoing passwords', () => {
+    expect([...parseTargetUrls('redis-8=redis://a:1, prod=rediss://b:2,eu_west.2=redis://c:3')]).toEqual([
       ['redis-8', 'redis://a:1'],
-      ['valkey-8.1', 'rediss://b:2'],
+      ['prod', 'rediss://b:2'],
+      ['eu_west.2', 'redis://c:3'],
     ]);
-    expect(() => parseTargetUrls('redis-9=redis://u:hunter22@a:1')).toThrow(/redis-9=redis:\/\/u:\*\*\*@a:1/);
-    expect(() => parseTargetUrls('redis-9=redis://u:hunter22@a:1')).not.toThrow(/hunter22/);
+    for (const bad of ['prod', '=redis://a:1', 'my prod=redis://a:1', 'prod=http://a:1', '-x=redis://a:1']) {
+      expect(() => parseTargetUrls(bad), bad).toThrow(/is not <name>=<redis url>/);
+    }
+    expect(() => parseTargetUrls('prod=redis://a:1,prod=redis://b:1')).toThrow(/names prod twice/);
+    expect(() => parseTargetUrls('bad name=redis://u:hunter22@a:1')).toThrow(/bad name=redis:\/\/u:\*\*\*@a:1/);
+    expect(() => parseTargetUrls('bad name=redis://u:hunter22@a:1')).not.toThrow(/hunter22/);
+  });
+});
+
+describe('target selection', () => {
+  const local = fake('local');
+  const url = { ...fake('docker'), name: 'url' as const, names: ['prod', 'staging'] };
+
+  it('starts every line of the table by default, or the names asked for, refusing unknown ones', () => {
+    const all = availableTargets(local);
+    expect(all.names).toEqual(TARGETS.map((t) => t.name));
+    expect(requestedTargets(all, { env: {} })).toEqual(all.names);
+    expect(requestedTargets(all, { env: { RAK_TARGETS: 'valkey-9, redis-7.0' } })).toEqual(['valkey-9', 'redis-7.0']);
+    expect(requestedTargets(all, { env: { RAK_TARGETS: 'valkey-9' }, wanted: ['redis-8'] })).toEqual(['redis-8']);
+    expect(() => requestedTargets(all, { env: {}, wanted: ['redis-9'] })).toThrow(TargetSelectionError);
+    expect(() => requestedTargets(all, { env: {}, wanted: ['redis-9'] })).toThrow(
+      'unknown target redis-9; known: redis-7.0, redis-8, valkey-8.1, valkey-9, redis-cluster',
+    );
+  });
+
+  it('uses REDIS_TARGETS names for url, and the benchmarks take only the named targets a provider has', () => {
+    expect(requestedTargets(availableTargets(url), { env: {} })).toEqual(['prod', 'staging']);
+    expect(requestedTargets(availableTargets(url, ['redis-8', 'prod']), { env: {} })).toEqual(['prod']);
+    expect(requestedTargets(availableTargets(local, ['redis-8', 'redis-cluster']), { env: {} })).toEqual([
+      'redis-8',
+      'redis-cluster',
+    ]);
+  });
+
+  it('gives fixed ports in order, six to a cluster', () => {
+    expect(fixedPorts(['redis-7.0', 'redis-cluster', 'valkey-9'], 7000)).toEqual([7000, 7001, 7007]);
+  });
+
+  it('every line of the table is a distinct name, and the docker provider starts those with an image', () => {
+    expect(new Set(TARGETS.map((t) => t.name)).size).toBe(TARGETS.length);
+    expect(dockerProvider.names).toEqual(TARGETS.filter((t) => 'image' in t).map((t) => t.name));
   });
 });

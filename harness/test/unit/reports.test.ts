@@ -1,6 +1,6 @@
 /** The HTML report renderers as pure functions: JSON in, HTML out. */
 import { describe, expect, it } from 'vitest';
-import { compare } from '../../src/bench/benchmark.ts';
+import { compare, measured } from '../../src/bench/benchmark.ts';
 import type { MatrixReport } from '../../src/matrix/render.ts';
 import { type BenchRecord, renderBenchHtml } from '../../src/report/bench-page.ts';
 import { chromiumPath } from '../../src/report/chromium.ts';
@@ -149,25 +149,33 @@ describe('parseGoal', () => {
 });
 
 describe('ratioChart', () => {
-  it('draws one bar per finite ratio and one mark per goal bound, scaled so bar and goal compare', () => {
+  it('draws one bar per finite ratio, a whisker per range and a labelled mark per goal bound, to scale', () => {
     const svg = ratioChart(
       [
-        { label: 'a', ratio: 0.5, goal: { min: 0.9 }, met: false },
-        { label: 'b', ratio: 2, goal: { min: 0.5, max: 3 }, met: true },
-        { label: 'nan', ratio: Number.NaN },
+        { label: 'a', anchor: 'raw GET', ratio: 0.5, range: [0.4, 0.6], goal: { min: 0.9 }, met: false },
+        { label: 'b', anchor: 'raw GET', ratio: 2, goal: { min: 0.5, max: 3 }, met: true },
+        { label: 'nan', anchor: 'raw GET', ratio: Number.NaN },
       ],
       'chart',
+      'higher',
     );
     expect(svg.match(/<rect class="ratio"/g)).toHaveLength(2);
-    expect(svg.match(/<line class="goal"/g)).toHaveLength(3);
+    expect(svg.match(/<path class="spread"/g)).toHaveLength(1);
+    expect(svg.match(/<g class="goal">/g)).toHaveLength(3);
+    expect(svg).toContain('goal ≥ 0.9');
+    expect(svg).toContain('goal ≤ 3');
+    expect(svg.match(/>vs raw GET</g)).toHaveLength(2);
+    expect(svg).toContain('higher is better');
+    expect(svg).toContain('0.50× (0.40–0.60)');
     const width = (label: string) =>
-      Number(new RegExp(`>${label}</text>\\n<rect[^>]*width="([\\d.]+)"`).exec(svg)?.[1]);
+      Number(new RegExp(`>${label}</text>\\n<text[^>]*>[^<]*</text>\\n<rect[^>]*width="([\\d.]+)"`).exec(svg)?.[1]);
     expect(width('b')).toBeCloseTo(width('a') * 4, 0);
     expect(svg).toContain('#cf222e'); // missed goal in red
   });
 
-  it('is empty when nothing was compared', () => {
-    expect(ratioChart([{ label: 'x', ratio: Number.NaN }], 't')).toBe('');
+  it('names its direction, and is empty when nothing was compared', () => {
+    expect(ratioChart([{ label: 'x', anchor: 'y', ratio: 0.5 }], 't', 'lower')).toContain('lower is better');
+    expect(ratioChart([{ label: 'x', anchor: 'y', ratio: Number.NaN }], 't', 'higher')).toBe('');
   });
 });
 
@@ -187,12 +195,27 @@ describe('renderBenchHtml', () => {
   it('renders a chart and a table per benchmark with the goal verdict, sorted by id', () => {
     const html = renderBenchHtml([record('z', 950), record('a', 500)]);
     expect(html.match(/<svg /g)).toHaveLength(2);
+    expect(html.match(/class="ratio-chart higher"/g)).toHaveLength(2);
     expect(html.indexOf('Bench a')).toBeLessThan(html.indexOf('Bench z'));
     expect(html).toContain('0/1 goals met');
     expect(html).toContain('1/1 goals met');
     expect(html).toContain('Bench a &lt;x&gt;');
     expect(html).toContain('n &lt;b&gt;');
     expect(externalReferences(html)).toEqual([]);
+  });
+
+  it('charts lower-is-better rows on their own axis, with the rounds\' spread in the table', () => {
+    const time = (subject: string, rounds: number[]) => measured(subject, 'time', 's', rounds);
+    const anchorTime = time('redis-cli --memkeys (anchor)', [6, 6.2, 6.1, 6.4, 6.3]);
+    const html = renderBenchHtml([
+      {
+        ...record('t', 900),
+        rows: [anchorTime, compare(time('audit', [3, 3.1, 3.3, 3.05, 3.2]), anchorTime, { max: 1 })],
+      },
+    ]);
+    expect(html.match(/class="ratio-chart lower"/g)).toHaveLength(1);
+    expect(html).not.toContain('class="ratio-chart higher"');
+    expect(html).toMatch(/0\.50 \(0\.48–0\.54\)/);
   });
 
   it('says how to get results when there are none', () => {

@@ -15,6 +15,14 @@ export interface Limits {
   maxItems: number;
   /** Longest a subscribe or keyspace watch waits. */
   maxWaitMs: number;
+  /** Longest key, field, member name, id or other name a call may give (bytes). */
+  maxNameBytes: number;
+  /** Largest answer (bytes of JSON, counting the text copy of the structured content). */
+  maxAnswerBytes: number;
+  /** Most elements a server-side read may touch: set algebra by total cardinality, range offsets. */
+  maxReadElements: number;
+  /** Most subscribe/psubscribe/keyspace calls waiting at once (each holds its own Redis connections). */
+  maxListeners: number;
 }
 
 export interface ServerConfig {
@@ -24,6 +32,12 @@ export interface ServerConfig {
   target: ConnectionTarget;
   tls: { ca?: string; cert?: string; key?: string } | undefined;
   readOnly: boolean;
+  /**
+   * List each tool's output schema in `tools/list`. Off by default: models call tools from names, descriptions and
+   * input schemas, and the output schemas would be a third of the listing's tokens. Results are validated against
+   * them by the server either way.
+   */
+  outputSchemas: boolean;
   /** Tool groups to register, in registry order. */
   groups: string[];
   limits: Limits;
@@ -39,7 +53,19 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-export const DEFAULT_LIMITS: Limits = { defaultTtl: 3600, maxValueBytes: 100 * 1024, maxItems: 100, maxWaitMs: 10_000 };
+export const DEFAULT_LIMITS: Limits = {
+  defaultTtl: 3600,
+  maxValueBytes: 100 * 1024,
+  maxItems: 100,
+  maxWaitMs: 10_000,
+  maxNameBytes: 1024,
+  maxAnswerBytes: 1024 * 1024,
+  maxReadElements: 10_000,
+  maxListeners: 10,
+};
+
+/** Bounds on the bounds: one call never pipelines or unpacks more than this many items. */
+const MAX_ITEMS_CEILING = 1000;
 
 export const USAGE = `redis-mcp-server: a Redis 8 / Valkey MCP server with guarded, typed tools.
 
@@ -47,13 +73,18 @@ export const USAGE = `redis-mcp-server: a Redis 8 / Valkey MCP server with guard
   --tls-ca/--tls-cert/--tls-key <file>   PEM files (default REDIS_TLS_CA, REDIS_TLS_CERT, REDIS_TLS_KEY)
   --cluster-mode           use the cluster client (default REDIS_CLUSTER)
   --read-only              register read operations only
+  --output-schemas         list each tool's output schema too (results match it either way; costs tokens)
   --profile <name>         tool set: default, full, read, data, app, ops (default: default)
   --tools <g1,g2>          explicit groups instead of a profile: keys,strings,hashes,lists,sets,zsets,streams,json,
-                           pubsub,sessions,cache,ratelimit,vector,server,audit,docs
+                           pubsub,sessions,cache,ratelimit,queue,memory,vector,server,audit,docs
   --default-ttl <s>        TTL for writes without ttl/permanent (default 3600; 0 = refuse them)
   --max-value-bytes <n>    largest value stored (default 102400)
-  --max-items <n>          most items in or out of one call (default 100)
+  --max-items <n>          most items in or out of one call (default 100, at most 1000)
   --max-wait-ms <n>        longest subscribe/watch wait (default 10000)
+  --max-name-bytes <n>     longest key, field, member name or id a call may give (default 1024)
+  --max-answer-bytes <n>   largest answer; a longer string value comes in parts (default 1048576)
+  --max-read-elements <n>  most elements one read may make the server touch (set algebra, offsets; default 10000)
+  --max-listeners <n>      most subscribe/keyspace calls waiting at once (default 10)
   --service <name>         session key namespace (default mcp)
   --command-timeout-ms <n> fail a Redis command after this long (default 5000)
   --transport stdio|http   default stdio
@@ -70,12 +101,17 @@ const FLAGS = {
   'tls-key': { type: 'string' },
   'cluster-mode': { type: 'boolean' },
   'read-only': { type: 'boolean' },
+  'output-schemas': { type: 'boolean' },
   profile: { type: 'string' },
   tools: { type: 'string' },
   'default-ttl': { type: 'string' },
   'max-value-bytes': { type: 'string' },
   'max-items': { type: 'string' },
   'max-wait-ms': { type: 'string' },
+  'max-name-bytes': { type: 'string' },
+  'max-answer-bytes': { type: 'string' },
+  'max-read-elements': { type: 'string' },
+  'max-listeners': { type: 'string' },
   service: { type: 'string' },
   'command-timeout-ms': { type: 'string' },
   transport: { type: 'string' },
@@ -95,11 +131,12 @@ function readFlags(argv: string[]): Flags {
   }
 }
 
-function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
+function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min)
-    throw new ConfigError(`--${name} must be an integer >= ${min}, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`--${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
   return value;
 }
 
@@ -152,8 +189,13 @@ function limitsConfig(flags: Flags): Limits {
   return {
     defaultTtl: positiveInt('default-ttl', flags['default-ttl'], DEFAULT_LIMITS.defaultTtl, 0),
     maxValueBytes: positiveInt('max-value-bytes', flags['max-value-bytes'], DEFAULT_LIMITS.maxValueBytes),
-    maxItems: positiveInt('max-items', flags['max-items'], DEFAULT_LIMITS.maxItems),
+    maxItems: positiveInt('max-items', flags['max-items'], DEFAULT_LIMITS.maxItems, 1, MAX_ITEMS_CEILING),
     maxWaitMs: positiveInt('max-wait-ms', flags['max-wait-ms'], DEFAULT_LIMITS.maxWaitMs),
+    maxNameBytes: positiveInt('max-name-bytes', flags['max-name-bytes'], DEFAULT_LIMITS.maxNameBytes),
+    // An answer must at least hold a page of small items and the error text that says how to read in parts.
+    maxAnswerBytes: positiveInt('max-answer-bytes', flags['max-answer-bytes'], DEFAULT_LIMITS.maxAnswerBytes, 4096),
+    maxReadElements: positiveInt('max-read-elements', flags['max-read-elements'], DEFAULT_LIMITS.maxReadElements),
+    maxListeners: positiveInt('max-listeners', flags['max-listeners'], DEFAULT_LIMITS.maxListeners),
   };
 }
 
@@ -179,6 +221,7 @@ export function parseConfig(
   return {
     ...redis,
     readOnly: flags['read-only'] === true || selection.readOnly,
+    outputSchemas: flags['output-schemas'] === true,
     groups: selection.groups,
     limits: limitsConfig(flags),
     service: serviceName(flags),

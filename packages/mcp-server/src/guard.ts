@@ -2,13 +2,13 @@
  * The server's policy, enforced in code rather than only written down:
  * - commands that wipe data, reconfigure, stop or stall the server are refused by the client every tool uses
  *   (no tool sends them, and a future tool cannot either);
- * - a write names a TTL, or says the data is permanent, or gets the configured default TTL (or is refused);
+ * - a write that creates a key names a TTL, or says the data is permanent, or gets the configured default TTL (or is
+ *   refused); an existing key keeps its TTL (write.ts);
  * - values over the size limit are refused before they reach Redis;
  * - counts are bounded by `maxItems` in every tool's input schema.
  */
 
 import { isKnownScript, scriptSha } from '@redis-agent-kit/patterns';
-import { type Command, command } from '@redis-agent-kit/patterns/cluster';
 import type { Limits } from './config.ts';
 
 /** A request the policy refuses; its message says what to do instead. */
@@ -136,38 +136,28 @@ export function guardClient<T extends object>(client: T): T {
   });
 }
 
-/** What a write does about expiry. */
-export type TtlDecision =
-  | { kind: 'set'; seconds: number }
-  /** Applied with EXPIRE … NX: a write to an existing key keeps its expiry. */
-  | { kind: 'default'; seconds: number }
-  | { kind: 'permanent' };
-
 export interface TtlArgs {
   ttl?: number | undefined;
   permanent?: boolean | undefined;
 }
 
-export function resolveTtl(args: TtlArgs, limits: Pick<Limits, 'defaultTtl'>): TtlDecision {
+/**
+ * The TTL (seconds; 0 for none) a write gives a key it creates: `ttl`, none with `permanent: true`, else the
+ * configured default. With a default of 0 a write must name one of them, even one to an existing key, so whether a
+ * call is refused never depends on what happens to be stored. An existing key keeps its TTL (see write.ts).
+ */
+export function ttlForNewKey(args: TtlArgs, limits: Pick<Limits, 'defaultTtl'>): number {
   if (args.ttl !== undefined && args.permanent) {
     throw new PolicyError('give either ttl or permanent: true, not both');
   }
-  if (args.ttl !== undefined) return { kind: 'set', seconds: args.ttl };
-  if (args.permanent) return { kind: 'permanent' };
-  if (limits.defaultTtl > 0) return { kind: 'default', seconds: limits.defaultTtl };
+  if (args.ttl !== undefined) return args.ttl;
+  if (args.permanent) return 0;
+  if (limits.defaultTtl > 0) return limits.defaultTtl;
   throw new PolicyError('writes need a TTL: pass ttl (seconds), or permanent: true if the data must never expire');
 }
 
-/** The EXPIRE a decision asks for, to send with the write: none for permanent data. */
-export function expireCommands(key: string, ttl: TtlDecision): Command[] {
-  if (ttl.kind === 'set') return [command('EXPIRE', key, ttl.seconds)];
-  // NX: only when the key has no TTL yet, so a write to an existing key keeps the expiry it has.
-  if (ttl.kind === 'default') return [command('EXPIRE', key, ttl.seconds, 'NX')];
-  return [];
-}
-
-/** Refuses a write whose values together exceed the limit (UTF-8 bytes). */
-export function assertValueSize(values: readonly string[], limits: Pick<Limits, 'maxValueBytes'>): void {
+/** Refuses a write whose values together exceed the limit (bytes; text counts as UTF-8). */
+export function assertValueSize(values: readonly (string | Buffer)[], limits: Pick<Limits, 'maxValueBytes'>): void {
   let total = 0;
   for (const value of values) total += Buffer.byteLength(value);
   if (total > limits.maxValueBytes) {

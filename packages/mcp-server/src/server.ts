@@ -15,18 +15,27 @@ import {
   type RedisClient,
 } from '@redis-agent-kit/patterns';
 import { z } from 'zod';
-import type { ServerConfig } from './config.ts';
+import type { Limits, ServerConfig } from './config.ts';
 import { errorResult } from './errors.ts';
 import { guardClient } from './guard.ts';
-import { type Access, compactSchema, type ToolContext, type ToolDefinition } from './tool.ts';
+import { encodeAnswer } from './bytes.ts';
+import { compactSchema, type OpSpec, type ToolContext, type ToolDefinition } from './tool.ts';
 import { GROUPS } from './tools/index.ts';
 
 export const SERVER_NAME = 'redis-mcp-server';
 /** The package's own version (package.json is one level above both src/ and dist/), announced to MCP clients. */
 export const SERVER_VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
-const INSTRUCTIONS =
-  'Redis tools. Keys are {service}:{entity}:{id}. Writes take ttl (seconds) or permanent: true, else the default TTL applies. Results are bounded: follow cursor to page. Check commands with the docs tool: the server may be newer than your training data.';
+/** Said once per connection (not per tool): the conventions and the bounds in force on this server. */
+export function instructions(limits: Limits): string {
+  return [
+    'Redis tools. Keys are {service}:{entity}:{id}.',
+    'A write that creates a key gives it ttl (seconds), none with permanent: true, else the default TTL; an existing key keeps its TTL (keys expire/persist change it).',
+    `Bounded: a tool's [bound] holds for its ops that state none; count, k and lists <= ${limits.maxItems}; ttl <= 10 years; names (keys, fields, ids) <= ${limits.maxNameBytes} bytes; values <= ${limits.maxValueBytes} bytes per call; answers <= ${limits.maxAnswerBytes} bytes (a long string comes in parts: read on with start); reads touching > ${limits.maxReadElements} elements are refused. Follow cursor to page.`,
+    'Bytes that are not UTF-8 travel as base64 with encoding: "base64", in calls and answers.',
+    'Check commands with the docs tool: the server may be newer than your training data.',
+  ].join(' ');
+}
 
 interface Registered {
   definition: ToolDefinition;
@@ -51,12 +60,43 @@ export interface RedisMcp {
   close(): Promise<void>;
 }
 
-/** An op of a tool: its name, access and description. */
-type Op = [name: string, readonly [access: Access, text: string]];
+/** An op of a tool: its name, access, description and bound. */
+type Op = [name: string, spec: OpSpec];
 
-function describeTool(summary: string, ops: readonly Op[]): string {
-  const parts = ops.filter(([, [, text]]) => text).map(([op, [, text]]) => `${op}: ${text}`);
-  return ops.length === 1 || !parts.length ? summary : `${summary} ${parts.join('; ')}.`;
+/**
+ * The summary with the tool's bound, then each op with what it does and its own bound where it has one:
+ * `Keys of any type [O(1)/key]. scan: pattern (glob), type [≤20 SCAN rounds]; info: type, ttl of keys.`
+ */
+export function describeTool(summary: string, bound: string, ops: readonly Op[]): string {
+  const parts = ops
+    .map(([op, [, text, own]]) => {
+      const what = [text, own ? `[${own}]` : ''].filter(Boolean).join(' ');
+      return what && ops.length > 1 ? `${op}: ${what}` : what;
+    })
+    .filter(Boolean);
+  return `${summary.replace(/\.$/, '')} [${bound}].${parts.length ? ` ${parts.join('; ')}.` : ''}`;
+}
+
+/**
+ * The answer as the client gets it: bytes encoded (text, or base64 for all when any is not UTF-8), and at most
+ * `maxAnswerBytes` counting the structured content and its text copy; a larger one is refused with what to do.
+ */
+export function answerOf(result: Record<string, unknown>, maxAnswerBytes: number): CallToolResult {
+  const structured = encodeAnswer(result);
+  const text = JSON.stringify(structured);
+  const size = 2 * Buffer.byteLength(text);
+  if (size > maxAnswerBytes) {
+    return {
+      content: [
+        {
+          type: 'text',
+          text: `the answer would be ${size} bytes, over the ${maxAnswerBytes}-byte bound (--max-answer-bytes): ask for fewer items (count, names, members), or read a long string in parts (string get with start)`,
+        },
+      ],
+      isError: true,
+    };
+  }
+  return { content: [{ type: 'text', text }], structuredContent: structured };
 }
 
 /** Builds the schemas and listing of every tool this configuration exposes on this server. */
@@ -80,8 +120,12 @@ export function planTools(config: ServerConfig, caps: Capabilities): { registere
       const readOnly = exposed.every(([, [access]]) => access === 'read');
       const shape: Record<string, z.core.$ZodType> = { ...definition.input({ limits: config.limits }) };
       if (config.readOnly) for (const name of definition.writeArgs ?? []) delete shape[name as string];
+      // A tool with several ops takes `op` in every mode, so a call valid in full mode stays valid read-only;
+      // with one op left it may be omitted.
+      const op = z.enum(ops as [string, ...string[]]);
+      const withOp = Object.keys(definition.ops).length > 1 ? { op: ops.length > 1 ? op : op.optional(), ...shape } : shape;
       // Strict: a misspelt or unknown argument is an error, never silently ignored.
-      const input = z.strictObject(ops.length > 1 ? { op: z.enum(ops as [string, ...string[]]), ...shape } : shape);
+      const input = z.strictObject(withOp);
       const output = z.object(definition.output);
       // Only hints that differ from MCP's defaults (readOnlyHint false, destructiveHint true, idempotentHint
       // false) are listed: saying a default costs tokens in every conversation and tells a client nothing.
@@ -93,11 +137,11 @@ export function planTools(config: ServerConfig, caps: Capabilities): { registere
           };
       const listing = {
         name: definition.name,
-        description: describeTool(definition.summary, exposed),
+        description: describeTool(definition.summary, definition.bound, exposed),
         inputSchema: compactSchema(z.toJSONSchema(input, { target: 'draft-7', io: 'input' })) as Tool['inputSchema'],
-        outputSchema: compactSchema(
-          z.toJSONSchema(output, { target: 'draft-7', io: 'output' }),
-        ) as Tool['outputSchema'],
+        ...(config.outputSchemas
+          ? { outputSchema: compactSchema(z.toJSONSchema(output, { target: 'draft-7', io: 'output' })) as Tool['outputSchema'] }
+          : {}),
         ...(Object.keys(annotations).length ? { annotations } : {}),
       };
       registered.push({ definition, ops, input, output, listing });
@@ -124,11 +168,13 @@ export async function startRedisMcp(config: ServerConfig, env: NodeJS.ProcessEnv
 
   const run = async (entry: Registered, input: Record<string, unknown>): Promise<CallToolResult> => {
     try {
-      const op = entry.ops.length > 1 ? input.op : entry.ops[0];
+      const op = input.op ?? entry.ops[0];
       const result = (await entry.definition.run({ ...input, op } as never, ctx)) as Record<string, unknown>;
-      return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result };
+      return answerOf(result, config.limits.maxAnswerBytes);
     } catch (error) {
-      return errorResult(error, { redis, key: typeof input.key === 'string' ? input.key : undefined });
+      // A base64 key is not the key's name: WRONGTYPE then names no type rather than a wrong key's.
+      const key = typeof input.key === 'string' && input.encoding === undefined ? input.key : undefined;
+      return errorResult(error, { redis, key, commandTimeoutMs: config.commandTimeoutMs });
     }
   };
 
@@ -139,7 +185,7 @@ export async function startRedisMcp(config: ServerConfig, env: NodeJS.ProcessEnv
     tools,
     skipped,
     createServer() {
-      const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION }, { instructions: INSTRUCTIONS });
+      const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION }, { instructions: instructions(config.limits) });
       for (const entry of registered) {
         server.registerTool(
           entry.definition.name,

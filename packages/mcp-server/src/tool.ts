@@ -5,18 +5,28 @@
  * registered at all.
  */
 import type { Capabilities, CapabilityName, RedisClient } from '@redis-agent-kit/patterns';
-import {
-  type Command,
-  masters as mastersOf,
-  orThrow,
-  sendBatch,
-  sendTransaction,
-} from '@redis-agent-kit/patterns/cluster';
+import { type Command, masters as mastersOf, orThrow, sendBatch } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
 import type { Limits, ServerConfig } from './config.ts';
-import { assertCommandAllowed, expireCommands, guardClient, type TtlDecision } from './guard.ts';
+import { type ByteRecord, encodingArg, wellFormed } from './bytes.ts';
+import { assertCommandAllowed, guardClient } from './guard.ts';
 
 export type Access = 'read' | 'write';
+
+/**
+ * An op: its access, a few words on what it does, and its bound (what its cost and answer grow with, at most) when
+ * it differs from the tool's `bound`. The listing states both in the tool's description.
+ */
+export type OpSpec = readonly [access: Access, text: string, bound?: string];
+
+/** What a tool returns: its output shape, where a string may be bytes (a Buffer) and a record of strings a ByteRecord. */
+export type Answer<T> = T extends string
+  ? string | Buffer
+  : T extends readonly (infer U)[]
+    ? Answer<U>[]
+    : T extends object
+      ? { [K in keyof T]: Answer<T[K]> } | ByteRecord
+      : T;
 
 export interface ToolContext {
   /** The guarded client: blocked commands throw before they are sent. */
@@ -38,8 +48,10 @@ export interface ToolDefinition<Op extends string = string, In extends Shape = S
   name: string;
   /** One short sentence; the ops' own descriptions are appended. */
   summary: string;
-  /** Each op: its access and a few words on what it does. */
-  ops: Record<Op, readonly [Access, string]>;
+  /** Each op: its access, a few words on what it does, and its own bound if not the tool's. */
+  ops: Record<Op, OpSpec>;
+  /** The bound of every op that states none (`O(1)/key`). */
+  bound: string;
   /** Arguments besides `op`; every one but `key` optional unless all ops need it. */
   input(options: SchemaOptions): In;
   /** Arguments only write ops use, dropped from the schema in read-only mode. */
@@ -51,7 +63,7 @@ export interface ToolDefinition<Op extends string = string, In extends Shape = S
   destructive?: boolean;
   /** For tools with write ops: does repeating a call with the same arguments change nothing more? Default false. */
   idempotent?: boolean;
-  run(args: z.output<z.ZodObject<In>> & { op: Op }, ctx: ToolContext): Promise<z.output<z.ZodObject<Out>>>;
+  run(args: z.output<z.ZodObject<In>> & { op: Op }, ctx: ToolContext): Promise<Answer<z.output<z.ZodObject<Out>>>>;
 }
 
 /** A switchable group of tools (`--tools <name>`): one file under src/tools. */
@@ -70,15 +82,32 @@ export function defineGroup(name: string, ...tools: ToolDefinition[]): ToolGroup
   return { name, tools };
 }
 
+/** Ten years: a longer TTL is a permanent key, and says so with `permanent: true`. */
+export const MAX_TTL_SECONDS = 315_360_000;
+
+/**
+ * A name (channel, id, group, policy…) given as text: well-formed (a lone surrogate would be stored as U+FFFD) and
+ * at most `--max-name-bytes`. Checked by the server, not listed in the schema (the bound is in the instructions).
+ */
+function name(limits: Pick<Limits, 'maxNameBytes'>) {
+  return z
+    .string()
+    .refine(wellFormed, 'holds a lone UTF-16 surrogate (no UTF-8 bytes)')
+    .refine((text) => Buffer.byteLength(text) <= limits.maxNameBytes, `longer than ${limits.maxNameBytes} bytes (--max-name-bytes)`);
+}
+
 /** Shared argument schemas, so every tool names and bounds them the same way. */
 export const args = {
+  /** Keys, fields and members of the byte tools are decoded and bounded by `BytesIn` (they may be base64). */
   key: z.string(),
-  // Meaning of ttl (seconds) and permanent (no TTL) is in the server instructions, said once for all tools.
-  ttl: z.number().int().min(1).optional(),
+  name,
+  // The TTL rule in full is in the server instructions, said once for all tools.
+  ttl: z.number().int().min(1).max(MAX_TTL_SECONDS).optional().describe('s, new keys only'),
   permanent: z.boolean().optional(),
   /** How many items to return (default DEFAULT_COUNT), at most `maxItems`. */
   count: (limits: Limits) => z.number().int().min(1).max(limits.maxItems).optional(),
   fields: z.record(z.string(), z.string()),
+  encoding: encodingArg,
 };
 
 /** The default page size when a call names no count. */
@@ -102,7 +131,11 @@ export function compactSchema(schema: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(schema)) {
     if (name === '$schema' || name === 'propertyNames') continue;
-    if ((name === 'minimum' || name === 'maximum') && Math.abs(value as number) === Number.MAX_SAFE_INTEGER) continue;
+    // Numeric and length bounds are stated once in the server instructions and the ops' bounds; the server
+    // validates them all the same.
+    if (name === 'minimum' || name === 'maximum' || name === 'maxItems') continue;
+    // An enum says its type by its values.
+    if (name === 'type' && Array.isArray((schema as { enum?: unknown[] }).enum)) continue;
     if (name === 'additionalProperties' && (value === false || isEmptyObject(value))) continue;
     out[name] = compactSchema(value);
   }
@@ -120,20 +153,6 @@ export type StandaloneClient = Exclude<RedisClient, ClusterClient>;
 export function masters(redis: RedisClient): StandaloneClient[] {
   const nodes = mastersOf(redis);
   return redis.isCluster ? nodes.map((node) => guardClient(node)) : nodes;
-}
-
-/**
- * Runs the commands and the TTL decision's EXPIRE in one MULTI on `key` (one slot, so cluster-safe), and returns
- * the replies of the commands. A failed command throws its error.
- */
-export async function writeWithTtl(
-  ctx: ToolContext,
-  key: string,
-  ttl: TtlDecision,
-  commands: readonly Command[],
-): Promise<unknown[]> {
-  const replies = await sendTransaction(ctx.redis, [...commands, ...expireCommands(key, ttl)]);
-  return replies.slice(0, commands.length);
 }
 
 /**

@@ -3,10 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   assertCommandAllowed,
   assertValueSize,
-  expireCommands,
   guardClient,
   PolicyError,
-  resolveTtl,
+  ttlForNewKey,
 } from '../src/guard.ts';
 import { compactSchema } from '../src/tool.ts';
 
@@ -87,24 +86,16 @@ describe('guardClient', () => {
   });
 });
 
-describe('resolveTtl', () => {
-  it('ttl wins; permanent is explicit; otherwise the default applies only to keys without a TTL', () => {
-    expect(resolveTtl({ ttl: 30 }, { defaultTtl: 3600 })).toEqual({ kind: 'set', seconds: 30 });
-    expect(resolveTtl({ permanent: true }, { defaultTtl: 3600 })).toEqual({ kind: 'permanent' });
-    expect(resolveTtl({}, { defaultTtl: 3600 })).toEqual({ kind: 'default', seconds: 3600 });
+describe('ttlForNewKey', () => {
+  it('ttl wins; permanent is none (0); otherwise the default', () => {
+    expect(ttlForNewKey({ ttl: 30 }, { defaultTtl: 3600 })).toBe(30);
+    expect(ttlForNewKey({ permanent: true }, { defaultTtl: 3600 })).toBe(0);
+    expect(ttlForNewKey({}, { defaultTtl: 3600 })).toBe(3600);
   });
 
   it('refuses a write without TTL when there is no default, and contradictory arguments', () => {
-    expect(() => resolveTtl({}, { defaultTtl: 0 })).toThrow(/writes need a TTL/);
-    expect(() => resolveTtl({ ttl: 5, permanent: true }, { defaultTtl: 0 })).toThrow(/either ttl or permanent/);
-  });
-
-  it('adds EXPIRE, EXPIRE … NX, or nothing', () => {
-    const wire = (ttl: Parameters<typeof expireCommands>[1]) =>
-      expireCommands('k', ttl).map((cmd) => [cmd.name, ...cmd.args]);
-    expect(wire({ kind: 'set', seconds: 5 })).toEqual([['EXPIRE', 'k', 5]]);
-    expect(wire({ kind: 'default', seconds: 60 })).toEqual([['EXPIRE', 'k', 60, 'NX']]);
-    expect(wire({ kind: 'permanent' })).toEqual([]);
+    expect(() => ttlForNewKey({}, { defaultTtl: 0 })).toThrow(/writes need a TTL/);
+    expect(() => ttlForNewKey({ ttl: 5, permanent: true }, { defaultTtl: 0 })).toThrow(/either ttl or permanent/);
   });
 });
 
@@ -119,13 +110,15 @@ describe('assertValueSize', () => {
 });
 
 describe('compactSchema', () => {
-  it('drops $schema, safe-integer bounds, propertyNames and additionalProperties: false, and keeps the rest', () => {
+  it('drops $schema, numeric and length bounds (stated in instructions and op bounds), propertyNames, additionalProperties: false and the type of an enum', () => {
     const schema = {
       $schema: 'http://json-schema.org/draft-07/schema#',
       type: 'object',
       additionalProperties: false,
       properties: {
         n: { type: 'integer', minimum: -9007199254740991, maximum: 100 },
+        l: { type: 'array', maxItems: 100, items: { type: 'string' } },
+        op: { type: 'string', enum: ['get', 'set'] },
         r: { type: 'object', propertyNames: { type: 'string' }, additionalProperties: { type: 'string' } },
       },
       required: ['n'],
@@ -133,7 +126,9 @@ describe('compactSchema', () => {
     expect(compactSchema(schema)).toEqual({
       type: 'object',
       properties: {
-        n: { type: 'integer', maximum: 100 },
+        n: { type: 'integer' },
+        l: { type: 'array', items: { type: 'string' } },
+        op: { enum: ['get', 'set'] },
         r: { type: 'object', additionalProperties: { type: 'string' } },
       },
       required: ['n'],

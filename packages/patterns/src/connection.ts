@@ -209,6 +209,32 @@ export function resolveConnection(options: ConnectionOptions = {}): Resolved {
 }
 
 /**
+ * What `connect()` would use, credentials included, for handing to another client library (node-redis, which
+ * connect-redis needs), so that it honours REDIS_URL, REDIS_USERNAME, REDIS_PASSWORD, REDIS_TLS_* and REDIS_CLUSTER
+ * exactly as this factory does. The password and the TLS material are non-enumerable properties: JSON, util.inspect,
+ * spreading and string conversion never show them; read them by name.
+ */
+export interface ConnectionSettings extends ConnectionTarget {
+  readonly username: string | undefined;
+  /** Non-enumerable. */
+  readonly password: string | undefined;
+  /** Options for `tls.connect` (ca, cert, key read from their files), non-enumerable; undefined without TLS. */
+  readonly tlsOptions: RedisOptions['tls'] | undefined;
+  /** Cluster seed nodes: the URL's host, then `nodes`. */
+  readonly seeds: readonly { host: string; port: number }[];
+}
+
+export function connectionSettings(options: ConnectionOptions = {}): ConnectionSettings {
+  const { password, tls, ...shown } = resolveConnection(options);
+  const settings = { ...shown, tls: tls !== undefined };
+  Object.defineProperties(settings, {
+    password: { value: password, enumerable: false },
+    tlsOptions: { value: tls, enumerable: false },
+  });
+  return settings as unknown as ConnectionSettings;
+}
+
+/**
  * Creates a client without waiting for it. Prefer `connect()`, which waits until the server answers
  * and fails with one clear, redacted error otherwise.
  */

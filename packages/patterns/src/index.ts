@@ -1,9 +1,10 @@
 /**
  * `@redis-agent-kit/patterns`: what every pattern and every user of one needs, and nothing of any pattern (each
- * lives at its subpath: `/cache`, `/ratelimit`, `/session`, `/audit`, `/vector`, `/cluster`), so importing the root
- * loads no pattern and no optional peer. It holds:
- * - the connection factory (URL, TLS, cluster, finite retries), its redacted errors, and `connectionTarget`, where
- *   a configuration would connect, without its credentials;
+ * lives at its subpath: `/cache`, `/ratelimit`, `/session`, `/audit`, `/vector`, `/queue`, `/cluster`), so
+ * importing the root loads no pattern and no optional peer. It holds:
+ * - the connection factory (URL, TLS, cluster, finite retries), its redacted errors, `connectionTarget`, where
+ *   a configuration would connect, without its credentials, and `connectionSettings`, the same with them (never
+ *   enumerable) for another client library such as node-redis;
  * - the capabilities probe, which every pattern uses to pick a strategy or refuse naming what is missing;
  * - redaction, because a user who logs a URL or an error must hide the password the same way the kit does (and
  *   describeUrlProblem, to say what is wrong with a URL without echoing it);
@@ -25,7 +26,9 @@ export {
   closeClient,
   connect,
   type ConnectionOptions,
+  type ConnectionSettings,
   type ConnectionTarget,
+  connectionSettings,
   connectionTarget,
   createClient,
   describeClient,

@@ -31,7 +31,7 @@ export class LuaScript {
     known.add(this.sha);
   }
 
-  async run(client: RedisClient, keys: string[], args: (string | number)[]): Promise<unknown> {
+  async run(client: RedisClient, keys: readonly (string | Buffer)[], args: readonly ScriptArg[]): Promise<unknown> {
     try {
       return await client.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
@@ -39,7 +39,20 @@ export class LuaScript {
       return client.eval(this.source, keys.length, ...keys, ...args);
     }
   }
+
+  /** `run` with bulk replies as Buffers, for scripts that return binary values (payloads, member names). */
+  async runBuffer(client: RedisClient, keys: readonly (string | Buffer)[], args: readonly ScriptArg[]): Promise<unknown> {
+    try {
+      return await client.callBuffer('EVALSHA', this.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!isNoScript(error)) throw error;
+      return client.callBuffer('EVAL', this.source, keys.length, ...keys, ...args);
+    }
+  }
 }
+
+/** A script argument: bytes, text (sent as UTF-8) or a number. */
+export type ScriptArg = string | Buffer | number;
 
 function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');

@@ -5,13 +5,17 @@ import { jsonString, looksLikeJson } from '../src/audit/rules/json-string.ts';
 import { largeCollection } from '../src/audit/rules/large-collection.ts';
 import { noNamespace } from '../src/audit/rules/no-namespace.ts';
 import type { AuditRule } from '../src/audit/rules/rule.ts';
+import { Separators } from '../src/audit/separators.ts';
 import type { KeyRecord } from '../src/audit/types.ts';
 
 const thresholds = { largeCollectionLength: 100, hugeValueBytes: 1000 };
 
+const colon = new Separators([':'], false);
+
 function run(rule: AuditRule, records: KeyRecord[]) {
   const state = rule.start(thresholds);
   for (const record of records) {
+    record.separator = colon.of(record.key);
     if (state.wantsHead && !state.wantsHead(record)) delete record.head;
     state.observe(record);
   }

@@ -10,7 +10,10 @@ describe('audit settings', () => {
       scanCount: AUDIT_DEFAULTS.scanCount,
       memorySamples: AUDIT_DEFAULTS.memorySamples,
       sampleKeys: undefined,
+      sizePass: AUDIT_DEFAULTS.sizePass,
       useScripts: AUDIT_DEFAULTS.useScripts,
+      commandTimeoutMs: AUDIT_DEFAULTS.commandTimeoutMs,
+      commandTargetMs: AUDIT_DEFAULTS.commandTargetMs,
       report: {
         prefixDepth: AUDIT_DEFAULTS.prefixDepth,
         maxPrefixChildren: AUDIT_DEFAULTS.maxPrefixChildren,
@@ -18,6 +21,7 @@ describe('audit settings', () => {
         bigKeyBytes: AUDIT_DEFAULTS.bigKeyBytes,
         largeCollectionLength: AUDIT_DEFAULTS.largeCollectionLength,
         hugeValueBytes: AUDIT_DEFAULTS.hugeValueBytes,
+        separators: undefined,
       },
     });
   });
@@ -34,5 +38,8 @@ describe('audit settings', () => {
     expect(() => auditSettings({ memorySamples: -1 })).toThrow(/memorySamples must be an integer from 0/);
     expect(() => auditSettings({ sampleKeys: 1.5 })).toThrow(/sampleKeys/);
     expect(() => auditSettings({ prefixDepth: 0 })).toThrow(/prefixDepth/);
+    expect(() => auditSettings({ commandTimeoutMs: 0 })).toThrow(/commandTimeoutMs/);
+    expect(() => auditSettings({ commandTargetMs: 0 })).toThrow(/commandTargetMs must be a number above 0/);
+    expect(() => auditSettings({ separators: 'ab' })).toThrow(/separators must be ASCII punctuation/);
   });
 });

@@ -13,14 +13,14 @@ describe('cache coalescing state (Recomputations)', () => {
   it('shares a running recomputation with every reader, and a settled one only with reads that started before', async () => {
     const recomputations = new Recomputations(60_000);
     const running = deferred<string>();
-    const readBefore = performance.now() - 1;
+    const readBefore = recomputations.readStarted();
     recomputations.start('k', running.promise);
-    expect(recomputations.shared('k', performance.now())).toBe(running.promise);
+    expect(recomputations.shared('k', recomputations.readStarted())).toBe(running.promise);
     expect(recomputations.shared('other', readBefore)).toBeUndefined();
     running.resolve('v');
     await recomputations.idle();
     expect(recomputations.shared('k', readBefore)).toBe(running.promise);
-    expect(recomputations.shared('k', performance.now() + 1)).toBeUndefined();
+    expect(recomputations.shared('k', recomputations.readStarted())).toBeUndefined();
   });
 
   it('forget: the recomputation no longer owns the key (so it does not write) and is not shared', async () => {
@@ -58,5 +58,19 @@ describe('cache coalescing state (Recomputations)', () => {
     second.resolve();
     await waiting;
     expect(idle).toBe(true);
+  });
+
+  it('a recomputation stays shared until its done promise settles (its write), not just its value', async () => {
+    const recomputations = new Recomputations(0);
+    const value = deferred<string>();
+    const written = deferred<void>();
+    recomputations.start('k', value.promise, written.promise);
+    value.resolve('v');
+    await value.promise;
+    expect(recomputations.shared('k', recomputations.readStarted())).toBe(value.promise);
+    expect(recomputations.owns('k', value.promise)).toBe(true);
+    written.resolve();
+    await recomputations.idle();
+    expect(recomputations.owns('k', value.promise)).toBe(false);
   });
 });

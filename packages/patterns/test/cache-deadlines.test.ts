@@ -16,3 +16,18 @@ describe('cache deadlines', () => {
     await expect(deadlines.bound(new Promise(() => {}))).rejects.toBeInstanceOf(RedisTimeoutError);
   });
 });
+
+describe('cache deadlines: one decision', () => {
+  it('an answer handled after the deadline fired changes nothing', async () => {
+    const deadlines = new Deadlines(20);
+    let late!: (value: string) => void;
+    const outcome = deadlines.bound(new Promise<string>((resolve) => (late = resolve))).then(
+      (value) => `value: ${value}`,
+      (error: Error) => `error: ${error.name}`,
+    );
+    expect(await outcome).toBe('error: RedisTimeoutError');
+    late('too late');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await outcome).toBe('error: RedisTimeoutError');
+  });
+});

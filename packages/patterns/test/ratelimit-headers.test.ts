@@ -6,6 +6,7 @@ const policy = { limit: 100, windowMs: 60_000 };
 const allowed: RateLimitResult = {
   allowed: true,
   limit: 100,
+  windowMs: 60_000,
   remaining: 57,
   resetMs: 11_200,
   resetAt: 1_700_000_011_200,
@@ -38,7 +39,7 @@ describe('IETF RateLimit fields (draft-ietf-httpapi-ratelimit-headers)', () => {
 
 describe('rateLimitHeaders', () => {
   it('on an allowed request: X-RateLimit-* and both IETF fields, t = time to a full quota, no Retry-After', () => {
-    expect(rateLimitHeaders(allowed, policy)).toEqual({
+    expect(rateLimitHeaders(allowed)).toEqual({
       'X-RateLimit-Limit': '100',
       'X-RateLimit-Remaining': '57',
       'X-RateLimit-Reset': '1700000012',
@@ -48,22 +49,29 @@ describe('rateLimitHeaders', () => {
   });
 
   it('on a denial: Retry-After, and t names the same moment', () => {
-    const headers = rateLimitHeaders(denied, policy, { policyName: 'orders' });
+    const headers = rateLimitHeaders(denied, { policyName: 'orders' });
     expect(headers['Retry-After']).toBe('3');
     expect(headers.RateLimit).toBe('"orders";r=0;t=3');
     expect(headers['RateLimit-Policy']).toBe('"orders";q=100;w=60');
   });
 
+  it("every field describes the policy that decided: a fallback's share, not the configured limit", () => {
+    const byFallback: RateLimitResult = { ...denied, limit: 33, windowMs: 30_000, source: 'fallback' };
+    const headers = rateLimitHeaders(byFallback, { policyName: 'orders' });
+    expect(headers['X-RateLimit-Limit']).toBe('33');
+    expect(headers['RateLimit-Policy']).toBe('"orders";q=33;w=30');
+  });
+
   it('a denial asks for at least one second', () => {
-    expect(rateLimitHeaders({ ...denied, retryAfterMs: 0 }, policy)['Retry-After']).toBe('1');
+    expect(rateLimitHeaders({ ...denied, retryAfterMs: 0 })['Retry-After']).toBe('1');
   });
 
   it('leaves out the legacy or the IETF fields on request', () => {
-    expect(Object.keys(rateLimitHeaders(allowed, policy, { legacy: false }))).toEqual([
+    expect(Object.keys(rateLimitHeaders(allowed, { legacy: false }))).toEqual([
       'RateLimit-Policy',
       'RateLimit',
     ]);
-    expect(Object.keys(rateLimitHeaders(denied, policy, { ietf: false }))).toEqual([
+    expect(Object.keys(rateLimitHeaders(denied, { ietf: false }))).toEqual([
       'X-RateLimit-Limit',
       'X-RateLimit-Remaining',
       'X-RateLimit-Reset',

@@ -22,6 +22,14 @@ describe('InMemoryRateLimiter (GCRA)', () => {
     expect((await limiter.limit('k')).allowed).toBe(true);
   });
 
+  it('counts remaining units exactly when window/limit is not a whole number', async () => {
+    const { now } = clock();
+    const limiter = new InMemoryRateLimiter({ limit: 33, windowMs: 60_000, now });
+    const remaining = [];
+    for (let i = 0; i < 33; i++) remaining.push((await limiter.limit('k')).remaining);
+    expect(remaining).toEqual(Array.from({ length: 33 }, (_, i) => 32 - i));
+  });
+
   it('charges weighted requests and denies a cost that does not fit without consuming it', async () => {
     const { now } = clock();
     const limiter = new InMemoryRateLimiter({ limit: 10, windowMs: 10_000, now });
@@ -44,6 +52,29 @@ describe('InMemoryRateLimiter (GCRA)', () => {
     state.now += 100;
     for (let i = 0; i < 1000; i++) await limiter.limit('c');
     expect(limiter.size).toBe(1);
+  });
+
+  it('follows a denial by Redis: denies the cost until its retry-after, and never shortens a wait', async () => {
+    const { state, now } = clock();
+    const limiter = new InMemoryRateLimiter({ limit: 10, windowMs: 10_000, now });
+    limiter.denyFor('k', 1, 5000);
+    const denied = await limiter.limit('k');
+    expect(denied).toMatchObject({ allowed: false, retryAfterMs: 5000 });
+    limiter.denyFor('k', 1, 10);
+    expect((await limiter.limit('k')).retryAfterMs).toBe(5000);
+    state.now += 5000;
+    expect((await limiter.limit('k')).allowed).toBe(true);
+    expect((await limiter.limit('other')).allowed).toBe(true);
+  });
+
+  it('keeps at most maxIds ids, forgetting the oldest', async () => {
+    const { now } = clock();
+    const limiter = new InMemoryRateLimiter({ limit: 1, windowMs: 60_000, now, maxIds: 3 });
+    for (const id of ['a', 'b', 'c', 'd']) await limiter.limit(id);
+    expect(limiter.size).toBe(3);
+    expect((await limiter.limit('a')).allowed).toBe(true);
+    expect((await limiter.limit('d')).allowed).toBe(false);
+    expect(() => new InMemoryRateLimiter({ limit: 1, windowMs: 1, maxIds: 0 })).toThrow(RangeError);
   });
 
   it('refuses a policy that is not two positive integers', () => {

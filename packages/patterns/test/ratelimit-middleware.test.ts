@@ -25,11 +25,12 @@ function recorder() {
   return { res, out };
 }
 
-async function run(limiter: RateLimiter, headers: Record<string, string> = {}) {
+async function run(limiter: RateLimiter, headers: Record<string, string> = {}, cost?: number) {
   const { res, out } = recorder();
   let nextCalls = 0;
   let nextError: unknown;
-  await rateLimit(limiter)({ headers, ip: '203.0.113.7' }, res, (error) => {
+  const options = cost === undefined ? {} : { costFor: () => cost };
+  await rateLimit(limiter, options)({ headers, ip: '203.0.113.7' }, res, (error) => {
     nextCalls++;
     nextError = error;
   });
@@ -49,7 +50,8 @@ describe('defaultRateLimitKey', () => {
 
 describe('rateLimit middleware', () => {
   it('passes allowed requests on with headers, then answers 429 with a JSON body and Retry-After', async () => {
-    const limiter = new InMemoryRateLimiter({ limit: 2, windowMs: 60_000 });
+    // A clock that stands still: with the real one, a stall of a second between calls would turn t=30 into 29.
+    const limiter = new InMemoryRateLimiter({ limit: 2, windowMs: 60_000, now: () => 1_000_000 });
     const first = await run(limiter, { 'x-api-key': 'k1' });
     expect(first).toMatchObject({ status: 200, nextCalls: 1, nextError: undefined });
     expect(first.headers['X-RateLimit-Remaining']).toBe('1');
@@ -70,6 +72,7 @@ describe('rateLimit middleware', () => {
       limit: async () => ({
         allowed: false,
         limit: 5,
+        windowMs: 1000,
         remaining: 0,
         resetMs: 1000,
         resetAt: Date.now() + 1000,
@@ -80,6 +83,38 @@ describe('rateLimit middleware', () => {
     const result = await run(limiter);
     expect(result.status).toBe(503);
     expect(result.body).toMatchObject({ error: 'rate_limiter_unavailable' });
+  });
+
+  it('answers 400 with a JSON body for a cost that is not a whole number from 1 to the limit, consuming nothing', async () => {
+    const limiter = new InMemoryRateLimiter({ limit: 5, windowMs: 60_000 });
+    for (const cost of [0, -1, 1.5, Number.NaN, 1e9, 6, Number.POSITIVE_INFINITY]) {
+      const result = await run(limiter, { 'x-api-key': 'k' }, cost);
+      expect(result, String(cost)).toMatchObject({ status: 400, nextCalls: 0, body: { error: 'invalid_cost' } });
+      expect((result.body as { message: string }).message).toContain(`got ${cost}`);
+      expect(result.headers).toEqual({});
+    }
+    expect((await run(limiter, { 'x-api-key': 'k' }, 5)).headers['X-RateLimit-Remaining']).toBe('0');
+  });
+
+  it('the 429 names the policy that decided', async () => {
+    const fallbackShare: RateLimiter = {
+      policy: { limit: 100, windowMs: 60_000 },
+      limit: async () => ({
+        allowed: false,
+        limit: 33,
+        windowMs: 60_000,
+        remaining: 0,
+        resetMs: 1800,
+        resetAt: Date.now() + 1800,
+        retryAfterMs: 1800,
+        source: 'fallback',
+      }),
+    };
+    const result = await run(fallbackShare);
+    expect(result.status).toBe(429);
+    expect(result.headers['X-RateLimit-Limit']).toBe('33');
+    expect(result.headers['RateLimit-Policy']).toBe('"default";q=33;w=60');
+    expect(result.body).toMatchObject({ limit: 33, message: expect.stringContaining('the limit is 33 per 60 s') });
   });
 
   it('hands an error of the key function to next()', async () => {

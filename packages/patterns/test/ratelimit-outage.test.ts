@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryRateLimiter, RateLimiterTimeoutError } from '../src/ratelimit/index.ts';
-import { decideWithoutRedis, timeoutError } from '../src/ratelimit/outage.ts';
-import { withTimeout } from '../src/timeout.ts';
+import { InMemoryRateLimiter } from '../src/ratelimit/index.ts';
+import { decideWithoutRedis, outageError, RateLimiterKeyError } from '../src/ratelimit/outage.ts';
 
 const policy = { limit: 10, windowMs: 60_000 };
 const error = new Error('connection refused');
@@ -25,15 +24,25 @@ describe('outage policies', () => {
     for (let i = 0; i < 3; i++) decisions.push(await decideWithoutRedis(outage, policy, 'k', 1, error));
     expect(decisions.map((d) => d.allowed)).toEqual([true, true, false]);
     expect(decisions.every((d) => d.source === 'fallback' && d.error === error)).toBe(true);
+    // The decisions describe the fallback's policy, the one in force.
+    expect(decisions.every((d) => d.limit === 2 && d.windowMs === 60_000)).toBe(true);
+  });
+
+  it("a cost above the fallback's limit is denied under the fallback's policy, never rejected", async () => {
+    const fallback = new InMemoryRateLimiter({ limit: 3, windowMs: 60_000 });
+    const result = await decideWithoutRedis({ fallback }, policy, 'k', 5, error);
+    expect(result).toMatchObject({ allowed: false, limit: 3, source: 'fallback', retryAfterMs: 1000 });
+  });
+
+  it('a WRONGTYPE becomes a RateLimiterKeyError naming the key and the fix; other errors stay as they are', () => {
+    const wrongType = new Error('WRONGTYPE Operation against a key holding the wrong kind of value');
+    const reported = outageError(wrongType, 'orders:{k}', 'gcra');
+    expect(reported).toBeInstanceOf(RateLimiterKeyError);
+    expect(reported.message).toContain('"orders:{k}"');
+    expect(reported.message).toContain('prefix of its own');
+    expect(reported.cause).toBe(wrongType);
+    expect(outageError(error, 'orders:{k}', 'gcra')).toBe(error);
   });
 });
 
-describe('withTimeout', () => {
-  it('passes a prompt answer through', async () => {
-    await expect(withTimeout(Promise.resolve(42), 50, timeoutError('x', 50))).resolves.toBe(42);
-  });
 
-  it('rejects a promise that never settles', async () => {
-    await expect(withTimeout(new Promise(() => {}), 10, timeoutError('rate limiter gcra', 10))).rejects.toThrow(RateLimiterTimeoutError);
-  });
-});

@@ -35,11 +35,12 @@ describe('judgeRow', () => {
     expect(judgeRow({ sid: 's', sess: null, ttl_ms: 1000 }, LIMIT)).toMatchObject({ reason: 'sess is null' });
   });
 
-  it('refuses values over the size limit, naming the limit', () => {
+  it('reports a loadable session over the size limit as too large, with its size, not as malformed', () => {
     const sess = JSON.stringify({ cookie, blob: 'x'.repeat(200) });
-    expect(judgeRow({ sid: 's', sess, ttl_ms: 1000 }, 100)).toMatchObject({
-      kind: 'malformed',
-      reason: /over the 100-byte limit/,
+    expect(judgeRow({ sid: 's', sess, ttl_ms: 1000 }, 100)).toEqual({
+      kind: 'too-large',
+      sid: 's',
+      bytes: Buffer.byteLength(sess),
     });
     expect(judgeRow({ sid: 's', sess, ttl_ms: 1000 }, 10_000).kind).toBe('live');
   });

@@ -4,7 +4,7 @@
  */
 import { closeClient, connect } from '@redis-agent-kit/patterns';
 import { Redis } from 'ioredis';
-import { compare, defineBenchmark, throughput } from '../benchmark.ts';
+import { alternatingRounds, compare, defineBenchmark, measured, throughput } from '../benchmark.ts';
 
 export default defineBenchmark({
   id: 'connection',
@@ -15,21 +15,13 @@ export default defineBenchmark({
     const bare = new Redis({ host: url.hostname, port: Number(url.port) });
     try {
       await factory.set('rak:bench:connection', 'x'.repeat(100), 'EX', 300);
-      const ms = Math.max(500, 3000 * scale);
-      // Alternate the two so neither always runs on a warmer or colder machine.
-      const bareRuns: number[] = [];
-      const factoryRuns: number[] = [];
-      for (let round = 0; round < 2; round++) {
-        bareRuns.push(await throughput(() => bare.get('rak:bench:connection'), 50, ms / 2));
-        factoryRuns.push(await throughput(() => factory.get('rak:bench:connection'), 50, ms / 2));
-      }
-      const anchor = {
-        subject: 'bare ioredis GET (anchor)',
-        metric: 'ops/s',
-        value: Math.max(...bareRuns),
-        unit: 'ops/s',
-      };
-      const row = { subject: 'factory client GET', metric: 'ops/s', value: Math.max(...factoryRuns), unit: 'ops/s' };
+      const ms = Math.max(150, 500 * scale);
+      const rounds = await alternatingRounds({
+        bare: () => throughput(() => bare.get('rak:bench:connection'), 50, ms),
+        factory: () => throughput(() => factory.get('rak:bench:connection'), 50, ms),
+      });
+      const anchor = measured('bare ioredis GET (anchor)', 'ops/s', 'ops/s', rounds.bare);
+      const row = measured('factory client GET', 'ops/s', 'ops/s', rounds.factory);
       return { rows: [anchor, compare(row, anchor, { min: 0.9 })] };
     } finally {
       await factory.unlink('rak:bench:connection');

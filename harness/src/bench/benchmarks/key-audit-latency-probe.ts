@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Redis } from 'ioredis';
 
 const { port, key } = workerData as { port: number; key: string };
-const client = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1 });
+const client = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1, connectionName: 'rak-bench-probe' });
 let running = false;
 let samples: number[] = [];
 

@@ -1,9 +1,10 @@
 /**
- * What the MCP layer costs. Latency of one tool call (`string get`: GET and TTL) against the same two commands
- * sent by ioredis directly (the anchor), sequentially, with the server in this process (in-memory transport) and as a child process over
- * stdio; and the size of `tools/list` for each profile, in characters and estimated tokens (characters / 4),
- * against seed 000's 2,000 to 3,000 tokens for fifteen tools: the whole listing, and the part a function-calling
- * model is given (name, description, input schema; output schemas and annotations stay with the client).
+ * What the MCP layer costs. Latency of one tool call (`string get`: TTL, STRLEN, GETRANGE in one pipeline) against GET and TTL
+ * sent by ioredis directly (the anchor), sequentially, with the server in this process (in-memory transport) and
+ * as a child process over stdio; and the size of `tools/list` for each profile in tokens of a real tokenizer
+ * (js-tiktoken, `o200k_base`), against seed 000's 2,000 to 3,000 tokens for fifteen tools: the whole listing as a
+ * client receives it, the part a function-calling model is given (name, description, input schema), and the listing
+ * with output schemas (`--output-schemas`).
  */
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -11,14 +12,23 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { PROFILES, parseConfig, planTools, resolveGroups, startRedisMcp } from '@redis-agent-kit/mcp-server';
 import { closeClient, connect } from '@redis-agent-kit/patterns';
-import { type BenchRow, compare, defineBenchmark, percentile } from '../benchmark.ts';
+import { getEncoding } from 'js-tiktoken';
+import {
+  alternatingRounds,
+  type BenchRow,
+  compare,
+  defineBenchmark,
+  measured,
+  percentile,
+  ROUNDS,
+} from '../benchmark.ts';
 
 const KEY = '{rak:bench:mcp}:value';
 const ROOT = resolve(import.meta.dirname, '../../../..');
 
 /** Runs `op` `n` times one after another and returns the latencies in ms. */
 async function latencies(op: () => Promise<unknown>, n: number): Promise<number[]> {
-  for (let i = 0; i < Math.min(200, n); i++) await op(); // warm-up
+  for (let i = 0; i < Math.min(50, n); i++) await op(); // warm-up
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const started = performance.now();
@@ -28,16 +38,18 @@ async function latencies(op: () => Promise<unknown>, n: number): Promise<number[
   return out;
 }
 
-function latencyRows(subject: string, samples: number[]): { mean: BenchRow; p99: BenchRow } {
+/** Mean and p99 of latencies in ms, in µs. */
+function latencyFigures(samples: number[]): { mean: number; p99: number } {
   const sorted = [...samples].sort((a, b) => a - b);
-  const mean = (sorted.reduce((s, v) => s + v, 0) / sorted.length) * 1000;
   return {
-    mean: { subject, metric: 'mean latency', value: mean, unit: 'µs' },
-    p99: { subject, metric: 'p99 latency', value: percentile(sorted, 99) * 1000, unit: 'µs' },
+    mean: (sorted.reduce((s, v) => s + v, 0) / sorted.length) * 1000,
+    p99: percentile(sorted, 99) * 1000,
   };
 }
 
-const estimateTokens = (chars: number) => Math.round(chars / 4);
+const tokenizer = getEncoding('o200k_base');
+/** Tokens of the JSON a client receives (o200k_base: the tokenizer of current OpenAI models). */
+const tokens = (value: unknown) => tokenizer.encode(JSON.stringify(value)).length;
 
 /**
  * Seed 000 puts fifteen tool definitions at 2,000 to 3,000 tokens; the goal is to come in under that range, so
@@ -73,16 +85,27 @@ export default defineBenchmark({
     try {
       await direct.set(KEY, 'x'.repeat(100), 'EX', 300);
       const args = { name: 'string', arguments: { op: 'get', key: KEY } };
-      // Interleave rounds so neither side always runs on a warmer or colder machine.
-      const runs: Record<'direct' | 'inProcess' | 'stdio', number[]> = { direct: [], inProcess: [], stdio: [] };
-      for (let round = 0; round < 2; round++) {
-        runs.direct.push(...(await latencies(() => Promise.all([direct.get(KEY), direct.ttl(KEY)]), n / 2)));
-        runs.inProcess.push(...(await latencies(() => inProcess.callTool(args), n / 2)));
-        runs.stdio.push(...(await latencies(() => stdio.callTool(args), n / 4)));
-      }
-      const anchor = latencyRows('ioredis GET + TTL (anchor)', runs.direct);
-      const mem = latencyRows('MCP string get, in-process', runs.inProcess);
-      const pipe = latencyRows('MCP string get, stdio', runs.stdio);
+      // Alternating rounds (the first discarded) so no side always runs on a warmer or colder machine; each round's
+      // mean and p99 pair with the anchor's of the same round.
+      const perRound = Math.max(50, Math.round(n / (ROUNDS.warmup + ROUNDS.measured)));
+      const p99s: Record<'direct' | 'inProcess' | 'stdio', number[]> = { direct: [], inProcess: [], stdio: [] };
+      const round = (name: keyof typeof p99s, op: () => Promise<unknown>, calls: number) => async () => {
+        const { mean, p99 } = latencyFigures(await latencies(op, calls));
+        p99s[name].push(p99);
+        return mean;
+      };
+      const means = await alternatingRounds({
+        direct: round('direct', () => Promise.all([direct.get(KEY), direct.ttl(KEY)]), perRound),
+        inProcess: round('inProcess', () => inProcess.callTool(args), perRound),
+        stdio: round('stdio', () => stdio.callTool(args), Math.round(perRound / 2)),
+      });
+      const rowsFor = (subject: string, name: keyof typeof p99s) => ({
+        mean: measured(subject, 'mean latency', 'µs', means[name]),
+        p99: measured(subject, 'p99 latency', 'µs', p99s[name].slice(ROUNDS.warmup)),
+      });
+      const anchor = rowsFor('ioredis GET + TTL (anchor)', 'direct');
+      const mem = rowsFor('MCP string get, in-process', 'inProcess');
+      const pipe = rowsFor('MCP string get, stdio', 'stdio');
       rows.push(anchor.mean, compare(mem.mean, anchor.mean), compare(pipe.mean, anchor.mean));
       rows.push(anchor.p99, compare(mem.p99, anchor.p99), compare(pipe.p99, anchor.p99));
       const overhead = (mem.mean.value - anchor.mean.value) / 1000;
@@ -94,7 +117,9 @@ export default defineBenchmark({
         goal: '< 1 ms',
         met: overhead < 1,
       });
-      notes.push(`${n} sequential calls per subject (stdio ${n / 2}); both sides send GET and TTL together`);
+      notes.push(
+        `${perRound} sequential calls per subject and round (stdio ${Math.round(perRound / 2)}), ${ROUNDS.measured} rounds after one discarded; the anchor sends GET and TTL together, the tool TTL, STRLEN and GETRANGE in one pipeline`,
+      );
     } finally {
       await direct.unlink(KEY);
       await inProcess.close();
@@ -115,23 +140,27 @@ export default defineBenchmark({
       const client = new Client({ name: 'size', version: '1' });
       await client.connect(b);
       const { tools } = await client.listTools();
-      const chars = JSON.stringify(tools).length;
-      const modelChars = JSON.stringify(
-        tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })),
-      ).length;
+      const all = tokens(tools);
+      const modelFacing = tokens(tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })));
       await client.close();
       await mcp.close();
       await sized.close();
+      const withOutputs = tokens(
+        planTools(parseConfig([...flags, '--profile', profile, '--output-schemas'], {}, resolveGroups), target.capabilities).registered.map(
+          (r) => r.listing,
+        ),
+      );
       const subject = `tools/list ${profile} (${tools.length} tools)`;
-      rows.push({ subject, metric: 'size', value: chars, unit: 'chars' });
+      rows.push({ subject, metric: 'size', value: JSON.stringify(tools).length, unit: 'chars' });
       rows.push({
         subject,
         metric: 'size',
-        value: estimateTokens(chars),
-        unit: 'tokens (chars/4)',
-        ...(goal ? { goal: `< ${goal} tokens`, met: estimateTokens(chars) < goal } : {}),
+        value: all,
+        unit: 'tokens (o200k_base)',
+        ...(goal ? { goal: `≤ ${goal} tokens`, met: all <= goal } : {}),
       });
-      rows.push({ subject, metric: 'model-facing size', value: estimateTokens(modelChars), unit: 'tokens (chars/4)' });
+      rows.push({ subject, metric: 'model-facing size', value: modelFacing, unit: 'tokens (o200k_base)' });
+      rows.push({ subject, metric: 'size with --output-schemas', value: withOutputs, unit: 'tokens (o200k_base)' });
     }
     const withJson = planTools(parseConfig(['--profile', 'full'], {}, resolveGroups), {
       ...target.capabilities,
@@ -140,10 +169,10 @@ export default defineBenchmark({
     rows.push({
       subject: `tools/list full on a server with JSON (${withJson.length} tools)`,
       metric: 'size',
-      value: estimateTokens(JSON.stringify(withJson).length),
-      unit: 'tokens (chars/4)',
-      goal: `< ${SEED_TOKENS} tokens`,
-      met: estimateTokens(JSON.stringify(withJson).length) < SEED_TOKENS,
+      value: tokens(withJson),
+      unit: 'tokens (o200k_base)',
+      goal: `≤ ${SEED_TOKENS} tokens`,
+      met: tokens(withJson) <= SEED_TOKENS,
     });
     notes.push(
       `profiles: ${Object.entries(PROFILES)

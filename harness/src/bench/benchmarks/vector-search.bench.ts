@@ -1,15 +1,15 @@
 /**
  * Vector sets on Redis 8 against exact brute force, at each index size in VECTOR_BENCH_SIZES (default 10000;
- * `npm run bench:vector-100k` adds 100000): ingest rate through the pattern's pipelined upsert, memory per vector
- * (MEMORY USAGE of the set, and the growth of INFO used_memory), query latency p50/p99 of `search()` (VSIM plus
- * the attribute round trip) and recall@5 and @10, with the default settings (EF chosen from the index size) and
- * for a sweep of fixed EF values: the measured table the automatic EF is calibrated from (vector/ef.ts).
+ * `npm run bench:vector-100k` runs 10000, 30000 and 100000): ingest rate through the pattern's pipelined upsert,
+ * memory per vector (MEMORY USAGE of the set, and the growth of INFO used_memory), query latency p50/p99 of
+ * `search()` (VSIM plus the attribute round trip) and recall@5 and @10, with the default settings (EF chosen from
+ * the index size, vector/ef.ts) and for a sweep of fixed EF values: the measured table that choice is calibrated
+ * from. The anchor is exact brute force computed in this process in the same run: its answers define recall 1.0,
+ * and its query time is the speed a plain scan gives.
  *
- * The anchor is exact brute force computed in this process in the same run: its answers define recall 1.0, and its
- * query time is the speed a plain scan gives. Data: random embedding-like vectors (a random 32-dimensional subspace
- * of 768 plus noise, see the suite). At the smallest size only, NOQUANT and BIN, i.i.d. Gaussian vectors (the worst
- * case, with no structure for HNSW to exploit) and, where the server has search and JSON, the FT.CREATE on JSON
- * backend are measured too.
+ * Data: random embedding-like vectors (a random 32-dimensional subspace of 768 plus noise, see the suite). At the
+ * smallest size only, NOQUANT and BIN, i.i.d. Gaussian vectors (the worst case, with no structure for HNSW to
+ * exploit) and, where the server has search and JSON, the FT.CREATE on JSON backend are measured too.
  */
 import { closeClient, connect, type RedisClient } from '@redis-agent-kit/patterns';
 import {
@@ -21,10 +21,18 @@ import {
 } from '@redis-agent-kit/patterns/vector';
 import { embeddingLikeVectors, isotropicVectors } from '../../suites/vector-search-data.ts';
 import { targetConnection } from '../../targets/describe.ts';
-import { type BenchRow, compare, defineBenchmark, percentile } from '../benchmark.ts';
+import {
+  alternatingRounds,
+  type BenchRow,
+  compare,
+  defineBenchmark,
+  measured,
+  percentile,
+  ROUNDS,
+} from '../benchmark.ts';
 
 const DIM = 768;
-/** Fixed EF values measured at every size besides the default: the calibration sweep. */
+/** Fixed EF values measured beside the default on the default vector set: the calibration sweep. */
 const EF_SWEEP = [100, 150, 200, 300, 400, 800];
 
 interface Dataset {
@@ -37,113 +45,79 @@ interface Dataset {
 function dataset(label: string, make: (count: number, seed: number) => Float32Array[], count: number, queries: number) {
   const vectors = make(count + queries, 101);
   return {
-    label,
+    label: `${label}, ${count.toLocaleString('en')}`,
     items: vectors.slice(0, count).map((vector, n) => ({ id: `v${n}`, vector, attributes: { n } })),
     queries: vectors.slice(count),
   };
-}
-
-function latencyRows(subject: string, samples: number[]): [BenchRow, BenchRow] {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return [
-    { subject, metric: 'query p50', value: percentile(sorted, 50), unit: 'ms' },
-    { subject, metric: 'query p99', value: percentile(sorted, 99), unit: 'ms' },
-  ];
-}
-
-interface Anchor {
-  truth: string[][];
-  rows: BenchRow[];
-  p50: BenchRow;
-  p99: BenchRow;
-  recall5: BenchRow;
-  recall10: BenchRow;
-}
-
-/** Exact top 10 of every query by brute force, timed: the recall truth and the speed anchor. */
-function bruteForce(data: Dataset): Anchor {
-  const exact = new ExactSearch(data.items);
-  const times: number[] = [];
-  const truth = data.queries.map((query) => {
-    const started = performance.now();
-    const ids = exact.topK(query, 10);
-    times.push(performance.now() - started);
-    return ids;
-  });
-  const subject = `exact brute force, ${data.label}, ${data.items.length.toLocaleString('en')} (anchor)`;
-  const [p50, p99] = latencyRows(subject, times);
-  const recall5 = { subject, metric: 'recall@5', value: 1, unit: '' };
-  const recall10 = { ...recall5, metric: 'recall@10' };
-  return { truth, p50, p99, recall5, recall10, rows: [p50, p99, recall5, recall10] };
-}
-
-/** Bytes the server holds for the index: MEMORY USAGE of the key (every element counted), and used_memory. */
-async function usedMemory(client: RedisClient): Promise<number> {
-  const info = String(await client.info('memory'));
-  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? Number.NaN);
-}
-
-interface QueryConfig {
-  subject: string;
-  /** Undefined: the default, what search() picks. */
-  ef: number | undefined;
-  goal: { min: number } | undefined;
-}
-
-/**
- * Query latency and recall of `index` over the data's queries for each config. Every query is searched with every
- * config in a shuffled order (seeded: the same on every run), so the configs share the server's state and any
- * noise from other work evenly, and none always follows the same other one: their latencies compare like with like.
- */
-async function queryRows(index: VectorIndex, data: Dataset, anchor: Anchor, configs: QueryConfig[]): Promise<BenchRow[]> {
-  const results = configs.map(() => ({ times: [] as number[], recall5: 0, recall10: 0 }));
-  let seed = 7;
-  const random = () => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed / 2 ** 32;
-  };
-  for (const [i, query] of data.queries.entries()) {
-    const order = configs.map((_, c) => c);
-    for (let j = order.length - 1; j > 0; j--) {
-      const swap = Math.floor(random() * (j + 1));
-      [order[j], order[swap]] = [order[swap] as number, order[j] as number];
-    }
-    for (const at of order) {
-      const { ef } = configs[at] as QueryConfig;
-      const result = results[at] as (typeof results)[number];
-      const started = performance.now();
-      const hits = await index.search(query, { k: 10, ...(ef !== undefined ? { ef } : {}) });
-      result.times.push(performance.now() - started);
-      const ids = hits.map((hit) => hit.id);
-      result.recall5 += recallAtK(ids, anchor.truth[i] as string[], 5);
-      result.recall10 += recallAtK(ids, anchor.truth[i] as string[], 10);
-    }
-  }
-  const n = data.queries.length;
-  return configs.flatMap(({ subject, goal }, c) => {
-    const result = results[c] as (typeof results)[number];
-    const [p50, p99] = latencyRows(subject, result.times);
-    return [
-      compare(p50, anchor.p50),
-      compare(p99, anchor.p99),
-      compare({ subject, metric: 'recall@5', value: result.recall5 / n, unit: '' }, anchor.recall5, goal),
-      compare({ subject, metric: 'recall@10', value: result.recall10 / n, unit: '' }, anchor.recall10, goal),
-    ];
-  });
 }
 
 interface Run {
   name: string;
   data: Dataset;
   open(keyPrefix: string): VectorIndex;
-  /** The EF sweep and memory rows: for the default vector set on embedding-like data. */
+  /** The EF sweep and memory rows: for the default vector set (Q8) on embedding-like data. */
   calibrate?: boolean;
 }
 
-/** Ingest rate, memory, query latency and recall of one index against the anchor. */
-async function measure(client: RedisClient, run: Run, anchor: Anchor, keyPrefix: string): Promise<BenchRow[]> {
+interface Anchor {
+  exact: ExactSearch;
+  truth: string[][];
+  rows: BenchRow[];
+  recall5: BenchRow;
+  recall10: BenchRow;
+}
+
+/** Exact top 10 of every query by brute force: the recall truth (timed per run, in rounds, by `measure`). */
+function bruteForce(data: Dataset): Anchor {
+  const exact = new ExactSearch(data.items);
+  const truth = data.queries.map((query) => exact.topK(query, 10));
+  const subject = `exact brute force, ${data.label} (anchor)`;
+  const recall5 = { subject, metric: 'recall@5', value: 1, unit: '' };
+  const recall10 = { ...recall5, metric: 'recall@10' };
+  return { exact, truth, recall5, recall10, rows: [recall5, recall10] };
+}
+
+/** Milliseconds `run` took for each item. */
+async function timesOf<T>(items: T[], run: (item: T) => unknown): Promise<number[]> {
+  const times: number[] = [];
+  for (const item of items) {
+    const started = performance.now();
+    await run(item);
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+async function usedMemory(client: RedisClient): Promise<number> {
+  return Number(/used_memory:(\d+)/.exec(String(await client.info('memory')))?.[1] ?? Number.NaN);
+}
+
+const p50Of = (times: number[]) => percentile([...times].sort((x, y) => x - y), 50);
+
+/** One searched configuration: the default (`ef` undefined: what search() picks) or a fixed EF. */
+interface Config {
+  subject: string;
+  ef: number | undefined;
+  times: number[];
+  recall5: number;
+  recall10: number;
+}
+
+/**
+ * Ingest rate, memory, query latency and recall of one index against the anchor. The queries are split into one
+ * chunk per round; each round times brute force and every configuration (default EF, and the EF sweep) on the
+ * same chunk, the order reversed every other round, the first round discarded: each p50 ratio is the median of the
+ * per-round ratios.
+ */
+async function measure(
+  client: RedisClient,
+  run: Run,
+  anchor: Anchor,
+  keyPrefix: string,
+  log: (line: string) => void,
+): Promise<BenchRow[]> {
   const { data } = run;
-  const subject = `${run.name}, ${data.label}, ${data.items.length.toLocaleString('en')}`;
+  const subject = `${run.name}, ${data.label}`;
   const index = run.open(keyPrefix);
   await index.drop();
   await index.ensure();
@@ -165,19 +139,75 @@ async function measure(client: RedisClient, run: Run, anchor: Anchor, keyPrefix:
       const usage = Number(await client.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'));
       const grown = (await usedMemory(client)) - memoryBefore;
       rows.push(
-        { subject, metric: 'memory per vector (MEMORY USAGE)', value: usage / data.items.length, unit: 'B' },
-        { subject, metric: 'memory per vector (used_memory growth)', value: grown / data.items.length, unit: 'B' },
+        { subject, metric: 'memory per vector (MEMORY USAGE)', value: usage / data.items.length, unit: 'bytes' },
+        { subject, metric: 'memory per vector (used_memory growth)', value: grown / data.items.length, unit: 'bytes' },
       );
     }
+
+    const chunks = ROUNDS.warmup + ROUNDS.measured;
+    const size = Math.ceil(data.queries.length / chunks);
+    const chunk = (i: number) => data.queries.slice(i * size, (i + 1) * size);
+    const configs: Config[] = [undefined, ...(run.calibrate ? EF_SWEEP : [])].map((ef) => ({
+      subject: `${subject}, ${ef === undefined ? 'default EF' : `EF ${ef}`}`,
+      ef,
+      times: [],
+      recall5: 0,
+      recall10: 0,
+    }));
+    const anchorTimes: number[] = [];
+    const positions = new Map<string, number>();
+    const nextRound = (name: string) => {
+      const round = positions.get(name) ?? 0;
+      positions.set(name, round + 1);
+      return round;
+    };
+    const subjects: Record<string, () => Promise<number>> = {
+      anchor: async () => {
+        const round = nextRound('anchor');
+        const t = await timesOf(chunk(round), (query) => anchor.exact.topK(query, 10));
+        if (round >= ROUNDS.warmup) anchorTimes.push(...t);
+        return p50Of(t);
+      },
+    };
+    for (const config of configs) {
+      subjects[config.subject] = async () => {
+        const round = nextRound(config.subject);
+        const queries = chunk(round);
+        const t = await timesOf([...queries.keys()], async (j) => {
+          const options = { k: 10, ...(config.ef !== undefined ? { ef: config.ef } : {}) };
+          const ids = (await index.search(queries[j] as Float32Array, options)).map((hit) => hit.id);
+          const truth = anchor.truth[round * size + j] as string[];
+          config.recall5 += recallAtK(ids, truth, 5);
+          config.recall10 += recallAtK(ids, truth, 10);
+        });
+        if (round >= ROUNDS.warmup) config.times.push(...t);
+        return p50Of(t);
+      };
+    }
+    const rounds = await alternatingRounds(subjects, { log: (line) => log(`${subject}: queries ${line}`) });
+
     // The goal: recall@10 >= 0.95 with default settings on embedding-like data, for Q8 (the default) and NOQUANT.
     // BIN trades recall for speed and memory, i.i.d. data is the worst case, and FT's default EF_RUNTIME is 10:
     // those are reported without a goal.
-    const goal = data.label === 'embedding-like' && /^vector set (Q8|NOQUANT)$/.test(run.name) ? { min: 0.95 } : undefined;
-    const configs: QueryConfig[] = [
-      { subject: `${subject}, default EF`, ef: undefined, goal },
-      ...(run.calibrate ? EF_SWEEP : []).map((ef) => ({ subject: `${subject}, EF ${ef}`, ef, goal: undefined })),
-    ];
-    rows.push(...(await queryRows(index, data, anchor, configs)));
+    const goal = /^embedding-like/.test(data.label) && /^vector set (Q8|NOQUANT)$/.test(run.name) ? { min: 0.95 } : undefined;
+    const n = data.queries.length;
+    const anchorSubject = `exact brute force, ${data.label} (anchor, timed beside ${run.name})`;
+    const anchorP50 = measured(anchorSubject, 'query p50', 'ms', rounds.anchor as number[]);
+    const p99 = (who: string, all: number[]): BenchRow => ({
+      subject: who,
+      metric: 'query p99 (all measured rounds)',
+      value: percentile([...all].sort((x, y) => x - y), 99),
+      unit: 'ms',
+    });
+    rows.push(anchorP50, p99(anchorSubject, anchorTimes));
+    for (const config of configs) {
+      rows.push(
+        compare(measured(config.subject, 'query p50', 'ms', rounds[config.subject] as number[]), anchorP50),
+        p99(config.subject, config.times),
+        compare({ subject: config.subject, metric: 'recall@5', value: config.recall5 / n, unit: '' }, anchor.recall5, config.ef === undefined ? goal : undefined),
+        compare({ subject: config.subject, metric: 'recall@10', value: config.recall10 / n, unit: '' }, anchor.recall10, config.ef === undefined ? goal : undefined),
+      );
+    }
     return rows;
   } finally {
     await index.drop();
@@ -202,7 +232,7 @@ export default defineBenchmark({
     const client = await connect(targetConnection(target));
     const rows: BenchRow[] = [];
     const notes = [
-      `${sizes.join(', ')} vectors x ${DIM} dims, ${queryCount} queries, k = 10; recall is the share of the exact top k found; "default EF" is what search() picks for the index size`,
+      `${sizes.join(', ')} vectors x ${DIM} dims, ${queryCount} queries, k = 10; recall is the share of the exact top k found; "default EF" is what search() picks for the index size and a recall target of 0.95`,
     ];
     try {
       const caps = target.capabilities;
@@ -230,7 +260,11 @@ export default defineBenchmark({
             },
           );
           if (caps.search && caps.json) {
-            runs.push({ name: 'FT.CREATE on JSON, HNSW', data: embeddingLike, open: (prefix) => open(prefix, 'ft-json') });
+            runs.push({
+              name: 'FT.CREATE on JSON, HNSW, EF_RUNTIME 10 (server default)',
+              data: embeddingLike,
+              open: (prefix) => open(prefix, 'ft-json'),
+            });
           } else {
             notes.push('FT.CREATE on JSON not measured: this server has no search and JSON');
           }
@@ -239,13 +273,13 @@ export default defineBenchmark({
         for (const [i, run] of runs.entries()) {
           let anchor = anchors.get(run.data);
           if (!anchor) {
-            log(`${run.data.label}, ${count} vectors: exact brute force for ${queryCount} queries`);
+            log(`${run.data.label}: exact brute force for ${queryCount} queries`);
             anchor = bruteForce(run.data);
             anchors.set(run.data, anchor);
             rows.push(...anchor.rows);
           }
-          log(`${run.name}, ${run.data.label}: ingesting ${count} vectors`);
-          rows.push(...(await measure(client, run, anchor, `rak:bench:vector-search:${s}:${i}`)));
+          log(`${run.name}, ${run.data.label}: ingesting`);
+          rows.push(...(await measure(client, run, anchor, `rak:bench:vector-search:${s}:${i}`, log)));
         }
       }
       return { rows, notes };

@@ -5,7 +5,11 @@
  */
 import { type AuditReport, auditKeyspace, type PrefixNode } from '@redis-agent-kit/patterns/audit';
 import { z } from 'zod';
-import { defineGroup, defineTool } from '../tool.ts';
+import { clipTexts } from '../bytes.ts';
+import { args, defineGroup, defineTool } from '../tool.ts';
+
+/** Longest text (a key name, a prefix) the report shows whole; a longer one is cut with a marker and its length. */
+const MAX_SHOWN_BYTES = 200;
 
 /** The first `budget` nodes of the tree, breadth first; a cut node keeps its counts and loses its children. */
 export function prunePrefixes(root: PrefixNode, budget: number): PrefixNode {
@@ -34,10 +38,11 @@ export default defineGroup(
   'audit',
   defineTool({
     name: 'audit',
-    summary: 'Key audit of sample keys (default 1000): sizes by prefix and type, no-TTL and big keys, findings.',
+    summary: 'Key audit of sample keys (default 1000): sizes by prefix and type, no-TTL and big keys, findings',
+    bound: '≤100000 keys at ≤opsPerSec, ≤--max-wait-ms',
     ops: { run: ['read', ''] },
-    input: () => ({
-      match: z.string().optional(),
+    input: ({ limits }) => ({
+      match: args.name(limits).optional(),
       sample: z.number().int().min(1).max(100_000).optional(),
       depth: z.number().int().min(1).max(4).optional(),
       top: z.number().int().min(1).max(20).optional(),
@@ -57,7 +62,7 @@ export default defineGroup(
       });
       const { options: _, prefixes, ...rest } = report;
       const findings = rest.findings.map((finding) => ({ ...finding }));
-      return { ...rest, findings, prefixes: prunePrefixes(prefixes, ctx.limits.maxItems) };
+      return clipTexts({ ...rest, findings, prefixes: prunePrefixes(prefixes, ctx.limits.maxItems) }, MAX_SHOWN_BYTES);
     },
   }),
 );

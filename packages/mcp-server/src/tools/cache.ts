@@ -7,7 +7,7 @@
 import { type Cache, createCache } from '@redis-agent-kit/patterns/cache';
 import { z } from 'zod';
 import { PolicyError } from '../guard.ts';
-import { args, defineGroup, defineTool, type ToolContext } from '../tool.ts';
+import { args, defineGroup, defineTool, MAX_TTL_SECONDS, type ToolContext } from '../tool.ts';
 
 /** One cache per namespace per server: its counters live in this process. */
 const caches = new WeakMap<ToolContext, Map<string, Promise<Cache>>>();
@@ -37,6 +37,7 @@ export default defineGroup(
   defineTool({
     name: 'cache',
     summary: 'JSON values at namespace:key, always with a TTL.',
+    bound: 'one key',
     ops: {
       get: ['read', ''],
       has: ['read', 'is a fresh value cached'],
@@ -44,11 +45,11 @@ export default defineGroup(
       set: ['write', ''],
       delete: ['write', ''],
     },
-    input: () => ({
-      namespace: z.string().optional(),
-      key: z.string().optional(),
+    input: ({ limits }) => ({
+      namespace: args.name(limits).optional(),
+      key: args.name(limits).optional(),
       value: z.unknown().optional(),
-      ttl: args.ttl,
+      ttl: z.number().int().min(1).max(MAX_TTL_SECONDS).optional(),
     }),
     writeArgs: ['value', 'ttl'],
     output: {

@@ -6,25 +6,37 @@ import { fieldRecord } from '@redis-agent-kit/patterns';
 import { z } from 'zod';
 import { args, defineGroup, defineTool } from '../tool.ts';
 
+/**
+ * One argument of COMMAND DOCS as the Redis command reference writes it: a token before its value (`EX seconds`),
+ * alternatives joined by `|` (in `<…>` when one is required, as a token's value, or inside a block), a block's
+ * parts in order, repetition as `x [x ...]` (the token said once unless it repeats with every value), and optional
+ * parts in `[…]`.
+ */
+function argument(raw: unknown): string {
+  const a = fieldRecord(raw);
+  const flags = ((a.flags as string[] | undefined) ?? []).map(String);
+  const token = a.token === undefined ? undefined : String(a.token);
+  const children = (a.arguments as unknown[] | undefined) ?? [];
+  const optional = flags.includes('optional');
+  let value: string;
+  if (a.type === 'pure-token') value = '';
+  else if (a.type === 'oneof') {
+    const choices = children.map(argument).join(' | ');
+    value = token || !optional ? `<${choices}>` : choices;
+  } else if (a.type === 'block') value = children.map(argument).join(' ');
+  else value = String(a.display_text ?? a.name);
+  const once = [token, value].filter(Boolean).join(' ');
+  let text = once;
+  if (flags.includes('multiple')) {
+    // multiple_token: the token comes with every value (`GET pattern [GET pattern ...]`); else once (`ID id [id ...]`).
+    text = flags.includes('multiple_token') || !token ? `${once} [${once} ...]` : `${token} ${value} [${value} ...]`;
+  }
+  return optional ? `[${text}]` : text;
+}
+
 /** The argument tree of COMMAND DOCS as one syntax line: `key value [NX | XX] [GET] [EX seconds | …]`. */
 export function syntax(argsList: unknown[]): string {
-  return argsList
-    .map((raw) => {
-      const a = fieldRecord(raw);
-      const flags = (a.flags as string[] | undefined) ?? [];
-      let text: string;
-      if (a.type === 'oneof')
-        text = syntax(a.arguments as unknown[])
-          .split(' ')
-          .join(' | ');
-      else if (a.type === 'block') text = `${a.token ? `${a.token} ` : ''}${syntax(a.arguments as unknown[])}`;
-      else if (a.type === 'pure-token') text = String(a.token);
-      else text = a.token ? `${a.token} ${a.name}` : String(a.name);
-      if (a.type === 'oneof' && !flags.includes('optional')) text = `<${text}>`;
-      if (flags.includes('multiple')) text = `${text} [${text} ...]`;
-      return flags.includes('optional') ? `[${text}]` : text;
-    })
-    .join(' ');
+  return argsList.map(argument).join(' ');
 }
 
 export default defineGroup(
@@ -32,10 +44,11 @@ export default defineGroup(
   defineTool({
     name: 'docs',
     summary: 'Docs of a command from the connected server, or names matching pattern.',
-    ops: { lookup: ['read', 'docs'] },
+    bound: 'O(1); names ≤count',
+    ops: { lookup: ['read', ''] },
     input: ({ limits }) => ({
-      command: z.string().optional().describe('e.g. client list'),
-      pattern: z.string().optional(),
+      command: args.name(limits).optional().describe('e.g. client list'),
+      pattern: args.name(limits).optional(),
       count: args.count(limits),
     }),
     output: {

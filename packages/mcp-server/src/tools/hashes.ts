@@ -1,9 +1,10 @@
 /** Hashes: fields (bounded HSCAN when none are named), increments, and per-field TTL where the server has it. */
-import { CapabilityMissingError, fieldRecord } from '@redis-agent-kit/patterns';
-import { command } from '@redis-agent-kit/patterns/cluster';
+import { CapabilityMissingError } from '@redis-agent-kit/patterns';
 import { z } from 'zod';
-import { assertValueSize, resolveTtl } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, type ToolContext, writeWithTtl } from '../tool.ts';
+import { ByteRecord, BytesIn } from '../bytes.ts';
+import { assertValueSize, ttlForNewKey } from '../guard.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, MAX_TTL_SECONDS, type ToolContext } from '../tool.ts';
+import { writeKey } from '../write.ts';
 
 function needFieldTtl(ctx: ToolContext): void {
   if (!ctx.caps.hashFieldTtl) {
@@ -19,9 +20,10 @@ export default defineGroup(
   'hashes',
   defineTool({
     name: 'hash',
-    summary: 'Hash keys; ttl/expire are per field.',
+    summary: 'Hash keys; ttl, expire per field.',
+    bound: 'O(names or fields)',
     ops: {
-      get: ['read', 'names, else a page'],
+      get: ['read', 'names, else a page', 'HSCAN ~count'],
       ttl: ['read', 'of names'],
       set: ['write', 'fields'],
       incr: ['write', 'fields as increments'],
@@ -32,10 +34,11 @@ export default defineGroup(
       key: args.key,
       names: z.array(z.string()).max(limits.maxItems).optional(),
       fields: args.fields.optional(),
-      cursor: z.string().optional(),
+      cursor: args.name(limits).optional(),
       count: args.count(limits),
-      ttl: args.ttl,
+      ttl: z.number().int().min(1).max(MAX_TTL_SECONDS).optional().describe('s; set, incr: new keys only'),
       permanent: args.permanent,
+      encoding: args.encoding,
     }),
     writeArgs: ['fields', 'ttl', 'permanent'],
     output: {
@@ -43,46 +46,49 @@ export default defineGroup(
       ttls: z.record(z.string(), z.number()).optional(),
       cursor: z.string().optional(),
       changed: z.number().optional(),
+      encoding: args.encoding,
     },
     async run(input, ctx) {
-      const { key } = input;
-      const names = input.names ?? [];
+      const io = new BytesIn(input.encoding, ctx.limits);
+      const key = io.name(input.key, 'key');
+      const names = io.names(input.names ?? [], 'field name');
+      const fields = Object.entries(input.fields ?? {}).map(([name, value]) => [io.name(name, 'field name'), value] as const);
       switch (input.op) {
         case 'get': {
           if (names.length) {
-            const values = await ctx.redis.hmget(key, ...names);
-            return { fields: Object.fromEntries(names.map((n, i) => [n, values[i] ?? null])) };
+            const values = await ctx.redis.hmgetBuffer(key, ...names);
+            return { fields: new ByteRecord(names.map((n, i) => [n, values[i] ?? null])) };
           }
-          const [cursor, flat] = await ctx.redis.hscan(key, input.cursor ?? '0', 'COUNT', input.count ?? DEFAULT_COUNT);
-          return { fields: fieldRecord<string>(flat), ...(cursor !== '0' ? { cursor } : {}) };
+          const [cursor, flat] = await ctx.redis.hscanBuffer(key, input.cursor ?? '0', 'COUNT', input.count ?? DEFAULT_COUNT);
+          const next = cursor.toString();
+          return { fields: ByteRecord.fromFlat(flat), ...(next !== '0' ? { cursor: next } : {}) };
         }
         case 'ttl': {
           needFieldTtl(ctx);
           if (!names.length) throw new Error('ttl needs names');
           const ttls = (await ctx.redis.call('HTTL', key, 'FIELDS', names.length, ...names)) as number[];
-          return { ttls: Object.fromEntries(names.map((n, i) => [n, ttls[i] as number])) };
+          return { ttls: new ByteRecord(names.map((n, i) => [n, ttls[i] as number])) };
         }
         case 'set': {
-          const fields = input.fields ?? {};
-          if (!Object.keys(fields).length) throw new Error('set needs fields');
-          assertValueSize([...Object.keys(fields), ...Object.values(fields)], ctx.limits);
-          const [changed] = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), [
-            command('HSET', key, ...Object.entries(fields).flat()),
-          ]);
-          return { changed: changed as number };
+          if (!fields.length) throw new Error('set needs fields');
+          const values = fields.map(([name, value]) => [name, io.value(value)] as const);
+          assertValueSize(values.flat(), ctx.limits);
+          const { replies } = await writeKey(ctx, key, 'hash', ttlForNewKey(input, ctx.limits), [['HSET', ...values.flat()]]);
+          return { changed: replies[0] as number };
         }
         case 'incr': {
-          const increments = Object.entries(input.fields ?? {}).map(([name, by]) => [name, Number(by)] as const);
-          if (!increments.length || increments.some(([, by]) => Number.isNaN(by))) {
+          const increments = fields.map(([name, by]) => [name, Number(by)] as const);
+          if (!increments.length || increments.some(([, by]) => !Number.isFinite(by))) {
             throw new Error('incr needs fields: {name: number}');
           }
-          const values = await writeWithTtl(
+          const { replies } = await writeKey(
             ctx,
             key,
-            resolveTtl(input, ctx.limits),
-            increments.map(([name, by]) => command('HINCRBYFLOAT', key, name, by)),
+            'hash',
+            ttlForNewKey(input, ctx.limits),
+            increments.map(([name, by]) => ['HINCRBYFLOAT', name, by] as const),
           );
-          return { fields: Object.fromEntries(increments.map(([name], i) => [name, String(values[i])])) };
+          return { fields: new ByteRecord(increments.map(([name], i) => [name, Buffer.from(String(replies[i]))])) };
         }
         case 'del':
           if (!names.length) throw new Error('del needs names');
@@ -91,14 +97,7 @@ export default defineGroup(
           needFieldTtl(ctx);
           if (!names.length || input.ttl === undefined) throw new Error('expire needs names and ttl');
           // Replies per field: 1 set, 0 condition not met, 2 expired at once, -2 no such field.
-          const replies = (await ctx.redis.call(
-            'HEXPIRE',
-            key,
-            input.ttl,
-            'FIELDS',
-            names.length,
-            ...names,
-          )) as number[];
+          const replies = (await ctx.redis.call('HEXPIRE', key, input.ttl, 'FIELDS', names.length, ...names)) as number[];
           return { changed: replies.filter((r) => r === 1).length };
         }
       }

@@ -12,7 +12,9 @@ import hashes from './hashes.ts';
 import json from './json.ts';
 import keys from './keys.ts';
 import lists from './lists.ts';
+import memory from './memory.ts';
 import pubsub from './pubsub.ts';
+import queue from './queue.ts';
 import ratelimit from './ratelimit.ts';
 import server from './server.ts';
 import sessions from './sessions.ts';
@@ -35,6 +37,8 @@ export const GROUPS: readonly ToolGroup[] = [
   sessions,
   cache,
   ratelimit,
+  queue,
+  memory,
   vector,
   server,
   audit,

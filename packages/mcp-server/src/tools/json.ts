@@ -1,19 +1,24 @@
 /** JSON documents (registered only when the server has JSON.SET): get, set with TTL, delete at a path. */
-import { command } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
-import { assertValueSize, resolveTtl } from '../guard.ts';
-import { args, defineGroup, defineTool, writeWithTtl } from '../tool.ts';
+import { assertValueSize, ttlForNewKey } from '../guard.ts';
+import { args, defineGroup, defineTool } from '../tool.ts';
+import { writeKey } from '../write.ts';
 
 export default defineGroup(
   'json',
   defineTool({
     name: 'json',
     summary: 'JSON documents; path is JSONPath, default $.',
+    bound: 'O(size at path)',
     requires: 'json',
-    ops: { get: ['read', ''], set: ['write', 'value is JSON text'], del: ['write', ''] },
-    input: () => ({
+    ops: {
+      get: ['read', ''],
+      set: ['write', 'value is JSON text'],
+      del: ['write', ''],
+    },
+    input: ({ limits }) => ({
       key: args.key,
-      path: z.string().optional(),
+      path: args.name(limits).optional(),
       value: z.string().optional(),
       ttl: args.ttl,
       permanent: args.permanent,
@@ -32,10 +37,8 @@ export default defineGroup(
       JSON.parse(input.value);
       assertValueSize([input.value], ctx.limits);
       const value = input.value;
-      const [reply] = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), [
-        command('JSON.SET', key, path, value),
-      ]);
-      return { changed: reply === 'OK' ? 1 : 0 };
+      const { replies } = await writeKey(ctx, key, 'ReJSON-RL', ttlForNewKey(input, ctx.limits), [['JSON.SET', path, value]]);
+      return { changed: replies[0] === 'OK' ? 1 : 0 };
     },
   }),
 );

@@ -1,22 +1,27 @@
 /**
  * Keys: SCAN with a bounded page (about `count` keys) (on a cluster, master by master, the cursor naming the node), type, TTL,
- * expire, persist and delete (UNLINK, key by key so keys in different slots work).
+ * expire, persist and delete (UNLINK, key by key so keys in different slots work). Keys are bytes: see bytes.ts.
  */
 import type { RedisClient } from '@redis-agent-kit/patterns';
 import { type Command, command } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, masters, sendCommands } from '../tool.ts';
+import { BytesIn } from '../bytes.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, MAX_TTL_SECONDS, masters, sendCommands } from '../tool.ts';
 
-async function scan(redis: RedisClient, cursor: string, match: string, type: string | undefined, count: number) {
+/** SCAN rounds one call may run: with COUNT ≤ --max-items, a page touches at most this many times that many keys. */
+const SCAN_ROUNDS = 20;
+
+async function scan(redis: RedisClient, cursor: string, match: Buffer, type: string | undefined, count: number, maxName: number) {
   const nodes = masters(redis);
   // Cursor "<node index>:<node cursor>" on a cluster, so one opaque string resumes across its masters.
   const [first, rest] = cursor.includes(':') ? cursor.split(':') : ['0', cursor];
   let node = Number(first);
   let at = rest ?? '0';
-  const keys: string[] = [];
-  // SCAN rounds may each find few keys; stop at `count` keys or 20 rounds, whichever comes first.
-  for (let round = 0; round < 20 && keys.length < count && node < nodes.length; round++) {
-    const [next, found] = (await (nodes[node] as RedisClient).call(
+  const keys: Buffer[] = [];
+  let long = 0;
+  // SCAN rounds may each find few keys; stop at `count` keys or SCAN_ROUNDS rounds, whichever comes first.
+  for (let round = 0; round < SCAN_ROUNDS && keys.length < count && node < nodes.length; round++) {
+    const [next, found] = (await (nodes[node] as RedisClient).callBuffer(
       'SCAN',
       at,
       'MATCH',
@@ -24,14 +29,19 @@ async function scan(redis: RedisClient, cursor: string, match: string, type: str
       'COUNT',
       count,
       ...(type ? ['TYPE', type] : []),
-    )) as [string, string[]];
-    keys.push(...found);
-    if (next === '0') node++;
-    at = next;
+    )) as [Buffer, Buffer[]];
+    // A name longer than a call may give could not be used with any tool: counted, not listed.
+    for (const key of found) {
+      if (key.length > maxName) long++;
+      else keys.push(key);
+    }
+    at = next.toString();
+    if (at === '0') node++;
   }
+  const extra = long ? { long } : {};
   // Nothing found is dropped (the cursor has moved past it), so a page may hold a few more than `count`.
-  if (node >= nodes.length) return { keys };
-  return { keys, cursor: nodes.length > 1 ? `${node}:${at}` : at };
+  if (node >= nodes.length) return { keys, ...extra };
+  return { keys, cursor: nodes.length > 1 ? `${node}:${at}` : at, ...extra };
 }
 
 export default defineGroup(
@@ -39,8 +49,9 @@ export default defineGroup(
   defineTool({
     name: 'keys',
     summary: 'Keys of any type.',
+    bound: 'O(1)/key',
     ops: {
-      scan: ['read', 'pattern (glob), type'],
+      scan: ['read', 'pattern (glob), type', `≤${SCAN_ROUNDS} SCAN rounds`],
       info: ['read', 'type, ttl of keys'],
       expire: ['write', 'keys after ttl'],
       persist: ['write', 'drop TTL'],
@@ -49,23 +60,29 @@ export default defineGroup(
     input: ({ limits }) => ({
       keys: z.array(z.string()).max(limits.maxItems).optional(),
       pattern: z.string().optional(),
-      type: z.string().optional(),
-      cursor: z.string().optional(),
+      type: args.name(limits).optional(),
+      cursor: args.name(limits).optional(),
       count: args.count(limits),
-      ttl: args.ttl,
+      ttl: z.number().int().min(1).max(MAX_TTL_SECONDS).optional(),
+      encoding: args.encoding,
     }),
     writeArgs: ['ttl'],
     output: {
       keys: z.array(z.string()).optional(),
       cursor: z.string().optional(),
+      long: z.number().int().optional(),
       info: z.array(z.object({ key: z.string(), type: z.string(), ttl: z.number().int() })).optional(),
       changed: z.number().int().optional(),
+      encoding: args.encoding,
     },
     async run(input, ctx) {
-      const keys = input.keys ?? [];
+      const io = new BytesIn(input.encoding, ctx.limits);
       if (input.op === 'scan') {
-        return scan(ctx.redis, input.cursor ?? '0', input.pattern ?? '*', input.type, input.count ?? DEFAULT_COUNT);
+        const match = io.name(input.pattern ?? '*', 'pattern');
+        const count = input.count ?? DEFAULT_COUNT;
+        return scan(ctx.redis, input.cursor ?? '0', match, input.type, count, ctx.limits.maxNameBytes);
       }
+      const keys = io.names(input.keys ?? [], 'key');
       if (!keys.length) throw new Error(`${input.op} needs keys`);
       const { op, ttl } = input;
       if (op === 'expire' && ttl === undefined) throw new Error('expire needs ttl');

@@ -5,19 +5,23 @@
  */
 import { createRateLimiter, RATE_LIMIT_ALGORITHMS } from '@redis-agent-kit/patterns/ratelimit';
 import { z } from 'zod';
-import { defineGroup, defineTool } from '../tool.ts';
+import { args, defineGroup, defineTool, MAX_TTL_SECONDS } from '../tool.ts';
 
 export default defineGroup(
   'ratelimit',
   defineTool({
     name: 'ratelimit',
     summary: 'Rate limit id under a named policy: limit per window (seconds).',
-    ops: { check: ['write', 'consume cost (default 1)'], peek: ['read', 'the state, consuming nothing'] },
-    input: () => ({
-      policy: z.string(),
-      id: z.string(),
-      limit: z.number().int().min(1),
-      window: z.number().int().min(1),
+    bound: 'one script, one key',
+    ops: {
+      check: ['write', 'consume cost (default 1)'],
+      peek: ['read', 'the state, consuming nothing'],
+    },
+    input: ({ limits }) => ({
+      policy: args.name(limits),
+      id: args.name(limits),
+      limit: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+      window: z.number().int().min(1).max(MAX_TTL_SECONDS),
       algorithm: z.enum(RATE_LIMIT_ALGORITHMS).optional(),
       cost: z.number().int().min(1).optional(),
     }),

@@ -35,17 +35,18 @@ export default defineGroup(
   defineTool({
     name: 'server',
     summary: 'Server diagnostics, per master on a cluster.',
+    bound: 'O(1)/master',
     ops: {
       info: ['read', 'INFO section'],
       dbsize: ['read', ''],
-      slowlog: ['read', ''],
-      memory: ['read', 'bytes of key'],
-      clients: ['read', ''],
-      cluster: ['read', 'nodes, slots'],
+      slowlog: ['read', '', '≤count'],
+      memory: ['read', 'bytes of key', 'SAMPLES 5'],
+      clients: ['read', '', 'O(clients); ≤count listed'],
+      cluster: ['read', 'nodes, slots', 'O(nodes)'],
     },
     input: ({ limits }) => ({
-      section: z.string().optional(),
-      key: args.key.optional(),
+      section: args.name(limits).optional(),
+      key: args.name(limits).optional(),
       count: args.count(limits),
     }),
     output: {
@@ -88,7 +89,7 @@ export default defineGroup(
         }
         case 'memory': {
           if (!input.key) throw new Error('memory needs key');
-          const bytes = (await redis.call('MEMORY', 'USAGE', input.key)) as number | null;
+          const bytes = (await redis.call('MEMORY', 'USAGE', input.key, 'SAMPLES', 5)) as number | null;
           return { nodes: [{ key: input.key, bytes }], ...(bytes !== null ? { total: bytes } : {}) };
         }
         case 'clients': {

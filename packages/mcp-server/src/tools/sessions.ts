@@ -6,13 +6,14 @@
 import { chooseSessionFormat, createSessionRepository } from '@redis-agent-kit/patterns/session';
 import { z } from 'zod';
 import { PolicyError } from '../guard.ts';
-import { defineGroup, defineTool } from '../tool.ts';
+import { args, defineGroup, defineTool, MAX_TTL_SECONDS } from '../tool.ts';
 
 export default defineGroup(
   'sessions',
   defineTool({
     name: 'session',
     summary: 'Agent sessions, always with a TTL.',
+    bound: 'one key',
     ops: {
       get: ['read', ''],
       create: ['write', 'returns id'],
@@ -20,14 +21,11 @@ export default defineGroup(
       extend: ['write', 'ttl'],
       delete: ['write', ''],
     },
-    input: () => ({
-      id: z
-        .string()
-        .regex(/^[\w-]+$/)
-        .optional(),
+    input: ({ limits }) => ({
+      id: args.name(limits).pipe(z.string().regex(/^[\w-]+$/)).optional(),
       data: z.record(z.string(), z.unknown()).optional(),
       replace: z.boolean().optional(),
-      ttl: z.number().int().min(1).optional(),
+      ttl: z.number().int().min(1).max(MAX_TTL_SECONDS).optional(),
     }),
     writeArgs: ['data', 'replace', 'ttl'],
     output: {

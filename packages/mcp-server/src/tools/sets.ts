@@ -1,16 +1,19 @@
-/** Sets: bounded member pages, membership, and union/intersection/difference (answers cut to `count`). */
+/** Sets: bounded member pages, membership, and union/intersection/difference bounded by the sets' sizes. */
 import { command } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
-import { assertValueSize, resolveTtl } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, writeWithTtl } from '../tool.ts';
+import { BytesIn } from '../bytes.ts';
+import { assertValueSize, PolicyError, ttlForNewKey } from '../guard.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, sendCommands } from '../tool.ts';
+import { writeKey } from '../write.ts';
 
 export default defineGroup(
   'sets',
   defineTool({
     name: 'set',
     summary: 'Set keys.',
+    bound: 'O(members); union, inter, diff: summed sizes ≤ read bound',
     ops: {
-      members: ['read', 'a page'],
+      members: ['read', 'a page', 'SSCAN ~count'],
       has: ['read', 'members?'],
       union: ['read', 'key+keys'],
       inter: ['read', 'key+keys'],
@@ -22,10 +25,11 @@ export default defineGroup(
       key: args.key,
       keys: z.array(z.string()).max(limits.maxItems).optional(),
       members: z.array(z.string()).max(limits.maxItems).optional(),
-      cursor: z.string().optional(),
+      cursor: args.name(limits).optional(),
       count: args.count(limits),
       ttl: args.ttl,
       permanent: args.permanent,
+      encoding: args.encoding,
     }),
     writeArgs: ['ttl', 'permanent'],
     output: {
@@ -34,15 +38,18 @@ export default defineGroup(
       cursor: z.string().optional(),
       size: z.number().int().optional(),
       changed: z.number().int().optional(),
+      encoding: args.encoding,
     },
     async run(input, ctx) {
-      const { key } = input;
-      const members = input.members ?? [];
+      const io = new BytesIn(input.encoding, ctx.limits);
+      const key = io.name(input.key, 'key');
+      const members = io.values(input.members ?? [], 'member');
       const count = input.count ?? DEFAULT_COUNT;
       switch (input.op) {
         case 'members': {
-          const [cursor, page] = await ctx.redis.sscan(key, input.cursor ?? '0', 'COUNT', count);
-          return { members: page, size: await ctx.redis.scard(key), ...(cursor !== '0' ? { cursor } : {}) };
+          const [cursor, page] = await ctx.redis.sscanBuffer(key, input.cursor ?? '0', 'COUNT', count);
+          const next = cursor.toString();
+          return { members: page, size: await ctx.redis.scard(key), ...(next !== '0' ? { cursor: next } : {}) };
         }
         case 'has': {
           if (!members.length) throw new Error('has needs members');
@@ -52,22 +59,29 @@ export default defineGroup(
         case 'union':
         case 'inter':
         case 'diff': {
-          const keys = [key, ...(input.keys ?? [])];
+          const keys = [key, ...io.names(input.keys ?? [], 'key')];
+          // SUNION/SDIFF touch every member of every set, SINTER at most the smallest set times the sets: the sum
+          // of the sizes bounds all three, read first in O(1) per set.
+          const sizes = (await sendCommands(ctx, keys.map((k) => command('SCARD', k)))) as number[];
+          const total = sizes.reduce((sum, n) => sum + n, 0);
+          if (total > ctx.limits.maxReadElements) {
+            throw new PolicyError(
+              `${input.op} would touch ${total} members, over the read bound of ${ctx.limits.maxReadElements} (--max-read-elements): page each set with op members, or test members with op has`,
+            );
+          }
           const all =
             input.op === 'union'
-              ? await ctx.redis.sunion(...keys)
+              ? await ctx.redis.sunionBuffer(...keys)
               : input.op === 'inter'
-                ? await ctx.redis.sinter(...keys)
-                : await ctx.redis.sdiff(...keys);
+                ? await ctx.redis.sinterBuffer(...keys)
+                : await ctx.redis.sdiffBuffer(...keys);
           return { members: all.slice(0, count), size: all.length };
         }
         case 'add': {
           if (!members.length) throw new Error('add needs members');
           assertValueSize(members, ctx.limits);
-          const [changed] = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), [
-            command('SADD', key, ...members),
-          ]);
-          return { changed: changed as number };
+          const { replies } = await writeKey(ctx, key, 'set', ttlForNewKey(input, ctx.limits), [['SADD', ...members]]);
+          return { changed: replies[0] as number };
         }
         case 'rem':
           if (!members.length) throw new Error('rem needs members');

@@ -1,41 +1,43 @@
 /** Streams: add (with TTL and an optional approximate cap), ranges, and consumer groups, every read bounded. */
 import { fieldRecord } from '@redis-agent-kit/patterns';
-import { command, withKeys } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
+import { ByteRecord, BytesIn } from '../bytes.ts';
 import type { Limits } from '../config.ts';
-import { assertValueSize, resolveTtl } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, type ToolContext, writeWithTtl } from '../tool.ts';
+import { assertValueSize, ttlForNewKey } from '../guard.ts';
+import { type Answer, args, DEFAULT_COUNT, defineGroup, defineTool, type ToolContext } from '../tool.ts';
+import { writeKey } from '../write.ts';
 
-type RawEntry = [string, string[]];
-type Entries = { id: string; fields: Record<string, string> }[];
+type RawEntry = [Buffer, Buffer[]];
 
-function entries(raw: RawEntry[]): Entries {
-  return raw.map(([id, flat]) => ({ id, fields: fieldRecord<string>(flat) }));
+/** Entries with binary-safe fields; ids are ASCII. */
+function entries(raw: RawEntry[]): { id: string; fields: ByteRecord }[] {
+  return raw.map(([id, flat]) => ({ id: id.toString(), fields: ByteRecord.fromFlat(flat) }));
 }
 
 const OPS = {
-  range: ['read', 'start..end ids'],
-  info: ['read', ''],
-  pending: ['read', 'unacked in group'],
+  range: ['read', 'start..end ids', 'O(log n+count)'],
+  info: ['read', '', 'O(groups)'],
+  pending: ['read', 'unacked in group', 'O(count)'],
   add: ['write', 'fields, maxlen cap'],
   group_create: ['write', 'group from id ($: new only)'],
-  group_read: ['write', 'as consumer'],
-  ack: ['write', 'ids'],
+  group_read: ['write', 'as consumer', 'O(count)'],
+  ack: ['write', 'ids', 'O(ids)'],
 } as const;
 
 const input = (limits: Limits) => ({
   key: args.key,
-  start: z.string().optional(),
-  end: z.string().optional(),
+  start: args.name(limits).optional(),
+  end: args.name(limits).optional(),
   count: args.count(limits),
-  group: z.string().optional(),
-  consumer: z.string().optional(),
-  id: z.string().optional(),
-  ids: z.array(z.string()).max(limits.maxItems).optional(),
+  group: args.name(limits).optional(),
+  consumer: args.name(limits).optional(),
+  id: args.name(limits).optional(),
+  ids: z.array(args.name(limits)).max(limits.maxItems).optional(),
   fields: args.fields.optional(),
-  maxlen: z.number().int().min(1).optional(),
+  maxlen: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
   ttl: args.ttl,
   permanent: args.permanent,
+  encoding: args.encoding,
 });
 
 const output = {
@@ -43,11 +45,12 @@ const output = {
   id: z.string().optional(),
   changed: z.number().int().optional(),
   info: z.record(z.string(), z.unknown()).optional(),
+  encoding: args.encoding,
 };
 
 type Op = keyof typeof OPS;
 type Input = z.output<z.ZodObject<ReturnType<typeof input>>> & { op: Op };
-type Output = z.output<z.ZodObject<typeof output>>;
+type Output = Answer<z.output<z.ZodObject<typeof output>>>;
 
 const count = (a: Input) => a.count ?? DEFAULT_COUNT;
 
@@ -56,54 +59,61 @@ function group(a: Input): string {
   return a.group;
 }
 
+const keyOf = (a: Input, ctx: ToolContext) => new BytesIn(a.encoding, ctx.limits).name(a.key, 'key');
+
 async function range(a: Input, ctx: ToolContext): Promise<Output> {
-  const raw = (await ctx.redis.xrange(a.key, a.start ?? '-', a.end ?? '+', 'COUNT', count(a))) as RawEntry[];
+  const raw = (await ctx.redis.xrangeBuffer(keyOf(a, ctx), a.start ?? '-', a.end ?? '+', 'COUNT', count(a))) as RawEntry[];
   return { entries: entries(raw) };
 }
 
+/** XINFO STREAM's first/last entry, binary-safe. */
+function entry(raw: unknown) {
+  return Array.isArray(raw) ? entries([raw as RawEntry])[0] : null;
+}
+
 async function info(a: Input, ctx: ToolContext): Promise<Output> {
-  const stream = fieldRecord(await ctx.redis.call('XINFO', 'STREAM', a.key));
-  const groups = ((await ctx.redis.call('XINFO', 'GROUPS', a.key)) as unknown[]).map((g) => fieldRecord(g));
+  const key = keyOf(a, ctx);
+  const stream = fieldRecord(await ctx.redis.callBuffer('XINFO', 'STREAM', key));
+  const groups = ((await ctx.redis.call('XINFO', 'GROUPS', key)) as unknown[]).map((g) => fieldRecord(g));
   return {
     info: {
       length: stream.length,
-      'last-generated-id': stream['last-generated-id'],
-      'first-entry': stream['first-entry'],
-      'last-entry': stream['last-entry'],
+      'last-generated-id': String(stream['last-generated-id']),
+      'first-entry': entry(stream['first-entry']),
+      'last-entry': entry(stream['last-entry']),
       groups: groups.slice(0, count(a)),
     },
   };
 }
 
 async function pending(a: Input, ctx: ToolContext): Promise<Output> {
-  const rows = (await ctx.redis.xpending(a.key, group(a), '-', '+', count(a))) as [string, string, number, number][];
+  const rows = (await ctx.redis.xpending(keyOf(a, ctx), group(a), '-', '+', count(a))) as [string, string, number, number][];
   return { info: { pending: rows.map(([id, consumer, idleMs, deliveries]) => ({ id, consumer, idleMs, deliveries })) } };
 }
 
 async function add(a: Input, ctx: ToolContext): Promise<Output> {
-  const fields = a.fields ?? {};
-  if (!Object.keys(fields).length) throw new Error('add needs fields');
-  assertValueSize([...Object.keys(fields), ...Object.values(fields)], ctx.limits);
+  const io = new BytesIn(a.encoding, ctx.limits);
+  const fields = Object.entries(a.fields ?? {}).flatMap(([name, value]) => [io.name(name, 'field name'), io.value(value)]);
+  if (!fields.length) throw new Error('add needs fields');
+  assertValueSize(fields, ctx.limits);
   const cap = a.maxlen ? ['MAXLEN', '~', a.maxlen] : [];
-  const [id] = await writeWithTtl(ctx, a.key, resolveTtl(a, ctx.limits), [
-    command('XADD', a.key, ...cap, a.id ?? '*', ...Object.entries(fields).flat()),
+  const { replies } = await writeKey(ctx, io.name(a.key, 'key'), 'stream', ttlForNewKey(a, ctx.limits), [
+    ['XADD', ...cap, a.id ?? '*', ...fields],
   ]);
-  return { id: id as string };
+  return { id: replies[0] as string };
 }
 
 async function groupCreate(a: Input, ctx: ToolContext): Promise<Output> {
-  // MKSTREAM may create the key, so the TTL policy applies to it as to any write.
-  await writeWithTtl(ctx, a.key, resolveTtl(a, ctx.limits), [
-    withKeys('XGROUP', ['CREATE', a.key, group(a), a.id ?? '$', 'MKSTREAM'], [1]),
-  ]);
+  // MKSTREAM may create the key, so the TTL rule applies to it as to any write.
+  await writeKey(ctx, keyOf(a, ctx), 'stream', ttlForNewKey(a, ctx.limits), [['XGROUP CREATE', group(a), a.id ?? '$', 'MKSTREAM']]);
   return { changed: 1 };
 }
 
 async function groupRead(a: Input, ctx: ToolContext): Promise<Output> {
   if (!a.consumer) throw new Error('group_read needs consumer');
   // No BLOCK: the call answers at once, so it never holds a connection.
-  const reply = (await ctx.redis.xreadgroup('GROUP', group(a), a.consumer, 'COUNT', count(a), 'STREAMS', a.key, '>')) as
-    | [string, RawEntry[]][]
+  const reply = (await ctx.redis.xreadgroupBuffer('GROUP', group(a), a.consumer, 'COUNT', count(a), 'STREAMS', keyOf(a, ctx), '>')) as
+    | [Buffer, RawEntry[]][]
     | null;
   return { entries: entries(reply?.[0]?.[1] ?? []) };
 }
@@ -111,7 +121,7 @@ async function groupRead(a: Input, ctx: ToolContext): Promise<Output> {
 async function ack(a: Input, ctx: ToolContext): Promise<Output> {
   const ids = a.ids ?? [];
   if (!ids.length) throw new Error('ack needs ids');
-  return { changed: await ctx.redis.xack(a.key, group(a), ...ids) };
+  return { changed: await ctx.redis.xack(keyOf(a, ctx), group(a), ...ids) };
 }
 
 const RUN: Record<Op, (a: Input, ctx: ToolContext) => Promise<Output>> = {
@@ -129,6 +139,7 @@ export default defineGroup(
   defineTool({
     name: 'stream',
     summary: 'Streams and consumer groups.',
+    bound: 'O(1)',
     ops: OPS,
     input: ({ limits }) => input(limits),
     writeArgs: ['consumer', 'id', 'fields', 'maxlen', 'ttl', 'permanent'],

@@ -1,47 +1,77 @@
-/** Strings: read with TTL, write with TTL (or permanent), atomic increments. */
-import { command } from '@redis-agent-kit/patterns/cluster';
+/** Strings: read with TTL (a long value in parts), write under the TTL rule (write.ts), atomic increments. */
 import { z } from 'zod';
-import { assertValueSize, resolveTtl } from '../guard.ts';
-import { args, defineGroup, defineTool, writeWithTtl } from '../tool.ts';
+import { BytesIn, prefixWithin } from '../bytes.ts';
+import { assertValueSize, ttlForNewKey } from '../guard.ts';
+import { args, defineGroup, defineTool, type ToolContext } from '../tool.ts';
+import { writeKey } from '../write.ts';
+
+/** Room in an answer for everything but the value (ttl, length, the JSON around them). */
+const ANSWER_OVERHEAD = 512;
+
+/**
+ * The value, or the part of it from `start` that fits the answer bound (half of it: the text copy doubles the
+ * answer), read with GETRANGE so a huge value never crosses the network whole; TTL, STRLEN and GETRANGE go in one
+ * round trip. A part says `truncated` and the value's full `length`, so the caller reads on with `start`.
+ */
+async function get(ctx: ToolContext, key: Buffer, start: number) {
+  const budget = Math.floor(ctx.limits.maxAnswerBytes / 2) - ANSWER_OVERHEAD;
+  const replies = (await ctx.redis.pipeline().ttl(key).strlen(key).getrangeBuffer(key, start, start + budget - 1).exec()) ?? [];
+  const [ttl, length, raw] = replies.map(([error, reply]) => {
+    if (error) throw error;
+    return reply;
+  }) as [number, number, Buffer];
+  if (ttl === -2) return { value: null, ttl };
+  const value = prefixWithin(raw, budget);
+  const whole = start === 0 && value.length === length;
+  return { value, ttl, ...(whole ? {} : { length, truncated: true }) };
+}
 
 export default defineGroup(
   'strings',
   defineTool({
     name: 'string',
     summary: 'String keys.',
-    ops: { get: ['read', 'value, ttl'], set: ['write', 'nx: only if absent'], incr: ['write', 'add value (integer)'] },
+    bound: 'O(1)',
+    ops: {
+      get: ['read', 'value, ttl; long values in parts: read on from start (byte)'],
+      set: ['write', 'nx: only if absent'],
+      incr: ['write', 'add value (integer)'],
+    },
     input: () => ({
       key: args.key,
+      start: z.number().int().min(0).optional(),
       value: z.string().optional(),
       nx: z.boolean().optional(),
       ttl: args.ttl,
       permanent: args.permanent,
+      encoding: args.encoding,
     }),
     writeArgs: ['value', 'nx', 'ttl', 'permanent'],
     output: {
       value: z.string().nullable().optional(),
       ttl: z.number().int().optional(),
       written: z.boolean().optional(),
+      length: z.number().int().optional(),
+      truncated: z.boolean().optional(),
+      encoding: args.encoding,
     },
     async run(input, ctx) {
-      const { key } = input;
-      if (input.op === 'get') {
-        const [value, ttl] = await Promise.all([ctx.redis.get(key), ctx.redis.ttl(key)]);
-        return { value, ttl };
-      }
-      const ttl = resolveTtl(input, ctx.limits);
+      const io = new BytesIn(input.encoding, ctx.limits);
+      const key = io.name(input.key, 'key');
+      if (input.op === 'get') return get(ctx, key, input.start ?? 0);
+      const ttl = ttlForNewKey(input, ctx.limits);
       if (input.op === 'incr') {
         const by = Number(input.value ?? 1);
-        if (!Number.isInteger(by)) throw new Error('incr needs value: an integer');
-        const [value] = await writeWithTtl(ctx, key, ttl, [command('INCRBY', key, by)]);
-        return { value: String(value), written: true, ttl: await ctx.redis.ttl(key) };
+        if (!Number.isSafeInteger(by)) throw new Error('incr needs value: an integer');
+        const written = await writeKey(ctx, key, 'string', ttl, [['INCRBY', by]]);
+        return { value: String(written.replies[0]), written: true, ttl: written.ttl };
       }
       if (input.value === undefined) throw new Error('set needs value');
-      assertValueSize([input.value], ctx.limits);
-      const flags: string[] = ttl.kind === 'permanent' ? [] : ['EX', String(ttl.seconds)];
-      if (input.nx) flags.push('NX');
-      const reply = await ctx.redis.call('SET', key, input.value, ...flags);
-      return { value: input.value, written: reply === 'OK', ttl: await ctx.redis.ttl(key) };
+      const value = io.value(input.value);
+      assertValueSize([value], ctx.limits);
+      // KEEPTTL: replacing the value of an existing key keeps its TTL (none stays none).
+      const written = await writeKey(ctx, key, 'string', ttl, [['SET', value, ...(input.nx ? ['NX'] : []), 'KEEPTTL']]);
+      return { value, written: written.replies[0] === 'OK', ttl: written.ttl };
     },
   }),
 );

@@ -12,10 +12,12 @@ import {
   openVectorIndex,
   type VectorIndex,
   type VectorIndexOptions,
+  type VectorItem,
 } from '@redis-agent-kit/patterns/vector';
 import { z } from 'zod';
-import { assertValueSize } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, type ToolContext } from '../tool.ts';
+import { command } from '@redis-agent-kit/patterns/cluster';
+import { assertValueSize, ttlForNewKey } from '../guard.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, type SchemaOptions, sendCommands, type ToolContext } from '../tool.ts';
 
 const embedders = new WeakMap<ToolContext, Embedder>();
 
@@ -29,6 +31,20 @@ function embedderFor(ctx: ToolContext): Embedder {
 async function open(ctx: ToolContext, options: VectorIndexOptions, ensure: boolean): Promise<VectorIndex> {
   const withCaps = { ...options, capabilities: ctx.caps };
   return ensure ? chooseVectorIndex(ctx.redis, withCaps) : openVectorIndex(ctx.redis, withCaps);
+}
+
+/**
+ * Upserts under the TTL rule of every write: the keys this call creates (the vector set, or new documents) get
+ * `ttl` (none for 0); keys that existed keep theirs. The existence check and the EXPIRE are not atomic with the
+ * upsert, so a key a concurrent writer creates in between may get the TTL too, but only when it has none (NX).
+ */
+async function upsertWithTtl(ctx: ToolContext, index: VectorIndex, items: VectorItem[], ttl: number): Promise<number> {
+  const keys = [...new Set(index.keysOf(items.map((item) => item.id)))];
+  const existed = ttl > 0 ? await sendCommands(ctx, keys.map((key) => command('EXISTS', key))) : [];
+  const count = await index.upsert(items);
+  const created = keys.filter((_, i) => existed[i] === 0);
+  if (created.length) await sendCommands(ctx, created.map((key) => command('EXPIRE', key, ttl, 'NX')));
+  return count;
 }
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -47,39 +63,47 @@ function refuseProtoKeys(value: unknown, ctx: { issues: z.core.$ZodRawIssue[] })
   return value;
 }
 
-const filterSchema = z.preprocess(
-  refuseProtoKeys,
-  z.object({
-    equals: z.record(z.string(), scalar).optional(),
-    ranges: z.record(z.string(), z.object({ min: z.number().optional(), max: z.number().optional() })).optional(),
-  }),
-);
+function filterSchema(limits: SchemaOptions['limits']) {
+  return z.preprocess(
+    refuseProtoKeys,
+    z.object({
+      // Filter values are compared, not stored: bounded like names.
+      equals: z.record(args.name(limits), z.union([args.name(limits), z.number(), z.boolean()])).optional(),
+      ranges: z
+        .record(args.name(limits), z.object({ min: z.number().optional(), max: z.number().optional() }))
+        .optional(),
+    }),
+  );
+}
 
 export default defineGroup(
   'vector',
   defineTool({
     name: 'vector',
     summary: 'Vector index of texts the server embeds.',
+    bound: 'O(docs or ids · log n)',
     ops: {
-      search: ['read', ''],
-      info: ['read', ''],
-      ensure: ['write', 'create (fields: what FT filters use)'],
+      search: ['read', '', 'k nearest'],
+      info: ['read', '', 'O(1)'],
+      ensure: ['write', 'create (fields: what FT filters use)', 'O(1)'],
       upsert: ['write', ''],
       delete: ['write', ''],
     },
     input: ({ limits }) => ({
-      index: z.string(),
-      fields: z.record(z.string(), z.enum(['tag', 'text', 'numeric'])).optional(),
+      index: args.name(limits),
+      fields: z.record(args.name(limits), z.enum(['tag', 'text', 'numeric'])).optional(),
       text: z.string().optional(),
       k: args.count(limits),
-      filter: filterSchema.optional(),
+      filter: filterSchema(limits).optional(),
       docs: z
-        .array(z.object({ id: z.string(), text: z.string(), attrs: z.record(z.string(), scalar).optional() }))
+        .array(z.object({ id: args.name(limits), text: z.string(), attrs: z.record(args.name(limits), scalar).optional() }))
         .max(limits.maxItems)
         .optional(),
-      ids: z.array(z.string()).max(limits.maxItems).optional(),
+      ids: z.array(args.name(limits)).max(limits.maxItems).optional(),
+      ttl: args.ttl,
+      permanent: args.permanent,
     }),
-    writeArgs: ['fields', 'docs', 'ids'],
+    writeArgs: ['fields', 'docs', 'ids', 'ttl', 'permanent'],
     output: {
       count: z.number().int().optional(),
       hits: z
@@ -93,6 +117,8 @@ export default defineGroup(
         dim: embedderFor(ctx).dim,
         ...(input.fields ? { fields: input.fields } : {}),
       };
+      // Refused before the index is opened (ensure may create it) when no TTL can be resolved.
+      const ttl = input.op === 'upsert' ? ttlForNewKey(input, ctx.limits) : 0;
       const index = await open(ctx, options, input.op === 'ensure' || input.op === 'upsert');
       switch (input.op) {
         case 'ensure':
@@ -121,7 +147,7 @@ export default defineGroup(
             vector: vectors[i] as Float32Array,
             ...(doc.attrs ? { attributes: doc.attrs as Attributes } : {}),
           }));
-          return { count: await index.upsert(items) };
+          return { count: await upsertWithTtl(ctx, index, items, ttl) };
         }
         case 'delete':
           if (!input.ids?.length) throw new Error('delete needs ids');

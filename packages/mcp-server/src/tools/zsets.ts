@@ -1,14 +1,16 @@
-/** Sorted sets: bounded ranges by rank or score, scores, ranks, adds and increments with TTL. */
+/** Sorted sets: bounded ranges by rank or score, scores, ranks, adds and increments under the TTL rule. */
 import { command } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
-import { assertValueSize, resolveTtl } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, sendCommands, writeWithTtl } from '../tool.ts';
+import { BytesIn } from '../bytes.ts';
+import { assertValueSize, PolicyError, ttlForNewKey } from '../guard.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, sendCommands } from '../tool.ts';
+import { writeKey } from '../write.ts';
 
-/** WITHSCORES replies: ioredis 6 answers `[[member, score], …]`; a flat `[member, score, …]` is read too. */
-function pairs(reply: (string | [string, string])[]): { member: string; score: number }[] {
+/** WITHSCORES replies as Buffers: a flat `[member, score, …]` (ioredis pairs them only for its string replies). */
+function pairs(reply: (Buffer | Buffer[])[]): { member: Buffer; score: number }[] {
   const flat = reply.flat();
-  const out: { member: string; score: number }[] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) out.push({ member: flat[i] as string, score: Number(flat[i + 1]) });
+  const out: { member: Buffer; score: number }[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push({ member: flat[i] as Buffer, score: Number(String(flat[i + 1])) });
   return out;
 }
 
@@ -17,8 +19,9 @@ export default defineGroup(
   defineTool({
     name: 'zset',
     summary: 'Sorted-set keys.',
+    bound: 'O(members·log n)',
     ops: {
-      range: ['read', 'by rank from start, or by score min..max'],
+      range: ['read', 'by rank from start, or by score min..max', 'O(log n+count); score offset ≤ read bound'],
       score: ['read', 'score, rank of members'],
       add: ['write', 'entries'],
       incr: ['write', 'entries as increments'],
@@ -27,8 +30,8 @@ export default defineGroup(
     input: ({ limits }) => ({
       key: args.key,
       start: z.number().int().min(0).optional(),
-      min: z.string().optional().describe('e.g. (1 -inf'),
-      max: z.string().optional(),
+      min: args.name(limits).optional().describe('e.g. (1 -inf'),
+      max: args.name(limits).optional(),
       rev: z.boolean().optional(),
       count: args.count(limits),
       members: z.array(z.string()).max(limits.maxItems).optional(),
@@ -38,6 +41,7 @@ export default defineGroup(
         .optional(),
       ttl: args.ttl,
       permanent: args.permanent,
+      encoding: args.encoding,
     }),
     writeArgs: ['entries', 'ttl', 'permanent'],
     output: {
@@ -48,22 +52,31 @@ export default defineGroup(
         .optional(),
       size: z.number().int().optional(),
       changed: z.number().int().optional(),
+      encoding: args.encoding,
     },
     async run(input, ctx) {
-      const { key } = input;
+      const io = new BytesIn(input.encoding, ctx.limits);
+      const key = io.name(input.key, 'key');
       const count = input.count ?? DEFAULT_COUNT;
-      const members = input.members ?? [];
+      const members = io.values(input.members ?? [], 'member');
+      const entries = (input.entries ?? []).map((e) => ({ member: io.value(e.member, 'member'), score: e.score }));
       switch (input.op) {
         case 'range': {
           const start = input.start ?? 0;
           const rev = input.rev ? ['REV'] : [];
           const byScore = input.min !== undefined || input.max !== undefined;
+          // By score, LIMIT walks `start` members past the first match before it answers.
+          if (byScore && start > ctx.limits.maxReadElements) {
+            throw new PolicyError(
+              `a score range from offset ${start} walks past ${start} members, over the read bound of ${ctx.limits.maxReadElements} (--max-read-elements): narrow min..max instead`,
+            );
+          }
           // ZRANGE … REV takes the bounds in reverse order: from max down to min.
           const [lo, hi] = [input.min ?? '-inf', input.max ?? '+inf'];
           const range = byScore
             ? [...(input.rev ? [hi, lo] : [lo, hi]), 'BYSCORE', ...rev, 'LIMIT', start, count]
             : [start, start + count - 1, ...rev];
-          const reply = (await ctx.redis.call('ZRANGE', key, ...range, 'WITHSCORES')) as (string | [string, string])[];
+          const reply = (await ctx.redis.callBuffer('ZRANGE', key, ...range, 'WITHSCORES')) as Buffer[];
           return { entries: pairs(reply), size: await ctx.redis.zcard(key) };
         }
         case 'score': {
@@ -81,27 +94,27 @@ export default defineGroup(
             })),
           };
         }
-        case 'add': {
-          const entries = input.entries ?? [];
-          if (!entries.length) throw new Error('add needs entries');
+        case 'add':
+        case 'incr': {
+          if (!entries.length) throw new Error(`${input.op} needs entries`);
           assertValueSize(
             entries.map((e) => e.member),
             ctx.limits,
           );
-          const flat = entries.flatMap((e) => [String(e.score), e.member]);
-          const [changed] = await writeWithTtl(ctx, key, resolveTtl(input, ctx.limits), [command('ZADD', key, ...flat)]);
-          return { changed: changed as number };
-        }
-        case 'incr': {
-          const entries = input.entries ?? [];
-          if (!entries.length) throw new Error('incr needs entries');
-          const scores = await writeWithTtl(
+          const ttl = ttlForNewKey(input, ctx.limits);
+          if (input.op === 'add') {
+            const flat = entries.flatMap((e) => [String(e.score), e.member]);
+            const { replies } = await writeKey(ctx, key, 'zset', ttl, [['ZADD', ...flat]]);
+            return { changed: replies[0] as number };
+          }
+          const { replies } = await writeKey(
             ctx,
             key,
-            resolveTtl(input, ctx.limits),
-            entries.map((e) => command('ZINCRBY', key, e.score, e.member)),
+            'zset',
+            ttl,
+            entries.map((e) => ['ZINCRBY', e.score, e.member] as const),
           );
-          return { entries: entries.map((e, i) => ({ member: e.member, score: Number(scores[i]) })) };
+          return { entries: entries.map((e, i) => ({ member: e.member, score: Number(replies[i]) })) };
         }
         case 'rem':
           if (!members.length) throw new Error('rem needs members');

@@ -1,7 +1,9 @@
 /**
- * Scaling a sampled audit to the whole keyspace, with its error stated. SCAN walks the keyspace in hash-table
- * order, which is unrelated to key names, so the first n keys it returns are treated as a simple random sample
- * without replacement of the N keys (N = DBSIZE). For a group of keys (a prefix, a type, keys without TTL):
+ * Scaling a sampled audit to the whole keyspace, with its error stated. The keyspace is split in two strata by a
+ * full sizing pass (size-pass.ts): the tail (keys at or over a size threshold), inspected in full and counted
+ * exactly, and the rest, of N keys, of which a simple random sample without replacement of n was inspected. Only
+ * the second is estimated; its values are bounded by the threshold, so the normal interval holds even when a few
+ * huge keys carry much of the memory (they are all in the tail). For a group of keys (a prefix):
  *
  *   count estimate  N·c/n          ± z·N·√(p(1−p)/n)·fpc      with p = c/n
  *   bytes estimate  N·s/n          ± z·N·√(var/n)·fpc         var: sample variance of y (y = bytes if in group, else 0)
@@ -40,6 +42,11 @@ export function estimateCount(group: GroupSums, sample: Sample): Estimate {
   if (n === 0) return interval(0, 0);
   const p = group.count / n;
   return interval(N * p, Z95 * N * Math.sqrt((p * (1 - p)) / n) * finitePopulationCorrection(sample));
+}
+
+/** A group's estimate: its tail keys (counted exactly) plus the estimate of its sampled part. */
+export function plusExact(estimate: Estimate, exact: number): Estimate {
+  return { value: estimate.value + exact, low: estimate.low + exact, high: estimate.high + exact };
 }
 
 export function estimateSum(group: GroupSums, sample: Sample): Estimate {

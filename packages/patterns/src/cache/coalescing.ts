@@ -1,49 +1,69 @@
 /**
  * The recomputations running in this process, by full key, so that every reader of a key that finds it missing or
- * expired shares one origin call instead of starting its own.
+ * expired shares one origin call instead of starting its own. A recomputation runs until its value is written to
+ * Redis (its callers get the value before that: they do not wait for the write), so a reader that finds the key
+ * still missing meanwhile shares the value instead of calling the origin again.
  *
  * A finished recomputation stays shareable for `keepMs` (the cache's Redis timeout): a reader whose Redis read
  * started before it finished saw the old entry and would otherwise start a second origin call for the same expiry.
+ * "Before" is told by a logical clock (`readStarted()` and each settling take the next number), not a time: the hit
+ * path then reads no clock for it, and clock reads cost hundreds of nanoseconds on some hosts.
  * Forgetting a key (on delete or set) drops both, so a recomputation that started before the change does not write
  * what it computed over it: it checks `owns` before writing.
  */
 interface Settled {
   promise: Promise<unknown>;
+  /** The logical time it settled at. */
   settledAt: number;
+}
+
+interface Running {
+  promise: Promise<unknown>;
+  /** Settles when the recomputation is over: its value written to Redis, or the write given up. */
+  done: Promise<unknown>;
 }
 
 export class Recomputations {
   readonly #keepMs: number;
-  readonly #running = new Map<string, Promise<unknown>>();
+  readonly #running = new Map<string, Running>();
   readonly #recent = new Map<string, Settled>();
+  #clock = 0;
 
   constructor(keepMs: number) {
     this.#keepMs = keepMs;
   }
 
-  /** The recomputation of `full` that a reader whose Redis read started at `readAt` (performance.now) should share. */
+  /** A read starts: its logical time, for `shared`. */
+  readStarted(): number {
+    return ++this.#clock;
+  }
+
+  /** The recomputation of `full` that a reader whose Redis read started at `readAt` (`readStarted()`) should share. */
   shared(full: string, readAt: number): Promise<unknown> | undefined {
     const recent = this.#recent.get(full);
-    return this.#running.get(full) ?? (recent && recent.settledAt > readAt ? recent.promise : undefined);
+    return this.#running.get(full)?.promise ?? (recent && recent.settledAt > readAt ? recent.promise : undefined);
   }
 
   /** Whether `promise` is still the recomputation of `full` (it was not forgotten meanwhile), so it may write. */
   owns(full: string, promise: Promise<unknown>): boolean {
-    return this.#running.get(full) === promise;
+    return this.#running.get(full)?.promise === promise;
   }
 
-  /** Registers `promise` as the recomputation of `full`; once settled, it stays shareable for `keepMs`. */
-  start(full: string, promise: Promise<unknown>): void {
-    this.#running.set(full, promise);
+  /**
+   * Registers `promise` as the recomputation of `full`, running until `done` settles (default: `promise` itself);
+   * after that it stays shareable for `keepMs`.
+   */
+  start(full: string, promise: Promise<unknown>, done: Promise<unknown> = promise): void {
+    this.#running.set(full, { promise, done });
     const settle = () => {
-      if (this.#running.get(full) !== promise) return; // forgotten meanwhile
+      if (this.#running.get(full)?.promise !== promise) return; // forgotten meanwhile
       this.#running.delete(full);
-      this.#recent.set(full, { promise, settledAt: performance.now() });
+      this.#recent.set(full, { promise, settledAt: ++this.#clock });
       setTimeout(() => {
         if (this.#recent.get(full)?.promise === promise) this.#recent.delete(full);
       }, this.#keepMs).unref();
     };
-    promise.then(settle, settle);
+    done.then(settle, settle);
   }
 
   /** Stops sharing and writing any recomputation of `full` started so far. */
@@ -54,6 +74,6 @@ export class Recomputations {
 
   /** Resolves when no recomputation runs (those started meanwhile included). */
   async idle(): Promise<void> {
-    while (this.#running.size) await Promise.allSettled([...this.#running.values()]);
+    while (this.#running.size) await Promise.allSettled([...this.#running.values()].map((running) => running.done));
   }
 }

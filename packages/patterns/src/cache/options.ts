@@ -11,8 +11,14 @@ export interface CacheOptions {
   staleGraceMs?: number;
   /** XFetch's beta: above 1 recomputes earlier, below 1 later. */
   beta?: number;
-  /** The largest stored document accepted, in bytes. */
+  /** The largest stored document, in bytes: a larger computed value is answered uncached, `set` rejects it. */
   maxValueBytes?: number;
+  /**
+   * Negative caching: how long the origin's "not found" (`undefined`) is cached, in ms, so repeated reads of a
+   * missing key do not each call the origin. 0 (the default) caches nothing for it. A write that creates the item
+   * must `delete` its key, as any write does.
+   */
+  notFoundTtlMs?: number;
   /** How long a Redis read or write may take, in ms, before a read answers from the origin instead. */
   timeoutMs?: number;
   /**
@@ -24,8 +30,71 @@ export interface CacheOptions {
   random?: RandomSource;
   /** The clock, in epoch ms (tests move it to cross an expiry without waiting). Default `Date.now`. */
   now?: () => number;
-  /** Called with each (redacted) Redis error the cache absorbed, e.g. to log it. */
+  /**
+   * Called with each (redacted) Redis error the cache absorbed, e.g. to log it, and with the near cache's connection
+   * troubles (its message starts with `near cache:`).
+   */
   onRedisError?: (error: Error) => void;
+  /**
+   * The near cache (L1), off by default: `true` or its options keep values read from Redis in this process and drop
+   * each one as soon as Redis reports its key modified (server-assisted client-side caching, `CLIENT TRACKING`).
+   * It opens two more connections per server (per master on a cluster); call `cache.close()` on shutdown.
+   */
+  l1?: boolean | L1Options;
+}
+
+/** Options of the near cache (the `l1` option). */
+export interface L1Options {
+  /** The most values kept in this process. */
+  maxEntries?: number;
+  /** The most memory they may take, counted as 2 bytes per character of key and stored document. */
+  maxBytes?: number;
+  /**
+   * `keys` (default): Redis remembers which keys this process read and reports only those. `bcast`: Redis reports
+   * every key under the cache's namespace that anyone modifies, remembering nothing per client (more messages, no
+   * server memory per key read).
+   */
+  tracking?: 'keys' | 'bcast';
+  /**
+   * How often the invalidation connection is checked with a PING, in ms; one unanswered within `timeoutMs` empties
+   * L1 (invalidations might be stuck behind a frozen server or a silent network).
+   */
+  heartbeatMs?: number;
+  /**
+   * false (default): every L1 hit decodes the stored document, so each caller gets its own copy to change at will.
+   * true: the document is decoded once, deep-frozen, and every L1 hit answers that same frozen value (no decoding
+   * per hit, several times faster); changing it throws a TypeError. Values read from Redis or computed stay yours.
+   */
+  sharedValues?: boolean;
+}
+
+export const L1_DEFAULTS = {
+  maxEntries: 10_000,
+  maxBytes: 32 * 1024 * 1024,
+  tracking: 'keys',
+  heartbeatMs: 1000,
+  sharedValues: false,
+} as const;
+
+/** The near cache's options with their defaults, or undefined when it is off; a RangeError for one out of range. */
+export function l1Options(option: CacheOptions['l1']): Required<L1Options> | undefined {
+  if (option === undefined || option === false) return undefined;
+  const given = option === true ? {} : option;
+  const resolved = {
+    maxEntries: given.maxEntries ?? L1_DEFAULTS.maxEntries,
+    maxBytes: given.maxBytes ?? L1_DEFAULTS.maxBytes,
+    tracking: given.tracking ?? L1_DEFAULTS.tracking,
+    heartbeatMs: given.heartbeatMs ?? L1_DEFAULTS.heartbeatMs,
+    sharedValues: given.sharedValues ?? L1_DEFAULTS.sharedValues,
+  };
+  const { tracking, sharedValues, ...numbers } = resolved;
+  const invalid = Object.entries(numbers).find(([, value]) => !(Number.isInteger(value) && value > 0));
+  if (invalid) throw new RangeError(`cache option l1.${invalid[0]} must be an integer > 0, got ${invalid[1]}`);
+  if (tracking !== 'keys' && tracking !== 'bcast') {
+    throw new RangeError(`cache option l1.tracking must be 'keys' or 'bcast', got ${String(tracking)}`);
+  }
+  if (typeof sharedValues !== 'boolean') throw new RangeError(`cache option l1.sharedValues must be a boolean`);
+  return resolved;
 }
 
 /** Per-call options of `getOrCompute`, `getMany` and `set`. */
@@ -41,6 +110,7 @@ export const CACHE_DEFAULTS = {
   beta: 1,
   maxValueBytes: 100 * 1024,
   timeoutMs: 500,
+  notFoundTtlMs: 0,
 } as const;
 
 /** The numeric options with their defaults; a RangeError names the first one out of range. */
@@ -51,11 +121,13 @@ export function numericOptions(options: CacheOptions) {
     beta: options.beta ?? CACHE_DEFAULTS.beta,
     maxValueBytes: options.maxValueBytes ?? CACHE_DEFAULTS.maxValueBytes,
     timeoutMs: options.timeoutMs ?? CACHE_DEFAULTS.timeoutMs,
+    notFoundTtlMs: options.notFoundTtlMs ?? CACHE_DEFAULTS.notFoundTtlMs,
   };
-  const { staleGraceMs, ...positive } = resolved;
+  const { staleGraceMs, notFoundTtlMs, ...positive } = resolved;
   const invalid = Object.entries(positive).find(([, value]) => !(value > 0));
   if (invalid) throw new RangeError(`cache option ${invalid[0]} must be a number > 0, got ${invalid[1]}`);
-  if (!(staleGraceMs >= 0)) throw new RangeError(`cache option staleGraceMs must be a number >= 0, got ${staleGraceMs}`);
+  const negative = Object.entries({ staleGraceMs, notFoundTtlMs }).find(([, value]) => !(value >= 0));
+  if (negative) throw new RangeError(`cache option ${negative[0]} must be a number >= 0, got ${negative[1]}`);
   return resolved;
 }
 

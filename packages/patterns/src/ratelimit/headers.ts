@@ -7,6 +7,8 @@
  *   GitHub sends it), which most clients still read;
  * - `Retry-After` (seconds) on a denial. The draft says its `t` should then name the same moment, so `t` is the
  *   retry-after time on a denial and the time to a full quota otherwise.
+ * Every field describes the policy that made the decision (its `limit` and `windowMs`): during an outage that is
+ * the fallback limiter's, so the fields never mix two policies.
  */
 import type { RateLimitPolicy, RateLimitResult } from './types.ts';
 
@@ -45,11 +47,7 @@ export function formatRateLimit(name: string, remaining: number, resetSeconds: n
   return `${sfString(name)};r=${Math.max(0, remaining)};t=${resetSeconds}`;
 }
 
-export function rateLimitHeaders(
-  result: RateLimitResult,
-  policy: RateLimitPolicy,
-  options: RateLimitHeaderOptions = {},
-): Record<string, string> {
+export function rateLimitHeaders(result: RateLimitResult, options: RateLimitHeaderOptions = {}): Record<string, string> {
   const name = options.policyName ?? 'default';
   const headers: Record<string, string> = {};
   const retryAfter = retryAfterSeconds(result);
@@ -59,7 +57,7 @@ export function rateLimitHeaders(
     headers['X-RateLimit-Reset'] = String(toSeconds(result.resetAt));
   }
   if (options.ietf ?? true) {
-    headers['RateLimit-Policy'] = formatRateLimitPolicy(name, policy);
+    headers['RateLimit-Policy'] = formatRateLimitPolicy(name, { limit: result.limit, windowMs: result.windowMs });
     headers.RateLimit = formatRateLimit(
       name,
       result.remaining,

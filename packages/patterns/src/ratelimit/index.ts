@@ -7,7 +7,11 @@
  */
 export { RATE_LIMIT_ALGORITHMS, type RateLimitAlgorithm } from './algorithm.ts';
 export { formatRateLimit, formatRateLimitPolicy, type RateLimitHeaderOptions, rateLimitHeaders } from './headers.ts';
-export { InMemoryRateLimiter, type InMemoryRateLimiterOptions } from './memory.ts';
+export {
+  IN_MEMORY_RATE_LIMIT_DEFAULTS,
+  InMemoryRateLimiter,
+  type InMemoryRateLimiterOptions,
+} from './memory.ts';
 export {
   defaultRateLimitKey,
   rateLimit,
@@ -16,9 +20,15 @@ export {
   type RateLimitRequest,
   type RateLimitResponse,
 } from './middleware.ts';
-export { type OutagePolicy, RateLimiterTimeoutError } from './outage.ts';
+export {
+  type FollowsRedisDenials,
+  type OutagePolicy,
+  RateLimiterKeyError,
+  RateLimiterTimeoutError,
+} from './outage.ts';
 export {
   createRateLimiter,
+  type OutageStats,
   RATE_LIMIT_DEFAULTS,
   type RateLimiterOptions,
   type RedisRateLimiter,

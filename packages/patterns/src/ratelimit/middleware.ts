@@ -2,11 +2,13 @@
  * Express (or any connect-style framework) middleware, typed against the few request and response members it
  * uses, so patterns does not depend on Express at runtime. Allowed requests get the rate-limit headers and go
  * on; denied ones get 429 with a JSON body and `Retry-After`. A denial by the fail-closed outage policy is a
- * 503 instead: the client did nothing wrong, the limiter could not decide.
+ * 503 instead: the client did nothing wrong, the limiter could not decide. A cost from `costFor` that is not a
+ * whole number from 1 to the limit (0, -1, 1.5, NaN, or more than the limit, which no wait would ever admit) is
+ * the client's request asking for the impossible: 400 with a JSON body, and nothing is consumed.
  */
 import { createHash } from 'node:crypto';
 import { type RateLimitHeaderOptions, rateLimitHeaders, retryAfterSeconds, toSeconds } from './headers.ts';
-import type { RateLimiter, RateLimitResult } from './types.ts';
+import { costProblem, type RateLimiter, type RateLimitResult } from './types.ts';
 
 export interface RateLimitRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -25,7 +27,7 @@ export type RateLimitNext = (error?: unknown) => void;
 export interface RateLimitMiddlewareOptions<Req extends RateLimitRequest> extends RateLimitHeaderOptions {
   /** The id to limit by. Default: `defaultRateLimitKey` (the X-API-Key header, else the client IP). */
   keyFor?: (req: Req) => string | Promise<string>;
-  /** Units a request costs. Default 1. */
+  /** Units a request costs: a whole number from 1 to the limit, else the request gets 400. Default 1. */
   costFor?: (req: Req) => number;
   /** Sees every decision, e.g. to log or count outage decisions (`result.source !== 'redis'`). */
   onDecision?: (result: RateLimitResult, req: Req) => void;
@@ -50,13 +52,19 @@ export function rateLimit<Req extends RateLimitRequest = RateLimitRequest>(
   return async (req, res, next) => {
     let result: RateLimitResult;
     try {
-      result = await limiter.limit(await keyFor(req), options.costFor?.(req) ?? 1);
+      const cost = options.costFor?.(req) ?? 1;
+      const problem = costProblem(cost, limiter.policy);
+      if (problem) {
+        res.status(400).json({ error: 'invalid_cost', message: `This request cannot be rate-limited: ${problem}.` });
+        return;
+      }
+      result = await limiter.limit(await keyFor(req), cost);
     } catch (error) {
       next(error);
       return;
     }
     options.onDecision?.(result, req);
-    for (const [name, value] of Object.entries(rateLimitHeaders(result, limiter.policy, options))) {
+    for (const [name, value] of Object.entries(rateLimitHeaders(result, options))) {
       res.setHeader(name, value);
     }
     if (result.allowed) {
@@ -74,7 +82,7 @@ export function rateLimit<Req extends RateLimitRequest = RateLimitRequest>(
     }
     res.status(429).json({
       error: 'rate_limited',
-      message: `Too many requests: the limit is ${result.limit} per ${toSeconds(limiter.policy.windowMs)} s; retry in ${retryAfter} s.`,
+      message: `Too many requests: the limit is ${result.limit} per ${toSeconds(result.windowMs)} s; retry in ${retryAfter} s.`,
       limit: result.limit,
       retryAfterSeconds: retryAfter,
     });

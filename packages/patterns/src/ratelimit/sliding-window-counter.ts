@@ -63,8 +63,9 @@ if allowed then
   current = current + cost
   used = used + cost
   redis.call('HSET', key, 'w', index, 'c', current, 'p', previous)
-  -- The counts matter for two windows: as the current one, then weighted as the previous one.
-  redis.call('PEXPIRE', key, 2 * window)
+  -- The counts matter until the end of the next window (as the current one, then weighted as the previous
+  -- one): the first write of a window sets that moment, later ones in it need not.
+  if stored ~= index then redis.call('PEXPIREAT', key, (index + 2) * window) end
 else
   retry = wait_for(cost)
 end

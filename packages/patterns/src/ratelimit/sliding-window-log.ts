@@ -6,8 +6,9 @@
  * The script trims, counts, adds and sets the expiry in one atomic step; the naive pipeline of the same
  * commands over-admits under concurrency (two clients both count 99, both add). Members must be unique, or
  * two requests in the same microsecond would collapse into one member and be counted once. A member is its
- * score (the time in microseconds, written with %.0f: Lua's default number formatting keeps 14 digits, a time
- * in microseconds has 16), added with ZADD NX; if a member exists already (the same microsecond, a weighted
+ * score, the time in microseconds, added with ZADD NX and handed to redis.call as a Lua number: Redis writes a
+ * number argument with 17 significant digits, so all 16 digits of the time arrive (Lua's own tostring would keep
+ * 14), and without a string.format, which cost a fifth of the script's time. If a member exists already (the same microsecond, a weighted
  * request's units, or the server clock stepped back onto a used microsecond) the remaining units are placed
  * just after the newest one. So the common path costs five commands (TIME, ZREMRANGEBYSCORE, ZCARD, ZADD,
  * PEXPIRE) and reads the set's members only on a collision or a denial.
@@ -40,9 +41,8 @@ export const SLIDING_WINDOW_LOG: AlgorithmScripts = {
 local function add(first, count)
   local added, batch = 0, { 'NX' }
   for i = 0, count - 1 do
-    local member = string.format('%.0f', first + i)
-    batch[#batch + 1] = member
-    batch[#batch + 1] = member
+    batch[#batch + 1] = first + i
+    batch[#batch + 1] = first + i
     if #batch > 1000 or i == count - 1 then
       added = added + redis.call('ZADD', key, unpack(batch))
       batch = { 'NX' }
@@ -51,7 +51,7 @@ local function add(first, count)
   return added
 end
 
-redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('%.0f', now - window))
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
 local count = redis.call('ZCARD', key)
 
 if count + cost <= limit then
@@ -59,8 +59,7 @@ if count + cost <= limit then
   local added
   if cost == 1 then
     -- The common case without the batch table: about a tenth of the script's time.
-    local member = string.format('%.0f', now)
-    added = redis.call('ZADD', key, 'NX', member, member)
+    added = redis.call('ZADD', key, 'NX', now, now)
   else
     added = add(now, cost)
   end

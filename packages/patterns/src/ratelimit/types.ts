@@ -5,8 +5,13 @@ export type DecisionSource = 'redis' | 'memory' | 'fail-open' | 'fail-closed' | 
 
 export interface RateLimitResult {
   allowed: boolean;
-  /** The limit per window (the policy's quota). */
+  /**
+   * The quota of the policy that decided: the limiter's own, or during an outage the fallback limiter's (often a
+   * share of it). Headers and messages describe this policy, so they agree with the decision.
+   */
   limit: number;
+  /** The window of that policy, in milliseconds. */
+  windowMs: number;
   /** Units still available right after this decision. */
   remaining: number;
   /** Milliseconds until the full limit is available again. */
@@ -56,9 +61,15 @@ export function validatePolicy(policy: RateLimitPolicy): void {
   }
 }
 
-/** Throws a RangeError unless 1 <= cost <= limit: a cost above the limit could never be allowed. */
+/** Why `cost` cannot be decided under `policy`, or undefined when 1 <= cost <= limit is a whole number. */
+export function costProblem(cost: number, policy: RateLimitPolicy): string | undefined {
+  if (Number.isSafeInteger(cost) && cost >= 1 && cost <= policy.limit) return undefined;
+  // A cost above the limit could never be allowed, however long the client waits.
+  return `cost must be a whole number from 1 to the limit (${policy.limit}), got ${typeof cost === 'number' ? String(cost) : `a ${typeof cost}`}`;
+}
+
+/** Throws a RangeError unless 1 <= cost <= limit is a whole number. */
 export function validateCost(cost: number, policy: RateLimitPolicy): void {
-  if (!Number.isSafeInteger(cost) || cost < 1 || cost > policy.limit) {
-    throw new RangeError(`cost must be an integer from 1 to the limit (${policy.limit}), got ${cost}`);
-  }
+  const problem = costProblem(cost, policy);
+  if (problem) throw new RangeError(problem);
 }

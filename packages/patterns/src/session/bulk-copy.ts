@@ -4,19 +4,25 @@
  *
  * - Batches: keyset pagination on sid, one pipelined write per batch (one pipeline per node on a cluster), the
  *   next batch read while this one is written.
- * - Idempotent: `SET … PX ttl NX`. A session already in Redis is at least as new as its row, because during the
- *   cutover sessions are written only to Redis; so a re-run never overwrites one.
- * - No resurrection: a session copied from a batch read just before a logout deleted it would come back. After
- *   each batch the copier checks that the rows it wrote are still in the table and deletes the copies of those
- *   that are not (the cutover store deletes the row before the key, so one of the two deletes sees the copy).
+ * - Idempotent: one script per session writes the key only when it is absent (never overwriting: a session
+ *   already in Redis is at least as new as its row, because during the cutover sessions are written only to
+ *   Redis), together with its moved marker (see moved-marker.ts).
+ * - No resurrection: a session that was moved before and has ended in Redis since (logout, expiry, a shortened
+ *   maxAge) keeps its marker until its row expires, and is not copied again. A logout through the cutover store
+ *   while a batch is in flight leaves a marker too. A row deleted by anything else while its batch was in flight
+ *   (a pg store, pruning) is caught after the batch: the copier checks that the rows it wrote are still in the
+ *   table and deletes the copies of those that are not.
  * - Resumable: the last sid of each finished batch is saved to a checkpoint; a stopped or failed run resumes
  *   after it; a finished run clears it.
  * - Dry run: reads and checks everything (EXISTS instead of SET) and writes nothing, checkpoint included.
  */
-import { command, orThrow, sendBatch } from '../cluster/batch.ts';
+import { command, orThrow, sendBatch, withKeys } from '../cluster/batch.ts';
+import { masters } from '../cluster/nodes.ts';
 import type { RedisClient } from '../connection.ts';
+import { LuaScript } from '../lua-script.ts';
 import { type Checkpoint, createRedisCheckpoint } from './checkpoint.ts';
 import { LegacySessionTable, type LegacyTableOptions, type SqlClient } from './legacy-table.ts';
+import { markerKey, MOVE_SCRIPT, moveOutcome } from './moved-marker.ts';
 import type { CopyCounts, CopyProgress, SessionCopyReport } from './report.ts';
 import { type JudgedRow, judgeRow, type LegacyRow } from './session-row.ts';
 
@@ -35,7 +41,7 @@ export interface CopySessionsOptions extends LegacyTableOptions {
   signal?: AbortSignal;
   /** Called after every batch; draw a progress bar with it (see `formatProgress`). */
   onProgress?: (progress: CopyProgress) => void;
-  /** Sessions larger than this (compact JSON, UTF-8 bytes) are reported as malformed instead of written. */
+  /** Sessions larger than this (compact JSON, UTF-8 bytes) are reported as too large instead of written. */
   maxValueBytes?: number;
 }
 
@@ -49,6 +55,8 @@ export const COPY_DEFAULTS = {
 } as const;
 
 type LiveSession = Extract<JudgedRow, { kind: 'live' }>;
+
+const MOVE = new LuaScript(MOVE_SCRIPT);
 
 /** `client`: a client from `connect()`, standalone or cluster; the sessions are written through it. */
 export async function copySessions(client: RedisClient, options: CopySessionsOptions): Promise<SessionCopyReport> {
@@ -65,9 +73,23 @@ export async function copySessions(client: RedisClient, options: CopySessionsOpt
       ? undefined
       : (options.checkpoint ?? createRedisCheckpoint(client, { tableName, schemaName }));
 
+  if (!(await table.exists())) {
+    throw new Error(
+      `There is no session table ${table.name} in the legacy database: check the table name (connect-pg-simple's tableName and schemaName) and which database you reach.`,
+    );
+  }
   const resumedFrom = await checkpoint?.load();
   const total = await table.count(resumedFrom);
-  const counts: CopyCounts = { scanned: 0, copied: 0, expired: 0, alreadyPresent: 0, vanished: 0, malformed: [] };
+  const counts: CopyCounts = {
+    scanned: 0,
+    copied: 0,
+    expired: 0,
+    alreadyPresent: 0,
+    ended: 0,
+    vanished: 0,
+    malformed: [],
+    tooLarge: [],
+  };
   let lastSid = resumedFrom;
   let batches = 0;
 
@@ -86,10 +108,12 @@ export async function copySessions(client: RedisClient, options: CopySessionsOpt
         const judged = judgeRow(row, maxBytes);
         if (judged.kind === 'live') live.push(judged);
         else if (judged.kind === 'expired') counts.expired++;
+        else if (judged.kind === 'too-large') counts.tooLarge.push({ sid: judged.sid, bytes: judged.bytes });
         else counts.malformed.push({ sid: judged.sid, reason: judged.reason });
       }
-      const written = await writeBatch(client, prefix, live, dryRun);
-      counts.alreadyPresent += live.length - written.length;
+      const { written, present, ended } = await writeBatch(client, prefix, live, dryRun);
+      counts.alreadyPresent += present;
+      counts.ended += ended;
       const vanished = dryRun ? 0 : await removeVanished(table, client, prefix, rows, written);
       counts.vanished += vanished;
       counts.copied += written.length - vanished;
@@ -97,7 +121,7 @@ export async function copySessions(client: RedisClient, options: CopySessionsOpt
       lastSid = batchLast;
       batches++;
       if (!dryRun) await checkpoint?.save(lastSid);
-      options.onProgress?.({ ...counts, malformed: counts.malformed.length, total });
+      options.onProgress?.({ ...counts, malformed: counts.malformed.length, tooLarge: counts.tooLarge.length, total });
     }
   } catch (error) {
     throw new Error(
@@ -109,7 +133,16 @@ export async function copySessions(client: RedisClient, options: CopySessionsOpt
   }
   const completed = !signal?.aborted;
   if (completed && !dryRun) await checkpoint?.clear();
-  return { ...counts, dryRun, completed, resumedFrom, lastSid, batches, ms: performance.now() - started };
+  return {
+    ...counts,
+    dryRun,
+    completed,
+    resumedFrom,
+    lastSid,
+    batches,
+    maxValueBytes: maxBytes,
+    ms: performance.now() - started,
+  };
 }
 
 function positiveInteger(name: string, value: number): number {
@@ -117,23 +150,75 @@ function positiveInteger(name: string, value: number): number {
   return value;
 }
 
-/** SET NX each live session (EXISTS in a dry run); returns the sids written (would be written). */
-async function writeBatch(client: RedisClient, prefix: string, live: LiveSession[], dryRun: boolean): Promise<string[]> {
+/**
+ * Moves each live session with the MOVE script (in a dry run: reads whether its key or marker exists); returns the
+ * sids written (would be written) and how many were already present or had ended in Redis.
+ */
+async function writeBatch(
+  client: RedisClient,
+  prefix: string,
+  live: LiveSession[],
+  dryRun: boolean,
+): Promise<{ written: string[]; present: number; ended: number }> {
   const keys = live.map((session) => prefix + session.sid);
-  const replies = await sendBatch(
-    client,
-    live.map((session, i) => {
-      const key = keys[i] as string;
-      return dryRun ? command('EXISTS', key) : command('SET', key, session.value, 'PX', String(session.ttlMs), 'NX');
-    }),
+  const outcomes = dryRun
+    ? await dryRunOutcomes(client, keys)
+    : (
+        await runScriptBatch(
+          client,
+          MOVE,
+          live.map((session, i) => {
+            const key = keys[i] as string;
+            return { keys: [key, markerKey(key)], args: [session.value, session.ttlMs, '0'] };
+          }),
+        )
+      ).map((reply, i) => {
+        if (reply instanceof Error) throw new Error(`Redis refused ${keys[i]}: ${reply.message}`);
+        return moveOutcome(reply).kind;
+      });
+  const written = live.filter((_, i) => outcomes[i] === 'written').map((session) => session.sid);
+  const count = (kind: string) => outcomes.filter((outcome) => outcome === kind).length;
+  return { written, present: count('present'), ended: count('ended') };
+}
+
+/** What MOVE would answer for each key, read with EXISTS (the key, then its marker): nothing is written. */
+async function dryRunOutcomes(client: RedisClient, keys: string[]): Promise<('written' | 'present' | 'ended')[]> {
+  const replies = orThrow(
+    await sendBatch(
+      client,
+      keys.flatMap((key) => [command('EXISTS', key), command('EXISTS', markerKey(key))]),
+    ),
   );
-  const written: string[] = [];
-  replies.forEach((result, i) => {
-    if (result instanceof Error) throw new Error(`Redis refused ${keys[i]}: ${result.message}`);
-    const present = dryRun ? result === 1 : result === null;
-    if (!present) written.push((live[i] as LiveSession).sid);
+  return keys.map((_, i) => (replies[2 * i] === 1 ? 'present' : replies[2 * i + 1] === 1 ? 'ended' : 'written'));
+}
+
+/**
+ * One EVALSHA per call, batched like any command (one pipeline per node on a cluster). A node that answers NOSCRIPT
+ * (restarted, failed over) gets the script once by SCRIPT LOAD on every master, and those calls are sent again.
+ */
+async function runScriptBatch(
+  client: RedisClient,
+  script: LuaScript,
+  calls: { keys: string[]; args: (string | number)[] }[],
+): Promise<unknown[]> {
+  const evalsha = (call: (typeof calls)[number]) =>
+    withKeys(
+      'EVALSHA',
+      [script.sha, call.keys.length, ...call.keys, ...call.args],
+      call.keys.map((_, i) => 2 + i),
+    );
+  const replies = await sendBatch(client, calls.map(evalsha));
+  const missing = replies.flatMap((reply, i) => (reply instanceof Error && reply.message.startsWith('NOSCRIPT') ? [i] : []));
+  if (missing.length === 0) return replies;
+  await Promise.all(masters(client).map((node) => node.script('LOAD', script.source)));
+  const again = await sendBatch(
+    client,
+    missing.map((i) => evalsha(calls[i] as (typeof calls)[number])),
+  );
+  missing.forEach((at, j) => {
+    replies[at] = again[j];
   });
-  return written;
+  return replies;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * `@redis-agent-kit/patterns/session`: moving express-session from connect-pg-simple (PostgreSQL) to connect-redis
- * (a bulk copier, its checkpoints and report, a cutover store), and a session repository for code that reads and
- * writes sessions itself. express-session, an optional peer, is loaded only when a cutover store is built.
+ * (a bulk copier, its checkpoints and report, a cutover store, the reset a rollback needs), and a session repository
+ * for code that reads and writes sessions itself. express-session, an optional peer, is loaded only when a cutover
+ * store is built.
  */
 export { COPY_DEFAULTS, type CopySessionsOptions, copySessions } from './bulk-copy.ts';
 export {
@@ -13,13 +14,24 @@ export {
 } from './checkpoint.ts';
 export {
   type ConnectRedisStore,
+  CUTOVER_STORE_DEFAULTS,
   type CutoverStats,
   type CutoverStore,
   type CutoverStoreOptions,
   createCutoverStore,
 } from './cutover-store.ts';
 export { type LegacyTableOptions, quoteIdentifier, type SqlClient } from './legacy-table.ts';
-export { type CopyProgress, formatProgress, formatReport, type MalformedSession, type SessionCopyReport } from './report.ts';
+export { markerKey } from './moved-marker.ts';
+export {
+  type CopyProgress,
+  type FormatReportOptions,
+  formatProgress,
+  formatReport,
+  type MalformedSession,
+  type SessionCopyReport,
+  type TooLargeSession,
+} from './report.ts';
+export { RESET_DEFAULTS, type ResetCounts, type ResetCutoverOptions, type ResetReport, resetCutover } from './reset.ts';
 export {
   chooseSessionFormat,
   createSessionRepository,

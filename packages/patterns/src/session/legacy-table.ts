@@ -79,7 +79,19 @@ export class LegacySessionTable {
     return new Set((rows as { sid: string }[]).map((row) => row.sid));
   }
 
-  async remove(sid: string): Promise<void> {
-    await this.sql.query(`DELETE FROM ${this.name} WHERE sid = $1`, [sid]);
+  /** Deletes these sessions' rows (one statement). */
+  async remove(sids: readonly string[]): Promise<void> {
+    if (sids.length === 0) return;
+    await this.sql.query(`DELETE FROM ${this.name} WHERE sid = ANY($1::varchar[])`, [sids]);
+  }
+
+  async removeAll(): Promise<void> {
+    await this.sql.query(`DELETE FROM ${this.name}`);
+  }
+
+  /** Whether the table exists (`to_regclass` on its quoted, possibly schema-qualified name). */
+  async exists(): Promise<boolean> {
+    const { rows } = await this.sql.query('SELECT to_regclass($1) IS NOT NULL AS found', [this.name]);
+    return (rows[0] as { found: boolean }).found;
   }
 }

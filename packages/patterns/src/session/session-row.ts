@@ -1,7 +1,8 @@
 /**
  * One row of the connect-pg-simple table, judged for the copy: a live session becomes the value connect-redis
  * would write (`JSON.stringify` of the session object under `sess:<sid>`) with its remaining lifetime as TTL;
- * an expired row is skipped; anything express-session could not load is reported as malformed, never copied.
+ * an expired row is skipped; anything express-session could not load is reported as malformed, never copied; a
+ * session over the size limit is reported as too large (it is loadable: the cutover store moves it on first use).
  */
 
 /** A row as the legacy table reader returns it: the session JSON as text and its remaining lifetime in ms. */
@@ -16,9 +17,10 @@ export interface LegacyRow {
 export type JudgedRow =
   | { kind: 'live'; sid: string; value: string; ttlMs: number }
   | { kind: 'expired'; sid: string }
+  | { kind: 'too-large'; sid: string; bytes: number }
   | { kind: 'malformed'; sid: string; reason: string };
 
-/** `maxBytes`: the largest session (as compact JSON, in UTF-8 bytes) reported live rather than malformed. */
+/** `maxBytes`: the largest session (as compact JSON, in UTF-8 bytes) reported live rather than too large. */
 export function judgeRow(row: LegacyRow, maxBytes: number): JudgedRow {
   const { sid } = row;
   if (row.ttl_ms === null || !Number.isFinite(row.ttl_ms)) return { kind: 'malformed', sid, reason: 'no expire time' };
@@ -43,8 +45,6 @@ export function judgeRow(row: LegacyRow, maxBytes: number): JudgedRow {
   // Re-serialised, not copied: PostgreSQL's json type keeps the input's whitespace, connect-redis writes compact JSON.
   const value = JSON.stringify(sess);
   const bytes = Buffer.byteLength(value);
-  if (bytes > maxBytes) {
-    return { kind: 'malformed', sid, reason: `${bytes} bytes, over the ${maxBytes}-byte limit (raise maxValueBytes)` };
-  }
+  if (bytes > maxBytes) return { kind: 'too-large', sid, bytes };
   return { kind: 'live', sid, value, ttlMs };
 }

@@ -225,6 +225,10 @@ export class FtJsonIndex implements VectorIndex {
     };
   }
 
+  keysOf(ids: readonly string[]): string[] {
+    return ids.map((id) => `${this.names.docPrefix}${id}`);
+  }
+
   /** FT.DROPINDEX … DD also deletes the documents. */
   async drop(): Promise<void> {
     try {

@@ -116,4 +116,6 @@ export interface VectorIndex {
   info(): Promise<VectorIndexInfo>;
   /** Removes the index and every item in it. */
   drop(): Promise<void>;
+  /** The keys an upsert of these ids writes: the vector set's one key, or each document's key. */
+  keysOf(ids: readonly string[]): string[];
 }

@@ -147,6 +147,10 @@ export class VectorSetIndex implements VectorIndex {
     };
   }
 
+  keysOf(): string[] {
+    return [this.key];
+  }
+
   async drop(): Promise<void> {
     await sendOne(this.client, command('UNLINK', this.key));
   }

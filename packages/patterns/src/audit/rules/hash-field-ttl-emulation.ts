@@ -36,12 +36,13 @@ export const hashFieldTtlEmulation: AuditRule = {
     const groups = new Map<string, Group>();
     return {
       observe(record) {
-        if (record.type !== 'string' || record.ttlMs < 0 || record.bytes > FIELD_BYTES) return;
-        const parent = parentOf(record.key);
+        const separator = record.separator;
+        if (record.type !== 'string' || record.ttlMs < 0 || record.bytes > FIELD_BYTES || !separator) return;
+        const parent = parentOf(record.key, separator);
         if (!parent) return;
         // The entity pattern: the parent with its id (last segment) replaced, e.g. user:42:name → user:*.
-        const entity = parentOf(parent);
-        const pattern = entity ? `${entity}:*` : '*';
+        const entity = parentOf(parent, separator);
+        const pattern = entity ? `${entity}${separator}*${separator}` : `*${separator}`;
         let group = groups.get(pattern);
         if (!group) {
           if (groups.size >= MAX_GROUPS) return;
@@ -51,7 +52,7 @@ export const hashFieldTtlEmulation: AuditRule = {
         group.keys++;
         if (group.samples.length < SAMPLE_KEYS) group.samples.push(record.key);
         if (group.fields) {
-          group.fields.add(record.key.slice(parent.length + 1));
+          group.fields.add(record.key.slice(parent.length + separator.length));
           if (group.fields.size > MAX_FIELDS) group.fields = undefined;
         }
       },
@@ -67,7 +68,7 @@ export const hashFieldTtlEmulation: AuditRule = {
           keys: matching.flatMap(([, g]) => g.samples).slice(0, SAMPLE_KEYS),
           prefixes: matching
             .slice(0, 5)
-            .map(([pattern, g]) => `${pattern}:{${[...(g.fields ?? [])].sort().join(',')}}`),
+            .map(([pattern, g]) => `${pattern}{${[...(g.fields ?? [])].sort().join(',')}}`),
         };
       },
     };

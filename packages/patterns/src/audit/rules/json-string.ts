@@ -39,7 +39,7 @@ export const jsonString: AuditRule = {
     return {
       wantsHead(record) {
         if (record.type !== 'string') return false;
-        const parent = parentOf(record.key);
+        const parent = parentOf(record.key, record.separator);
         const seen = sampledPerParent.get(parent);
         if (seen === undefined && sampledPerParent.size >= MAX_PARENTS) return false;
         if ((seen ?? 0) >= HEADS_PER_PARENT) return false;
@@ -47,8 +47,8 @@ export const jsonString: AuditRule = {
         return true;
       },
       observe(record) {
-        if (record.head !== undefined && looksLikeJson(record.head, Buffer.byteLength(record.head) < HEAD_BYTES)) {
-          matches.add(record.key);
+        if (record.head !== undefined && looksLikeJson(record.head, record.head.length < HEAD_BYTES)) {
+          matches.add(record);
         }
       },
       finish: () => matches.result(),

@@ -4,7 +4,10 @@
  * server without it the rule does not run and the report says why (`reason`).
  */
 import type { CapabilityName } from '../../capabilities.ts';
+import { parentOf } from '../separators.ts';
 import type { Finding, KeyRecord, Severity } from '../types.ts';
+
+export { parentOf };
 
 export interface RuleThresholds {
   largeCollectionLength: number;
@@ -32,24 +35,19 @@ export interface AuditRule {
 const SAMPLE_KEYS = 10;
 const TOP_PREFIXES = 5;
 
-/** The parent of a key: everything before its last ':' ('' for a key outside any namespace). */
-export function parentOf(key: string): string {
-  const at = key.lastIndexOf(':');
-  return at < 0 ? '' : key.slice(0, at);
-}
-
-/** Counts matching keys, keeps the first few as samples and tallies their parents. */
+/** Counts matching keys, keeps the first few as samples and tallies their parents (as `parent:*` patterns). */
 export class Matches {
   count = 0;
   private readonly keys: string[] = [];
   private readonly parents = new Map<string, number>();
 
-  add(key: string): void {
+  add(record: KeyRecord): void {
     this.count++;
-    if (this.keys.length < SAMPLE_KEYS) this.keys.push(key);
-    const parent = parentOf(key);
-    if (parent && (this.parents.has(parent) || this.parents.size < 1000)) {
-      this.parents.set(parent, (this.parents.get(parent) ?? 0) + 1);
+    if (this.keys.length < SAMPLE_KEYS) this.keys.push(record.key);
+    const parent = parentOf(record.key, record.separator);
+    const pattern = `${parent}${record.separator}*`;
+    if (parent && (this.parents.has(pattern) || this.parents.size < 1000)) {
+      this.parents.set(pattern, (this.parents.get(pattern) ?? 0) + 1);
     }
   }
 
@@ -58,7 +56,7 @@ export class Matches {
     const prefixes = [...this.parents.entries()]
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .slice(0, TOP_PREFIXES)
-      .map(([prefix]) => `${prefix}:*`);
+      .map(([pattern]) => pattern);
     return { count: this.count, keys: [...this.keys], ...(withPrefixes && prefixes.length ? { prefixes } : {}) };
   }
 }
@@ -72,7 +70,7 @@ export function eachKey(
     const matches = new Matches();
     return {
       observe(record) {
-        if (test(record, thresholds)) matches.add(record.key);
+        if (test(record, thresholds)) matches.add(record);
       },
       finish: () => matches.result(withPrefixes),
     };

@@ -1,0 +1,189 @@
+/**
+ * Workflow 7a, the semantic cache for LLM answers: hits by similarity within one scope and never across scopes
+ * (adversarial near-duplicates stored in the neighbouring scope), per-entry expiry with the vector-set element
+ * removed when found expired and by the bounded sweep, a steady stream of new prompts that levels off, invalidation
+ * by entry and by partial scope, and concurrent near-identical misses sharing one upstream call. Valkey 8.1 has
+ * neither vector sets nor search: the cache refuses, naming both.
+ */
+import assert from 'node:assert/strict';
+import { CapabilityMissingError } from '@redis-agent-kit/patterns';
+import { createSemanticCache, type SemanticCache, type SemanticCacheOptions } from '@redis-agent-kit/patterns/semantic-cache';
+import { createHashingEmbedder } from '@redis-agent-kit/patterns/vector';
+import { defineSuite, type SuiteContext } from '../matrix/suite.ts';
+import { waitFor } from './job-queue.suite.ts';
+
+const embedder = createHashingEmbedder({ dim: 128 });
+
+function cacheFor(ctx: SuiteContext, options: Partial<SemanticCacheOptions> = {}): SemanticCache {
+  return createSemanticCache(ctx.client, {
+    embedder,
+    scopeFields: ['tenant', 'model'],
+    prefix: ctx.prefix,
+    capabilities: ctx.target.capabilities,
+    ...options,
+  });
+}
+
+const A = { tenant: 'acme', model: 'gpt-x' };
+const B = { tenant: 'globex', model: 'gpt-x' };
+
+export default defineSuite({
+  id: 'semantic-cache',
+  title: 'Semantic cache for LLM answers (vector sets, hard scopes, per-entry TTL)',
+  checks: [
+    {
+      name: 'needs vector sets: stores and hits where the server has them, refuses naming vector sets and search where not',
+      async run(ctx) {
+        const cache = cacheFor(ctx);
+        if (!ctx.target.capabilities.vectorSets) {
+          await assert.rejects(cache.check('What is Redis?', { scope: A }), (error: unknown) => {
+            assert.ok(error instanceof CapabilityMissingError);
+            assert.equal(error.capability, 'vectorSets');
+            assert.match(error.message, /vector sets \(VADD.*search \(FT\.SEARCH\)/);
+            return true;
+          });
+          ctx.note('refused: no vector sets, no search');
+          return;
+        }
+        await cache.store('What is Redis?', 'An in-memory data store.', { scope: A, metadata: { tokens: 7 } });
+        const hit = await cache.check('what is redis', { scope: A });
+        assert.ok(hit.hit, 'the same words, other case and punctuation, hit');
+        assert.equal(hit.answer, 'An in-memory data store.');
+        assert.deepEqual(hit.metadata, { tokens: 7 });
+        assert.equal(hit.prompt, 'What is Redis?');
+        assert.ok(hit.similarity >= cache.threshold && hit.similarity <= 1, `similarity ${hit.similarity}`);
+        const miss = await cache.check('How do I bake sourdough bread at home?', { scope: A });
+        assert.equal(miss.hit, false);
+        ctx.note('vector set (Q8)');
+      },
+    },
+    {
+      name: 'scope is a hard filter: a near-duplicate in another tenant or model is never a hit',
+      requires: ['vectorSets'],
+      async run(ctx) {
+        const cache = cacheFor(ctx);
+        const prompt = 'What is the refund policy for annual plans?';
+        await cache.store(prompt, 'acme: 30 days', { scope: A });
+        // The identical prompt and near-duplicates, asked in every neighbouring scope.
+        const variants = [prompt, 'what is the refund policy for annual plans', 'WHAT is the refund-policy for annual plans?!'];
+        const others = [B, { tenant: 'acme', model: 'gpt-y' }, { tenant: 'acme ', model: 'gpt-x' }, { tenant: 'ACME', model: 'gpt-x' }];
+        for (const scope of others) {
+          for (const variant of [...variants, 'What is the refund policy for annual plan?']) {
+            const answer = await cache.check(variant, { scope });
+            assert.equal(answer.hit, false, `${JSON.stringify(scope)} must not see acme's entry for "${variant}"`);
+          }
+        }
+        // Globex stores its own near-duplicate; each tenant keeps getting its own answer.
+        await cache.store(variants[1] as string, 'globex: 14 days', { scope: B });
+        for (const variant of variants) {
+          const a = await cache.check(variant, { scope: A });
+          const b = await cache.check(variant, { scope: B });
+          assert.ok(a.hit && b.hit);
+          assert.equal(a.answer, 'acme: 30 days');
+          assert.equal(b.answer, 'globex: 14 days');
+        }
+        // A scope that leaves out a field, or adds one, is refused rather than widened.
+        await assert.rejects(cache.check(prompt, { scope: { tenant: 'acme' } }), /Scope field "model" is missing/);
+        await assert.rejects(cache.check(prompt, { scope: { ...A, user: 'x' } }), /"user" is not one of/);
+      },
+    },
+    {
+      name: 'per-entry TTL: an expired answer is a miss and its vector-set element is removed',
+      requires: ['vectorSets'],
+      async run(ctx) {
+        const cache = cacheFor(ctx);
+        await cache.store('Which port does Redis listen on?', '6379', { scope: A, ttlMs: 150 });
+        await cache.store('Which port does Postgres listen on?', '5432', { scope: A, ttlMs: 60_000 });
+        assert.equal(await cache.size({ scope: A }), 2);
+        await waitFor(async () => !(await cache.check('Which port does Redis listen on?', { scope: A })).hit, 10_000, 'the short-lived answer expiring');
+        // The check that found it expired removed its element; the long-lived entry stays.
+        assert.equal(await cache.size({ scope: A }), 1);
+        const kept = await cache.check('Which port does Postgres listen on?', { scope: A });
+        assert.ok(kept.hit && kept.answer === '5432');
+      },
+    },
+    {
+      name: 'a steady stream of new prompts with a short TTL levels off (elements swept as they expire)',
+      requires: ['vectorSets'],
+      async run(ctx) {
+        const cache = cacheFor(ctx, { ttlMs: 100, sweepBatch: 20 });
+        const rounds = 8;
+        const perRound = 150;
+        const counts: number[] = [];
+        const memory: number[] = [];
+        // The scope's vector set, named from the registry of scopes (its one field is the scope id).
+        const vset = async () => `${ctx.prefix}:llm:{${(await ctx.client.hkeys(`${ctx.prefix}:llm:scopes`))[0]}}:vset`;
+        for (let round = 0; round < rounds; round++) {
+          for (let i = 0; i < perRound; i++) {
+            await cache.store(`question ${round} number ${i} about topic ${(round * perRound + i) * 7919}`, `answer ${i}`, { scope: A });
+          }
+          counts.push(await cache.size({ scope: A }));
+          memory.push(Number(await ctx.client.call('MEMORY', 'USAGE', await vset())));
+          // Wait until this round's answers have expired (a hang guard, not a timing assertion).
+          await waitFor(async () => !(await cache.check(`question ${round} number ${perRound - 1} about topic ${(round * perRound + perRound - 1) * 7919}`, { scope: A })).hit, 10_000, 'the round expiring');
+        }
+        ctx.note(`elements after each round of ${perRound}: ${counts.join(', ')}; vector set bytes: ${memory.join(', ')}`);
+        // Each store sweeps up to 20 expired entries, so a round of 150 clears the previous round's 150.
+        for (const count of counts) assert.ok(count <= 2 * perRound, `element count ${count} stays within two rounds`);
+        const early = Math.max(...memory.slice(0, 3));
+        assert.ok((memory.at(-1) as number) <= 2 * early, `vector set memory ${memory.join(', ')} levels off`);
+      },
+    },
+    {
+      name: 'invalidate by entry, and by partial scope (one model) leaving the other models',
+      requires: ['vectorSets'],
+      async run(ctx) {
+        const cache = cacheFor(ctx);
+        const y = { tenant: 'acme', model: 'gpt-y' };
+        for (const scope of [A, B, y]) {
+          await cache.store('Summarise the release notes', `notes for ${scope.tenant}/${scope.model}`, { scope });
+          await cache.store('Translate hello to French', 'bonjour', { scope });
+        }
+        assert.equal(await cache.invalidateEntry('Translate hello to French', { scope: A }), true);
+        assert.equal(await cache.invalidateEntry('Translate hello to French', { scope: A }), false);
+        assert.equal((await cache.check('Translate hello to French', { scope: A })).hit, false);
+        assert.equal((await cache.check('Translate hello to French', { scope: B })).hit, true);
+        assert.equal(await cache.invalidate({ model: 'gpt-x' }), 3, 'acme/gpt-x has 1 entry left, globex/gpt-x 2');
+        assert.equal((await cache.check('Summarise the release notes', { scope: A })).hit, false);
+        assert.equal((await cache.check('Summarise the release notes', { scope: B })).hit, false);
+        const kept = await cache.check('Summarise the release notes', { scope: y });
+        assert.ok(kept.hit && kept.answer === 'notes for acme/gpt-y');
+        await assert.rejects(cache.invalidate({}), /at least one scope field/);
+      },
+    },
+    {
+      name: 'concurrent near-identical misses share one upstream call; another scope gets its own',
+      requires: ['vectorSets'],
+      async run(ctx) {
+        const cache = cacheFor(ctx);
+        let calls = 0;
+        let release = () => {};
+        const gate = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        const load = async () => {
+          const call = ++calls;
+          await gate;
+          return `answer ${call}`;
+        };
+        const prompts = ['How do I reset my password?', 'how do I reset my password', 'How do I reset my password??', 'HOW DO I RESET MY PASSWORD'];
+        const pending = [
+          ...prompts.map((prompt) => cache.answer(prompt, { scope: A }, load)),
+          cache.answer(prompts[0] as string, { scope: B }, load),
+        ];
+        await waitFor(() => calls === 2, 10_000, 'both scopes calling upstream');
+        release();
+        const results = await Promise.all(pending);
+        assert.equal(calls, 2, 'one call for acme, one for globex');
+        const acme = results.slice(0, prompts.length);
+        assert.equal(new Set(acme.map((r) => r.answer)).size, 1);
+        assert.deepEqual(acme.map((r) => r.source).sort(), ['shared', 'shared', 'shared', 'upstream']);
+        assert.notEqual(results.at(-1)?.answer, acme[0]?.answer);
+        // Stored by the one call: a later ask is a hit from Redis.
+        const later = await cache.answer('how do i reset my password?', { scope: A }, load);
+        assert.equal(later.source, 'hit');
+        assert.equal(calls, 2);
+      },
+    },
+  ],
+});
