@@ -33,10 +33,12 @@ for (const t of targets()) {
       await client.set(binaryKey, binaryValue, 'EX', 300);
       await client.set(`${base}:text`, 'plain', 'EX', 300);
       const pages = (await scanAll(s, { pattern: `${base}:*` })).filter((page) => (page.keys as string[]).length > 0);
-      for (const page of pages) expect(page.encoding).toBe('base64');
-      const keys = pages.flatMap((page) => page.keys as string[]).map((key) => Buffer.from(key, 'base64'));
+      // A page is base64 as a whole when any of its names is not UTF-8; a page of text names stays text.
+      const keys = pages.flatMap((page) =>
+        (page.keys as string[]).map((key) => Buffer.from(key, page.encoding === 'base64' ? 'base64' : 'utf8')),
+      );
       expect(keys.some((key) => key.equals(binaryKey))).toBe(true);
-      expect(keys.some((key) => key.equals(Buffer.from(`${base}:text`))), 'text keys are base64 too').toBe(true);
+      expect(keys.some((key) => key.equals(Buffer.from(`${base}:text`)))).toBe(true);
 
       const info = await s.ok('keys', { op: 'info', keys: [b64(binaryKey)], encoding: 'base64' });
       expect((info.info as { type: string }[])[0]?.type).toBe('string');

@@ -131,12 +131,13 @@ describe('MCP memory tools', () => {
         }
       });
 
-      it('read-only mode registers only recall and get, with no write argument', async () => {
+      it('read-only mode registers only recall and get, with no write argument (op is kept)', async () => {
         const s = await inProcessSession(t, ['--tools', 'memory', '--read-only']);
         try {
           const working = s.tools.find((tool) => tool.name === 'working_memory');
           assert.equal(working?.annotations?.readOnlyHint, true);
-          assert.deepEqual(inputArgs(s, 'working_memory').sort(), ['count', 'prefix', 'session'], 'get is the one op, so no op argument');
+          // The op argument stays in read-only mode (with its one read op), so the same call works in every mode.
+          assert.deepEqual(inputArgs(s, 'working_memory').sort(), ['count', 'op', 'prefix', 'session'], 'get only, op kept');
           assert.deepEqual(await s.ok('working_memory', { session: `${unique()}-none` }), { messages: [], tokens: 0 });
           const memory = s.tools.find((tool) => tool.name === 'memory');
           if (!t.capabilities.vectorSets) {
@@ -145,7 +146,8 @@ describe('MCP memory tools', () => {
           }
           assert.equal(memory?.annotations?.readOnlyHint, true);
           const props = inputArgs(s, 'memory');
-          for (const arg of ['op', 'ttl', 'permanent', 'id', 'before']) assert.ok(!props.includes(arg), `memory has no ${arg}`);
+          assert.ok(props.includes('op'), 'memory keeps its op argument (recall only)');
+          for (const arg of ['ttl', 'permanent', 'id', 'before']) assert.ok(!props.includes(arg), `memory has no ${arg}`);
           assert.deepEqual(await s.ok('memory', { user: `${unique()}`, text: 'anything' }), { memories: [] });
           assert.match(await s.fails('memory', { user: 'u', text: 'x', ttl: 60 }), /ttl/);
         } finally {

@@ -384,6 +384,8 @@ describe('read-only ACL user', () => {
       ['queue', { op: 'dead_letters', queue: `acl${index}` }],
       ['vector', { op: 'search', index, text: 'lamp', k: 1 }],
       ['vector', { op: 'info', index }],
+      ['memory', { op: 'recall', user: `acl${index}`, text: 'lamp' }],
+      ['working_memory', { op: 'get', session: `acl${index}` }],
       ['server', { op: 'info' }],
       ['server', { op: 'dbsize' }],
       ['server', { op: 'slowlog' }],

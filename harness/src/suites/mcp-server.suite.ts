@@ -370,7 +370,7 @@ export default defineSuite({
             ['cache', { op: 'set', key: `${prefix}:k`, value: 'x'.repeat(1001) }, /over the 1000-byte limit/],
             ['cache', { op: 'get' }, /get needs key/],
             ['cache', { op: 'set', key: `${prefix}:k`, value: 1, ttl: 0 }, />=1/],
-            ['ratelimit', { op: 'check', policy: 'p', id: 'u', limit: 2, window: 60, cost: 3 }, /cost must be an integer from 1 to the limit \(2\)/],
+            ['ratelimit', { op: 'check', policy: 'p', id: 'u', limit: 2, window: 60, cost: 3 }, /cost must be a whole number from 1 to the limit \(2\)/],
             ['ratelimit', { op: 'check', policy: 'p', id: 'u', limit: 2, window: 60, algorithm: 'leaky' }, /algorithm/],
             ['ratelimit', { op: 'peek', policy: 'p', id: 'u' }, /limit/],
             ['audit', { sample: 1_000_000 }, /<=100000/],
