@@ -64,7 +64,7 @@ describe('OpenAI-compatible HTTP embedder', () => {
   const KEY = 'sk-test-0123456789abcdef';
   const seen: { auth: string | undefined; body: { model: string; input: string[]; dimensions?: number } }[] = [];
   let base = '';
-  let mode: 'ok' | 'unauthorized' | 'wrong-dim' = 'ok';
+  let mode: 'ok' | 'unauthorized' | 'wrong-dim' | 'overflow' = 'ok';
   const server = createServer(async (req: IncomingMessage, res) => {
     let raw = '';
     for await (const chunk of req) raw += chunk;
@@ -85,7 +85,7 @@ describe('OpenAI-compatible HTTP embedder', () => {
       .map((text: string, index: number) => ({
         object: 'embedding',
         index,
-        embedding: Array.from({ length: dim }, (_, i) => (i === 0 ? text.length : index + 1)),
+        embedding: Array.from({ length: dim }, (_, i) => (mode === 'overflow' && i === 1 ? 1e39 : i === 0 ? text.length : index + 1)),
       }))
       .reverse();
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -126,6 +126,15 @@ describe('OpenAI-compatible HTTP embedder', () => {
     const embedder = createHttpEmbedder({ url: base, model: 'small', dim: 768 });
     await expect(embedder.embed(['x'])).rejects.toThrow(VectorDimensionError);
     await expect(embedder.embed(['x'])).rejects.toThrow(/has 384 dimensions but the configuration expects 768/);
+  });
+
+  it('fails (an upstream error, not a RangeError) on a value float32 cannot hold', async () => {
+    mode = 'overflow';
+    const embedder = createHttpEmbedder({ url: base, model: 'm', dim: 8 });
+    const error = await embedder.embed(['x']).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(RangeError);
+    expect((error as Error).message).toMatch(/embedding 0 has the value 1e\+39 at position 1, which is not a finite 32-bit float/);
   });
 
   it('reports HTTP errors without the key, even when the API echoes it', async () => {

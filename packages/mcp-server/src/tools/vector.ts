@@ -17,7 +17,7 @@ import {
 import { z } from 'zod';
 import { command } from '@redis-agent-kit/patterns/cluster';
 import { assertValueSize, ttlForNewKey } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, sendCommands, type ToolContext } from '../tool.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, type SchemaOptions, sendCommands, type ToolContext } from '../tool.ts';
 
 const embedders = new WeakMap<ToolContext, Embedder>();
 
@@ -49,6 +49,33 @@ async function upsertWithTtl(ctx: ToolContext, index: VectorIndex, items: Vector
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
+/**
+ * zod drops a `__proto__` key from a record while parsing, so `{ equals: { __proto__: "x" } }` would arrive as no
+ * filter and the search would run unfiltered. Such a key is refused before zod sees it: a filter is never dropped.
+ */
+function refuseProtoKeys(value: unknown, ctx: { issues: z.core.$ZodRawIssue[] }): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  for (const [part, record] of Object.entries(value)) {
+    if (record !== null && typeof record === 'object' && Object.hasOwn(record, '__proto__')) {
+      ctx.issues.push({ code: 'custom', message: `filter.${part} has a "__proto__" key: filter on another attribute name`, input: value });
+    }
+  }
+  return value;
+}
+
+function filterSchema(limits: SchemaOptions['limits']) {
+  return z.preprocess(
+    refuseProtoKeys,
+    z.object({
+      // Filter values are compared, not stored: bounded like names.
+      equals: z.record(args.name(limits), z.union([args.name(limits), z.number(), z.boolean()])).optional(),
+      ranges: z
+        .record(args.name(limits), z.object({ min: z.number().optional(), max: z.number().optional() }))
+        .optional(),
+    }),
+  );
+}
+
 export default defineGroup(
   'vector',
   defineTool({
@@ -67,15 +94,7 @@ export default defineGroup(
       fields: z.record(args.name(limits), z.enum(['tag', 'text', 'numeric'])).optional(),
       text: z.string().optional(),
       k: args.count(limits),
-      filter: z
-        .object({
-          // Filter values are compared, not stored: bounded like names.
-          equals: z.record(args.name(limits), z.union([args.name(limits), z.number(), z.boolean()])).optional(),
-          ranges: z
-            .record(args.name(limits), z.object({ min: z.number().optional(), max: z.number().optional() }))
-            .optional(),
-        })
-        .optional(),
+      filter: filterSchema(limits).optional(),
       docs: z
         .array(z.object({ id: args.name(limits), text: z.string(), attrs: z.record(args.name(limits), scalar).optional() }))
         .max(limits.maxItems)

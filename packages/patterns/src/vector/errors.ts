@@ -22,3 +22,12 @@ export class VectorDimensionError extends Error {
 export class VectorIndexMismatchError extends Error {
   override readonly name = 'VectorIndexMismatchError';
 }
+
+/**
+ * A vector value the server cannot store or compare: not finite as a 32-bit float (`1e39` is stored as NaN), or a
+ * vector whose length overflows float32 when the server normalises it. A RangeError: for a vector a caller
+ * passed in, it is the caller's mistake; an embedder that returns one has failed upstream.
+ */
+export class VectorValueError extends RangeError {
+  override readonly name = 'VectorValueError';
+}

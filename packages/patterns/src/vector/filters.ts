@@ -1,8 +1,9 @@
 /**
  * Structured filters, and their translation to each backend's language: a vector set `FILTER` expression
  * (`.category == "books" and .price >= 10`) or an FT query prefix (`@category:{books} @price:[10 +inf]`).
- * Building them from data rather than concatenating user text keeps quoting in one place.
+ * Building them from data rather than concatenating user text keeps quoting in one place (filter-values.ts).
  */
+import { checkFieldName, escapeTag, ftNumber, vsetLiteral, vsetNumber, vsetString } from './filter-values.ts';
 
 export interface SearchFilter {
   /** Attribute equals the value, or one of the values. */
@@ -11,18 +12,9 @@ export interface SearchFilter {
   ranges?: Record<string, { min?: number; max?: number }>;
 }
 
-const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 function oneOf(field: string, values: readonly string[]): readonly string[] {
   if (values.length === 0) throw new RangeError(`Filter on "${field}" lists no values: it would match nothing`);
   return values;
-}
-
-export function checkFieldName(name: string): string {
-  if (!FIELD_NAME.test(name)) {
-    throw new RangeError(`Filter field "${name}" is not a plain attribute name (letters, digits, _)`);
-  }
-  return name;
 }
 
 function checkRange(field: string, range: { min?: number; max?: number }): void {
@@ -36,25 +28,6 @@ function checkRange(field: string, range: { min?: number; max?: number }): void 
   }
 }
 
-/**
- * A string literal for a vector set filter. The server's tokenizer skips a backslash and the character after it
- * but does not unescape, so a quote cannot be escaped: the literal is wrapped in whichever quote it lacks.
- */
-function vsetString(value: string): string {
-  if (value.includes('\\')) throw new RangeError(`Filter value ${JSON.stringify(value)} contains a backslash`);
-  if (!value.includes('"')) return `"${value}"`;
-  if (!value.includes("'")) return `'${value}'`;
-  throw new RangeError(`Filter value ${JSON.stringify(value)} contains both quote characters`);
-}
-
-function vsetLiteral(value: string | number | boolean): string {
-  if (typeof value === 'string') return vsetString(value);
-  // The server compares booleans as 1 and 0.
-  if (typeof value === 'boolean') return value ? '1' : '0';
-  if (!Number.isFinite(value)) throw new RangeError(`Filter value ${value} is not a finite number`);
-  return String(value);
-}
-
 /** The `VSIM … FILTER` expression, or undefined when there is nothing to filter on. */
 export function vectorSetFilter(filter: SearchFilter | undefined): string | undefined {
   const clauses: string[] = [];
@@ -63,29 +36,24 @@ export function vectorSetFilter(filter: SearchFilter | undefined): string | unde
     if (Array.isArray(value)) {
       clauses.push(
         `${selector} in [${oneOf(field, value as readonly string[])
-          .map(vsetString)
+          .map((v) => vsetString(v, field))
           .join(', ')}]`,
       );
     } else {
-      clauses.push(`${selector} == ${vsetLiteral(value as string | number | boolean)}`);
+      clauses.push(`${selector} == ${vsetLiteral(value as string | number | boolean, field)}`);
     }
   }
   for (const [field, range] of Object.entries(filter?.ranges ?? {})) {
     checkRange(field, range);
     const selector = `.${checkFieldName(field)}`;
-    if (range.min !== undefined) clauses.push(`${selector} >= ${range.min}`);
-    if (range.max !== undefined) clauses.push(`${selector} <= ${range.max}`);
+    if (range.min !== undefined) clauses.push(`${selector} >= ${vsetNumber(range.min, field)}`);
+    if (range.max !== undefined) clauses.push(`${selector} <= ${vsetNumber(range.max, field)}`);
   }
   return clauses.length ? clauses.join(' and ') : undefined;
 }
 
-/** Backslash-escapes every character the FT query parser treats as syntax inside a tag value. */
-export function escapeTag(value: string): string {
-  return value.replace(/[^A-Za-z0-9_]/g, (c) => `\\${c}`);
-}
-
-function ftNumber(value: number | undefined, open: '-inf' | '+inf'): string {
-  return value === undefined ? open : String(value);
+function ftBound(value: number | undefined, open: '-inf' | '+inf', field: string): string {
+  return value === undefined ? open : ftNumber(value, field);
 }
 
 /**
@@ -109,12 +77,12 @@ export function ftFilterQuery(
   for (const [field, value] of Object.entries(filter?.equals ?? {})) {
     need(field, 'tag');
     const values = Array.isArray(value) ? oneOf(field, value as readonly string[]) : [String(value)];
-    clauses.push(`@${field}:{${values.map(escapeTag).join(' | ')}}`);
+    clauses.push(`@${field}:{${values.map((v) => escapeTag(v, field)).join(' | ')}}`);
   }
   for (const [field, range] of Object.entries(filter?.ranges ?? {})) {
     need(field, 'numeric');
     checkRange(field, range);
-    clauses.push(`@${field}:[${ftNumber(range.min, '-inf')} ${ftNumber(range.max, '+inf')}]`);
+    clauses.push(`@${field}:[${ftBound(range.min, '-inf', field)} ${ftBound(range.max, '+inf', field)}]`);
   }
   return clauses.length ? `(${clauses.join(' ')})` : '*';
 }

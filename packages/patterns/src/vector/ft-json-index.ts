@@ -15,8 +15,9 @@ import type { RedisClient } from '../connection.ts';
 import { fieldMap } from '../replies.ts';
 import { sendAll, sendOne } from './commands.ts';
 import { VectorIndexMismatchError } from './errors.ts';
-import { checkFieldName, ftFilterQuery } from './filters.ts';
-import { checkItem, keyPrefixOf, searchK } from './items.ts';
+import { checkFieldName } from './filter-values.ts';
+import { ftFilterQuery } from './filters.ts';
+import { checkId, checkItem, keyPrefixOf, searchK } from './items.ts';
 import type {
   Attributes,
   FieldKind,
@@ -200,7 +201,10 @@ export class FtJsonIndex implements VectorIndex {
   }
 
   async delete(ids: readonly string[]): Promise<number> {
-    const replies = await sendAll(this.client, ids.map((id) => command('UNLINK', `${this.names.docPrefix}${id}`)));
+    const replies = await sendAll(
+      this.client,
+      ids.map((id) => command('UNLINK', `${this.names.docPrefix}${checkId(id, this.name)}`)),
+    );
     return replies.reduce<number>((sum, reply) => sum + Number(reply), 0);
   }
 
@@ -221,11 +225,11 @@ export class FtJsonIndex implements VectorIndex {
     };
   }
 
-  /** FT.DROPINDEX … DD also deletes the documents. */
   keysOf(ids: readonly string[]): string[] {
     return ids.map((id) => `${this.names.docPrefix}${id}`);
   }
 
+  /** FT.DROPINDEX … DD also deletes the documents. */
   async drop(): Promise<void> {
     try {
       await sendOne(this.client, keyless('FT.DROPINDEX', this.names.index, 'DD'));

@@ -12,7 +12,8 @@ export {
   type HashingEmbedderOptions,
   type HttpEmbedderOptions,
 } from './embedders/index.ts';
-export { VectorDimensionError, VectorIndexMismatchError } from './errors.ts';
+export { EF_CALIBRATION, type EfCalibrationRow, efForRecall } from './ef.ts';
+export { VectorDimensionError, VectorIndexMismatchError, VectorValueError } from './errors.ts';
 export type { SearchFilter } from './filters.ts';
 export { ExactSearch, recallAtK } from './recall.ts';
 export {

@@ -36,8 +36,13 @@ export interface VectorIndexOptions {
   m?: number;
   /** HNSW exploration factor while inserting (server default 200). */
   efConstruction?: number;
-  /** Search exploration factor when a query names none (default: the server's; FT's EF_RUNTIME default is 10). */
+  /**
+   * A fixed search exploration factor for queries that name none. Default: on a vector set, chosen per search from
+   * the index's size and `recall` (a measured table, see `efForRecall`); on FT, the server's EF_RUNTIME (10).
+   */
   efSearch?: number;
+  /** The recall@k a vector set's searches aim for when no EF is fixed (0 < recall <= 1). Default 0.95. */
+  recall?: number;
   /** `auto` (default) picks by capability; naming a backend refuses servers that lack it. */
   backend?: 'auto' | VectorBackend;
   /** A vector set's storage, fixed when the set is created (FT stores FLOAT32). Default Q8. */
@@ -52,6 +57,8 @@ export const VECTOR_DEFAULTS = {
   quantization: 'Q8',
   /** Neighbours a search returns. */
   k: 5,
+  /** The recall a vector set's automatic EF aims for. */
+  recall: 0.95,
   /** Commands per round trip of an upsert or delete. */
   batchSize: 200,
 } as const;
@@ -62,6 +69,8 @@ export interface SearchOptions {
   filter?: SearchFilter;
   /** Search exploration factor (VSIM `EF`, FT `EF_RUNTIME`): higher is slower and finds more true neighbours. */
   ef?: number;
+  /** The recall this search aims for when no EF is given (vector sets). Default: the index's `recall`, 0.95. */
+  recall?: number;
 }
 
 export interface SearchHit {
@@ -70,6 +79,11 @@ export interface SearchHit {
   score: number;
   /** Vector sets return every stored attribute; FT returns the fields declared in the index's `fields`. */
   attributes: Attributes;
+  /**
+   * Set when the stored attributes could not be read (not a JSON object, or not UTF-8: written by another client
+   * with `VSETATTR`); `attributes` is then empty. The hit is still a real neighbour, so the search does not fail.
+   */
+  attributeProblem?: string;
 }
 
 export interface UpsertOptions {

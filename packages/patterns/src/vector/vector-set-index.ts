@@ -3,6 +3,10 @@
  * `WITHSCORES`, `COUNT`, `EF` and `FILTER` over those attributes. The whole index is one key, so on a cluster it
  * lives on one node (and every batch is one pipeline).
  *
+ * With no EF given, each search picks one from the set's size and the recall target (ef.ts): the size is read with
+ * `VCARD` once, then refreshed at most once a second by a `VCARD` riding along with a search's attribute round
+ * trip, so it costs no extra round trip after the first search.
+ *
  * The key has no TTL on purpose: it is the catalogue's search structure, rebuilt by ingest, and expiring it would
  * silently empty search results.
  */
@@ -10,9 +14,10 @@ import { type Command, command } from '../cluster/batch.ts';
 import type { RedisClient } from '../connection.ts';
 import { fieldMap } from '../replies.ts';
 import { sendAll, sendOne } from './commands.ts';
+import { efForRecall } from './ef.ts';
 import { VectorIndexMismatchError } from './errors.ts';
 import { vectorSetFilter } from './filters.ts';
-import { checkItem, keyPrefixOf, searchK } from './items.ts';
+import { checkId, checkItem, keyPrefixOf, searchK } from './items.ts';
 import {
   type Attributes,
   type Quantization,
@@ -27,6 +32,9 @@ import {
 } from './types.ts';
 import { checkVector, toFp32Blob } from './vectors.ts';
 
+/** The set's size for choosing EF is read again at most this often (a VCARD riding with a search). */
+const SIZE_REFRESH_MS = 1000;
+
 /** How `VINFO` names each quantization. */
 const QUANT_TYPE: Record<Quantization, string> = { NOQUANT: 'f32', Q8: 'int8', BIN: 'bin' };
 
@@ -39,6 +47,10 @@ export class VectorSetIndex implements VectorIndex {
   readonly quantization: Quantization;
   private readonly client: RedisClient;
   private readonly options: VectorIndexOptions;
+  /** The set's size as last read (VCARD), for choosing EF; undefined until the first search without one. */
+  private size: number | undefined;
+  /** When `size` was last read (performance.now()). */
+  private sizeReadAt = Number.NEGATIVE_INFINITY;
 
   constructor(client: RedisClient, options: VectorIndexOptions) {
     this.client = client;
@@ -84,22 +96,42 @@ export class VectorSetIndex implements VectorIndex {
   }
 
   async delete(ids: readonly string[]): Promise<number> {
-    const replies = await sendAll(this.client, ids.map((id) => command('VREM', this.key, id)));
+    const replies = await sendAll(
+      this.client,
+      ids.map((id) => command('VREM', this.key, checkId(id, this.name))),
+    );
     return replies.reduce<number>((sum, reply) => sum + Number(reply), 0);
   }
 
   async search(vector: ArrayLike<number>, options: SearchOptions = {}): Promise<SearchHit[]> {
     checkVector(vector, this.dim, 'Query vector', this.name);
-    const args = vsimCommand(this.key, toFp32Blob(vector), {
-      ...options,
-      ef: options.ef ?? this.options.efSearch,
-    });
-    const reply = (await sendOne(this.client, args)) as string[];
+    const ef = options.ef ?? this.options.efSearch ?? (await this.automaticEf(options));
+    const reply = (await sendOne(this.client, vsimCommand(this.key, toFp32Blob(vector), { ...options, ef }))) as string[];
     const hits = parseVsimReply(reply);
     if (hits.length === 0) return [];
-    // Redis 8.0 has no VSIM WITHATTRIBS (8.2 adds it): the attributes come in one more pipelined round trip.
-    const attributes = await sendAll(this.client, hits.map((hit) => command('VGETATTR', this.key, hit.id)));
-    return hits.map((hit, i) => ({ ...hit, attributes: parseAttributes(attributes[i]) }));
+    // Redis 8.0 has no VSIM WITHATTRIBS (8.2 adds it): the attributes come in one more pipelined round trip, as
+    // bytes, so text that is not UTF-8 is reported rather than decoded lossily. VCARD rides along for the next EF.
+    const refresh = performance.now() - this.sizeReadAt >= SIZE_REFRESH_MS;
+    const replies = await sendAll(
+      this.client,
+      [...hits.map((hit) => command('VGETATTR', this.key, hit.id)), ...(refresh ? [command('VCARD', this.key)] : [])],
+      { buffers: true },
+    );
+    if (refresh) this.noteSize(Number(replies[hits.length]));
+    return hits.map((hit, i) => ({ ...hit, ...parseAttributes(replies[i]) }));
+  }
+
+  /** The EF for this search's recall target at the set's size (read once, then kept fresh by search). */
+  private async automaticEf(options: SearchOptions): Promise<number> {
+    const size = this.size ?? this.noteSize(Number(await sendOne(this.client, command('VCARD', this.key))));
+    const recall = options.recall ?? this.options.recall ?? VECTOR_DEFAULTS.recall;
+    return efForRecall(size, recall, searchK(options));
+  }
+
+  private noteSize(size: number): number {
+    this.size = size;
+    this.sizeReadAt = performance.now();
+    return size;
   }
 
   async info(): Promise<VectorIndexInfo> {
@@ -132,7 +164,10 @@ export class VectorSetIndex implements VectorIndex {
 /** `VSIM key FP32 <blob> WITHSCORES COUNT k [EF ef] [FILTER expr]`. */
 export function vsimCommand(key: string, blob: Buffer, options: SearchOptions): Command {
   const args: (string | Buffer)[] = ['FP32', blob, 'WITHSCORES', 'COUNT', String(searchK(options))];
-  if (options.ef !== undefined) args.push('EF', String(options.ef));
+  if (options.ef !== undefined) {
+    if (!Number.isInteger(options.ef) || options.ef < 1) throw new RangeError(`ef must be a positive integer, got ${options.ef}`);
+    args.push('EF', String(options.ef));
+  }
   const filter = vectorSetFilter(options.filter);
   if (filter) args.push('FILTER', filter);
   return command('VSIM', key, ...args);
@@ -145,7 +180,29 @@ export function parseVsimReply(reply: readonly string[]): Omit<SearchHit, 'attri
   return hits;
 }
 
-function parseAttributes(reply: unknown): Attributes {
-  if (typeof reply !== 'string' || reply === '') return {};
-  return JSON.parse(reply) as Attributes;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A hit's attributes from `VGETATTR`. Anything but a JSON object (text written by another client with `VSETATTR`,
+ * bytes that are not UTF-8) never fails the search: the hit comes back with no attributes and `attributeProblem`
+ * saying what was found.
+ */
+export function parseAttributes(reply: unknown): Pick<SearchHit, 'attributes' | 'attributeProblem'> {
+  if (reply === null || reply === undefined) return { attributes: {} };
+  const bytes = Buffer.isBuffer(reply) ? reply : Buffer.from(String(reply));
+  if (bytes.length === 0) return { attributes: {} };
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    return { attributes: {}, attributeProblem: `attributes are not UTF-8 (${bytes.length} bytes)` };
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return { attributes: parsed as Attributes };
+  } catch {
+    // Reported below.
+  }
+  const excerpt = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  return { attributes: {}, attributeProblem: `attributes are not a JSON object: ${JSON.stringify(excerpt)}` };
 }

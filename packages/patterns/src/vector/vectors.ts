@@ -1,6 +1,6 @@
 /** Vector helpers shared by both backends and the embedders: wire format, validation, similarity. */
 import { endianness } from 'node:os';
-import { VectorDimensionError } from './errors.ts';
+import { VectorDimensionError, VectorValueError } from './errors.ts';
 
 const LITTLE_ENDIAN = endianness() === 'LE';
 
@@ -16,14 +16,38 @@ export function toFp32Blob(vector: ArrayLike<number>): Buffer {
   return blob;
 }
 
-/** Refuses a vector of the wrong length or with a non-finite value before anything is sent. */
+/**
+ * The largest vector length (Euclidean norm) accepted. Vectors travel and are stored as float32, and the server
+ * normalises each one in float32: a norm past about 1.8e19 overflows its sum of squares (FLT_MAX is 3.4e38) and
+ * the vector is stored as NaN. 1e19 keeps a margin for the server's rounding; embeddings have norms near 1.
+ */
+export const MAX_VECTOR_NORM = 1e19;
+
+/**
+ * What makes a vector unstorable, or undefined when nothing does: a value that is not finite as a float32 (what is
+ * sent: `1e39` is finite in JavaScript and Infinity in float32), or a norm above MAX_VECTOR_NORM.
+ */
+export function vectorValueProblem(vector: ArrayLike<number>): string | undefined {
+  let squares = 0;
+  for (let i = 0; i < vector.length; i++) {
+    const value = Math.fround(vector[i] as number);
+    if (!Number.isFinite(value)) {
+      return `has the value ${vector[i]} at position ${i}, which is not a finite 32-bit float (|x| < 3.4e38)`;
+    }
+    squares += value * value;
+  }
+  const norm = Math.sqrt(squares);
+  if (norm > MAX_VECTOR_NORM) {
+    return `has length ${norm.toPrecision(3)}, above ${MAX_VECTOR_NORM}: the server normalises in 32-bit floats and would store NaN (cosine similarity ignores length: scale it down)`;
+  }
+  return undefined;
+}
+
+/** Refuses, before anything is sent, a vector of the wrong length or with a value the server cannot store. */
 export function checkVector(vector: ArrayLike<number>, dim: number, what: string, index: string): void {
   if (vector.length !== dim) throw new VectorDimensionError(what, vector.length, dim, `index "${index}"`);
-  for (let i = 0; i < vector.length; i++) {
-    if (!Number.isFinite(vector[i])) {
-      throw new RangeError(`${what} has a non-finite value at position ${i}: check the embedder's output`);
-    }
-  }
+  const problem = vectorValueProblem(vector);
+  if (problem) throw new VectorValueError(`${what} ${problem}: check the embedder's output`);
 }
 
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {

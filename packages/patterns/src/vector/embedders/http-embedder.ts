@@ -9,6 +9,7 @@
  */
 import { redactText } from '../../redact.ts';
 import { VectorDimensionError } from '../errors.ts';
+import { vectorValueProblem } from '../vectors.ts';
 import { EMBEDDER_DEFAULTS, type Embedder, type HttpEmbedderOptions } from './embedder.ts';
 
 /** The URL with any userinfo replaced, for messages. */
@@ -121,6 +122,9 @@ export class HttpEmbedder implements Embedder {
       if (!Number.isInteger(at) || at < 0 || at >= input.length || vectors[at]) {
         throw this.failure(`embedding ${position} has index ${at}, outside the ${input.length} inputs or repeated`);
       }
+      // A value float32 cannot hold is the API's failure (a 5xx for whoever asked), not the caller's mistake.
+      const problem = vectorValueProblem(embedding);
+      if (problem) throw this.failure(`embedding ${position} ${problem}`);
       vectors[at] = Float32Array.from(embedding);
     });
     return vectors;
