@@ -20,14 +20,22 @@ export default tseslint.config(
       // `_name` marks a value deliberately left unused (destructuring it away).
       '@typescript-eslint/no-unused-vars': [
         'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
       // A promise nobody awaits or handles loses its rejection; one passed where a callback returns void does too.
       '@typescript-eslint/no-floating-promises': 'error',
       // Except where a callback API deliberately also returns a promise (express-session's Store, http handlers that
       // catch their own errors): those are checked by their tests, not by the void-return rule.
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, inheritedMethods: false } }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false, inheritedMethods: false } },
+      ],
       '@typescript-eslint/await-thenable': 'error',
       eqeqeq: ['error', 'always'],
       'no-console': 'off',

@@ -84,7 +84,11 @@ export function standaloneManifest(manifest: Manifest, packed: string, versions:
     (out.scripts as Record<string, string>)[name] = script.replace(/\s--conditions=source\b/g, '');
   out.scripts = { ...out.scripts, typecheck: 'tsc -p tsconfig.json' };
   if (out.dependencies?.[PATTERNS]) out.dependencies[PATTERNS] = `file:vendor/${packed}`;
-  const types = ['typescript', '@types/node', ...Object.keys(out.dependencies ?? {}).flatMap((d) => TYPES_FOR[d] ?? [])];
+  const types = [
+    'typescript',
+    '@types/node',
+    ...Object.keys(out.dependencies ?? {}).flatMap((d) => TYPES_FOR[d] ?? []),
+  ];
   out.devDependencies = {
     ...out.devDependencies,
     ...Object.fromEntries(
@@ -110,7 +114,11 @@ export function exportExample(name: string, destination: string, log: (line: str
   const skip = new Set(['node_modules', 'test', ...ignored.map((line) => line.replace(/^\/|\/$/g, ''))]);
   cpSync(source, out, {
     recursive: true,
-    filter: (path) => path === source || !relative(source, path).split('/').some((part) => skip.has(part)),
+    filter: (path) =>
+      path === source ||
+      !relative(source, path)
+        .split('/')
+        .some((part) => skip.has(part)),
   });
   if (!built) {
     log(`building ${PATTERNS}`);
@@ -139,7 +147,10 @@ export function exportExample(name: string, destination: string, log: (line: str
     '# Refuse to install on a Node older than "engines" with a clear error, instead of failing later on .ts files.\nengine-strict=true\n',
   );
   writeFileSync(join(out, '.gitignore'), `${[...new Set([...GITIGNORE, ...ignored])].join('\n')}\n`);
-  writeFileSync(join(out, 'tsconfig.json'), `${JSON.stringify({ ...TSCONFIG, include: ['src', 'scripts'] }, null, 2)}\n`);
+  writeFileSync(
+    join(out, 'tsconfig.json'),
+    `${JSON.stringify({ ...TSCONFIG, include: ['src', 'scripts'] }, null, 2)}\n`,
+  );
   const readme = join(out, 'README.md');
   if (existsSync(readme)) writeFileSync(readme, standaloneReadme(readFileSync(readme, 'utf8')));
   log(`exported examples/${name} to ${out} (${PATTERNS} from vendor/${packed})`);

@@ -37,10 +37,14 @@ export function workerFleet(env: Record<string, string>): WorkerFleet {
       return reruns;
     },
     start() {
-      const child = spawn(process.execPath, ['--conditions=source', join(EXAMPLES_DIR, 'job-queue', 'src', 'worker.ts')], {
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        ['--conditions=source', join(EXAMPLES_DIR, 'job-queue', 'src', 'worker.ts')],
+        {
+          env: { ...process.env, ...env },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       const running = new Set<string>();
       const ready = new Promise<void>((resolve, reject) => {
         child.once('exit', (code) => reject(new Error(`worker exited (${code}) before it was ready`)));

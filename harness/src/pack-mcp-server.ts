@@ -27,7 +27,9 @@ export function packMcpServer(destination: string): string {
     }
     const patterns = join(staging, 'node_modules', '@redis-agent-kit', 'patterns');
     mkdirSync(patterns, { recursive: true });
-    const packed = npm(['pack', '--silent', '-w', 'packages/patterns', '--pack-destination', staging], ROOT).split('\n').at(-1) as string;
+    const packed = npm(['pack', '--silent', '-w', 'packages/patterns', '--pack-destination', staging], ROOT)
+      .split('\n')
+      .at(-1) as string;
     execFileSync('tar', ['-xzf', join(staging, packed), '-C', patterns, '--strip-components=1']);
     rmSync(join(staging, packed));
     const tarball = npm(['pack', '--silent', '--pack-destination', out], staging).split('\n').at(-1) as string;
@@ -39,5 +41,7 @@ export function packMcpServer(destination: string): string {
 
 if (process.argv[1] === import.meta.filename) {
   const tarball = packMcpServer(process.argv[2] ?? join(ROOT, 'reports', 'pack'));
-  console.log(`${tarball}\nnext: npm install ${tarball} && npx redis-mcp-server --help\n  or: npx --package ${tarball} redis-mcp-server --help`);
+  console.log(
+    `${tarball}\nnext: npm install ${tarball} && npx redis-mcp-server --help\n  or: npx --package ${tarball} redis-mcp-server --help`,
+  );
 }

@@ -27,8 +27,18 @@ for (const t of targets()) {
         Buffer.concat([Buffer.from(prefix), Buffer.from([0xff, 0xfe, i & 0xff, i >> 8])]),
       );
       const values = keys.map((_, i) => Buffer.from([0x80, i & 0xff, 0x00, 0xc3]));
-      orThrow(await sendBatch(client, keys.map((key, i) => command('SET', key, values[i] as Buffer, 'EX', 60)), { batchSize: 64 }));
-      const read = await sendBatch(client, keys.map((key) => command('GET', key)), { buffers: true, batchSize: 64 });
+      orThrow(
+        await sendBatch(
+          client,
+          keys.map((key, i) => command('SET', key, values[i] as Buffer, 'EX', 60)),
+          { batchSize: 64 },
+        ),
+      );
+      const read = await sendBatch(
+        client,
+        keys.map((key) => command('GET', key)),
+        { buffers: true, batchSize: 64 },
+      );
       expect(read).toEqual(values);
       if (client instanceof Cluster) {
         // The slot we computed from bytes is the one the server uses.
@@ -36,7 +46,12 @@ for (const t of targets()) {
         if (!node) throw new Error('no master');
         for (const key of keys.slice(0, 5)) expect(await node.call('CLUSTER', 'KEYSLOT', key)).toBe(keySlot(key));
       }
-      const deleted = orThrow(await sendBatch(client, keys.map((key) => command('UNLINK', key))));
+      const deleted = orThrow(
+        await sendBatch(
+          client,
+          keys.map((key) => command('UNLINK', key)),
+        ),
+      );
       expect(deleted.every((n) => n === 1)).toBe(true);
     });
 
@@ -58,12 +73,22 @@ for (const t of targets()) {
     it('runs a transaction in one slot and reports the failing command', async () => {
       const client = await clientFor(t);
       const key = `${prefix}{tx}`;
-      expect(await sendTransaction(client, [command('SET', key, 'x', 'EX', 60), command('STRLEN', key)])).toEqual(['OK', 1]);
+      expect(await sendTransaction(client, [command('SET', key, 'x', 'EX', 60), command('STRLEN', key)])).toEqual([
+        'OK',
+        1,
+      ]);
       await expect(sendTransaction(client, [command('INCR', key)])).rejects.toThrow(/not an integer/);
-      const twoSlots = sendTransaction(client, [command('SET', `${prefix}p`, '1', 'EX', 60), command('SET', `${prefix}q`, '1', 'EX', 60)]);
+      const twoSlots = sendTransaction(client, [
+        command('SET', `${prefix}p`, '1', 'EX', 60),
+        command('SET', `${prefix}q`, '1', 'EX', 60),
+      ]);
       if (client instanceof Cluster) await expect(twoSlots).rejects.toThrow(/CROSSSLOT/);
       else expect(await twoSlots).toEqual(['OK', 'OK']);
-      await sendBatch(client, [command('UNLINK', key), command('UNLINK', `${prefix}p`), command('UNLINK', `${prefix}q`)]);
+      await sendBatch(client, [
+        command('UNLINK', key),
+        command('UNLINK', `${prefix}p`),
+        command('UNLINK', `${prefix}q`),
+      ]);
     });
   });
 }

@@ -33,7 +33,12 @@ async function exportAndInstall(name: string): Promise<string> {
 /** `npm start` in its own process group (so npm's node child is stopped too); resolves once /healthz answers 200. */
 async function startApp(dir: string, extra: Record<string, string>): Promise<string> {
   const port = await freePort();
-  const child = spawn('npm', ['start', '--silent'], { cwd: dir, env: env({ ...extra, PORT: String(port) }), detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('npm', ['start', '--silent'], {
+    cwd: dir,
+    env: env({ ...extra, PORT: String(port) }),
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   started.push(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -42,7 +47,10 @@ async function startApp(dir: string, extra: Record<string, string>): Promise<str
   const base = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 300; attempt++) {
     if (child.exitCode !== null) throw new Error(`npm start exited ${child.exitCode}: ${stderr}`);
-    const ok = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${base}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return base;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -68,7 +76,11 @@ describe('examples copied out of the monorepo', () => {
   });
 
   it('products-cache: MISS then HIT', async () => {
-    const base = await startApp(await exportAndInstall('products-cache'), { REDIS_URL: redisUrl, CACHE_NAMESPACE: `rak-export-${process.pid}`, ORIGIN_LATENCY_MS: '0' });
+    const base = await startApp(await exportAndInstall('products-cache'), {
+      REDIS_URL: redisUrl,
+      CACHE_NAMESPACE: `rak-export-${process.pid}`,
+      ORIGIN_LATENCY_MS: '0',
+    });
     const first = await fetch(`${base}/api/products/1`);
     expect(first.status).toBe(200);
     expect(first.headers.get('x-cache')).toBe('MISS');
@@ -76,7 +88,10 @@ describe('examples copied out of the monorepo', () => {
   });
 
   it('llm-gateway: MISS then HIT, with its own fake upstream', async () => {
-    const base = await startApp(await exportAndInstall('llm-gateway'), { REDIS_URL: redisUrl, GATEWAY_PREFIX: `rak-export-${process.pid}` });
+    const base = await startApp(await exportAndInstall('llm-gateway'), {
+      REDIS_URL: redisUrl,
+      GATEWAY_PREFIX: `rak-export-${process.pid}`,
+    });
     const ask = () =>
       fetch(`${base}/v1/chat/completions`, {
         method: 'POST',
@@ -91,7 +106,11 @@ describe('examples copied out of the monorepo', () => {
 
   it('rate-limiter: an order is accepted with the rate-limit headers', async () => {
     const base = await startApp(await exportAndInstall('rate-limiter'), { REDIS_URL: redisUrl });
-    const res = await fetch(`${base}/api/orders`, { method: 'POST', headers: { 'x-api-key': `export-${process.pid}`, 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`${base}/api/orders`, {
+      method: 'POST',
+      headers: { 'x-api-key': `export-${process.pid}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get('x-ratelimit-limit')).toBe('100');
     expect(res.headers.get('x-ratelimit-remaining')).toBe('99');
@@ -99,24 +118,38 @@ describe('examples copied out of the monorepo', () => {
 
   it('vector-search: five results with scores', async () => {
     const base = await startApp(await exportAndInstall('vector-search'), { REDIS_URL: redisUrl });
-    const body = (await (await fetch(`${base}/api/search?q=hiking+boots&k=5`)).json()) as { results: { score: number }[] };
+    const body = (await (await fetch(`${base}/api/search?q=hiking+boots&k=5`)).json()) as {
+      results: { score: number }[];
+    };
     expect(body.results).toHaveLength(5);
     for (const r of body.results) expect(r.score).toBeGreaterThan(0);
   });
 
   it('session-migration: ready with Redis and the embedded PostgreSQL, and a login keeps its session', async () => {
-    const base = await startApp(await exportAndInstall('session-migration'), { REDIS_URL: redisUrl, PGLITE_PORT: String(await freePort()) });
+    const base = await startApp(await exportAndInstall('session-migration'), {
+      REDIS_URL: redisUrl,
+      PGLITE_PORT: String(await freePort()),
+    });
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
-    const login = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":"ada"}' });
+    const login = await fetch(`${base}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"username":"ada"}',
+    });
     expect(login.status).toBe(200);
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
-    const profile = (await (await fetch(`${base}/profile`, { headers: { cookie } })).json()) as { user?: { name: string } };
+    const profile = (await (await fetch(`${base}/profile`, { headers: { cookie } })).json()) as {
+      user?: { name: string };
+    };
     expect(profile.user?.name).toBe('ada');
   });
 
   it('key-audit: `npm start -- --url … --format json` prints one document', async () => {
     const dir = await exportAndInstall('key-audit');
-    const { stdout } = await run('npm', ['start', '--silent', '--', '--url', redisUrl, '--format', 'json'], { cwd: dir, env: env({}) });
+    const { stdout } = await run('npm', ['start', '--silent', '--', '--url', redisUrl, '--format', 'json'], {
+      cwd: dir,
+      env: env({}),
+    });
     const report = JSON.parse(stdout) as { instances: { error?: unknown }[] };
     expect(report.instances).toHaveLength(1);
     expect(report.instances[0]?.error).toBeUndefined();
@@ -222,4 +255,3 @@ describe('an exported example is a clean standalone project', () => {
     await run('npm', ['run', '--silent', 'typecheck'], { cwd: dir, env: env({}) });
   });
 });
-

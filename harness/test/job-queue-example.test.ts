@@ -31,13 +31,16 @@ const config: JobsConfig = { prefix: `rak:job-queue-example:${randomBytes(4).toS
 beforeAll(async () => {
   client = await clientFor(target('redis-8'));
   const queue = createJobsQueue(client, config);
-  worker = await queue.process(createHandler(client, config, () => {}), {
-    concurrency: 4,
-    visibilityMs: 2000,
-    maintenanceMs: 100,
-    maxDeliveries: 2,
-    backoff: { type: 'fixed', delayMs: 10 },
-  });
+  worker = await queue.process(
+    createHandler(client, config, () => {}),
+    {
+      concurrency: 4,
+      visibilityMs: 2000,
+      maintenanceMs: 100,
+      maxDeliveries: 2,
+      backoff: { type: 'fixed', delayMs: 10 },
+    },
+  );
   server = createApp({ client, queue, config }).listen(0);
   await new Promise((resolve) => server.once('listening', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -54,12 +57,20 @@ async function post(path: string, body: unknown, headers: Record<string, string>
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 async function get(path: string) {
   const response = await fetch(base + path);
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 describe('examples/job-queue over HTTP', () => {
@@ -71,7 +82,10 @@ describe('examples/job-queue over HTTP', () => {
     expect(added.headers.get('x-powered-by')).toBeNull();
     await waitFor(async () => (await get(`/api/jobs/${added.body.id}`)).status === 200, 10_000, 'the job result');
     const done = await get(`/api/jobs/${added.body.id}`);
-    expect(done.body).toMatchObject({ status: 'done', result: { output: 'https://img.example/a.png#thumbnail-128x128', delivery: 1 } });
+    expect(done.body).toMatchObject({
+      status: 'done',
+      result: { output: 'https://img.example/a.png#thumbnail-128x128', delivery: 1 },
+    });
     const stats = await get('/stats');
     expect(stats.body).toMatchObject({ name: 'media', group: 'workers' });
     expect(stats.body.partitions).toHaveLength(2);
@@ -89,8 +103,17 @@ describe('examples/job-queue over HTTP', () => {
 
   it('a bouncing email is dead-lettered with its error, and a retry puts it back', async () => {
     const added = await post('/api/jobs', { kind: 'email', target: 'bounce@example.com', durationMs: 0 });
-    await waitFor(async () => ((await get('/api/dead-letters')).body as unknown as unknown[]).length > 0, 10_000, 'a dead letter');
-    const letters = (await get('/api/dead-letters?count=5')).body as unknown as { id: string; deadLetterId: string; error: string; deliveries: number }[];
+    await waitFor(
+      async () => ((await get('/api/dead-letters')).body as unknown as unknown[]).length > 0,
+      10_000,
+      'a dead letter',
+    );
+    const letters = (await get('/api/dead-letters?count=5')).body as unknown as {
+      id: string;
+      deadLetterId: string;
+      error: string;
+      deliveries: number;
+    }[];
     const letter = letters.find((l) => l.id === added.body.id);
     expect(letter).toMatchObject({ deliveries: 2, error: 'Error: mailbox bounce@example.com is unavailable' });
     const retried = await post(`/api/dead-letters/${letter?.deadLetterId}/retry`, {});
@@ -105,10 +128,18 @@ describe('examples/job-queue over HTTP', () => {
       [post('/api/jobs', { kind: 'email', target: 'a', durationMs: -1 }), 400, /durationMs/],
       [post('/api/jobs', '[1,2]'), 400, /JSON object/],
       [post('/api/jobs', '{bad json'), 400, /not valid JSON/],
-      [post('/api/jobs', JSON.stringify({ kind: 'email', target: 'a', pad: 'x'.repeat(20_000) })), 413, /larger than 16 KB/],
+      [
+        post('/api/jobs', JSON.stringify({ kind: 'email', target: 'a', pad: 'x'.repeat(20_000) })),
+        413,
+        /larger than 16 KB/,
+      ],
       [post('/api/jobs?delayMs=-5', { kind: 'email', target: 'a' }), 400, /delayMs/],
       [post('/api/jobs', { kind: 'email', target: 'a', priority: 'asap' }), 400, /priority must be/],
-      [post('/api/jobs', { kind: 'email', target: 'a' }, { 'idempotency-key': 'k'.repeat(300) }), 400, /Idempotency-Key/],
+      [
+        post('/api/jobs', { kind: 'email', target: 'a' }, { 'idempotency-key': 'k'.repeat(300) }),
+        400,
+        /Idempotency-Key/,
+      ],
       [get('/api/dead-letters?count=1000'), 400, /count must be/],
       [post('/api/dead-letters/nonsense/retry', {}), 400, /dead letter id/],
       [post('/api/dead-letters/9:1-0/retry', {}), 404, /no partition 9/],
@@ -159,7 +190,9 @@ describe('examples/job-queue copied out of the monorepo', () => {
 
   it('npm start serves the API and its forked worker runs a job', async () => {
     const dir = exportExample('job-queue', join(work, 'job-queue'));
-    await promisify(execFile)('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--silent'], { cwd: dir });
+    await promisify(execFile)('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--silent'], {
+      cwd: dir,
+    });
     const port = await freePort();
     const { NODE_OPTIONS: _monorepoOnly, ...env } = process.env;
     const prefix = `rak:job-queue-export:${randomBytes(4).toString('hex')}`;
@@ -177,7 +210,10 @@ describe('examples/job-queue copied out of the monorepo', () => {
     await waitFor(
       () => {
         if (child?.exitCode !== null) throw new Error(`npm start exited ${child?.exitCode}: ${stderr.slice(0, 2000)}`);
-        return fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+        return fetch(`${url}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        );
       },
       30_000,
       'the exported API',
@@ -189,6 +225,10 @@ describe('examples/job-queue copied out of the monorepo', () => {
         body: JSON.stringify({ kind: 'thumbnail', target: 'https://img.example/b.png', durationMs: 0 }),
       })
     ).json()) as { id: string };
-    await waitFor(() => fetch(`${url}/api/jobs/${added.id}`).then((r) => r.status === 200), 30_000, 'the job run by the forked worker');
+    await waitFor(
+      () => fetch(`${url}/api/jobs/${added.id}`).then((r) => r.status === 200),
+      30_000,
+      'the job run by the forked worker',
+    );
   });
 });

@@ -48,7 +48,9 @@ describe('key audit sampling', () => {
     try {
       // Varied sizes so the byte estimate has a real variance to state.
       await fill(client, A_KEYS + B_KEYS, (i) =>
-        i < A_KEYS ? ['SET', `a:item:${i}`, 'x'.repeat(50 + (i % 200))] : ['SET', `b:item:${i}`, 'y'.repeat(1000 + (i % 500)), 'EX', 600],
+        i < A_KEYS
+          ? ['SET', `a:item:${i}`, 'x'.repeat(50 + (i % 200))]
+          : ['SET', `b:item:${i}`, 'y'.repeat(1000 + (i % 500)), 'EX', 600],
       );
       exact = await auditKeyspace(client);
       sampled = await auditKeyspace(client, { sampleKeys: SAMPLE, sizePass: true });
@@ -71,8 +73,14 @@ describe('key audit sampling', () => {
     expect(sampled.totals.dbsize).toBe(A_KEYS + B_KEYS);
     const total = A_KEYS + B_KEYS;
     expect(sampled.totals.estimatedKeys).toEqual({ value: total, low: total, high: total });
-    expect(sampled.totals.estimatedBytes).toEqual({ value: exact.totals.bytes, low: exact.totals.bytes, high: exact.totals.bytes });
-    expect(sampled.notes.join(' ')).toMatch(/every key was sized \(20000 keys, totals exact\); the 0 keys of at least 10240 bytes .* 2000 of the other 20000 at random/);
+    expect(sampled.totals.estimatedBytes).toEqual({
+      value: exact.totals.bytes,
+      low: exact.totals.bytes,
+      high: exact.totals.bytes,
+    });
+    expect(sampled.notes.join(' ')).toMatch(
+      /every key was sized \(20000 keys, totals exact\); the 0 keys of at least 10240 bytes .* 2000 of the other 20000 at random/,
+    );
   });
 
   it('draws another sample each run', () => {
@@ -84,7 +92,13 @@ describe('key audit sampling', () => {
     try {
       for (let run = 0; run < 3; run++) {
         const seen: string[] = [];
-        const options = { match: 'b:*', count: 100, randomStart: true, beforeSend: async () => {}, deadline: <T>(p: Promise<T>) => p };
+        const options = {
+          match: 'b:*',
+          count: 100,
+          randomStart: true,
+          beforeSend: async () => {},
+          deadline: <T>(p: Promise<T>) => p,
+        };
         for await (const batch of scanKeys(client as Redis, options)) seen.push(...batch);
         expect(seen.length).toBe(B_KEYS);
         expect(new Set(seen).size).toBe(B_KEYS);
@@ -102,7 +116,9 @@ describe('key audit sampling', () => {
     expect(child(first, 'a').estimatedBytes).not.toEqual(child(second, 'a').estimatedBytes);
     const truth = child(exact, 'b');
     const estimate = child(first, 'b').estimatedKeys;
-    expect(Math.abs((estimate?.value ?? 0) - truth.keys)).toBeLessThanOrEqual(2 * ((estimate?.high ?? 0) - (estimate?.value ?? 0)));
+    expect(Math.abs((estimate?.value ?? 0) - truth.keys)).toBeLessThanOrEqual(
+      2 * ((estimate?.high ?? 0) - (estimate?.value ?? 0)),
+    );
   });
 
   it.each(['a', 'b'])('estimates keys and bytes under %s: within the stated interval of the exact audit', (prefix) => {

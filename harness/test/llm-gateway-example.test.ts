@@ -23,7 +23,12 @@ const prefix = `rak:llm-gateway:${randomBytes(4).toString('hex')}`;
 
 async function listen(upstreamUrl: string, redis = client): Promise<string> {
   const { cache, memory } = createGateway(redis, createHashingEmbedder(), { ...gatewayConfig({}), prefix });
-  const server = createApp({ client: redis, cache, memory, upstream: createUpstream(upstreamUrl, { timeoutMs: 5000 }) }).listen(0, '127.0.0.1');
+  const server = createApp({
+    client: redis,
+    cache,
+    memory,
+    upstream: createUpstream(upstreamUrl, { timeoutMs: 5000 }),
+  }).listen(0, '127.0.0.1');
   servers.push(server);
   await new Promise((resolve) => server.once('listening', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -103,17 +108,31 @@ describe('examples/llm-gateway', () => {
     const session = { 'x-session-id': `s-${randomBytes(4).toString('hex')}` };
     const first = await chat({ model: 'gpt-test', messages: [{ role: 'user', content: 'My name is Ada.' }] }, session);
     expect(first.body.choices[0]?.message.content).toContain('1 message(s) of context');
-    const second = await chat({ model: 'gpt-test', messages: [{ role: 'user', content: 'What is my name?' }] }, session);
-    expect(second.body.choices[0]?.message.content, 'two stored messages and the new one').toContain('3 message(s) of context');
-    const fresh = await chat({ model: 'gpt-test', messages: [{ role: 'user', content: 'What is my name?' }] }, { 'x-session-id': 'another-session' });
+    const second = await chat(
+      { model: 'gpt-test', messages: [{ role: 'user', content: 'What is my name?' }] },
+      session,
+    );
+    expect(second.body.choices[0]?.message.content, 'two stored messages and the new one').toContain(
+      '3 message(s) of context',
+    );
+    const fresh = await chat(
+      { model: 'gpt-test', messages: [{ role: 'user', content: 'What is my name?' }] },
+      { 'x-session-id': 'another-session' },
+    );
     expect(fresh.body.choices[0]?.message.content).toContain('1 message(s) of context');
   });
 
   it('concurrent near-identical misses share one upstream call', async () => {
     const before = fake.calls();
-    const replies = await Promise.all(['How tall is Mont Blanc?', 'how tall is Mont Blanc?', 'How tall is Mont Blanc?'].map((q) => chat(ask(q))));
+    const replies = await Promise.all(
+      ['How tall is Mont Blanc?', 'how tall is Mont Blanc?', 'How tall is Mont Blanc?'].map((q) => chat(ask(q))),
+    );
     expect(fake.calls()).toBe(before + 1);
-    expect(replies.map((r) => r.headers.get('x-semantic-cache')?.split(';')[0]).sort()).toEqual(['MISS', 'SHARED', 'SHARED']);
+    expect(replies.map((r) => r.headers.get('x-semantic-cache')?.split(';')[0]).sort()).toEqual([
+      'MISS',
+      'SHARED',
+      'SHARED',
+    ]);
     expect(new Set(replies.map((r) => r.body.choices[0]?.message.content)).size).toBe(1);
   });
 
@@ -124,7 +143,11 @@ describe('examples/llm-gateway', () => {
       [{ model: 'gpt-test' }, 400, /messages must be a non-empty array/],
       [{ messages: [{ role: 'user', content: 'hi' }] }, 400, /model must be/],
       [{ model: 'm', messages: [{ role: 'wizard', content: 'hi' }] }, 400, /role must be one of/],
-      [{ model: 'm', messages: [{ role: 'assistant', content: 'hi' }] }, 400, /last message must be a non-empty user message/],
+      [
+        { model: 'm', messages: [{ role: 'assistant', content: 'hi' }] },
+        400,
+        /last message must be a non-empty user message/,
+      ],
       [{ ...ask('hi'), stream: true }, 400, /stream: true is not supported/],
       [{ ...ask('x'.repeat(70 * 1024)) }, 413, /larger than 64kb/],
       [{ ...ask('x'.repeat(40 * 1024)) }, 400, /over maxPromptBytes 32768/],
@@ -150,7 +173,9 @@ describe('examples/llm-gateway', () => {
     const reply = await chat(ask('Is anyone there?'), {}, gateway);
     expect(reply.status).toBe(502);
     expect(reply.body.error).toEqual({ message: 'the upstream could not be reached', type: 'upstream_error' });
-    expect((await chat(ask('Is anyone there?'))).headers.get('x-semantic-cache'), 'the failure stored nothing').toBe('MISS');
+    expect((await chat(ask('Is anyone there?'))).headers.get('x-semantic-cache'), 'the failure stored nothing').toBe(
+      'MISS',
+    );
   });
 
   it('without vector sets (valkey-8.1) every request is forwarded uncached, and says so', async () => {

@@ -33,10 +33,12 @@ for (const t of targets()) {
       await client.set(binaryKey, binaryValue, 'EX', 300);
       await client.set(`${base}:text`, 'plain', 'EX', 300);
       const pages = (await scanAll(s, { pattern: `${base}:*` })).filter((page) => (page.keys as string[]).length > 0);
-      for (const page of pages) expect(page.encoding).toBe('base64');
-      const keys = pages.flatMap((page) => page.keys as string[]).map((key) => Buffer.from(key, 'base64'));
+      // A page is base64 as a whole when any of its names is not UTF-8; a page of text names stays text.
+      const keys = pages.flatMap((page) =>
+        (page.keys as string[]).map((key) => Buffer.from(key, page.encoding === 'base64' ? 'base64' : 'utf8')),
+      );
       expect(keys.some((key) => key.equals(binaryKey))).toBe(true);
-      expect(keys.some((key) => key.equals(Buffer.from(`${base}:text`))), 'text keys are base64 too').toBe(true);
+      expect(keys.some((key) => key.equals(Buffer.from(`${base}:text`)))).toBe(true);
 
       const info = await s.ok('keys', { op: 'info', keys: [b64(binaryKey)], encoding: 'base64' });
       expect((info.info as { type: string }[])[0]?.type).toBe('string');
@@ -48,7 +50,13 @@ for (const t of targets()) {
     });
 
     it('a text answer stays text, and a value sent as base64 is stored as those bytes', async () => {
-      await s.ok('string', { op: 'set', key: b64(Buffer.from(`${base}:sent`)), value: b64(binaryValue), encoding: 'base64', ttl: 60 });
+      await s.ok('string', {
+        op: 'set',
+        key: b64(Buffer.from(`${base}:sent`)),
+        value: b64(binaryValue),
+        encoding: 'base64',
+        ttl: 60,
+      });
       expect((await client.getBuffer(`${base}:sent`))?.equals(binaryValue)).toBe(true);
       expect(await s.ok('string', { op: 'get', key: `${base}:text` })).not.toHaveProperty('encoding');
       await client.hset(`${base}:hash`, Buffer.from([0xfe]), binaryValue);
@@ -60,9 +68,15 @@ for (const t of targets()) {
 
     it('lone surrogates are refused, so \\ud800 and \\udfff never name the same key', async () => {
       for (const lone of ['\ud800', '\udfff']) {
-        expect(await s.fails('string', { op: 'set', key: `${base}:${lone}`, value: 'x', ttl: 60 })).toMatch(/lone UTF-16 surrogate/);
-        expect(await s.fails('string', { op: 'set', key: `${base}:ok`, value: `v${lone}`, ttl: 60 })).toMatch(/lone UTF-16 surrogate/);
-        expect(await s.fails('ratelimit', { op: 'peek', policy: 'p', id: lone, limit: 1, window: 1 })).toMatch(/surrogate/);
+        expect(await s.fails('string', { op: 'set', key: `${base}:${lone}`, value: 'x', ttl: 60 })).toMatch(
+          /lone UTF-16 surrogate/,
+        );
+        expect(await s.fails('string', { op: 'set', key: `${base}:ok`, value: `v${lone}`, ttl: 60 })).toMatch(
+          /lone UTF-16 surrogate/,
+        );
+        expect(await s.fails('ratelimit', { op: 'peek', policy: 'p', id: lone, limit: 1, window: 1 })).toMatch(
+          /surrogate/,
+        );
       }
       expect(await client.exists(`${base}:\ufffd`, `${base}:ok`)).toBe(0);
       expect(await s.fails('string', { op: 'get', key: 'not base64!', encoding: 'base64' })).toMatch(/not base64/);

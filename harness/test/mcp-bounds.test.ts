@@ -16,7 +16,10 @@ const MB = 1024 * 1024;
 /** The bytes the client received for one call: the structured content and its text copy. */
 async function answerBytes(s: McpSession, name: string, args: Record<string, unknown>): Promise<number> {
   const result = (await s.client.callTool({ name, arguments: args })) as CallToolResult;
-  return Buffer.byteLength(JSON.stringify(result.structuredContent ?? {})) + Buffer.byteLength(JSON.stringify(result.content));
+  return (
+    Buffer.byteLength(JSON.stringify(result.structuredContent ?? {})) +
+    Buffer.byteLength(JSON.stringify(result.content))
+  );
 }
 
 describe('redis-8: MCP answers, reads and inputs are bounded', () => {
@@ -36,7 +39,9 @@ describe('redis-8: MCP answers, reads and inputs are bounded', () => {
   });
 
   it('string get of a 3 MiB value answers within 1 MB, in parts that add up to the value', async () => {
-    const value = randomBytes(3 * MB).toString('hex').slice(0, 3 * MB);
+    const value = randomBytes(3 * MB)
+      .toString('hex')
+      .slice(0, 3 * MB);
     await client.set(k('big'), value, 'EX', 300);
     expect(await answerBytes(s, 'string', { op: 'get', key: k('big') })).toBeLessThanOrEqual(MB);
     const parts: string[] = [];
@@ -60,7 +65,9 @@ describe('redis-8: MCP answers, reads and inputs are bounded', () => {
     await client.expire(k('wide'), 300);
     const text = await s.fails('hash', { op: 'get', key: k('wide'), count: 30 });
     expect(text).toMatch(/over the 1048576-byte bound \(--max-answer-bytes\): ask for fewer items/);
-    expect(Object.keys((await s.ok('hash', { op: 'get', key: k('wide'), names: ['f1', 'f2'] })).fields as object)).toEqual(['f1', 'f2']);
+    expect(
+      Object.keys((await s.ok('hash', { op: 'get', key: k('wide'), names: ['f1', 'f2'] })).fields as object),
+    ).toEqual(['f1', 'f2']);
   });
 
   it('the audit shows a 4 MiB key name cut, with its length', async () => {
@@ -78,7 +85,9 @@ describe('redis-8: MCP answers, reads and inputs are bounded', () => {
     await client.sadd(k('b'), ...Array.from({ length: 60 }, (_, i) => `b${i}`));
     await client.sadd(k('c'), 'a1', 'c1');
     for (const op of ['union', 'inter', 'diff']) {
-      expect(await s.fails('set', { op, key: k('a'), keys: [k('b')] })).toMatch(/would touch 120 members, over the read bound of 100/);
+      expect(await s.fails('set', { op, key: k('a'), keys: [k('b')] })).toMatch(
+        /would touch 120 members, over the read bound of 100/,
+      );
     }
     expect((await s.ok('set', { op: 'inter', key: k('a'), keys: [k('c')] })).members).toEqual(['a1']);
   });
@@ -89,23 +98,43 @@ describe('redis-8: MCP answers, reads and inputs are bounded', () => {
     expect((await s.ok('list', { op: 'range', key: k('list'), start: 50, count: 2 })).items).toEqual(['i50', 'i51']);
     expect((await s.ok('list', { op: 'range', key: k('list'), start: -2 })).items).toEqual(['i498', 'i499']);
     await client.zadd(k('z'), ...Array.from({ length: 300 }, (_, i) => [i, `m${i}`]).flat());
-    expect(await s.fails('zset', { op: 'range', key: k('z'), min: '0', start: 200 })).toMatch(/over the read bound of 100/);
-    expect((await s.ok('zset', { op: 'range', key: k('z'), start: 200, count: 1 })).entries).toEqual([{ member: 'm200', score: 200 }]);
+    expect(await s.fails('zset', { op: 'range', key: k('z'), min: '0', start: 200 })).toMatch(
+      /over the read bound of 100/,
+    );
+    expect((await s.ok('zset', { op: 'range', key: k('z'), start: 200, count: 1 })).entries).toEqual([
+      { member: 'm200', score: 200 },
+    ]);
   });
 
   it('names over 1 KiB and values over the value bound are refused, and nothing is stored', async () => {
     const longName = 'n'.repeat(2000);
     const refusals: [string, Record<string, unknown>, RegExp][] = [
-      ['string', { op: 'set', key: k(longName), value: 'v', ttl: 60 }, /key of 20\d\d bytes exceeds the 1024-byte limit/],
+      [
+        'string',
+        { op: 'set', key: k(longName), value: 'v', ttl: 60 },
+        /key of 20\d\d bytes exceeds the 1024-byte limit/,
+      ],
       ['hash', { op: 'incr', key: k('h'), fields: { [longName]: '1' }, ttl: 60 }, /field name of 2000 bytes/],
-      ['zset', { op: 'incr', key: k('zi'), entries: [{ member: 'm'.repeat(200_000), score: 1 }], ttl: 60 }, /exceeds the 102400-byte limit/],
+      [
+        'zset',
+        { op: 'incr', key: k('zi'), entries: [{ member: 'm'.repeat(200_000), score: 1 }], ttl: 60 },
+        /exceeds the 102400-byte limit/,
+      ],
       ['stream', { op: 'group_create', key: k('s'), group: longName, ttl: 60 }, /longer than 1024 bytes/],
       ['ratelimit', { op: 'check', policy: 'p', id: longName, limit: 5, window: 60 }, /longer than 1024 bytes/],
-      ['vector', { op: 'upsert', index: 'rak_bound', docs: [{ id: longName, text: 't' }], ttl: 60 }, /longer than 1024 bytes/],
+      [
+        'vector',
+        { op: 'upsert', index: 'rak_bound', docs: [{ id: longName, text: 't' }], ttl: 60 },
+        /longer than 1024 bytes/,
+      ],
       ['keys', { op: 'info', keys: [k(longName)] }, /1024-byte limit/],
       ['stream', { op: 'range', key: k('s'), start: longName }, /longer than 1024 bytes/],
       ['zset', { op: 'range', key: k('z'), min: longName }, /longer than 1024 bytes/],
-      ['vector', { op: 'search', index: 'rak_bound', text: 't', filter: { equals: { kind: longName } } }, /longer than 1024 bytes/],
+      [
+        'vector',
+        { op: 'search', index: 'rak_bound', text: 't', filter: { equals: { kind: longName } } },
+        /longer than 1024 bytes/,
+      ],
     ];
     for (const [tool, args, expected] of refusals) expect(await s.fails(tool, args), tool).toMatch(expected);
     expect(await client.exists(k(longName), k('h'), k('zi'), k('s'))).toBe(0);

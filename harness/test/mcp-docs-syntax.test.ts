@@ -12,7 +12,8 @@ const REFERENCE: Record<string, string> = {
   'client list': 'CLIENT LIST [TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [ID client-id [client-id ...]]',
   zadd: 'ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]',
   xadd: 'XADD key [NOMKSTREAM] [<MAXLEN | MINID> [= | ~] threshold [LIMIT count]] <* | id> field value [field value ...]',
-  xreadgroup: 'XREADGROUP GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] id [id ...]',
+  xreadgroup:
+    'XREADGROUP GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] id [id ...]',
   zrange: 'ZRANGE key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES]',
   getex: 'GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]',
   hexpire: 'HEXPIRE key seconds [NX | XX | GT | LT] FIELDS numfields field [field ...]',

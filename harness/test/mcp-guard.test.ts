@@ -39,14 +39,17 @@ const attempts: [string, (c: Redis) => unknown][] = [
   ['EVAL inside a pipeline', (c) => c.pipeline().eval(FLUSH_SCRIPT, 0).exec()],
   ['SCRIPT LOAD of a foreign script', (c) => c.script('LOAD', FLUSH_SCRIPT)],
   ['FCALL', (c) => c.fcall('anything', 0)],
-  ['a duplicate', async (c) => {
-    const copy = c.duplicate();
-    try {
-      return await copy.flushall();
-    } finally {
-      copy.disconnect();
-    }
-  }],
+  [
+    'a duplicate',
+    async (c) => {
+      const copy = c.duplicate();
+      try {
+        return await copy.flushall();
+      } finally {
+        copy.disconnect();
+      }
+    },
+  ],
   ['CLIENT PAUSE', (c) => c.client('PAUSE', 1000)],
   ['CLIENT PAUSE by call', (c) => c.call('client', 'pause', '1000')],
   ['CONFIG SET by call with a Buffer subcommand', (c) => c.call('CONFIG', Buffer.from('SET'), 'maxmemory', '1')],

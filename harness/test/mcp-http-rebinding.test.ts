@@ -20,7 +20,19 @@ let port: number;
 beforeAll(async () => {
   child = spawn(
     process.execPath,
-    [...CLI, '--url', redis8.url, '--transport', 'http', '--port', '0', '--profile', 'full', '--allowed-hosts', 'mcp.internal.test'],
+    [
+      ...CLI,
+      '--url',
+      redis8.url,
+      '--transport',
+      'http',
+      '--port',
+      '0',
+      '--profile',
+      'full',
+      '--allowed-hosts',
+      'mcp.internal.test',
+    ],
     { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let log = '';
@@ -59,7 +71,12 @@ function post(headers: Record<string, string>, key: string): Promise<{ status: n
       setHost: host !== '',
       path: '/mcp',
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...rest, ...(host ? { host } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...rest,
+        ...(host ? { host } : {}),
+      },
     });
     req.once('response', (res) => {
       let text = '';

@@ -34,25 +34,65 @@ describe('MCP memory tools', () => {
           const session = 'chat-1';
           for (const content of ['first question', 'first answer', 'second question']) {
             const role = content.includes('answer') ? 'assistant' : 'user';
-            assert.equal((await s.ok('working_memory', { op: 'append', prefix, session, role, content, ttl: 120 })).trimmed, 0);
+            assert.equal(
+              (await s.ok('working_memory', { op: 'append', prefix, session, role, content, ttl: 120 })).trimmed,
+              0,
+            );
           }
           const got = await s.ok('working_memory', { op: 'get', prefix, session, count: 2 });
-          assert.deepEqual((got.messages as { content: string }[]).map((m) => m.content), ['first answer', 'second question'], 'the newest count, oldest first');
+          assert.deepEqual(
+            (got.messages as { content: string }[]).map((m) => m.content),
+            ['first answer', 'second question'],
+            'the newest count, oldest first',
+          );
           assert.equal(got.omitted, 1);
           assert.equal(got.tokens, 4 + 3 + 4, 'one token per 4 characters, rounded up');
           const pttl = await client.pttl(`${prefix}:wm:{${session}}:log`);
           assert.ok(pttl > 0 && pttl <= 120_000, `the session has the ttl asked (${pttl})`);
 
-          const trimmed = await s.ok('working_memory', { op: 'append', prefix, session, role: 'user', content: 'x'.repeat(40), tokenBudget: 12, ttl: 120 });
+          const trimmed = await s.ok('working_memory', {
+            op: 'append',
+            prefix,
+            session,
+            role: 'user',
+            content: 'x'.repeat(40),
+            tokenBudget: 12,
+            ttl: 120,
+          });
           assert.equal(trimmed.trimmed, 3, 'the three oldest go to make room');
           assert.equal(trimmed.tokens, 10);
 
           await s.ok('working_memory', { op: 'append', prefix, session: 'chat-2', role: 'user', content: 'hello' });
           const defaulted = await client.pttl(`${prefix}:wm:{chat-2}:log`);
-          assert.ok(defaulted > 120_000 && defaulted <= 3_600_000, `without ttl the default TTL applies (${defaulted})`);
-          assert.match(await s.fails('working_memory', { op: 'append', prefix, session, role: 'user', content: 'x', permanent: true }), /permanent/);
-          assert.match(await s.fails('working_memory', { op: 'append', prefix, session: 'bad id!', role: 'user', content: 'x' }), /session/);
-          assert.match(await s.fails('working_memory', { op: 'append', prefix, session, role: 'user', content: 'x'.repeat(16 * 1024 + 1) }), /16384/);
+          assert.ok(
+            defaulted > 120_000 && defaulted <= 3_600_000,
+            `without ttl the default TTL applies (${defaulted})`,
+          );
+          assert.match(
+            await s.fails('working_memory', {
+              op: 'append',
+              prefix,
+              session,
+              role: 'user',
+              content: 'x',
+              permanent: true,
+            }),
+            /permanent/,
+          );
+          assert.match(
+            await s.fails('working_memory', { op: 'append', prefix, session: 'bad id!', role: 'user', content: 'x' }),
+            /session/,
+          );
+          assert.match(
+            await s.fails('working_memory', {
+              op: 'append',
+              prefix,
+              session,
+              role: 'user',
+              content: 'x'.repeat(16 * 1024 + 1),
+            }),
+            /16384/,
+          );
           assert.match(await s.fails('working_memory', { op: 'append', prefix, session }), /role and content/);
           await client.unlink(`${prefix}:wm:{${session}}:log`, `${prefix}:wm:{${session}}:tokens`);
           await client.unlink(`${prefix}:wm:{chat-2}:log`, `${prefix}:wm:{chat-2}:tokens`);
@@ -61,7 +101,10 @@ describe('MCP memory tools', () => {
         }
         const strict = await inProcessSession(t, ['--tools', 'memory', '--default-ttl', '0']);
         try {
-          assert.match(await strict.fails('working_memory', { op: 'append', prefix, session: 's', role: 'user', content: 'x' }), /always expires: pass ttl/);
+          assert.match(
+            await strict.fails('working_memory', { op: 'append', prefix, session: 's', role: 'user', content: 'x' }),
+            /always expires: pass ttl/,
+          );
         } finally {
           await strict.close();
         }
@@ -71,7 +114,10 @@ describe('MCP memory tools', () => {
         if (!t.capabilities.vectorSets) {
           const config = parseConfig(flags(t, ['--tools', 'memory']), {}, resolveGroups);
           const { registered, skipped } = planTools(config, t.capabilities);
-          assert.deepEqual(registered.map((r) => r.listing.name), ['working_memory']);
+          assert.deepEqual(
+            registered.map((r) => r.listing.name),
+            ['working_memory'],
+          );
           assert.deepEqual(skipped, ['memory: server has no vector sets (VADD)']);
           const s = await inProcessSession(t, ['--tools', 'memory']);
           try {
@@ -85,58 +131,115 @@ describe('MCP memory tools', () => {
         const client = await clientFor(t);
         const prefix = unique();
         try {
-          const first = (await s.ok('memory', { op: 'remember', prefix, user: 'alice', text: 'Alice prefers dark mode in the editor', topics: ['ui'], ttl: 300 }))
-            .remembered as { id: string; deduplicated: boolean };
+          const first = (
+            await s.ok('memory', {
+              op: 'remember',
+              prefix,
+              user: 'alice',
+              text: 'Alice prefers dark mode in the editor',
+              topics: ['ui'],
+              ttl: 300,
+            })
+          ).remembered as { id: string; deduplicated: boolean };
           assert.equal(first.deduplicated, false);
-          const again = (await s.ok('memory', { op: 'remember', prefix, user: 'alice', text: 'alice prefers dark mode in the editor!', ttl: 300 })).remembered as {
+          const again = (
+            await s.ok('memory', {
+              op: 'remember',
+              prefix,
+              user: 'alice',
+              text: 'alice prefers dark mode in the editor!',
+              ttl: 300,
+            })
+          ).remembered as {
             id: string;
             deduplicated: boolean;
           };
           assert.deepEqual(again, { id: first.id, deduplicated: true });
-          const kept = (await s.ok('memory', { op: 'remember', prefix, user: 'alice', text: 'Alice deploys on Tuesdays', topics: ['ops'], permanent: true }))
-            .remembered as { id: string };
+          const kept = (
+            await s.ok('memory', {
+              op: 'remember',
+              prefix,
+              user: 'alice',
+              text: 'Alice deploys on Tuesdays',
+              topics: ['ops'],
+              permanent: true,
+            })
+          ).remembered as { id: string };
           await s.ok('memory', { op: 'remember', prefix, user: 'bob', text: 'Alice prefers dark mode in the editor' });
 
-          const recalled = (await s.ok('memory', { op: 'recall', prefix, user: 'alice', text: 'dark mode editor', k: 1 })).memories as { id: string; similarity: number }[];
+          const recalled = (
+            await s.ok('memory', { op: 'recall', prefix, user: 'alice', text: 'dark mode editor', k: 1 })
+          ).memories as { id: string; similarity: number }[];
           assert.equal(recalled.length, 1, 'k bounds the answer');
           assert.equal(recalled[0]?.id, first.id);
-          const ops = (await s.ok('memory', { op: 'recall', prefix, user: 'alice', text: 'dark mode editor', topics: ['ops'] })).memories as { id: string }[];
-          assert.deepEqual(ops.map((m) => m.id), [kept.id], 'topics filter');
-          const work = (await s.ok('memory', { op: 'recall', prefix, user: 'alice', namespace: 'work', text: 'dark mode editor' })).memories as unknown[];
+          const ops = (
+            await s.ok('memory', { op: 'recall', prefix, user: 'alice', text: 'dark mode editor', topics: ['ops'] })
+          ).memories as { id: string }[];
+          assert.deepEqual(
+            ops.map((m) => m.id),
+            [kept.id],
+            'topics filter',
+          );
+          const work = (
+            await s.ok('memory', { op: 'recall', prefix, user: 'alice', namespace: 'work', text: 'dark mode editor' })
+          ).memories as unknown[];
           assert.deepEqual(work, [], 'another namespace sees nothing');
-          const bob = (await s.ok('memory', { op: 'recall', prefix, user: 'bob', text: 'dark mode editor', k: 10 })).memories as { id: string }[];
+          const bob = (await s.ok('memory', { op: 'recall', prefix, user: 'bob', text: 'dark mode editor', k: 10 }))
+            .memories as { id: string }[];
           assert.ok(bob.length === 1 && bob[0]?.id !== first.id, 'bob sees only his own memory');
 
           // TTL rules: ttl as asked, permanent kept, else the default TTL (3600 s).
           const records = await scanRecords(client, prefix);
-          const ttls = new Map(await Promise.all(records.map(async (key) => [key.split(':m:')[1], await client.pttl(key)] as const)));
+          const ttls = new Map(
+            await Promise.all(records.map(async (key) => [key.split(':m:')[1], await client.pttl(key)] as const)),
+          );
           const set = ttls.get(first.id) as number;
           assert.ok(set > 0 && set <= 300_000, `ttl 300 s (${set})`);
           assert.equal(ttls.get(kept.id), -1, 'permanent: no TTL');
           const defaulted = [...ttls.entries()].find(([id]) => id !== first.id && id !== kept.id)?.[1] as number;
           assert.ok(defaulted > 300_000 && defaulted <= 3_600_000, `the default TTL (${defaulted})`);
-          assert.match(await s.fails('memory', { op: 'remember', prefix, user: 'alice', text: 'x', ttl: 60, permanent: true }), /either ttl or permanent/);
+          assert.match(
+            await s.fails('memory', { op: 'remember', prefix, user: 'alice', text: 'x', ttl: 60, permanent: true }),
+            /either ttl or permanent/,
+          );
 
-          assert.match(await s.fails('memory', { op: 'recall', prefix, user: 'alice', text: 'x'.repeat(8 * 1024 + 1) }), /8192/);
+          assert.match(
+            await s.fails('memory', { op: 'recall', prefix, user: 'alice', text: 'x'.repeat(8 * 1024 + 1) }),
+            /8192/,
+          );
           assert.match(await s.fails('memory', { op: 'recall', prefix, user: 'alice', text: 'x', k: 51 }), /50/);
           assert.match(await s.fails('memory', { op: 'recall', prefix, user: 'no spaces allowed', text: 'x' }), /user/);
           assert.match(await s.fails('memory', { op: 'forget', prefix, user: 'alice' }), /forget needs id/);
 
-          assert.deepEqual(await s.ok('memory', { op: 'forget', prefix, user: 'alice', topics: ['ops'] }), { forgotten: 1 });
-          assert.deepEqual(await s.ok('memory', { op: 'forget', prefix, user: 'alice', id: first.id }), { forgotten: 1 });
-          assert.deepEqual(await s.ok('memory', { op: 'forget', prefix, user: 'bob', before: Date.now() + 1000 }), { forgotten: 1 });
-          assert.deepEqual((await s.ok('memory', { op: 'recall', prefix, user: 'alice', text: 'dark mode' })).memories, []);
+          assert.deepEqual(await s.ok('memory', { op: 'forget', prefix, user: 'alice', topics: ['ops'] }), {
+            forgotten: 1,
+          });
+          assert.deepEqual(await s.ok('memory', { op: 'forget', prefix, user: 'alice', id: first.id }), {
+            forgotten: 1,
+          });
+          assert.deepEqual(await s.ok('memory', { op: 'forget', prefix, user: 'bob', before: Date.now() + 1000 }), {
+            forgotten: 1,
+          });
+          assert.deepEqual(
+            (await s.ok('memory', { op: 'recall', prefix, user: 'alice', text: 'dark mode' })).memories,
+            [],
+          );
         } finally {
           await s.close();
         }
       });
 
-      it('read-only mode registers only recall and get, with no write argument', async () => {
+      it('read-only mode registers only recall and get, with no write argument (op is kept)', async () => {
         const s = await inProcessSession(t, ['--tools', 'memory', '--read-only']);
         try {
           const working = s.tools.find((tool) => tool.name === 'working_memory');
           assert.equal(working?.annotations?.readOnlyHint, true);
-          assert.deepEqual(inputArgs(s, 'working_memory').sort(), ['count', 'prefix', 'session'], 'get is the one op, so no op argument');
+          // The op argument stays in read-only mode (with its one read op), so the same call works in every mode.
+          assert.deepEqual(
+            inputArgs(s, 'working_memory').sort(),
+            ['count', 'op', 'prefix', 'session'],
+            'get only, op kept',
+          );
           assert.deepEqual(await s.ok('working_memory', { session: `${unique()}-none` }), { messages: [], tokens: 0 });
           const memory = s.tools.find((tool) => tool.name === 'memory');
           if (!t.capabilities.vectorSets) {
@@ -145,7 +248,9 @@ describe('MCP memory tools', () => {
           }
           assert.equal(memory?.annotations?.readOnlyHint, true);
           const props = inputArgs(s, 'memory');
-          for (const arg of ['op', 'ttl', 'permanent', 'id', 'before']) assert.ok(!props.includes(arg), `memory has no ${arg}`);
+          assert.ok(props.includes('op'), 'memory keeps its op argument (recall only)');
+          for (const arg of ['ttl', 'permanent', 'id', 'before'])
+            assert.ok(!props.includes(arg), `memory has no ${arg}`);
           assert.deepEqual(await s.ok('memory', { user: `${unique()}`, text: 'anything' }), { memories: [] });
           assert.match(await s.fails('memory', { user: 'u', text: 'x', ttl: 60 }), /ttl/);
         } finally {

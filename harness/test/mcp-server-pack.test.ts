@@ -28,10 +28,17 @@ describe('the MCP server packed and installed', () => {
     const app = join(scratch, 'app');
     mkdirSync(app);
     writeFileSync(join(app, 'package.json'), '{"name":"app","private":true}\n');
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', tarball], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', tarball], {
+      cwd: app,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 120_000,
+    });
     const bin = join(app, 'node_modules', '.bin', 'redis-mcp-server');
     const version = JSON.parse(readFileSync(join(ROOT, 'packages/mcp-server/package.json'), 'utf8')).version;
-    expect(execFileSync(bin, ['--version'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim()).toBe(version);
+    expect(execFileSync(bin, ['--version'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim()).toBe(
+      version,
+    );
 
     const client = new Client({ name: 'pack-test', version: '1' });
     await client.connect(new StdioClientTransport({ command: bin, args: ['--url', target('redis-8').url], env }));

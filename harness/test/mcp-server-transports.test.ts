@@ -255,7 +255,10 @@ describe('.codex/config.toml', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rak-servers-env-'));
     try {
       const file = join(dir, 'servers.env');
-      writeFileSync(file, `# test\nREDIS_URL=${target('redis-8').url}\nREDIS_TARGETS=redis-8=${target('redis-8').url}\n`);
+      writeFileSync(
+        file,
+        `# test\nREDIS_URL=${target('redis-8').url}\nREDIS_TARGETS=redis-8=${target('redis-8').url}\n`,
+      );
       const stderr = await asConfigured(codexEnv({ RAK_SERVERS_ENV: file }));
       expect(stderr).toContain(`REDIS_URL from ${file}`);
     } finally {
@@ -348,7 +351,12 @@ describe('read-only ACL user', () => {
     await admin.xreadgroup('GROUP', 'g', 'c', 'COUNT', 1, 'STREAMS', k('x'), '>');
     for (const name of ['h', 'l', 'a', 'b', 'z', 'x']) await admin.expire(k(name), 60);
     const writer = await inProcessSession(target('redis-8'), ['--tools', 'vector']);
-    await writer.ok('vector', { op: 'upsert', index, docs: [{ id: 'a', text: 'a brass lamp', attrs: { kind: 'lamp' } }], ttl: 60 });
+    await writer.ok('vector', {
+      op: 'upsert',
+      index,
+      docs: [{ id: 'a', text: 'a brass lamp', attrs: { kind: 'lamp' } }],
+      ttl: 60,
+    });
     await writer.close();
 
     const s = await stdioSession([...CLI, ...targetFlags(target('redis-8')), '--profile', 'read'], {
@@ -384,6 +392,8 @@ describe('read-only ACL user', () => {
       ['queue', { op: 'dead_letters', queue: `acl${index}` }],
       ['vector', { op: 'search', index, text: 'lamp', k: 1 }],
       ['vector', { op: 'info', index }],
+      ['memory', { op: 'recall', user: `acl${index}`, text: 'lamp' }],
+      ['working_memory', { op: 'get', session: `acl${index}` }],
       ['server', { op: 'info' }],
       ['server', { op: 'dbsize' }],
       ['server', { op: 'slowlog' }],
@@ -402,7 +412,9 @@ describe('read-only ACL user', () => {
         }
       }
       for (const [tool, args] of calls) await s.ok(tool, args);
-      expect(((await s.ok('vector', { op: 'search', index, text: 'lamp', k: 1 })).hits as { id: string }[])[0]?.id).toBe('a');
+      expect(
+        ((await s.ok('vector', { op: 'search', index, text: 'lamp', k: 1 })).hits as { id: string }[])[0]?.id,
+      ).toBe('a');
       expect(await s.fails('server', { op: 'cluster' })).toMatch(/not a cluster/);
     } finally {
       await s.close();

@@ -42,13 +42,23 @@ describe('MCP stdio bounds', () => {
     };
     const send = (message: unknown) => child.stdin.write(`${JSON.stringify(message)}\n`);
     try {
-      send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+      send({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+      });
       const initialized = (await replyTo(1)) as { result: { capabilities: { tools?: { listChanged?: boolean } } } };
       // The tool list is fixed at start: no tools/list_changed notification will ever come, so none is advertised.
       expect(initialized.result.capabilities.tools?.listChanged ?? false).toBe(false);
       send({ jsonrpc: '2.0', method: 'notifications/initialized' });
       const huge = 'x'.repeat(11 * 1024 * 1024);
-      send({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'string', arguments: { op: 'set', key: 'k', value: huge } } });
+      send({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'tools/call',
+        params: { name: 'string', arguments: { op: 'set', key: 'k', value: huge } },
+      });
       const refused = (await replyTo(7)) as { error?: { code: number; message: string } };
       expect(refused.error?.code).toBe(-32600);
       expect(refused.error?.message).toMatch(/exceeds the 4194304-byte limit/);

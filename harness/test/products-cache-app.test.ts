@@ -142,7 +142,11 @@ for (const t of targets()) {
       // The list: the ids (one origin call), then the products not cached yet (one more).
       expect((await get(app, '/api/products')).cache).toBe('MISS');
       const list = await get(app, '/api/products');
-      expect([list.cache, (list.body as Product[]).length, list.headers.get('x-total-count')]).toEqual(['HIT', 12, '12']);
+      expect([list.cache, (list.body as Product[]).length, list.headers.get('x-total-count')]).toEqual([
+        'HIT',
+        12,
+        '12',
+      ]);
       expect(app.origin.reads).toBe(3);
       expect((await get(app, '/api/products/999')).status).toBe(404);
       const health = await (await fetch(`${app.url}/healthz`)).json();
@@ -313,7 +317,11 @@ describe('products-cache app: client mistakes are 4xx with a JSON reason, never 
     app = await startApp(await clientFor(targets()[0] as TargetInfo));
   });
 
-  async function expectClientError(answer: { status: number; type: string | null; text: string }, status: number, reason: RegExp) {
+  async function expectClientError(
+    answer: { status: number; type: string | null; text: string },
+    status: number,
+    reason: RegExp,
+  ) {
     expect(answer.status).toBe(status);
     expect(answer.type).toMatch(/^application\/json/);
     expect((JSON.parse(answer.text) as { error: string }).error).toMatch(reason);
@@ -334,10 +342,18 @@ describe('products-cache app: client mistakes are 4xx with a JSON reason, never 
     // 102,350 characters fit the body limit of the old API and made the product and the list fail for everyone.
     const long = await send(app, 'POST', '/api/products', { ...kettle, name: 'n'.repeat(10_000) });
     await expectClientError(long, 400, /name must be at most 200 characters, got 10000/);
-    await expectClientError(await send(app, 'POST', '/api/products', { ...kettle, category: 'c'.repeat(101) }), 400, /category/);
+    await expectClientError(
+      await send(app, 'POST', '/api/products', { ...kettle, category: 'c'.repeat(101) }),
+      400,
+      /category/,
+    );
     await expectClientError(await send(app, 'POST', '/api/products', [kettle]), 400, /expected a JSON object/);
     await expectClientError(await send(app, 'PUT', '/api/products/1', { ...kettle, price: 1e12 }), 400, /price/);
-    const longest = await send(app, 'POST', '/api/products', { ...kettle, name: '\u0001'.repeat(200), category: '"'.repeat(100) });
+    const longest = await send(app, 'POST', '/api/products', {
+      ...kettle,
+      name: '\u0001'.repeat(200),
+      category: '"'.repeat(100),
+    });
     expect(longest.status).toBe(201);
     const id = (JSON.parse(longest.text) as Product).id;
     for (let i = 0; i < 2; i++) {
@@ -463,7 +479,8 @@ describe('products-cache server with ORIGIN_FAILS_AFTER_SECONDS', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    for (const stream of [child.stdout, child.stderr])
+      stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
       const seen = new Set<string>();
       // Polls until STALE shows (bounded: 150 reads, 100 ms apart), recording every X-Cache seen on the way.

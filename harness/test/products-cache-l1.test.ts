@@ -139,7 +139,9 @@ async function run(target: Private) {
       for (const { child } of readers) child.send({ acked: version, at });
       for (let waited = 0; seen.some((s) => s < version); waited += 5) {
         if (waited > 10_000) {
-          throw new Error(`10 s after version ${version} was acknowledged, readers have served only ${seen.join(', ')}`);
+          throw new Error(
+            `10 s after version ${version} was acknowledged, readers have served only ${seen.join(', ')}`,
+          );
         }
         await sleep(5);
       }

@@ -180,7 +180,7 @@ describe('deadlines under event-loop stalls of the deciding process (private ser
 });
 
 describe('writes', () => {
-  it("the decisions of one turn reach the socket in one write, each with its deadline from that write", async () => {
+  it('the decisions of one turn reach the socket in one write, each with its deadline from that write', async () => {
     const limiter = limiterWith('fail-closed', `writes-${randomBytes(4).toString('hex')}`, { limit: 1000 });
     const stream = (client as Redis).stream as Socket & { _writev?: unknown; _write: unknown };
     const original = { writev: stream._writev, write: stream._write };
@@ -205,7 +205,7 @@ describe('writes', () => {
 });
 
 describe('outage accounting across a freeze: three instances sharing a limit', () => {
-  it('admits at most the limit plus the fallbacks\' shares, and the total squares with what Redis counted', async () => {
+  it("admits at most the limit plus the fallbacks' shares, and the total squares with what Redis counted", async () => {
     const LIMIT = 30;
     const INSTANCES = 3;
     const SHARE = LIMIT / INSTANCES;
@@ -226,7 +226,9 @@ describe('outage accounting across a freeze: three instances sharing a limit', (
       );
       const burst = (perInstance: number) =>
         Promise.all(
-          Array.from({ length: perInstance * INSTANCES }, (_, i) => (limiters[i % INSTANCES] as RateLimiter).limit('id')),
+          Array.from({ length: perInstance * INSTANCES }, (_, i) =>
+            (limiters[i % INSTANCES] as RateLimiter).limit('id'),
+          ),
         );
       const decisions: RateLimitResult[] = [];
       decisions.push(...(await burst(5)));

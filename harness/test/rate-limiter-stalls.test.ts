@@ -94,7 +94,13 @@ async function startApp(target: TargetInfo): Promise<App> {
   });
   for (let attempt = 0; attempt < 300; attempt++) {
     if (child.exitCode !== null) throw new Error(`the example exited ${child.exitCode}: ${app.stderr}`);
-    if (await fetch(`${app.base}/healthz`).then((r) => r.ok, () => false)) return app;
+    if (
+      await fetch(`${app.base}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return app;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`the example did not answer /healthz within 30 s: ${app.stderr}`);
@@ -146,7 +152,10 @@ describe('rate limiter under event-loop stalls: 3 example processes, 1000 concur
             ),
           );
           const admitted = statuses.filter((s) => s === 201).length;
-          expect(statuses.filter((s) => s !== 201 && s !== 429), `run ${run}: only 201 and 429`).toEqual([]);
+          expect(
+            statuses.filter((s) => s !== 201 && s !== 429),
+            `run ${run}: only 201 and 429`,
+          ).toEqual([]);
           const stalls = running.map((app, i) => app.stalls - (stallsBefore[i] as number));
           expect(Math.min(...stalls), `run ${run}: every process stalled`).toBeGreaterThan(0);
 

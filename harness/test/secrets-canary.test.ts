@@ -92,7 +92,10 @@ function run(args: string[], env: Record<string, string>, cwd = ROOT, stdin?: st
 
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const result = await Promise.race([promise, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))]);
+  const result = await Promise.race([
+    promise,
+    new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms))),
+  ]);
   clearTimeout(timer);
   return result;
 }
@@ -113,7 +116,10 @@ async function probeHttp(port: number, exited: Promise<void>, paths: string[]): 
   if (!up) return '(never answered)';
   let seen = '';
   for (const path of paths) {
-    for (const init of [{ method: 'GET' }, { method: 'POST', body: '{"bad json', headers: { 'content-type': 'application/json' } }]) {
+    for (const init of [
+      { method: 'GET' },
+      { method: 'POST', body: '{"bad json', headers: { 'content-type': 'application/json' } },
+    ]) {
       const answer = await fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(8000) }).then(
         async (res) => `${res.status} ${[...res.headers].join(';')} ${await res.text()}`,
         (error: Error) => `fetch failed: ${error.message}`,
@@ -125,7 +131,11 @@ async function probeHttp(port: number, exited: Promise<void>, paths: string[]): 
 }
 
 const APPS: { name: string; script: string; paths: string[]; env?: () => Record<string, string> }[] = [
-  { name: 'products-cache', script: 'src/server.ts', paths: ['/healthz', '/readyz', '/api/products', '/api/products/1'] },
+  {
+    name: 'products-cache',
+    script: 'src/server.ts',
+    paths: ['/healthz', '/readyz', '/api/products', '/api/products/1'],
+  },
   { name: 'rate-limiter', script: 'src/server.ts', paths: ['/healthz', '/readyz', '/api/orders'] },
   { name: 'job-queue', script: 'src/server.ts', paths: ['/healthz', '/stats', '/api/jobs', '/api/dead-letters'] },
   { name: 'vector-search', script: 'src/server.ts', paths: ['/healthz', '/readyz', '/api/search?q=boots&k=3'] },
@@ -145,86 +155,134 @@ function expectNoSecret(where: string, text: string): void {
 
 describe('the canary secret never leaves a program', () => {
   for (const app of APPS) {
-    it.concurrent(`examples/${app.name}: start-up, /healthz, /readyz, API and error paths`, async () => {
-      for (const form of forms) {
-        const port = await freePort();
-        const pgPort = await freePort();
-        const p = run([app.script], { ...form.env, PORT: String(port), PGLITE_PORT: String(pgPort), ...app.env?.() }, join(ROOT, 'examples', app.name));
-        const answers = await probeHttp(port, p.exited, app.paths);
-        await p.stop();
-        expectNoSecret(`${app.name} with ${form.name}`, p.output() + answers);
-      }
-    }, 240_000);
+    it.concurrent(
+      `examples/${app.name}: start-up, /healthz, /readyz, API and error paths`,
+      async () => {
+        for (const form of forms) {
+          const port = await freePort();
+          const pgPort = await freePort();
+          const p = run(
+            [app.script],
+            { ...form.env, PORT: String(port), PGLITE_PORT: String(pgPort), ...app.env?.() },
+            join(ROOT, 'examples', app.name),
+          );
+          const answers = await probeHttp(port, p.exited, app.paths);
+          await p.stop();
+          expectNoSecret(`${app.name} with ${form.name}`, p.output() + answers);
+        }
+      },
+      240_000,
+    );
   }
 
-  it.concurrent('redis-key-audit (json and text), the session migrate/seed CLIs and a job-queue worker', async () => {
-    // [example, arguments, longest wait]: the CLIs end by themselves; a worker serves until stopped.
-    const clis = [
-      ['key-audit', ['src/cli.ts', '--format', 'json', '--timeout', '2000'], 30_000],
-      ['key-audit', ['src/cli.ts', '--format', 'text', '--timeout', '2000'], 30_000],
-      ['session-migration', ['src/migrate.ts'], 30_000],
-      ['session-migration', ['src/seed.ts'], 30_000],
-      ['job-queue', ['src/worker.ts'], 3000],
-    ] as const;
-    for (const form of forms) {
-      await Promise.all(
-        clis.map(async ([cwd, args, waitMs]) => {
-          const p = run([...args], { ...form.env, PGLITE_PORT: String(await freePort()) }, join(ROOT, 'examples', cwd));
-          if ((await within(p.exited, waitMs)) === undefined) await p.stop();
-          expectNoSecret(`${cwd} ${args.join(' ')} with ${form.name}`, p.output());
-        }),
-      );
-    }
-  }, 300_000);
-
-  it.concurrent('the matrix against a REDIS_TARGETS server: its output and every report file it writes', async () => {
-    const plain = forms.find((f) => f.name === 'plain')?.env.REDIS_URL as string;
-    const reports = mkdtempSync(join(scratch, 'reports-'));
-    const p = run(['harness/src/matrix/cli.ts', '--only', 'connection'], {
-      REDIS_TARGETS: `prod=${plain}`,
-      RAK_REPORTS_DIR: reports,
-    });
-    if ((await within(p.exited, 120_000)) === undefined) await p.stop();
-    const written = readdirSync(reports, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile())
-      .map((entry) => `--- ${entry.name}\n${readFileSync(join(entry.parentPath, entry.name), 'utf8')}`);
-    if (written.length === 0) throw new Error(`the matrix wrote no report:\n${p.output()}`);
-    expectNoSecret('npm run matrix with REDIS_TARGETS', p.output() + written.join('\n'));
-  }, 180_000);
-
-  it.concurrent('the MCP server over stdio and HTTP', async () => {
-    const cli = join(ROOT, 'packages/mcp-server/src/cli.ts');
-    const calls = [
-      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'canary', version: '1' } } },
-      { jsonrpc: '2.0', method: 'notifications/initialized' },
-      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'server', arguments: { op: 'info', section: 'server' } } },
-      { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'keys', arguments: { op: 'scan', match: '*' } } },
-    ];
-    for (const form of forms) {
-      const stdio = run([cli, '--profile', 'full'], form.env, ROOT, `${calls.map((c) => JSON.stringify(c)).join('\n')}\n`);
-      await within(stdio.exited, 4000);
-      await stdio.stop();
-      expectNoSecret(`MCP stdio with ${form.name}`, stdio.output());
-
-      const port = await freePort();
-      const http = run([cli, '--transport', 'http', '--port', String(port), '--profile', 'full'], form.env);
-      let answers = '';
-      for (let i = 0; i < 50 && !/listening on/.test(http.output()) && (await within(http.exited, 100)) === undefined; i++);
-      if (/listening on/.test(http.output())) {
-        for (const call of calls.filter((c) => 'id' in c)) {
-          answers += await fetch(`http://127.0.0.1:${port}/mcp`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-            body: JSON.stringify(call),
-            signal: AbortSignal.timeout(8000),
-          }).then(
-            async (res) => `${res.status} ${await res.text()}\n`,
-            (error: Error) => `fetch failed: ${error.message}\n`,
-          );
-        }
+  it.concurrent(
+    'redis-key-audit (json and text), the session migrate/seed CLIs and a job-queue worker',
+    async () => {
+      // [example, arguments, longest wait]: the CLIs end by themselves; a worker serves until stopped.
+      const clis = [
+        ['key-audit', ['src/cli.ts', '--format', 'json', '--timeout', '2000'], 30_000],
+        ['key-audit', ['src/cli.ts', '--format', 'text', '--timeout', '2000'], 30_000],
+        ['session-migration', ['src/migrate.ts'], 30_000],
+        ['session-migration', ['src/seed.ts'], 30_000],
+        ['job-queue', ['src/worker.ts'], 3000],
+      ] as const;
+      for (const form of forms) {
+        await Promise.all(
+          clis.map(async ([cwd, args, waitMs]) => {
+            const p = run(
+              [...args],
+              { ...form.env, PGLITE_PORT: String(await freePort()) },
+              join(ROOT, 'examples', cwd),
+            );
+            if ((await within(p.exited, waitMs)) === undefined) await p.stop();
+            expectNoSecret(`${cwd} ${args.join(' ')} with ${form.name}`, p.output());
+          }),
+        );
       }
-      await http.stop();
-      expectNoSecret(`MCP HTTP with ${form.name}`, http.output() + answers);
-    }
-  }, 240_000);
+    },
+    300_000,
+  );
+
+  it.concurrent(
+    'the matrix against a REDIS_TARGETS server: its output and every report file it writes',
+    async () => {
+      const plain = forms.find((f) => f.name === 'plain')?.env.REDIS_URL as string;
+      const reports = mkdtempSync(join(scratch, 'reports-'));
+      const p = run(['harness/src/matrix/cli.ts', '--only', 'connection'], {
+        REDIS_TARGETS: `prod=${plain}`,
+        RAK_REPORTS_DIR: reports,
+      });
+      if ((await within(p.exited, 120_000)) === undefined) await p.stop();
+      const written = readdirSync(reports, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => `--- ${entry.name}\n${readFileSync(join(entry.parentPath, entry.name), 'utf8')}`);
+      if (written.length === 0) throw new Error(`the matrix wrote no report:\n${p.output()}`);
+      expectNoSecret('npm run matrix with REDIS_TARGETS', p.output() + written.join('\n'));
+    },
+    180_000,
+  );
+
+  it.concurrent(
+    'the MCP server over stdio and HTTP',
+    async () => {
+      const cli = join(ROOT, 'packages/mcp-server/src/cli.ts');
+      const calls = [
+        {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'canary', version: '1' } },
+        },
+        { jsonrpc: '2.0', method: 'notifications/initialized' },
+        {
+          jsonrpc: '2.0',
+          id: 2,
+          method: 'tools/call',
+          params: { name: 'server', arguments: { op: 'info', section: 'server' } },
+        },
+        {
+          jsonrpc: '2.0',
+          id: 3,
+          method: 'tools/call',
+          params: { name: 'keys', arguments: { op: 'scan', match: '*' } },
+        },
+      ];
+      for (const form of forms) {
+        const stdio = run(
+          [cli, '--profile', 'full'],
+          form.env,
+          ROOT,
+          `${calls.map((c) => JSON.stringify(c)).join('\n')}\n`,
+        );
+        await within(stdio.exited, 4000);
+        await stdio.stop();
+        expectNoSecret(`MCP stdio with ${form.name}`, stdio.output());
+
+        const port = await freePort();
+        const http = run([cli, '--transport', 'http', '--port', String(port), '--profile', 'full'], form.env);
+        let answers = '';
+        for (
+          let i = 0;
+          i < 50 && !/listening on/.test(http.output()) && (await within(http.exited, 100)) === undefined;
+          i++
+        );
+        if (/listening on/.test(http.output())) {
+          for (const call of calls.filter((c) => 'id' in c)) {
+            answers += await fetch(`http://127.0.0.1:${port}/mcp`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+              body: JSON.stringify(call),
+              signal: AbortSignal.timeout(8000),
+            }).then(
+              async (res) => `${res.status} ${await res.text()}\n`,
+              (error: Error) => `fetch failed: ${error.message}\n`,
+            );
+          }
+        }
+        await http.stop();
+        expectNoSecret(`MCP HTTP with ${form.name}`, http.output() + answers);
+      }
+    },
+    240_000,
+  );
 });

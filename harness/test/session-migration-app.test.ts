@@ -205,7 +205,14 @@ describe('on a real PostgreSQL (Debian’s, a private cluster)', () => {
     const env = envFor(tableName);
     const help = await runScript('src/migrate.ts', ['--help'], env);
     expect(help.code).toBe(0);
-    for (const option of ['--dry-run', '--batch-size', '--max-value-bytes', '--restart', '--checkpoint-file', '--reset']) {
+    for (const option of [
+      '--dry-run',
+      '--batch-size',
+      '--max-value-bytes',
+      '--restart',
+      '--checkpoint-file',
+      '--reset',
+    ]) {
       expect(help.stdout).toContain(option);
     }
     const refused = await runScript('src/migrate.ts', ['--bogus'], env);
@@ -300,7 +307,11 @@ describe('start-up errors say what is wrong', () => {
   });
 
   it('the right password given only in REDIS_PASSWORD logs in', async () => {
-    const app = await startSessionApp({ REDIS_URL: server.url, SESSION_STORE: 'redis', REDIS_PASSWORD: 'the-right-one' });
+    const app = await startSessionApp({
+      REDIS_URL: server.url,
+      SESSION_STORE: 'redis',
+      REDIS_PASSWORD: 'the-right-one',
+    });
     try {
       const login = await app.request('/login', { method: 'POST', body: { username: 'ada' } });
       expect(login.status).toBe(200);

@@ -109,7 +109,9 @@ for (const t of targets()) {
         await expect(sessions.touch(id, 0)).rejects.toThrow(/TTL of at least 1 second/);
         await expect(sessions.get('')).rejects.toThrow(/1 to 256 bytes/);
         await expect(sessions.get('x'.repeat(257))).rejects.toThrow(/1 to 256 bytes/);
-        await expect(sessions.create([1] as unknown as Record<string, unknown>, 60)).rejects.toThrow(/must be an object/);
+        await expect(sessions.create([1] as unknown as Record<string, unknown>, 60)).rejects.toThrow(
+          /must be an object/,
+        );
         expect((await sessions.get(id))?.data).toEqual({ keep: 1 });
         expect(await client.ttl(sessions.key(id))).toBeGreaterThan(0);
         await sessions.destroy(id);
@@ -117,15 +119,15 @@ for (const t of targets()) {
 
       if (format === 'hash')
         it('reads a hash that is not a session as no session, and leaves it alone', async (ctx) => {
-        const { client, sessions } = await open(ctx);
-        const key = sessions.key('foreign');
-        await client.hset(key, 'field', 'not json');
-        await client.expire(key, 60);
-        expect(await sessions.get('foreign')).toBeNull();
-        expect(await sessions.update('foreign', { a: 1 })).toBeNull();
-        expect(await client.hgetall(key)).toEqual({ field: 'not json' });
-        await client.unlink(key);
-      });
+          const { client, sessions } = await open(ctx);
+          const key = sessions.key('foreign');
+          await client.hset(key, 'field', 'not json');
+          await client.expire(key, 60);
+          expect(await sessions.get('foreign')).toBeNull();
+          expect(await sessions.update('foreign', { a: 1 })).toBeNull();
+          expect(await client.hgetall(key)).toEqual({ field: 'not json' });
+          await client.unlink(key);
+        });
     });
   }
 }

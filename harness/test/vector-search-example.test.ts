@@ -101,7 +101,14 @@ describe('examples/vector-search on redis-8', () => {
 
   it('reads numbers in every form a client may write them: tiny, huge, exponents, -0, past 2^53', async () => {
     const all = Math.min(5, products.length);
-    for (const bounds of ['minPrice=0.0000001', 'minPrice=1e-7', 'maxPrice=1e21', 'maxPrice=1E%2B21', 'minPrice=-0', 'minPrice=-1e-200&maxPrice=1e300']) {
+    for (const bounds of [
+      'minPrice=0.0000001',
+      'minPrice=1e-7',
+      'maxPrice=1e21',
+      'maxPrice=1E%2B21',
+      'minPrice=-0',
+      'minPrice=-1e-200&maxPrice=1e300',
+    ]) {
       const { status, body } = await get(`/api/search?q=boots&${bounds}`);
       expect({ bounds, status }).toEqual({ bounds, status: 200 });
       expect(body.results, bounds).toHaveLength(all);
@@ -138,7 +145,11 @@ describe('examples/vector-search on redis-8', () => {
   });
 
   it('answers 400 for a NUL in a filter value or the query', async () => {
-    for (const path of ['/api/search?q=boots&category=%00', '/api/search?q=boots&category=kitchen%00home', '/api/search?q=%00']) {
+    for (const path of [
+      '/api/search?q=boots&category=%00',
+      '/api/search?q=boots&category=kitchen%00home',
+      '/api/search?q=%00',
+    ]) {
       const answer = await get(path);
       expect({ path, status: answer.status }).toEqual({ path, status: 400 });
       expect(answer.body.error).toBeTruthy();
@@ -162,7 +173,7 @@ describe('examples/vector-search on redis-8', () => {
     }
   });
 
-  it('answers 502 when the embedder returns a vector float32 cannot hold (its failure, not the client\'s)', async () => {
+  it("answers 502 when the embedder returns a vector float32 cannot hold (its failure, not the client's)", async () => {
     const broken = {
       dim: search.embedder.dim,
       model: 'overflowing-test-model',
@@ -187,10 +198,14 @@ describe('examples/vector-search on redis-8', () => {
 
 /** Runs `node src/server.ts` of the example to its exit: its exit code and what it printed on stderr. */
 function startServer(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--conditions=source', join(import.meta.dirname, '../../examples/vector-search/src/server.ts')], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', join(import.meta.dirname, '../../examples/vector-search/src/server.ts')],
+    {
+      env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (chunk) => {
     stderr += chunk;

@@ -38,8 +38,7 @@ describe('vector set index on redis-8: hostile and boundary inputs', () => {
   });
   afterAll(() => index.drop());
 
-  const ids = async (filter: SearchFilter) =>
-    (await index.search(near, { k: 50, filter })).map((hit) => hit.id).sort();
+  const ids = async (filter: SearchFilter) => (await index.search(near, { k: 50, filter })).map((hit) => hit.id).sort();
 
   it('filters on tiny, huge, negative-zero and past-2^53 numbers exactly as JavaScript compares them', async () => {
     const prices: Record<string, number> = {
@@ -70,7 +69,9 @@ describe('vector set index on redis-8: hostile and boundary inputs', () => {
       { min: 1e-200 },
     ];
     for (const range of bounds) {
-      const want = expected((p) => (range.min === undefined || p >= range.min) && (range.max === undefined || p <= range.max));
+      const want = expected(
+        (p) => (range.min === undefined || p >= range.min) && (range.max === undefined || p <= range.max),
+      );
       expect(await ids({ ranges: { price: range } }), JSON.stringify(range)).toEqual(want);
     }
     expect(await ids({ equals: { price: 1e-7 } })).toEqual(['tiny']);
@@ -129,8 +130,14 @@ describe('vector set index on redis-8: hostile and boundary inputs', () => {
     expect([...byId.keys()].sort()).toEqual(['array', 'bytes', 'good', 'text']);
     expect(byId.get('good')).toMatchObject({ attributes: { name: 'boots' } });
     expect(byId.get('good')?.attributeProblem).toBeUndefined();
-    expect(byId.get('text')).toMatchObject({ attributes: {}, attributeProblem: expect.stringMatching(/not a JSON object: "not json"/) });
-    expect(byId.get('array')).toMatchObject({ attributes: {}, attributeProblem: expect.stringMatching(/not a JSON object/) });
+    expect(byId.get('text')).toMatchObject({
+      attributes: {},
+      attributeProblem: expect.stringMatching(/not a JSON object: "not json"/),
+    });
+    expect(byId.get('array')).toMatchObject({
+      attributes: {},
+      attributeProblem: expect.stringMatching(/not a JSON object/),
+    });
     expect(byId.get('bytes')).toMatchObject({ attributes: {}, attributeProblem: expect.stringMatching(/not UTF-8/) });
     await index.delete(['good', 'text', 'array', 'bytes']);
   });
@@ -141,7 +148,13 @@ describe('automatic EF on redis-8', () => {
     const t = target('redis-8');
     const client = await clientFor(t);
     const keyPrefix = `rak:vector-ef:${randomBytes(4).toString('hex')}`;
-    const index = openVectorIndex(client, { name: 'ef', keyPrefix, dim: DIM, capabilities: t.capabilities, recall: 0.99 });
+    const index = openVectorIndex(client, {
+      name: 'ef',
+      keyPrefix,
+      dim: DIM,
+      capabilities: t.capabilities,
+      recall: 0.99,
+    });
     const vectors = embeddingLikeVectors(50, DIM, 9, 4);
     await index.upsert(vectors.map((vector, i) => ({ id: `v${i}`, vector })));
     const monitor = await (client as Redis).monitor();
@@ -162,12 +175,7 @@ describe('automatic EF on redis-8', () => {
       await index.drop();
     }
     const efs = sent.map((args) => args[args.indexOf('EF') + 1]);
-    expect(efs).toEqual([
-      String(efForRecall(50, 0.99, 10)),
-      String(efForRecall(50, 0.95, 10)),
-      '333',
-      '300',
-    ]);
+    expect(efs).toEqual([String(efForRecall(50, 0.99, 10)), String(efForRecall(50, 0.95, 10)), '333', '300']);
   });
 });
 

@@ -43,7 +43,8 @@ export function createApp({ client, queue, config }: AppOptions): Express {
       return void res.status(400).json({ error: `delayMs must be an integer from 0 to ${MAX_DELAY_MS}` });
     }
     const { priority = 'normal' } = req.body as { priority?: unknown };
-    if (priority !== 'high' && priority !== 'normal') return void res.status(400).json({ error: 'priority must be "high" or "normal"' });
+    if (priority !== 'high' && priority !== 'normal')
+      return void res.status(400).json({ error: 'priority must be "high" or "normal"' });
     const key = req.get('idempotency-key');
     if (key !== undefined && (key.length < 1 || Buffer.byteLength(key) > 200)) {
       return void res.status(400).json({ error: 'Idempotency-Key must be 1 to 200 bytes' });
@@ -52,13 +53,22 @@ export function createApp({ client, queue, config }: AppOptions): Express {
     res
       .status(202)
       .location(`/api/jobs/${encodeURIComponent(added.id)}`)
-      .json({ id: added.id, status: added.added ? 'queued' : 'duplicate: already queued within the idempotency window' });
+      .json({
+        id: added.id,
+        status: added.added ? 'queued' : 'duplicate: already queued within the idempotency window',
+      });
   });
 
   app.get('/api/jobs/:id', async (req, res) => {
-    const result = await withTimeout(client.get(resultKey(config, req.params.id)), READ_TIMEOUT_MS, () => new QueueTimeoutError('result read'));
+    const result = await withTimeout(
+      client.get(resultKey(config, req.params.id)),
+      READ_TIMEOUT_MS,
+      () => new QueueTimeoutError('result read'),
+    );
     if (result === null) {
-      return void res.status(404).json({ id: req.params.id, status: 'not done: queued, running, retrying, dead-lettered or unknown' });
+      return void res
+        .status(404)
+        .json({ id: req.params.id, status: 'not done: queued, running, retrying, dead-lettered or unknown' });
     }
     res.json({ id: req.params.id, status: 'done', result: JSON.parse(result) });
   });
@@ -88,13 +98,20 @@ export function createApp({ client, queue, config }: AppOptions): Express {
   });
 
   app.use((_req, res) => {
-    res.status(404).json({ error: 'no such route: POST /api/jobs, GET /api/jobs/:id, GET /stats, GET /api/dead-letters' });
+    res
+      .status(404)
+      .json({ error: 'no such route: POST /api/jobs, GET /api/jobs/:id, GET /stats, GET /api/dead-letters' });
   });
 
   // Express 5 routes async errors here. The body parser's own errors carry a 4xx status; anything else is Redis.
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     if (error.status && error.status >= 400 && error.status < 500) {
-      const message = error.type === 'entity.too.large' ? 'the body is larger than 16 KB' : error.type === 'entity.parse.failed' ? 'the body is not valid JSON' : error.message;
+      const message =
+        error.type === 'entity.too.large'
+          ? 'the body is larger than 16 KB'
+          : error.type === 'entity.parse.failed'
+            ? 'the body is not valid JSON'
+            : error.message;
       return void res.status(error.status).json({ error: message });
     }
     const reason = error instanceof QueueTimeoutError ? 'Redis did not answer in time' : 'Redis failed';

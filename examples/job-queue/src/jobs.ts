@@ -51,10 +51,12 @@ export function resultKey(config: JobsConfig, id: string): string {
 
 /** A request body as a job, or the message saying what is wrong with it. */
 export function parseJobRequest(body: unknown): JobRequest | string {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'send a JSON object: {"kind", "target", "durationMs"?}';
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return 'send a JSON object: {"kind", "target", "durationMs"?}';
   const { kind, target, durationMs = 2000 } = body as Record<string, unknown>;
   if (!JOB_KINDS.includes(kind as JobKind)) return `kind must be one of ${JOB_KINDS.join(', ')}`;
-  if (typeof target !== 'string' || target.length < 1 || target.length > 200) return 'target must be a string of 1 to 200 characters';
+  if (typeof target !== 'string' || target.length < 1 || target.length > 200)
+    return 'target must be a string of 1 to 200 characters';
   if (!Number.isInteger(durationMs) || (durationMs as number) < 0 || (durationMs as number) > 60_000) {
     return 'durationMs must be an integer from 0 to 60000';
   }
@@ -72,7 +74,11 @@ function work(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export function createHandler(client: RedisClient, config: JobsConfig, log: (line: string) => void): JobHandler<JobRequest> {
+export function createHandler(
+  client: RedisClient,
+  config: JobsConfig,
+  log: (line: string) => void,
+): JobHandler<JobRequest> {
   return async (job: Job<JobRequest>) => {
     const { kind, target, durationMs } = job.payload;
     log(`started ${job.id} (${kind} ${target}, delivery ${job.deliveries})`);

@@ -18,7 +18,9 @@ const config = jobsConfig();
 const client = await connect({ name: 'jobs-api' });
 const queue = createJobsQueue(client, config);
 const server = createApp({ client, queue, config }).listen(port, () => {
-  console.log(`[api] listening on http://localhost:${port} (Redis ${describeClient(client)}, queue ${queue.name}, ${workerCount} worker(s))`);
+  console.log(
+    `[api] listening on http://localhost:${port} (Redis ${describeClient(client)}, queue ${queue.name}, ${workerCount} worker(s))`,
+  );
 });
 
 const workers = Array.from({ length: workerCount }, () => fork(new URL('./worker.ts', import.meta.url)));
@@ -29,7 +31,9 @@ for (const child of workers) {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     server.close();
-    const exited = workers.filter((w) => w.exitCode === null && w.signalCode === null).map((w) => new Promise((r) => w.once('exit', r)));
+    const exited = workers
+      .filter((w) => w.exitCode === null && w.signalCode === null)
+      .map((w) => new Promise((r) => w.once('exit', r)));
     for (const w of workers) w.kill('SIGTERM');
     void Promise.all(exited)
       .finally(() => closeClient(client))

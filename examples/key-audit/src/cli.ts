@@ -13,8 +13,7 @@ import { formatText } from './format-text.ts';
 import { auditProgress } from './progress.ts';
 
 export type InstanceResult =
-  | { target: string; ok: true; report: AuditReport }
-  | { target: string; ok: false; error: string };
+  { target: string; ok: true; report: AuditReport } | { target: string; ok: false; error: string };
 
 export const EXIT = { ok: 0, findings: 1, usage: 2, instanceFailed: 3 } as const;
 const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };

@@ -48,7 +48,8 @@ async function connectWithin(options: ConnectionOptions, timeoutMs: number): Pro
   } catch (error) {
     client.disconnect();
     const reason = redactClientError(client, error).message;
-    if (TIMED_OUT.test(reason) || reason.startsWith('no answer')) throw silentPort(timeoutMs, 'the connection handshake');
+    if (TIMED_OUT.test(reason) || reason.startsWith('no answer'))
+      throw silentPort(timeoutMs, 'the connection handshake');
     // eslint-disable-next-line preserve-caught-error -- no cause: the original error may carry the password
     throw new Error(
       `Cannot connect to ${describeClient(client)}: ${reason}. Check that the server runs and that the URL, the credentials and TLS settings are right.`,
@@ -56,7 +57,11 @@ async function connectWithin(options: ConnectionOptions, timeoutMs: number): Pro
   }
 }
 
-export async function connectInstance(url: string, cluster: boolean | undefined, timeoutMs: number): Promise<RedisClient> {
+export async function connectInstance(
+  url: string,
+  cluster: boolean | undefined,
+  timeoutMs: number,
+): Promise<RedisClient> {
   const common = {
     url,
     readyCheck: false,

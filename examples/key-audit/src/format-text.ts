@@ -21,7 +21,13 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 /** The line with every control character written as an escape (`\n`, `\x1b`). */
 export function printable(line: string): string {
   return line.replace(CONTROL, (c) =>
-    c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+    c === '\n'
+      ? '\\n'
+      : c === '\r'
+        ? '\\r'
+        : c === '\t'
+          ? '\\t'
+          : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );
 }
 
@@ -96,7 +102,9 @@ function reportLines(r: AuditReport): string[] {
   const ttl = r.ttlBuckets.map((b) => `${b.label} ${n(b.keys)}`);
   out.push(`  TTL left: no TTL ${n(r.withoutTtl.keys)} · ${ttl.join(' · ')}`);
   if (r.keyspace.hashesWithFieldTtl !== null) {
-    out.push(`  Hash field TTLs: ${n(r.keyspace.hashesWithFieldTtl)} hashes with fields that expire (INFO keyspace, whole database)`);
+    out.push(
+      `  Hash field TTLs: ${n(r.keyspace.hashesWithFieldTtl)} hashes with fields that expire (INFO keyspace, whole database)`,
+    );
   }
   const w = r.withoutTtl;
   out.push(`  Without TTL: ${n(w.keys)} keys, ${formatBytes(w.bytes)}`);

@@ -49,7 +49,8 @@ export function createApp({ client, cache, memory, upstream }: AppOptions): Expr
     const chat = parseChatRequest(req.body);
     if (typeof chat === 'string') throw new ClientError(chat);
     const session = req.get('x-session-id');
-    if (session !== undefined && !SESSION.test(session)) throw new ClientError('X-Session-Id must be 1 to 200 letters, digits, _, ., : or -');
+    if (session !== undefined && !SESSION.test(session))
+      throw new ClientError('X-Session-Id must be 1 to 200 letters, digits, _, ., : or -');
 
     let history: ChatMessage[] = [];
     if (session) history = (await memory.get(session)).messages.map(({ role, content }) => ({ role, content }));
@@ -60,7 +61,11 @@ export function createApp({ client, cache, memory, upstream }: AppOptions): Expr
     const load = async () => (loaded = await upstream(chat.model, messages, chat.rest));
     let answer: string;
     try {
-      const result = await cache.answer(question.content, { scope: { model: chat.model, context: contextHash(messages) } }, load);
+      const result = await cache.answer(
+        question.content,
+        { scope: { model: chat.model, context: contextHash(messages) } },
+        load,
+      );
       answer = result.answer;
       const similarity = result.similarity === undefined ? '' : `; similarity=${result.similarity.toFixed(3)}`;
       res.set('X-Semantic-Cache', `${{ hit: 'HIT', upstream: 'MISS', shared: 'SHARED' }[result.source]}${similarity}`);
@@ -87,10 +92,19 @@ export function createApp({ client, cache, memory, upstream }: AppOptions): Expr
     if (error instanceof UpstreamError) return fail(res, error.status, error.message, 'upstream_error');
     if (error.status && error.status >= 400 && error.status < 500) {
       const message =
-        error.type === 'entity.too.large' ? `the body is larger than ${MAX_BODY}` : error.type === 'entity.parse.failed' ? 'the body is not valid JSON' : error.message;
+        error.type === 'entity.too.large'
+          ? `the body is larger than ${MAX_BODY}`
+          : error.type === 'entity.parse.failed'
+            ? 'the body is not valid JSON'
+            : error.message;
       return fail(res, error.status, message);
     }
-    fail(res, 503, 'session memory is unavailable (Redis failed); retry later, or send the request without X-Session-Id', 'service_unavailable');
+    fail(
+      res,
+      503,
+      'session memory is unavailable (Redis failed); retry later, or send the request without X-Session-Id',
+      'service_unavailable',
+    );
   });
 
   return app;

@@ -5,7 +5,12 @@
  * reaching MIN_PRECISION (default 0.95): set it as SEMANTIC_THRESHOLD. Needs no Redis.
  */
 import { readFileSync } from 'node:fs';
-import { type LabelledPair, pickThreshold, precisionRecall, scorePairs } from '@redis-agent-kit/patterns/semantic-cache';
+import {
+  type LabelledPair,
+  pickThreshold,
+  precisionRecall,
+  scorePairs,
+} from '@redis-agent-kit/patterns/semantic-cache';
 import { embedderFromEnv } from '@redis-agent-kit/patterns/vector';
 
 const file = process.argv[2] ?? new URL('../data/calibration-set.json', import.meta.url).pathname;
@@ -19,7 +24,11 @@ function readPairs(path: string): LabelledPair[] {
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as { pairs?: unknown };
   const pairs = parsed.pairs;
   const valid = (p: unknown): p is LabelledPair =>
-    typeof p === 'object' && p !== null && typeof (p as LabelledPair).a === 'string' && typeof (p as LabelledPair).b === 'string' && typeof (p as LabelledPair).same === 'boolean';
+    typeof p === 'object' &&
+    p !== null &&
+    typeof (p as LabelledPair).a === 'string' &&
+    typeof (p as LabelledPair).b === 'string' &&
+    typeof (p as LabelledPair).same === 'boolean';
   if (!Array.isArray(pairs) || pairs.length === 0 || !pairs.every(valid)) {
     throw new Error(`${path}: expected {"pairs": [{"a": "…", "b": "…", "same": true|false}, …]}`);
   }
@@ -34,16 +43,24 @@ const scored = await scorePairs(embedder, pairs);
 const thresholds = Array.from({ length: 21 }, (_, i) => Math.round((0.8 + i * 0.01) * 100) / 100);
 const rows = precisionRecall(scored, thresholds);
 
-console.log(`embedder ${embedder.model} (${embedder.dim} dimensions); ${pairs.length} pairs, ${scored.filter((p) => p.same).length} with the same answer`);
+console.log(
+  `embedder ${embedder.model} (${embedder.dim} dimensions); ${pairs.length} pairs, ${scored.filter((p) => p.same).length} with the same answer`,
+);
 if (!process.env.EMBEDDINGS_URL) {
-  console.log('note: the local hashing embedder matches spelling, not meaning: a one-word change (another city, another');
-  console.log('      product) scores high and a paraphrase in other words low. Set EMBEDDINGS_URL and EMBEDDINGS_MODEL to');
+  console.log(
+    'note: the local hashing embedder matches spelling, not meaning: a one-word change (another city, another',
+  );
+  console.log(
+    '      product) scores high and a paraphrase in other words low. Set EMBEDDINGS_URL and EMBEDDINGS_MODEL to',
+  );
   console.log('      calibrate a real model.');
 }
 console.log('threshold  precision  recall   hits  false hits  missed');
 for (const row of rows) {
   const hits = row.truePositives + row.falsePositives;
-  console.log(`${row.threshold.toFixed(2).padStart(9)}  ${pct(row.precision).padStart(9)}  ${pct(row.recall)}  ${String(hits).padStart(5)}  ${String(row.falsePositives).padStart(10)}  ${String(row.falseNegatives).padStart(6)}`);
+  console.log(
+    `${row.threshold.toFixed(2).padStart(9)}  ${pct(row.precision).padStart(9)}  ${pct(row.recall)}  ${String(hits).padStart(5)}  ${String(row.falsePositives).padStart(10)}  ${String(row.falseNegatives).padStart(6)}`,
+  );
 }
 const picked = pickThreshold(rows, minPrecision);
 console.log(

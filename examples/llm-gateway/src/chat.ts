@@ -23,15 +23,18 @@ const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
 
 /** The request, or what is wrong with it. */
 export function parseChatRequest(body: unknown): ChatRequest | string {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the body must be a JSON object with model and messages';
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return 'the body must be a JSON object with model and messages';
   const { model, messages, stream, ...rest } = body as Record<string, unknown>;
-  if (typeof model !== 'string' || model.length === 0 || model.length > 200) return 'model must be a string of 1 to 200 characters';
+  if (typeof model !== 'string' || model.length === 0 || model.length > 200)
+    return 'model must be a string of 1 to 200 characters';
   if (stream === true) return 'stream: true is not supported by this gateway; send stream: false or leave it out';
   if (!Array.isArray(messages) || messages.length === 0) return 'messages must be a non-empty array of {role, content}';
   if (messages.length > MAX_MESSAGES) return `messages holds ${messages.length} entries, over ${MAX_MESSAGES}`;
   for (const [i, m] of messages.entries()) {
     const { role, content } = (m ?? {}) as Record<string, unknown>;
-    if (typeof role !== 'string' || !ROLES.has(role)) return `messages[${i}].role must be one of ${[...ROLES].join(', ')}`;
+    if (typeof role !== 'string' || !ROLES.has(role))
+      return `messages[${i}].role must be one of ${[...ROLES].join(', ')}`;
     if (typeof content !== 'string') return `messages[${i}].content must be a string (parts arrays are not supported)`;
   }
   const last = messages.at(-1) as ChatMessage;
@@ -44,7 +47,10 @@ export function parseChatRequest(body: unknown): ChatRequest | string {
  * history), hashed. Two requests share answers only with the same model and the same context.
  */
 export function contextHash(messages: readonly ChatMessage[]): string {
-  return createHash('sha256').update(JSON.stringify(messages.slice(0, -1))).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify(messages.slice(0, -1)))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 export function completion(model: string, content: string) {

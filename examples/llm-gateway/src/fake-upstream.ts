@@ -28,7 +28,14 @@ export async function startFakeUpstream(port = 0): Promise<FakeUpstream> {
       const question = messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
       const content = `(fake ${model}, answer ${calls}, ${messages.length} message(s) of context) You asked: ${question}`;
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: `fake-${calls}`, object: 'chat.completion', model, choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] }));
+      res.end(
+        JSON.stringify({
+          id: `fake-${calls}`,
+          object: 'chat.completion',
+          model,
+          choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

@@ -1,7 +1,11 @@
 /** The gateway's Redis parts, from the environment: the semantic cache (scoped by model and context) and working memory. */
 import type { RedisClient } from '@redis-agent-kit/patterns';
 import { createWorkingMemory, type WorkingMemory } from '@redis-agent-kit/patterns/memory';
-import { createSemanticCache, SEMANTIC_CACHE_DEFAULTS, type SemanticCache } from '@redis-agent-kit/patterns/semantic-cache';
+import {
+  createSemanticCache,
+  SEMANTIC_CACHE_DEFAULTS,
+  type SemanticCache,
+} from '@redis-agent-kit/patterns/semantic-cache';
 import type { Embedder } from '@redis-agent-kit/patterns/vector';
 
 export interface GatewayConfig {
@@ -33,9 +37,19 @@ export function gatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConf
   };
 }
 
-export function createGateway(client: RedisClient, embedder: Embedder, config: GatewayConfig): { cache: SemanticCache; memory: WorkingMemory } {
+export function createGateway(
+  client: RedisClient,
+  embedder: Embedder,
+  config: GatewayConfig,
+): { cache: SemanticCache; memory: WorkingMemory } {
   return {
-    cache: createSemanticCache(client, { embedder, scopeFields: ['model', 'context'], prefix: config.prefix, threshold: config.threshold, ttlMs: config.ttlMs }),
+    cache: createSemanticCache(client, {
+      embedder,
+      scopeFields: ['model', 'context'],
+      prefix: config.prefix,
+      threshold: config.threshold,
+      ttlMs: config.ttlMs,
+    }),
     memory: createWorkingMemory(client, { prefix: config.prefix, ttlMs: config.sessionTtlMs }),
   };
 }

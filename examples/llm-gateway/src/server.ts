@@ -17,7 +17,8 @@ const timeoutMs = Number(process.env.UPSTREAM_TIMEOUT_MS ?? 60_000);
 let config;
 try {
   config = gatewayConfig();
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new RangeError(`UPSTREAM_TIMEOUT_MS is "${process.env.UPSTREAM_TIMEOUT_MS}"`);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1)
+    throw new RangeError(`UPSTREAM_TIMEOUT_MS is "${process.env.UPSTREAM_TIMEOUT_MS}"`);
 } catch (error) {
   console.error((error as Error).message);
   process.exit(2);

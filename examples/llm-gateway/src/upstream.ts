@@ -26,19 +26,24 @@ export function createUpstream(baseUrl: string, options: { apiKey?: string | und
     try {
       response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+        },
         body: JSON.stringify({ ...rest, model, messages, stream: false }),
         signal: AbortSignal.timeout(options.timeoutMs),
       });
     } catch (error) {
-      if ((error as Error).name === 'TimeoutError') throw new UpstreamError(`the upstream did not answer within ${options.timeoutMs} ms`, 504);
+      if ((error as Error).name === 'TimeoutError')
+        throw new UpstreamError(`the upstream did not answer within ${options.timeoutMs} ms`, 504);
       throw new UpstreamError('the upstream could not be reached', 502);
     }
     const text = await response.text();
     if (Buffer.byteLength(text) > MAX_ANSWER_BYTES) throw new UpstreamError('the upstream answer is over 1 MiB', 502);
     if (!response.ok) throw new UpstreamError(`the upstream answered ${response.status}`, 502);
     try {
-      const content = (JSON.parse(text) as { choices?: { message?: { content?: unknown } }[] }).choices?.[0]?.message?.content;
+      const content = (JSON.parse(text) as { choices?: { message?: { content?: unknown } }[] }).choices?.[0]?.message
+        ?.content;
       if (typeof content === 'string') return content;
     } catch {
       // fall through: not JSON

@@ -89,7 +89,10 @@ export function createApp(products: CachedProducts): express.Express {
     if (id === undefined) return;
     const product = await products.get(id);
     if (product.value === undefined) {
-      res.set('X-Cache', product.status).status(404).json({ error: `no product ${id}` });
+      res
+        .set('X-Cache', product.status)
+        .status(404)
+        .json({ error: `no product ${id}` });
       return;
     }
     answer(res, product.status, product.value);

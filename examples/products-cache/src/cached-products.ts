@@ -5,7 +5,12 @@
  * (`cache.delete`) every key that showed the old data.
  * Keys: `{namespace}:product:{id}` and `{namespace}:product:ids`.
  */
-import { type Cache, type CacheResult, type CacheStatus, CacheValueTooLargeError } from '@redis-agent-kit/patterns/cache';
+import {
+  type Cache,
+  type CacheResult,
+  type CacheStatus,
+  CacheValueTooLargeError,
+} from '@redis-agent-kit/patterns/cache';
 import type { Product, ProductInput } from './product.ts';
 import type { ProductRepository } from './repository.ts';
 

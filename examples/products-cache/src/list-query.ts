@@ -24,7 +24,8 @@ export function parseListQuery(url: string): ListQuery | string {
   const unknown = names.find((name) => !ALLOWED.includes(name));
   if (unknown !== undefined) return `unknown query parameter "${unknown}"; use ids=1,2,3 or limit and offset`;
   const repeated = names.find((name, i) => names.indexOf(name) !== i);
-  if (repeated !== undefined) return `${repeated} is given more than once; give it once (ids as a comma-separated list)`;
+  if (repeated !== undefined)
+    return `${repeated} is given more than once; give it once (ids as a comma-separated list)`;
   const ids = params.get('ids');
   if (ids !== null) {
     if (params.has('limit') || params.has('offset')) return 'ids cannot be combined with limit or offset';

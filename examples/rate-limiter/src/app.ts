@@ -28,7 +28,10 @@ const BODY_LIMIT = '100kb';
 const CLIENT_ERRORS: Record<string, { code: string; message: string }> = {
   'entity.parse.failed': { code: 'invalid_json', message: 'The request body is not valid JSON.' },
   'entity.too.large': { code: 'body_too_large', message: `The request body is over ${BODY_LIMIT}.` },
-  'encoding.unsupported': { code: 'unsupported_encoding', message: 'The Content-Encoding of the body is not accepted.' },
+  'encoding.unsupported': {
+    code: 'unsupported_encoding',
+    message: 'The Content-Encoding of the body is not accepted.',
+  },
   'charset.unsupported': { code: 'unsupported_charset', message: 'The body must be UTF-8.' },
 };
 
@@ -98,7 +101,9 @@ export function createApp({ client, limiter, trustProxy, onOutageDecision }: App
   );
 
   app.use((_req: Request, res: Response) => {
-    res.status(404).json({ error: 'not_found', message: 'No such route: POST /api/orders, POST /api/orders/batch, GET /healthz.' });
+    res
+      .status(404)
+      .json({ error: 'not_found', message: 'No such route: POST /api/orders, POST /api/orders/batch, GET /healthz.' });
   });
 
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {

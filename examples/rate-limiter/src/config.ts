@@ -20,7 +20,8 @@ function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be a whole number >= ${min}, got "${raw}"`);
+  if (!Number.isSafeInteger(value) || value < min)
+    throw new Error(`${name} must be a whole number >= ${min}, got "${raw}"`);
   return value;
 }
 
@@ -69,7 +70,9 @@ export function parseTrustProxy(raw: string | undefined): number | string[] | un
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const algorithm = (env.RATE_LIMIT_ALGORITHM || 'sliding-window-log') as RateLimitAlgorithm;
   if (!RATE_LIMIT_ALGORITHMS.includes(algorithm)) {
-    throw new Error(`RATE_LIMIT_ALGORITHM must be one of ${RATE_LIMIT_ALGORITHMS.join(', ')}, got "${algorithm.slice(0, 64)}"`);
+    throw new Error(
+      `RATE_LIMIT_ALGORITHM must be one of ${RATE_LIMIT_ALGORITHMS.join(', ')}, got "${algorithm.slice(0, 64)}"`,
+    );
   }
   return {
     port: wholeNumber(env, 'PORT', 3000, 0),

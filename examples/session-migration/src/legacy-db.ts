@@ -63,7 +63,11 @@ function unreachable(error: unknown): boolean {
  * here (`false`): the app starts, /readyz says PostgreSQL is down, and the next start creates the table. A database
  * that refuses (no CREATE permission) is: it says what to run instead.
  */
-export async function ensureSessionTable(sql: pg.Pool, tableName = 'session', display = 'the database'): Promise<boolean> {
+export async function ensureSessionTable(
+  sql: pg.Pool,
+  tableName = 'session',
+  display = 'the database',
+): Promise<boolean> {
   try {
     await sql.query(sessionTableSql(tableName));
     return true;
@@ -88,7 +92,9 @@ export async function openLegacyDatabase(options: LegacyDatabaseOptions = {}): P
     const connected = pool(url);
     const display = redactUrl(url);
     if (!(await ensureSessionTable(connected, options.tableName, display))) {
-      console.error(`[postgres] ${display} does not answer; the session table is created on the next start, /readyz says when it is back`);
+      console.error(
+        `[postgres] ${display} does not answer; the session table is created on the next start, /readyz says when it is back`,
+      );
     }
     return { pool: connected, url, display, close: () => connected.end() };
   }

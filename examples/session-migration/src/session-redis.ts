@@ -36,8 +36,10 @@ export function describeConnectFailure(error: unknown, settings: ConnectionSetti
   if (/WRONGPASS/.test(message)) {
     return 'the server refused the credentials (WRONGPASS): check REDIS_USERNAME and REDIS_PASSWORD (or the URL’s)';
   }
-  if (/NOAUTH/.test(message)) return 'the server needs a password (NOAUTH): set REDIS_PASSWORD (and REDIS_USERNAME for an ACL user)';
-  if (code === 'ECONNREFUSED') return `connection refused (ECONNREFUSED): nothing listens on ${where}; start Redis there or fix REDIS_URL`;
+  if (/NOAUTH/.test(message))
+    return 'the server needs a password (NOAUTH): set REDIS_PASSWORD (and REDIS_USERNAME for an ACL user)';
+  if (code === 'ECONNREFUSED')
+    return `connection refused (ECONNREFUSED): nothing listens on ${where}; start Redis there or fix REDIS_URL`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host ${settings.host} not found (${code}): check REDIS_URL`;
   if (/ERR_SSL|ERR_TLS|CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ssl|tls/i.test(`${code ?? ''} ${message}`)) {
     return `TLS failed (${code ?? message}): check rediss:// and REDIS_TLS_CA/CERT/KEY`;
@@ -59,7 +61,8 @@ export async function connectSessionRedis(
   let up = false;
   let everUp = false;
   // Before the first connection, give up after `attempts` and reject with the cause; after it, retry without end.
-  const reconnectStrategy = (retries: number, cause: Error) => (!everUp && retries + 1 >= attempts ? cause : backoff(retries));
+  const reconnectStrategy = (retries: number, cause: Error) =>
+    !everUp && retries + 1 >= attempts ? cause : backoff(retries);
   const socket = {
     connectTimeout,
     reconnectStrategy,
@@ -101,7 +104,11 @@ export async function connectSessionRedis(
   // The whole start, the attempts and their backoff included, has one deadline too.
   const deadlineMs = attempts * (connectTimeout + 2000);
   try {
-    await withTimeout<unknown>(client.connect(), deadlineMs, () => new Error(`timeout: no connection after ${deadlineMs} ms`));
+    await withTimeout<unknown>(
+      client.connect(),
+      deadlineMs,
+      () => new Error(`timeout: no connection after ${deadlineMs} ms`),
+    );
     // node-redis connects without credentials to a server that needs them; the first command says NOAUTH.
     await ping();
   } catch (error) {

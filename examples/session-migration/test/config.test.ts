@@ -21,7 +21,13 @@ describe('loadConfig', () => {
       REDIS_PASSWORD: 'canary-7f3a',
       REDIS_CLUSTER: 'true',
     });
-    expect(config.redis).toMatchObject({ host: 'cache.internal', port: 6380, username: 'app', tls: true, cluster: true });
+    expect(config.redis).toMatchObject({
+      host: 'cache.internal',
+      port: 6380,
+      username: 'app',
+      tls: true,
+      cluster: true,
+    });
     expect(config.redis.password).toBe('canary-7f3a');
     expect(JSON.stringify(config)).not.toContain('canary-7f3a');
   });

@@ -46,7 +46,9 @@ function numberParam(req: Request, name: string): number | undefined {
 function checkParameters(req: Request): void {
   const unknown = Object.keys(req.query).filter((name) => !PARAMETERS.has(name));
   if (unknown.length) {
-    throw new BadRequest(`unknown parameter ${unknown.map((n) => JSON.stringify(n)).join(', ')}: use ${[...PARAMETERS].join(', ')}`);
+    throw new BadRequest(
+      `unknown parameter ${unknown.map((n) => JSON.stringify(n)).join(', ')}: use ${[...PARAMETERS].join(', ')}`,
+    );
   }
 }
 
@@ -109,7 +111,8 @@ export function createApp(client: RedisClient, search: ProductSearch): express.E
     });
     // A product whose stored attributes another client overwrote with something unreadable is left out and named.
     const skipped = hits.filter((hit) => hit.attributeProblem);
-    for (const hit of skipped) console.error(`[vector-search] skipped ${JSON.stringify(hit.id)}: ${hit.attributeProblem}`);
+    for (const hit of skipped)
+      console.error(`[vector-search] skipped ${JSON.stringify(hit.id)}: ${hit.attributeProblem}`);
     res.json({
       query: q,
       k,

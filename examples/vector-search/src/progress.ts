@@ -4,7 +4,8 @@ import { progressLine } from '@redis-agent-kit/patterns';
 export function ingestProgress(label: string) {
   const line = progressLine();
   return {
-    update: (done: number, total: number) => line.update(`${label} ${done}/${total} (${Math.round((done / total) * 100)}%)`),
+    update: (done: number, total: number) =>
+      line.update(`${label} ${done}/${total} (${Math.round((done / total) * 100)}%)`),
     done: () => line.done(),
   };
 }

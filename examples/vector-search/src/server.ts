@@ -27,7 +27,9 @@ const { client, search } = await (async () => {
 
 const port = Number(process.env.PORT ?? 3000);
 const server = createApp(client, search).listen(port, () => {
-  console.log(`[vector-search] ${search.index.backend} index on ${describeClient(client)}, embedder ${search.embedder.model}`);
+  console.log(
+    `[vector-search] ${search.index.backend} index on ${describeClient(client)}, embedder ${search.embedder.model}`,
+  );
   console.log(`[vector-search] try http://localhost:${port}/api/search?q=waterproof+hiking+boots&k=5`);
 });
 

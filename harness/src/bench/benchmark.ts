@@ -123,9 +123,7 @@ export function compare(row: BenchRow, anchor: BenchRow, goal?: { min?: number; 
 export function formatRatio(row: Pick<BenchRow, 'ratio' | 'ratioRange'>): string {
   if (row.ratio === undefined) return '';
   const two = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '—');
-  return row.ratioRange
-    ? `${two(row.ratio)} (${two(row.ratioRange[0])}–${two(row.ratioRange[1])})`
-    : two(row.ratio);
+  return row.ratioRange ? `${two(row.ratio)} (${two(row.ratioRange[0])}–${two(row.ratioRange[1])})` : two(row.ratio);
 }
 
 /** Runs `op` from `concurrency` loops for `durationMs` and returns operations per second. */

@@ -22,13 +22,22 @@ export default defineFaultScenario({
   async run({ startCluster, connect, prefix, note }) {
     const cluster = await startCluster();
     const client = await connect(cluster);
-    const queue = createQueue<{ n: number }>(client, { name: 'failover', prefix, partitions: 6, replicas: 1, commandTimeoutMs: 2000 });
+    const queue = createQueue<{ n: number }>(client, {
+      name: 'failover',
+      prefix,
+      partitions: 6,
+      replicas: 1,
+      commandTimeoutMs: 2000,
+    });
     const runs = new Map<number, number>();
     let workerErrors = 0;
-    const worker = await queue.process(
-      (job) => void runs.set(job.payload.n, (runs.get(job.payload.n) ?? 0) + 1),
-      { concurrency: 20, visibilityMs: 2000, maintenanceMs: 200, blockMs: 200, onError: () => workerErrors++ },
-    );
+    const worker = await queue.process((job) => void runs.set(job.payload.n, (runs.get(job.payload.n) ?? 0) + 1), {
+      concurrency: 20,
+      visibilityMs: 2000,
+      maintenanceMs: 200,
+      blockMs: 200,
+      onError: () => workerErrors++,
+    });
     const acknowledged: number[] = [];
     const addErrors = new Map<string, number>();
     let stopping = false;

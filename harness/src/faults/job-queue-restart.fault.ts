@@ -21,7 +21,12 @@ export default defineFaultScenario({
   async run({ startServer, connect, prefix, note }) {
     const server = await startServer({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] });
     const client = await connect(server, { commandTimeoutMs: 1000 });
-    const queue = createQueue<{ n: number }>(client, { name: 'restart', prefix, partitions: 2, commandTimeoutMs: 1000 });
+    const queue = createQueue<{ n: number }>(client, {
+      name: 'restart',
+      prefix,
+      partitions: 2,
+      commandTimeoutMs: 1000,
+    });
     const runs = new Map<number, number>();
     let workerErrors = 0;
     const worker = await queue.process(
@@ -38,7 +43,7 @@ export default defineFaultScenario({
         acknowledged.push(n);
       }
       // Crash mid-processing: some jobs done, some running, some waiting.
-      while ((runs.size < BEFORE / 3)) await new Promise((r) => setTimeout(r, 2));
+      while (runs.size < BEFORE / 3) await new Promise((r) => setTimeout(r, 2));
       await server.kill();
       let addsFailedWhileDown = 0;
       for (let n = BEFORE; n < BEFORE + 5; n++) await queue.add({ n }).catch(() => addsFailedWhileDown++);
@@ -57,7 +62,9 @@ export default defineFaultScenario({
       const lost = acknowledged.filter((n) => !runs.has(n)).length;
       assert.equal(lost, 0, `${lost} acknowledged adds never ran`);
       const reruns = [...runs.values()].filter((times) => times > 1).length;
-      note(`the worker absorbed ${workerErrors} Redis errors and went on; ${reruns} jobs ran twice (they finished while Redis was down, so their acknowledgement failed and they were reclaimed)`);
+      note(
+        `the worker absorbed ${workerErrors} Redis errors and went on; ${reruns} jobs ran twice (they finished while Redis was down, so their acknowledgement failed and they were reclaimed)`,
+      );
       return {
         numbers: {
           acknowledged: acknowledged.length,

@@ -46,15 +46,23 @@ export default defineFaultScenario({
         heldAtKill += fleet.killBusiest();
         await fleet.start().ready;
       }
-      note(`${KILLS} workers killed holding ${heldAtKill} running jobs (from their logs); one replacement started after each`);
+      note(
+        `${KILLS} workers killed holding ${heldAtKill} running jobs (from their logs); one replacement started after each`,
+      );
       const killedAt = performance.now();
 
       const settle = async (): Promise<{ done: number; dead: number; redelivered: number }> => {
         const results = client.pipeline();
         for (const id of ids) results.get(resultKey(config, id));
-        const found = ((await results.exec()) ?? []).flatMap(([, json]) => (json ? [JSON.parse(json as string) as JobResult] : []));
+        const found = ((await results.exec()) ?? []).flatMap(([, json]) =>
+          json ? [JSON.parse(json as string) as JobResult] : [],
+        );
         const stats = await queue.stats();
-        return { done: found.length, dead: stats.totals.deadLetters, redelivered: found.filter((r) => r.delivery > 1).length };
+        return {
+          done: found.length,
+          dead: stats.totals.deadLetters,
+          redelivered: found.filter((r) => r.delivery > 1).length,
+        };
       };
       let outcome = await settle();
       while (outcome.done + outcome.dead < JOBS) {

@@ -67,8 +67,16 @@ export default defineFaultScenario({
       assert.equal(audit.value.length, 3, 'one result per instance');
 
       for (const [what, result, says] of [
-        ['silent port', silentResult, new RegExp(`^no answer to (the connection handshake|HELLO) within ${DEADLINE_MS} ms`)],
-        ['frozen mid-scan', frozenResult, new RegExp(`^127\\.0\\.0\\.1:${frozen.port}: .* got no answer within ${DEADLINE_MS} ms`)],
+        [
+          'silent port',
+          silentResult,
+          new RegExp(`^no answer to (the connection handshake|HELLO) within ${DEADLINE_MS} ms`),
+        ],
+        [
+          'frozen mid-scan',
+          frozenResult,
+          new RegExp(`^127\\.0\\.0\\.1:${frozen.port}: .* got no answer within ${DEADLINE_MS} ms`),
+        ],
       ] as const) {
         assert.ok(result && !result.ok, `the ${what} instance is reported as failed`);
         assert.match(result.error, says, `the error of the ${what} instance says what happened`);

@@ -74,7 +74,10 @@ export default defineFaultScenario({
       assert.ok(cacheRead.ok && cacheRead.value.found === false, 'the cache reads a Redis error as a miss');
 
       await server.restart();
-      const recoverMs = await msUntilSucceeds(() => s.ok('string', { op: 'set', key, value: 'after', ttl: 60 }), 15_000);
+      const recoverMs = await msUntilSucceeds(
+        () => s.ok('string', { op: 'set', key, value: 'after', ttl: 60 }),
+        15_000,
+      );
       let answeredAfter = 0;
       for (const [name, args] of calls) if (await s.ok(name, args)) answeredAfter++;
       assert.equal((await s.ok('string', { op: 'get', key })).value, 'after', 'the same server reads its write');

@@ -31,7 +31,11 @@ export default defineFaultScenario({
 
     await server.restart();
     const recoverMs = await msUntilCachingAgain(products, '1');
-    assert.equal((await products.get('1')).value?.price, 42, 'after the restart the cache answers with the updated product (the old entry died with the unpersisted server)');
+    assert.equal(
+      (await products.get('1')).value?.price,
+      42,
+      'after the restart the cache answers with the updated product (the old entry died with the unpersisted server)',
+    );
     const stats = products.cache.stats();
     return {
       numbers: {

@@ -19,7 +19,8 @@ export default defineFaultScenario({
   id: 'session-migration-postgres-down',
   workflow: 'session-migration',
   fault: 'stop',
-  title: 'Cutover store with PostgreSQL stopped: logins, moved sessions and logouts work; their rows go when it is back',
+  title:
+    'Cutover store with PostgreSQL stopped: logins, moved sessions and logouts work; their rows go when it is back',
   async run({ startServer, prefix, note }) {
     const redis = await startServer();
     const postgres = await LocalPostgres.start();
@@ -37,7 +38,10 @@ export default defineFaultScenario({
       const users: { name: string; cookie: string | undefined }[] = [];
       for (let i = 0; i <= MOVED; i++) {
         const name = `user${i}`;
-        users.push({ name, cookie: (await pgApp.request('/login', { method: 'POST', body: { username: name } })).cookie });
+        users.push({
+          name,
+          cookie: (await pgApp.request('/login', { method: 'POST', body: { username: name } })).cookie,
+        });
       }
       await pgApp.close();
       const [unmoved, ...moved] = users as [(typeof users)[number], ...typeof users];

@@ -27,7 +27,10 @@ export default defineFaultScenario({
     const server = await startServer({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] });
     // The client the example's server.ts makes: the factory's defaults.
     const client = await connect(server);
-    const search = await openProductSearch(client, { keyPrefix: prefix, embedder: createHashingEmbedder({ dim: 768 }) });
+    const search = await openProductSearch(client, {
+      keyPrefix: prefix,
+      embedder: createHashingEmbedder({ dim: 768 }),
+    });
     note(`backend: ${search.index.backend}`);
     const products = loadCatalogue();
     await ingestProducts(search, products);

@@ -51,4 +51,3 @@ export async function runApplicableCheck(
   if (!refused) return runCheck(suite, check, target);
   return { suite: suite.id, target: target.name, check: check.name, status: 'skip', reason: refused, notes: [], ms: 0 };
 }
-

@@ -25,22 +25,42 @@ export default defineSuite({
     {
       name: 'working memory keeps order, trims the oldest over the token budget, caps message size, expires the session',
       async run(ctx) {
-        const memory = createWorkingMemory(ctx.client, { prefix: ctx.prefix, tokenBudget: 10, ttlMs: 60_000, maxMessageBytes: 100, countTokens: (t) => t.length });
+        const memory = createWorkingMemory(ctx.client, {
+          prefix: ctx.prefix,
+          tokenBudget: 10,
+          ttlMs: 60_000,
+          maxMessageBytes: 100,
+          countTokens: (t) => t.length,
+        });
         await memory.append('s1', { role: 'user', content: 'abcd' });
         await memory.append('s1', { role: 'assistant', content: 'efgh' });
         const { trimmed, tokens } = await memory.append('s1', { role: 'user', content: 'ijk' });
-        assert.deepEqual(trimmed.map((m) => m.content), ['abcd'], 'the oldest goes first');
+        assert.deepEqual(
+          trimmed.map((m) => m.content),
+          ['abcd'],
+          'the oldest goes first',
+        );
         assert.equal(tokens, 7);
         const got = await memory.get('s1');
-        assert.deepEqual(got.messages.map((m) => [m.role, m.content]), [['assistant', 'efgh'], ['user', 'ijk']]);
+        assert.deepEqual(
+          got.messages.map((m) => [m.role, m.content]),
+          [
+            ['assistant', 'efgh'],
+            ['user', 'ijk'],
+          ],
+        );
         assert.equal((await memory.get('s2')).messages.length, 0, 'sessions are separate');
-        await assert.rejects(memory.append('s1', { role: 'user', content: 'x'.repeat(101) }), /over maxMessageBytes 100/);
+        await assert.rejects(
+          memory.append('s1', { role: 'user', content: 'x'.repeat(101) }),
+          /over maxMessageBytes 100/,
+        );
         await assert.rejects(memory.append('bad session!', { role: 'user', content: 'x' }), /session id/);
         const ttl = await ctx.client.pttl(`${ctx.prefix}:wm:{s1}:log`);
         assert.ok(ttl > 0 && ttl <= 60_000, `the session has a TTL (${ttl})`);
         const short = createWorkingMemory(ctx.client, { prefix: ctx.prefix, ttlMs: 50 });
         await short.append('s3', { role: 'user', content: 'hello' });
-        for (let i = 0; i < 200 && (await short.get('s3')).messages.length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+        for (let i = 0; i < 200 && (await short.get('s3')).messages.length > 0; i++)
+          await new Promise((r) => setTimeout(r, 20));
         assert.equal((await short.get('s3')).messages.length, 0, 'an idle session expires');
       },
     },
@@ -61,7 +81,14 @@ export default defineSuite({
         // dddd pushes the total to 16: aaaa is trimmed and summarised; the 2-token summary then makes bbbb go.
         assert.deepEqual(seen, [['aaaa']]);
         const { messages, tokens } = await memory.get('s');
-        assert.deepEqual(messages.map((m) => [m.role, m.content]), [['system', 'S1'], ['user', 'cccc'], ['user', 'dddd']]);
+        assert.deepEqual(
+          messages.map((m) => [m.role, m.content]),
+          [
+            ['system', 'S1'],
+            ['user', 'cccc'],
+            ['user', 'dddd'],
+          ],
+        );
         assert.ok(tokens <= 12);
       },
     },
@@ -88,19 +115,32 @@ export default defineSuite({
       requires: ['vectorSets'],
       async run(ctx) {
         const memory = longTerm(ctx);
-        const first = await memory.remember('The user prefers dark mode in the editor', { user: 'alice', topics: ['ui'] });
-        const again = await memory.remember('the user prefers dark mode in the editor!', { user: 'alice', topics: ['prefs'] });
+        const first = await memory.remember('The user prefers dark mode in the editor', {
+          user: 'alice',
+          topics: ['ui'],
+        });
+        const again = await memory.remember('the user prefers dark mode in the editor!', {
+          user: 'alice',
+          topics: ['prefs'],
+        });
         assert.equal(again.id, first.id);
         assert.equal(again.deduplicated, true);
         const other = await memory.remember('The user prefers dark mode in the editor', { user: 'bob' });
         assert.notEqual(other.id, first.id, 'the same text for another user is its own memory');
         await memory.remember('The user prefers dark mode in the editor', { user: 'alice', namespace: 'work' });
         const alice = await memory.recall('dark mode editor', { user: 'alice', k: 10 });
-        assert.deepEqual(alice.map((m) => m.id), [first.id], 'one memory, de-duplicated, in alice/default only');
+        assert.deepEqual(
+          alice.map((m) => m.id),
+          [first.id],
+          'one memory, de-duplicated, in alice/default only',
+        );
         assert.deepEqual(alice[0]?.topics.sort(), ['prefs', 'ui']);
         for (const scope of [{ user: 'bob' }, { user: 'alice', namespace: 'work' }, { user: 'carol' }]) {
           const found = await memory.recall('dark mode editor', { ...scope, k: 10 });
-          assert.ok(found.every((m) => m.id !== first.id), `${JSON.stringify(scope)} never sees alice's memory`);
+          assert.ok(
+            found.every((m) => m.id !== first.id),
+            `${JSON.stringify(scope)} never sees alice's memory`,
+          );
         }
         assert.deepEqual(await memory.recall('anything', { user: 'carol' }), []);
       },
@@ -116,7 +156,10 @@ export default defineSuite({
         await tick();
         const old = await memory.remember('Deploys happen on Tuesday mornings', { ...scope, topics: ['ops'] });
         await tick();
-        const recent = await memory.remember('Deploys are frozen during the holidays', { ...scope, topics: ['ops', 'calendar'] });
+        const recent = await memory.remember('Deploys are frozen during the holidays', {
+          ...scope,
+          topics: ['ops', 'calendar'],
+        });
         const ops = await memory.recall('Tuesday', { ...scope, topics: ['ops'], k: 5 });
         assert.ok(ops.length === 2 && ops.every((m) => m.topics.includes('ops')));
         const byRecency = await memory.recall('deploys', { ...scope, k: 2, recencyWeight: 1 });
@@ -125,7 +168,10 @@ export default defineSuite({
         assert.equal(await memory.forget(old.id, scope), 0);
         assert.equal(await memory.forget({ topics: ['calendar'] }, scope), 1);
         const left = await memory.recall('deploys tuesday lunch', { ...scope, k: 5 });
-        assert.deepEqual(left.map((m) => m.topics), [['office']]);
+        assert.deepEqual(
+          left.map((m) => m.topics),
+          [['office']],
+        );
         assert.equal(await memory.forget({ before: Date.now() + 1000 }, scope), 1);
         await assert.rejects(memory.forget({}, scope), /forget needs an id, or a filter/);
         await assert.rejects(memory.recall('x', { ...scope, k: 500 }), /k must be an integer/);
@@ -137,16 +183,28 @@ export default defineSuite({
       async run(ctx) {
         const memory = longTerm(ctx);
         const scope = { user: 'ttl' };
-        const tag = `${ctx.prefix}:ltm:{${createHash('sha256').update(JSON.stringify(['ttl', 'default'])).digest('hex').slice(0, 32)}}`;
+        const tag = `${ctx.prefix}:ltm:{${createHash('sha256')
+          .update(JSON.stringify(['ttl', 'default']))
+          .digest('hex')
+          .slice(0, 32)}}`;
         const kept = await memory.remember('The office wifi password rotates monthly', scope);
         const short = await memory.remember('Standup is moved to 10:30 today', { ...scope, ttlMs: 60 });
         const pttl = await ctx.client.pttl(`${tag}:m:${short.id}`);
         assert.ok(pttl > 0 && pttl <= 60, `the memory has its TTL (${pttl})`);
-        assert.equal(await ctx.client.pttl(`${tag}:m:${kept.id}`), -1, 'without ttlMs a memory is kept until forgotten');
+        assert.equal(
+          await ctx.client.pttl(`${tag}:m:${kept.id}`),
+          -1,
+          'without ttlMs a memory is kept until forgotten',
+        );
         await assert.rejects(memory.remember('x', { ...scope, ttlMs: 1.5 }), /ttlMs must be/);
-        for (let i = 0; i < 200 && (await ctx.client.exists(`${tag}:m:${short.id}`)); i++) await new Promise((r) => setTimeout(r, 20));
+        for (let i = 0; i < 200 && (await ctx.client.exists(`${tag}:m:${short.id}`)); i++)
+          await new Promise((r) => setTimeout(r, 20));
         const found = await memory.recall('standup today office', { ...scope, k: 5 });
-        assert.deepEqual(found.map((m) => m.id), [kept.id], 'the expired memory is not recalled');
+        assert.deepEqual(
+          found.map((m) => m.id),
+          [kept.id],
+          'the expired memory is not recalled',
+        );
         assert.equal(await ctx.client.call('VCARD', `${tag}:vset`), 1, 'its element left the vector set');
         assert.equal(await ctx.client.zcard(`${tag}:ids`), 1, 'and its id the index');
       },

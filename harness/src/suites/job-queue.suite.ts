@@ -10,16 +10,31 @@
 import assert from 'node:assert/strict';
 import type { RedisClient } from '@redis-agent-kit/patterns';
 import { keySlot } from '@redis-agent-kit/patterns/cluster';
-import { createQueue, type Job, type Queue, type QueueOptions, type WorkerOptions } from '@redis-agent-kit/patterns/queue';
+import {
+  createQueue,
+  type Job,
+  type Queue,
+  type QueueOptions,
+  type WorkerOptions,
+} from '@redis-agent-kit/patterns/queue';
 import { Cluster } from 'ioredis';
 import { defineSuite, type SuiteContext } from '../matrix/suite.ts';
 import { inProcessSession } from './mcp-server.suite.ts';
 
 /** Fast upkeep so checks take seconds; visibilityMs stays 4 × maintenanceMs as the worker requires. */
-const FAST: WorkerOptions = { maintenanceMs: 100, visibilityMs: 2000, blockMs: 200, backoff: { type: 'fixed', delayMs: 20 } };
+const FAST: WorkerOptions = {
+  maintenanceMs: 100,
+  visibilityMs: 2000,
+  blockMs: 200,
+  backoff: { type: 'fixed', delayMs: 20 },
+};
 
 /** Polls `condition` until it holds; throws naming `what` after `boundMs` (a hang, not a timing assertion). */
-export async function waitFor(condition: () => boolean | Promise<boolean>, boundMs: number, what: string): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  boundMs: number,
+  what: string,
+): Promise<void> {
   const deadline = performance.now() + boundMs;
   while (!(await condition())) {
     if (performance.now() > deadline) throw new Error(`${what}: not seen within ${boundMs} ms`);
@@ -33,7 +48,8 @@ function queueFor<T = unknown>(ctx: SuiteContext, options: Partial<QueueOptions>
 
 /** Every key of the queue's partitions, for cleanup (one UNLINK per partition: one slot each). */
 async function dropQueue(client: RedisClient, queue: Pick<Queue, 'partitions'>): Promise<void> {
-  for (const keys of queue.partitions) await client.unlink(keys.stream, keys.high, keys.delayed, keys.delayedJobs, keys.dead);
+  for (const keys of queue.partitions)
+    await client.unlink(keys.stream, keys.high, keys.delayed, keys.delayedJobs, keys.dead);
 }
 
 /** The servers' time in ms (the queue schedules by it, never by this process's clock). */
@@ -65,7 +81,11 @@ export default defineSuite({
           const stats = await queue.stats();
           assert.equal(stats.totals.pending, 0);
           assert.equal(stats.totals.waiting, 0);
-          assert.deepEqual([...ran.values()].filter((times) => times !== 1), [], 'a job ran more than once');
+          assert.deepEqual(
+            [...ran.values()].filter((times) => times !== 1),
+            [],
+            'a job ran more than once',
+          );
           assert.equal(ran.size, 500);
           ctx.note(`${stats.partitions.length} partitions, ${worker.stats().completed} completed`);
         } finally {
@@ -90,7 +110,10 @@ export default defineSuite({
           await waitFor(() => seen.length === 2, 10_000, 'two jobs');
           const got = seen.find(Buffer.isBuffer);
           assert.ok(got && bytes.equals(got), 'the raw bytes came back unchanged');
-          assert.deepEqual(seen.find((p) => !Buffer.isBuffer(p)), json);
+          assert.deepEqual(
+            seen.find((p) => !Buffer.isBuffer(p)),
+            json,
+          );
         } finally {
           await worker.close();
           await dropQueue(ctx.client, queue);
@@ -108,8 +131,14 @@ export default defineSuite({
         assert.equal(again.partition, first.partition, 'an id always lands on the same partition');
         const racing = await Promise.all(Array.from({ length: 20 }, () => queue.add('c', { id: 'order-43' })));
         assert.equal(racing.filter((r) => r.added).length, 1);
-        const delayedTwice = [await queue.add('d', { id: 'order-44', delayMs: 50 }), await queue.add('d', { id: 'order-44', delayMs: 50 })];
-        assert.deepEqual(delayedTwice.map((r) => r.added), [true, false]);
+        const delayedTwice = [
+          await queue.add('d', { id: 'order-44', delayMs: 50 }),
+          await queue.add('d', { id: 'order-44', delayMs: 50 }),
+        ];
+        assert.deepEqual(
+          delayedTwice.map((r) => r.added),
+          [true, false],
+        );
         const ran: string[] = [];
         const worker = await queue.process((job) => void ran.push(`${job.id}=${job.payload}`), FAST);
         try {
@@ -164,7 +193,7 @@ export default defineSuite({
       },
     },
     {
-      name: "a consumer that stopped responding: its jobs are reclaimed after visibilityMs, or dead-lettered past maxDeliveries",
+      name: 'a consumer that stopped responding: its jobs are reclaimed after visibilityMs, or dead-lettered past maxDeliveries',
       async run(ctx) {
         const queue = queueFor<{ n: number }>(ctx);
         const keys = queue.partitions[0];
@@ -174,13 +203,23 @@ export default defineSuite({
         await queue.add({ n: 1 });
         await queue.add({ n: 2 });
         await ctx.client.xreadgroup('GROUP', 'workers', 'dead-worker', 'COUNT', 2, 'STREAMS', keys.stream, '>');
-        const pending = (await ctx.client.xpending(keys.stream, 'workers', '-', '+', 10)) as [string, string, number, number][];
+        const pending = (await ctx.client.xpending(keys.stream, 'workers', '-', '+', 10)) as [
+          string,
+          string,
+          number,
+          number,
+        ][];
         const [id1, id2] = pending.map(([id]) => id);
         assert.ok(id1 && id2);
         // Job 2 had a second dead worker (XCLAIM counts a delivery): a third delivery would exceed maxDeliveries 2.
         await ctx.client.call('XCLAIM', keys.stream, 'workers', 'dead-worker-2', 0, id2);
         const ran: Job<{ n: number }>[] = [];
-        const worker = await queue.process((job) => void ran.push(job), { ...FAST, maxDeliveries: 2, visibilityMs: 1000, maintenanceMs: 100 });
+        const worker = await queue.process((job) => void ran.push(job), {
+          ...FAST,
+          maxDeliveries: 2,
+          visibilityMs: 1000,
+          maintenanceMs: 100,
+        });
         try {
           await waitFor(() => ran.length === 1, 10_000, 'the reclaimed job');
           await waitFor(async () => (await queue.stats()).totals.deadLetters === 1, 10_000, 'the dead letter');
@@ -297,7 +336,8 @@ export default defineSuite({
         await ctx.client.xreadgroup('GROUP', 'workers', 'c', 'COUNT', 600, 'STREAMS', keys.stream, '>');
         // Acknowledge the first 600 but entry 450: it stays pending, and 600..999 were never read.
         const acked = ids.slice(0, 600).filter((_, i) => i !== 450);
-        for (let i = 0; i < acked.length; i += 200) await ctx.client.xack(keys.stream, 'workers', ...acked.slice(i, i + 200));
+        for (let i = 0; i < acked.length; i += 200)
+          await ctx.client.xack(keys.stream, 'workers', ...acked.slice(i, i + 200));
         const removed = await queue.trim();
         assert.ok(removed > 0 && removed <= 450, `removed ${removed}: some acknowledged entries, none from 450 on`);
         const left = (await ctx.client.xrange(keys.stream, ids[450] as string, '+')).map(([id]) => id);
@@ -323,7 +363,8 @@ export default defineSuite({
 
         let aborted = false;
         const stuck = await queue.process(
-          (job) => new Promise<void>((resolve) => job.signal.addEventListener('abort', () => ((aborted = true), resolve()))),
+          (job) =>
+            new Promise<void>((resolve) => job.signal.addEventListener('abort', () => ((aborted = true), resolve()))),
           { ...FAST, visibilityMs: 60_000, maintenanceMs: 100 },
         );
         await queue.add('stuck');
@@ -354,10 +395,13 @@ export default defineSuite({
         await ctx.client.xgroup('CREATE', keys.stream, 'workers', '0', 'MKSTREAM');
         await ctx.client.call('XGROUP', 'CREATECONSUMER', keys.stream, 'workers', 'ghost');
         const names = async () =>
-          ((await ctx.client.call('XINFO', 'CONSUMERS', keys.stream, 'workers')) as unknown[][]).map((c) => String(c[1]));
+          ((await ctx.client.call('XINFO', 'CONSUMERS', keys.stream, 'workers')) as unknown[][]).map((c) =>
+            String(c[1]),
+          );
         const worker = await queue.process(() => {}, { ...FAST, visibilityMs: 400, maintenanceMs: 100 });
         try {
-          const fields = ((await ctx.client.call('XINFO', 'CONSUMERS', keys.stream, 'workers')) as unknown[][])[0] ?? [];
+          const fields =
+            ((await ctx.client.call('XINFO', 'CONSUMERS', keys.stream, 'workers')) as unknown[][])[0] ?? [];
           if (!fields.map(String).includes('inactive')) {
             // Before Redis 7.2 XINFO has no `inactive`, and `idle` keeps growing under a blocked read: a live worker
             // cannot be told from a dead one, so nothing is pruned.
@@ -392,7 +436,10 @@ export default defineSuite({
           { length: p0?.length, waiting: p0?.waiting, pending: p0?.pending, consumers: p0?.consumers },
           { length: 3, waiting: 1, pending: 2, consumers: 1 },
         );
-        assert.deepEqual({ ...stats.totals }, { length: 6, waiting: 4, pending: 2, consumers: 1, delayed: 1, deadLetters: 0 });
+        assert.deepEqual(
+          { ...stats.totals },
+          { length: 6, waiting: 4, pending: 2, consumers: 1, delayed: 1, deadLetters: 0 },
+        );
         await dropQueue(ctx.client, queue);
       },
     },
@@ -401,7 +448,9 @@ export default defineSuite({
       async run(ctx) {
         const queue = queueFor<{ p: number; seq: number }>(ctx, { partitions: 8 });
         const slots = queue.partitions.map((keys) => {
-          const all = new Set([keys.stream, keys.high, keys.delayed, keys.delayedJobs, keys.dead, keys.id('x')].map(keySlot));
+          const all = new Set(
+            [keys.stream, keys.high, keys.delayed, keys.delayedJobs, keys.dead, keys.id('x')].map(keySlot),
+          );
           assert.equal(all.size, 1, `partition ${keys.partition}'s keys share one slot`);
           return keySlot(keys.stream);
         });
@@ -424,12 +473,17 @@ export default defineSuite({
         try {
           await waitFor(() => worker.stats().completed === 80, 20_000, '80 jobs');
           for (const [partition, seqs] of order) {
-            assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), `partition ${partition} ran in add order`);
+            assert.deepEqual(
+              seqs,
+              [...seqs].sort((a, b) => a - b),
+              `partition ${partition} ran in add order`,
+            );
           }
           assert.ok(order.size >= 4, 'ids spread over the partitions');
         } finally {
           await worker.close();
-          for (let seq = 0; seq < 80; seq++) for (const keys of queue.partitions) await ctx.client.unlink(keys.id(`job-${seq}`));
+          for (let seq = 0; seq < 80; seq++)
+            for (const keys of queue.partitions) await ctx.client.unlink(keys.id(`job-${seq}`));
           await dropQueue(ctx.client, queue);
         }
       },
@@ -440,9 +494,18 @@ export default defineSuite({
         assert.throws(() => createQueue(ctx.client, { name: 'bad name!' }), /queue name/);
         assert.throws(() => createQueue(ctx.client, { name: 'q', partitions: 0 }), /partitions must be/);
         const queue = queueFor<number>(ctx, { partitions: 2 });
-        await assert.rejects(queue.process(() => {}, { visibilityMs: 100, maintenanceMs: 100 }), /at least 4 × maintenanceMs/);
-        await assert.rejects(queue.process(() => {}, { partitions: [2] }), /partition 2 does not exist/);
-        await assert.rejects(queue.process(() => {}, { concurrency: 0 }), /concurrency must be/);
+        await assert.rejects(
+          queue.process(() => {}, { visibilityMs: 100, maintenanceMs: 100 }),
+          /at least 4 × maintenanceMs/,
+        );
+        await assert.rejects(
+          queue.process(() => {}, { partitions: [2] }),
+          /partition 2 does not exist/,
+        );
+        await assert.rejects(
+          queue.process(() => {}, { concurrency: 0 }),
+          /concurrency must be/,
+        );
         await assert.rejects(queue.add(1, { id: '' }), /job id must be 1 to 256 bytes/);
         await assert.rejects(queue.add(1, { delayMs: -1 }), /delayMs/);
         for (const keys of queue.partitions) assert.equal(await ctx.client.exists(keys.stream), 0, 'nothing was sent');
@@ -483,7 +546,10 @@ export default defineSuite({
           assert.equal((await queue.add('durable too', { id: 'r1', delayMs: 10 })).added, true);
           ctx.note('add confirmed by a replica (WAIT on the node serving the partition)');
         } else {
-          await assert.rejects(queue.add('unconfirmed'), (error: Error) => error.name === 'QueueReplicationError' && /reached 0 of 1 replica/.test(error.message));
+          await assert.rejects(
+            queue.add('unconfirmed'),
+            (error: Error) => error.name === 'QueueReplicationError' && /reached 0 of 1 replica/.test(error.message),
+          );
           assert.equal((await queue.stats()).totals.length, 1, 'the job was added all the same');
           ctx.note('no replica: the add is refused as unconfirmed, and the job is in the stream');
         }
@@ -498,34 +564,64 @@ export default defineSuite({
         const name = { queue: 'jobs', prefix: ctx.prefix, partitions: 3 };
         const s = await inProcessSession(ctx.target, ['--tools', 'queue', '--max-items', '2']);
         try {
-          const added = (await s.ok('queue', { op: 'add', ...name, payload: { n: 1 }, id: 'mcp-1' })).added as { added: boolean };
+          const added = (await s.ok('queue', { op: 'add', ...name, payload: { n: 1 }, id: 'mcp-1' })).added as {
+            added: boolean;
+          };
           assert.equal(added.added, true);
-          assert.equal(((await s.ok('queue', { op: 'add', ...name, payload: { n: 1 }, id: 'mcp-1' })).added as { added: boolean }).added, false);
+          assert.equal(
+            ((await s.ok('queue', { op: 'add', ...name, payload: { n: 1 }, id: 'mcp-1' })).added as { added: boolean })
+              .added,
+            false,
+          );
           for (let n = 2; n <= 4; n++) await s.ok('queue', { op: 'add', ...name, payload: { n } });
           await queue.add(Buffer.from([0xff, 0x22, 0x0a]) as unknown as string);
           await queue.add('x'.repeat(3000));
           assert.match(await s.fails('queue', { op: 'add', ...name }), /needs payload/);
-          const stats = (await s.ok('queue', { op: 'stats', ...name })).stats as { totals: { length: number }; partitions: unknown[]; partitionsOmitted: number };
+          const stats = (await s.ok('queue', { op: 'stats', ...name })).stats as {
+            totals: { length: number };
+            partitions: unknown[];
+            partitionsOmitted: number;
+          };
           assert.equal(stats.totals.length, 6);
           assert.deepEqual([stats.partitions.length, stats.partitionsOmitted], [2, 1], 'partitions cut to --max-items');
           // Every job fails once and is dead-lettered (maxDeliveries 1).
           const worker = await queue.process(() => Promise.reject(new Error('nope')), { ...FAST, maxDeliveries: 1 });
           await waitFor(async () => (await queue.stats()).totals.deadLetters === 6, 10_000, 'six dead letters');
           await worker.close();
-          assert.match(await s.fails('queue', { op: 'dead_letters', ...name, count: 5 }), /Too big/, 'count is bounded by --max-items');
-          const letters = (await s.ok('queue', { op: 'dead_letters', ...name, count: 2 })).deadLetters as Record<string, unknown>[];
+          assert.match(
+            await s.fails('queue', { op: 'dead_letters', ...name, count: 5 }),
+            /Too big/,
+            'count is bounded by --max-items',
+          );
+          const letters = (await s.ok('queue', { op: 'dead_letters', ...name, count: 2 })).deadLetters as Record<
+            string,
+            unknown
+          >[];
           assert.equal(letters.length, 2);
           // Retry the bytes and the long payload through the tool; failing again makes them the two newest letters.
           const all = await queue.deadLetters(10);
           for (const letter of all.filter((l) => Buffer.isBuffer(l.payload) || l.rawPayload.length > 1024)) {
-            assert.equal((await s.ok('queue', { op: 'retry', ...name, deadLetterId: letter.deadLetterId })).retried, true);
-            assert.equal((await s.ok('queue', { op: 'retry', ...name, deadLetterId: letter.deadLetterId })).retried, false);
+            assert.equal(
+              (await s.ok('queue', { op: 'retry', ...name, deadLetterId: letter.deadLetterId })).retried,
+              true,
+            );
+            assert.equal(
+              (await s.ok('queue', { op: 'retry', ...name, deadLetterId: letter.deadLetterId })).retried,
+              false,
+            );
           }
           const again = await queue.process(() => Promise.reject(new Error('again')), { ...FAST, maxDeliveries: 1 });
-          await waitFor(async () => (await queue.stats()).totals.deadLetters === 6, 10_000, 'the retried ones dead again');
+          await waitFor(
+            async () => (await queue.stats()).totals.deadLetters === 6,
+            10_000,
+            'the retried ones dead again',
+          );
           await again.close();
           const view = new Map<number, Record<string, unknown>>();
-          for (const letter of (await s.ok('queue', { op: 'dead_letters', ...name })).deadLetters as Record<string, unknown>[]) {
+          for (const letter of (await s.ok('queue', { op: 'dead_letters', ...name })).deadLetters as Record<
+            string,
+            unknown
+          >[]) {
             view.set(letter.payloadBytes as number, letter);
           }
           assert.equal(view.get(3)?.payloadEscaped, '\\xff\\"\\n', 'bytes escaped as redis-cli prints them');

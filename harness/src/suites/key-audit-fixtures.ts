@@ -75,13 +75,19 @@ export async function seedKeyspace(client: RedisClient, prefix: string): Promise
   }
   const plainKey = add('string', true, ['SET', prefix.replace(/\W/g, '_'), 'no namespace', 'EX', '600']);
   await run(client, writes);
-  const sizes = await run(client, spec.map(({ key }) => withKeys('MEMORY', ['USAGE', key, 'SAMPLES', '0'], [1])));
+  const sizes = await run(
+    client,
+    spec.map(({ key }) => withKeys('MEMORY', ['USAGE', key, 'SAMPLES', '0'], [1])),
+  );
   const keys = spec.map((s, i) => ({ ...s, bytes: Number(sizes[i]) }));
   return { match: `*${tag}*`, keys, hugeKey, bigStringKey, listKey, plainKey };
 }
 
 export async function dropKeyspace(client: RedisClient, seeded: Seeded): Promise<void> {
-  await run(client, seeded.keys.map(({ key }) => command('UNLINK', key)));
+  await run(
+    client,
+    seeded.keys.map(({ key }) => command('UNLINK', key)),
+  );
 }
 
 /** Sums of the seeded keys by every prefix they fall under (to `depth` segments). */
@@ -160,8 +166,14 @@ export async function seedOddNames(client: RedisClient, prefix: string): Promise
     [name(`${tag}:plain:1`), 'p'],
   ]);
   const keys = [...values.keys()];
-  await run(client, keys.map((key) => command('SET', key, values.get(key) as string)));
-  const sizes = await run(client, keys.map((key) => withKeys('MEMORY', ['USAGE', key, 'SAMPLES', '0'], [1])));
+  await run(
+    client,
+    keys.map((key) => command('SET', key, values.get(key) as string)),
+  );
+  const sizes = await run(
+    client,
+    keys.map((key) => withKeys('MEMORY', ['USAGE', key, 'SAMPLES', '0'], [1])),
+  );
   return {
     match: `*${tag}*`,
     keys: keys.map((bytes, i) => ({ bytes, memory: Number(sizes[i]) })),
@@ -171,5 +183,8 @@ export async function seedOddNames(client: RedisClient, prefix: string): Promise
 }
 
 export async function dropOddNames(client: RedisClient, seeded: SeededOddNames): Promise<void> {
-  await run(client, seeded.keys.map(({ bytes }) => command('UNLINK', bytes)));
+  await run(
+    client,
+    seeded.keys.map(({ bytes }) => command('UNLINK', bytes)),
+  );
 }

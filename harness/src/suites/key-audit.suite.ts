@@ -140,7 +140,12 @@ export default defineSuite({
         const seeded = await seedOddNames(client, prefix);
         try {
           for (const useScripts of [true, false]) {
-            const report = await auditKeyspace(client, { match: seeded.match, memorySamples: 0, scanCount: 100, useScripts });
+            const report = await auditKeyspace(client, {
+              match: seeded.match,
+              memorySamples: 0,
+              scanCount: 100,
+              useScripts,
+            });
             const how = useScripts ? 'script' : 'pipeline';
             assert.equal(report.totals.scanned, seeded.keys.length, `every key inspected (${how})`);
             assert.equal(report.totals.vanished, 0, `no key lost to a lossy name (${how})`);
@@ -154,8 +159,13 @@ export default defineSuite({
             // Every key is without TTL: the samples are names as shown, and each maps back to its bytes.
             assert.deepEqual([...report.withoutTtl.samples].sort(), [...shown].sort());
             for (const sample of report.withoutTtl.samples) {
-              const bytes = report.rawNames[sample] ? Buffer.from(report.rawNames[sample], 'base64') : Buffer.from(sample);
-              assert.ok(seeded.keys.some((k) => k.bytes.equals(bytes)), `${sample} is a seeded key`);
+              const bytes = report.rawNames[sample]
+                ? Buffer.from(report.rawNames[sample], 'base64')
+                : Buffer.from(sample);
+              assert.ok(
+                seeded.keys.some((k) => k.bytes.equals(bytes)),
+                `${sample} is a seeded key`,
+              );
               assert.ok(keyNameBytes(sample).equals(bytes), `${sample} unescapes to its bytes`);
               // eslint-disable-next-line no-control-regex -- finding control characters is the point
               assert.doesNotMatch(sample, /[\u0000-\u001f\u007f]/, 'no raw control character');
@@ -166,7 +176,10 @@ export default defineSuite({
             assert.equal(report.rawNames[big[0] as string], seeded.bigBinary.toString('base64'));
             assert.deepEqual(big.slice(1).sort(), [`"${tag}:ctl:\\n:1"`, `"${tag}:ctl:\\x1b[31mred"`].sort());
             assert.ok(!allPrefixes(report.prefixes).includes(''), 'a leading separator makes no empty prefix');
-            assert.ok(allPrefixes(report.prefixes).includes(`:${tag}`), 'the leading separator stays on the first segment');
+            assert.ok(
+              allPrefixes(report.prefixes).includes(`:${tag}`),
+              'the leading separator stays on the first segment',
+            );
             assert.equal(schemaErrors({ instances: [{ target: report.target, ok: true, report }] }), undefined);
           }
           note('binary names exact, escaped');
@@ -197,7 +210,12 @@ export default defineSuite({
         try {
           orThrow(await sendBatch(client, writes));
           if (target.capabilities.hashFieldTtl) await client.call('HEXPIRE', `${tag}:hash:1`, 600, 'FIELDS', 1, 'f1');
-          const sizes = orThrow(await sendBatch(client, keys.map((k) => withKeys('MEMORY', ['USAGE', k, 'SAMPLES', '0'], [1]))));
+          const sizes = orThrow(
+            await sendBatch(
+              client,
+              keys.map((k) => withKeys('MEMORY', ['USAGE', k, 'SAMPLES', '0'], [1])),
+            ),
+          );
           const bytes = new Map(keys.map((k, i) => [k, Number(sizes[i])]));
           const report = await auditKeyspace(client, { match: `${tag}*`, memorySamples: 0, scanCount: 100 });
 
@@ -238,7 +256,10 @@ export default defineSuite({
 
           const hour = report.ttlBuckets.find((b) => b.label === '< 1 hour');
           assert.equal(hour?.keys, 5, 'the five user keys (100 s left) are under an hour');
-          assert.equal(report.ttlBuckets.reduce((sum, b) => sum + b.keys, 0), report.totals.scanned - report.withoutTtl.keys);
+          assert.equal(
+            report.ttlBuckets.reduce((sum, b) => sum + b.keys, 0),
+            report.totals.scanned - report.withoutTtl.keys,
+          );
           if (target.capabilities.hashFieldTtl && target.capabilities.server === 'redis') {
             assert.ok((report.keyspace.hashesWithFieldTtl ?? 0) >= 1, 'INFO keyspace subexpiry counts the hash');
             note(`hashes with field TTL: ${report.keyspace.hashesWithFieldTtl}`);
@@ -251,7 +272,10 @@ export default defineSuite({
           assert.equal(given.separators.keysWithout, 15);
           assert.equal(finding(given, 'no-namespace')?.count, 15);
         } finally {
-          await sendBatch(client, keys.map((k) => command('UNLINK', k)));
+          await sendBatch(
+            client,
+            keys.map((k) => command('UNLINK', k)),
+          );
         }
       },
     },
@@ -265,11 +289,19 @@ export default defineSuite({
           const comparable = (r: AuditReport) => ({
             totals: { ...r.totals, dbsize: 0, commands: 0, commandsInScripts: 0 },
             prefixes: r.prefixes,
-            types: Object.entries(r.types).map(([type, { biggest: { ttlMs, ...biggest }, ...t }]) => ({
-              type,
-              ...t,
-              biggest: { ...biggest, hasTtl: ttlMs >= 0 },
-            })),
+            types: Object.entries(r.types).map(
+              ([
+                type,
+                {
+                  biggest: { ttlMs, ...biggest },
+                  ...t
+                },
+              ]) => ({
+                type,
+                ...t,
+                biggest: { ...biggest, hasTtl: ttlMs >= 0 },
+              }),
+            ),
             distributions: [r.keySizes, r.nameLengths, r.ttlBuckets, r.separators],
             // TTLs tick between the two audits.
             bigKeys: { ...r.bigKeys, top: r.bigKeys.top.map(({ ttlMs, ...k }) => ({ ...k, hasTtl: ttlMs >= 0 })) },
@@ -406,8 +438,15 @@ export default defineSuite({
           await auditAsReader(
             ['-memory'],
             (seeded, report) => {
-              assert.ok(report.notes.some((n) => /keys at random \(MEMORY USAGE is not allowed/.test(n)), report.notes.join('; '));
-              assert.equal(report.totals.estimatedKeys?.value, seeded.keys.length, 'every matching key counted in the pass');
+              assert.ok(
+                report.notes.some((n) => /keys at random \(MEMORY USAGE is not allowed/.test(n)),
+                report.notes.join('; '),
+              );
+              assert.equal(
+                report.totals.estimatedKeys?.value,
+                seeded.keys.length,
+                'every matching key counted in the pass',
+              );
             },
             { sampleKeys: 10, sizePass: true },
           );
@@ -416,7 +455,8 @@ export default defineSuite({
           await auditAsReader(['-pttl'], (seeded, report) => {
             assert.equal(report.totals.keysWithoutTtl, seeded.keys.filter((k) => !k.hasTtl).length);
             assert.ok(report.notes.some((n) => /PTTL is not allowed for this user: TTLs read with TTL/.test(n)));
-            for (const big of report.bigKeys.top) assert.ok(Number.isInteger(big.ttlMs), `${big.key} ttlMs ${big.ttlMs}`);
+            for (const big of report.bigKeys.top)
+              assert.ok(Number.isInteger(big.ttlMs), `${big.key} ttlMs ${big.ttlMs}`);
             valid(report);
           });
           note('PTTL denied: TTL instead, said');
@@ -433,7 +473,9 @@ export default defineSuite({
           });
           await auditAsReader(['-dbsize', '+info'], (seeded, report) => {
             assert.ok((report.totals.dbsize ?? 0) >= seeded.keys.length, `DBSIZE from INFO: ${report.totals.dbsize}`);
-            assert.ok(report.notes.some((n) => /DBSIZE is not allowed for this user: key counts from INFO keyspace/.test(n)));
+            assert.ok(
+              report.notes.some((n) => /DBSIZE is not allowed for this user: key counts from INFO keyspace/.test(n)),
+            );
           });
           note('DBSIZE denied: INFO keyspace, or unknown and said');
         } finally {

@@ -370,7 +370,11 @@ export default defineSuite({
             ['cache', { op: 'set', key: `${prefix}:k`, value: 'x'.repeat(1001) }, /over the 1000-byte limit/],
             ['cache', { op: 'get' }, /get needs key/],
             ['cache', { op: 'set', key: `${prefix}:k`, value: 1, ttl: 0 }, />=1/],
-            ['ratelimit', { op: 'check', policy: 'p', id: 'u', limit: 2, window: 60, cost: 3 }, /cost must be an integer from 1 to the limit \(2\)/],
+            [
+              'ratelimit',
+              { op: 'check', policy: 'p', id: 'u', limit: 2, window: 60, cost: 3 },
+              /cost must be a whole number from 1 to the limit \(2\)/,
+            ],
             ['ratelimit', { op: 'check', policy: 'p', id: 'u', limit: 2, window: 60, algorithm: 'leaky' }, /algorithm/],
             ['ratelimit', { op: 'peek', policy: 'p', id: 'u' }, /limit/],
             ['audit', { sample: 1_000_000 }, /<=100000/],
@@ -448,7 +452,10 @@ export default defineSuite({
           );
           assert.equal((await s.ok('keys', { op: 'persist', keys })).changed, keys.length);
           assert.equal((await s.ok('keys', { op: 'expire', keys, ttl: 60 })).changed, keys.length);
-          assert.equal((await s.ok('keys', { op: 'del', keys: [...keys, `${prefix}:spread:missing`] })).changed, keys.length);
+          assert.equal(
+            (await s.ok('keys', { op: 'del', keys: [...keys, `${prefix}:spread:missing`] })).changed,
+            keys.length,
+          );
           assert.equal(await client.exists(...keys.slice(0, 1)), 0);
         } finally {
           await s.close();

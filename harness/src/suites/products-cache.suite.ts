@@ -83,7 +83,7 @@ async function withL1(ctx: SuiteContext, options: Partial<CacheOptions>, run: (c
 async function missWritten(cache: Cache, keys = 1) {
   const before = cache.stats().l1Invalidations;
   await cache.idle();
-  await until(() => cache.stats().l1Invalidations >= before + keys, 'the invalidations of this cache\'s own writes');
+  await until(() => cache.stats().l1Invalidations >= before + keys, "the invalidations of this cache's own writes");
 }
 
 /** The envelope this cache stores, written by another client as a plain SET (or JSON.SET), as another process would. */
@@ -345,7 +345,10 @@ export default defineSuite({
           assert.match(answer.error.message, /over the 102400-byte limit.*raise maxValueBytes/);
         }
         assert.equal(big.calls, 2, 'not cached: each read asks the origin');
-        const many = await cache.getMany(['product:big'], async (keys) => new Map(keys.map((k) => [k, 'y'.repeat(120 * 1024)])));
+        const many = await cache.getMany(
+          ['product:big'],
+          async (keys) => new Map(keys.map((k) => [k, 'y'.repeat(120 * 1024)])),
+        );
         assert.ok(many.get('product:big')?.error instanceof CacheValueTooLargeError);
         await cache.idle();
         assert.equal(await ctx.client.exists(cache.key('product:big')), 0);
@@ -370,7 +373,10 @@ export default defineSuite({
         assert.ok(pttl > 0 && pttl <= 5_000, `PTTL ${pttl}: the not-found TTL, without the stale grace`);
         assert.equal(await cache.has('product:none'), false, 'a cached "not found" is no value');
         const many = await cache.getMany(['product:none', 'product:gone'], async () => new Map());
-        assert.deepEqual([...many.values()].map((r) => r.status), ['HIT', 'MISS']);
+        assert.deepEqual(
+          [...many.values()].map((r) => r.status),
+          ['HIT', 'MISS'],
+        );
         await cache.idle();
         assert.equal(missing.calls, 1);
         // Past its TTL, a cached "not found" is asked again and never served stale.
@@ -379,7 +385,10 @@ export default defineSuite({
         await assert.rejects(cache.getOrCompute('product:none', missing.load), /origin down/);
         clock.offsetMs = 0;
         await cache.set('product:none', { now: 'found' });
-        assert.deepEqual(await cache.getOrCompute('product:none', missing.load), { value: { now: 'found' }, status: 'HIT' });
+        assert.deepEqual(await cache.getOrCompute('product:none', missing.load), {
+          value: { now: 'found' },
+          status: 'HIT',
+        });
         assert.equal(await cache.delete('product:gone'), 1);
         // Off by default: nothing is stored for "not found".
         const { cache: plain } = await cacheFor(ctx);
@@ -399,15 +408,22 @@ export default defineSuite({
           await missWritten(cache);
           // The first hit reads Redis through the tracking session and keeps the document; the next ones need no Redis.
           for (let i = 0; i < 3; i++) {
-            assert.deepEqual(await cache.getOrCompute('product:1', product.load), { value: { version: 1 }, status: 'HIT' });
+            assert.deepEqual(await cache.getOrCompute('product:1', product.load), {
+              value: { version: 1 },
+              status: 'HIT',
+            });
           }
           assert.equal(cache.stats().l1Hits, 2);
           const before = cache.stats().l1Invalidations;
           await writeAsAnotherProcess(ctx, cache, 'product:1', { version: 'written elsewhere' });
           await until(() => cache.stats().l1Invalidations > before, 'the invalidation of product:1');
-          assert.deepEqual((await cache.getOrCompute('product:1', product.load)).value, { version: 'written elsewhere' });
+          assert.deepEqual((await cache.getOrCompute('product:1', product.load)).value, {
+            version: 'written elsewhere',
+          });
           assert.equal(cache.stats().l1Hits, 2, 'read from Redis after the invalidation');
-          assert.deepEqual((await cache.getOrCompute('product:1', product.load)).value, { version: 'written elsewhere' });
+          assert.deepEqual((await cache.getOrCompute('product:1', product.load)).value, {
+            version: 'written elsewhere',
+          });
           assert.equal(cache.stats().l1Hits, 3);
           // This process's own writes drop its copy at once, without waiting for Redis's message.
           await cache.set('product:1', { version: 'set' });
@@ -538,7 +554,10 @@ export default defineSuite({
       name: 'a value JSON cannot hold fails the read and the set, and nothing is stored',
       async run(ctx) {
         const { cache } = await cacheFor(ctx);
-        await assert.rejects(cache.getOrCompute('product:bigint', async () => ({ stock: 1n })), TypeError);
+        await assert.rejects(
+          cache.getOrCompute('product:bigint', async () => ({ stock: 1n })),
+          TypeError,
+        );
         await assert.rejects(cache.set('product:bigint', { stock: 1n }), TypeError);
         assert.equal(await ctx.client.exists(cache.key('product:bigint')), 0);
       },

@@ -7,7 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { CapabilityMissingError } from '@redis-agent-kit/patterns';
-import { createSemanticCache, type SemanticCache, type SemanticCacheOptions } from '@redis-agent-kit/patterns/semantic-cache';
+import {
+  createSemanticCache,
+  type SemanticCache,
+  type SemanticCacheOptions,
+} from '@redis-agent-kit/patterns/semantic-cache';
 import { createHashingEmbedder } from '@redis-agent-kit/patterns/vector';
 import { defineSuite, type SuiteContext } from '../matrix/suite.ts';
 import { waitFor } from './job-queue.suite.ts';
@@ -65,8 +69,17 @@ export default defineSuite({
         const prompt = 'What is the refund policy for annual plans?';
         await cache.store(prompt, 'acme: 30 days', { scope: A });
         // The identical prompt and near-duplicates, asked in every neighbouring scope.
-        const variants = [prompt, 'what is the refund policy for annual plans', 'WHAT is the refund-policy for annual plans?!'];
-        const others = [B, { tenant: 'acme', model: 'gpt-y' }, { tenant: 'acme ', model: 'gpt-x' }, { tenant: 'ACME', model: 'gpt-x' }];
+        const variants = [
+          prompt,
+          'what is the refund policy for annual plans',
+          'WHAT is the refund-policy for annual plans?!',
+        ];
+        const others = [
+          B,
+          { tenant: 'acme', model: 'gpt-y' },
+          { tenant: 'acme ', model: 'gpt-x' },
+          { tenant: 'ACME', model: 'gpt-x' },
+        ];
         for (const scope of others) {
           for (const variant of [...variants, 'What is the refund policy for annual plan?']) {
             const answer = await cache.check(variant, { scope });
@@ -95,7 +108,11 @@ export default defineSuite({
         await cache.store('Which port does Redis listen on?', '6379', { scope: A, ttlMs: 150 });
         await cache.store('Which port does Postgres listen on?', '5432', { scope: A, ttlMs: 60_000 });
         assert.equal(await cache.size({ scope: A }), 2);
-        await waitFor(async () => !(await cache.check('Which port does Redis listen on?', { scope: A })).hit, 10_000, 'the short-lived answer expiring');
+        await waitFor(
+          async () => !(await cache.check('Which port does Redis listen on?', { scope: A })).hit,
+          10_000,
+          'the short-lived answer expiring',
+        );
         // The check that found it expired removed its element; the long-lived entry stays.
         assert.equal(await cache.size({ scope: A }), 1);
         const kept = await cache.check('Which port does Postgres listen on?', { scope: A });
@@ -115,14 +132,30 @@ export default defineSuite({
         const vset = async () => `${ctx.prefix}:llm:{${(await ctx.client.hkeys(`${ctx.prefix}:llm:scopes`))[0]}}:vset`;
         for (let round = 0; round < rounds; round++) {
           for (let i = 0; i < perRound; i++) {
-            await cache.store(`question ${round} number ${i} about topic ${(round * perRound + i) * 7919}`, `answer ${i}`, { scope: A });
+            await cache.store(
+              `question ${round} number ${i} about topic ${(round * perRound + i) * 7919}`,
+              `answer ${i}`,
+              { scope: A },
+            );
           }
           counts.push(await cache.size({ scope: A }));
           memory.push(Number(await ctx.client.call('MEMORY', 'USAGE', await vset())));
           // Wait until this round's answers have expired (a hang guard, not a timing assertion).
-          await waitFor(async () => !(await cache.check(`question ${round} number ${perRound - 1} about topic ${(round * perRound + perRound - 1) * 7919}`, { scope: A })).hit, 10_000, 'the round expiring');
+          await waitFor(
+            async () =>
+              !(
+                await cache.check(
+                  `question ${round} number ${perRound - 1} about topic ${(round * perRound + perRound - 1) * 7919}`,
+                  { scope: A },
+                )
+              ).hit,
+            10_000,
+            'the round expiring',
+          );
         }
-        ctx.note(`elements after each round of ${perRound}: ${counts.join(', ')}; vector set bytes: ${memory.join(', ')}`);
+        ctx.note(
+          `elements after each round of ${perRound}: ${counts.join(', ')}; vector set bytes: ${memory.join(', ')}`,
+        );
         // Each store sweeps up to 20 expired entries, so a round of 150 clears the previous round's 150.
         for (const count of counts) assert.ok(count <= 2 * perRound, `element count ${count} stays within two rounds`);
         const early = Math.max(...memory.slice(0, 3));
@@ -166,7 +199,12 @@ export default defineSuite({
           await gate;
           return `answer ${call}`;
         };
-        const prompts = ['How do I reset my password?', 'how do I reset my password', 'How do I reset my password??', 'HOW DO I RESET MY PASSWORD'];
+        const prompts = [
+          'How do I reset my password?',
+          'how do I reset my password',
+          'How do I reset my password??',
+          'HOW DO I RESET MY PASSWORD',
+        ];
         const pending = [
           ...prompts.map((prompt) => cache.answer(prompt, { scope: A }, load)),
           cache.answer(prompts[0] as string, { scope: B }, load),

@@ -116,12 +116,18 @@ export async function withFixture(
 
 /** How many of these keys exist, by asking for each (no SCAN: works the same on a cluster). */
 export async function existingKeys(client: RedisClient, keys: string[]): Promise<number> {
-  const replies = await sendBatch(client, keys.map((key) => command('EXISTS', key)));
+  const replies = await sendBatch(
+    client,
+    keys.map((key) => command('EXISTS', key)),
+  );
   return replies.filter((n) => n === 1).length;
 }
 
 export async function unlinkAll(client: RedisClient, keys: string[]): Promise<void> {
-  await sendBatch(client, keys.map((key) => command('UNLINK', key)));
+  await sendBatch(
+    client,
+    keys.map((key) => command('UNLINK', key)),
+  );
 }
 
 /**

@@ -87,7 +87,8 @@ function answered<T>(what: string, call: Promise<T>): Promise<T> {
   return withTimeout(call, 10_000, () => new Error(`${what}: the store did not call back within 10 s`));
 }
 
-const parsed = async (ctx: SuiteContext, key: string) => JSON.parse(String(await ctx.client.get(key))) as Record<string, unknown>;
+const parsed = async (ctx: SuiteContext, key: string) =>
+  JSON.parse(String(await ctx.client.get(key))) as Record<string, unknown>;
 
 /** The checks that use a legacy database, for one kind of it: each runs once per kind and target. */
 function legacyChecks(kind: LegacyKind): Check[] {
@@ -180,8 +181,18 @@ function legacyChecks(kind: LegacyKind): Check[] {
           assert.equal(second.scanned, 500, 'the second run reads only what the first did not finish');
           assert.equal(second.copied, 499);
           assert.equal(second.alreadyPresent, 1);
-          assert.equal(await ctx.client.get(fx.prefix + sids[900]), newer, 'a newer session in Redis is never overwritten');
-          assert.equal(await existingKeys(ctx.client, sids.map((sid) => fx.prefix + sid)), 1000);
+          assert.equal(
+            await ctx.client.get(fx.prefix + sids[900]),
+            newer,
+            'a newer session in Redis is never overwritten',
+          );
+          assert.equal(
+            await existingKeys(
+              ctx.client,
+              sids.map((sid) => fx.prefix + sid),
+            ),
+            1000,
+          );
 
           const rerun = await copySessions(ctx.client, options);
           assert.equal(rerun.resumedFrom, undefined, 'a finished copy starts over');
@@ -235,7 +246,13 @@ function legacyChecks(kind: LegacyKind): Check[] {
           assert.equal(report.vanished, 1);
           assert.equal(report.copied, 49);
           assert.equal(await ctx.client.exists(fx.prefix + loggedOut), 0);
-          assert.equal(await existingKeys(ctx.client, sids.map((sid) => fx.prefix + sid)), 49);
+          assert.equal(
+            await existingKeys(
+              ctx.client,
+              sids.map((sid) => fx.prefix + sid),
+            ),
+            49,
+          );
         });
       },
     },
@@ -278,7 +295,11 @@ function legacyChecks(kind: LegacyKind): Check[] {
               }
             };
             const written = writer();
-            const report = await copySessions(ctx.client, { ...copyOptions(ctx, fx), batchSize: 100, checkpoint: false });
+            const report = await copySessions(ctx.client, {
+              ...copyOptions(ctx, fx),
+              batchSize: 100,
+              checkpoint: false,
+            });
             copying = false;
             await written;
             assert.equal(report.completed, true);
@@ -289,12 +310,25 @@ function legacyChecks(kind: LegacyKind): Check[] {
               assert.equal(await storeCall((cb) => store.get(sid, cb)), null);
             }
             for (const [sid, views] of saved) {
-              assert.equal((await parsed(ctx, fx.prefix + sid)).views, views, `${sid} keeps the save made during the copy`);
+              assert.equal(
+                (await parsed(ctx, fx.prefix + sid)).views,
+                views,
+                `${sid} keeps the save made during the copy`,
+              );
             }
-            assert.equal(await existingKeys(ctx.client, fresh.map((sid) => fx.prefix + sid)), fresh.length);
+            assert.equal(
+              await existingKeys(
+                ctx.client,
+                fresh.map((sid) => fx.prefix + sid),
+              ),
+              fresh.length,
+            );
             const untouched = sids.filter((sid) => !loggedOut.has(sid) && !saved.has(sid));
             assert.equal(
-              await existingKeys(ctx.client, untouched.map((sid) => fx.prefix + sid)),
+              await existingKeys(
+                ctx.client,
+                untouched.map((sid) => fx.prefix + sid),
+              ),
               untouched.length,
               'every other session copied',
             );
@@ -348,12 +382,16 @@ function legacyChecks(kind: LegacyKind): Check[] {
             tableName: fx.tableName,
             ttlSeconds: 3600,
           })) as [string, string, string];
-          keys.push(...[expiredSave, evicted, shortened].flatMap((sid) => [fx.prefix + sid, markerKey(fx.prefix + sid)]));
+          keys.push(
+            ...[expiredSave, evicted, shortened].flatMap((sid) => [fx.prefix + sid, markerKey(fx.prefix + sid)]),
+          );
           await withCutover(ctx, fx, async (store) => {
             // Moved on first use, then saved with a cookie that has expired: connect-redis deletes the key.
             const session = await storeCall<SessionData | null>((cb) => store.get(expiredSave, cb));
             assert.ok(session);
-            await storeCall((cb) => store.set(expiredSave, { ...session, cookie: sessionData(-10).cookie } as SessionData, cb));
+            await storeCall((cb) =>
+              store.set(expiredSave, { ...session, cookie: sessionData(-10).cookie } as SessionData, cb),
+            );
             assert.equal(await ctx.client.exists(fx.prefix + expiredSave), 0, 'connect-redis deleted the key');
             assert.equal(await storeCall((cb) => store.get(expiredSave, cb)), null, 'the row does not answer again');
 
@@ -361,15 +399,25 @@ function legacyChecks(kind: LegacyKind): Check[] {
             const report = await copySessions(ctx.client, { ...copyOptions(ctx, fx), checkpoint: false });
             assert.equal(report.copied, 2);
             await ctx.client.unlink(fx.prefix + evicted);
-            assert.equal(await storeCall((cb) => store.get(evicted, cb)), null, 'an evicted key does not bring the row back');
+            assert.equal(
+              await storeCall((cb) => store.get(evicted, cb)),
+              null,
+              'an evicted key does not bring the row back',
+            );
 
             // Saved with a shorter maxAge than the row's: its key ends first.
             await storeCall((cb) => store.set(shortened, sessionData(2, { views: 5 }), cb));
             assert.ok((await ctx.client.pttl(fx.prefix + shortened)) <= 2000, 'the key got the shorter TTL');
             await ctx.client.pexpire(fx.prefix + shortened, 1);
-            await eventually('the shortened key expires', async () => (await ctx.client.exists(fx.prefix + shortened)) === 0);
+            await eventually(
+              'the shortened key expires',
+              async () => (await ctx.client.exists(fx.prefix + shortened)) === 0,
+            );
             assert.equal(await storeCall((cb) => store.get(shortened, cb)), null, 'the older row does not answer');
-            assert.ok(await fx.table.find(shortened), 'the row is still there: only the marker keeps it from answering');
+            assert.ok(
+              await fx.table.find(shortened),
+              'the row is still there: only the marker keeps it from answering',
+            );
 
             const again = await copySessions(ctx.client, { ...copyOptions(ctx, fx), checkpoint: false });
             assert.equal(again.copied, 0, 'the copy does not bring them back either');
@@ -389,9 +437,16 @@ function legacyChecks(kind: LegacyKind): Check[] {
             for (const [i, value] of values.entries()) {
               const sid = sids[i] as string;
               await ctx.client.set(fx.prefix + sid, value, 'EX', 600);
-              const loaded = await answered(`get with ${JSON.stringify(value)} in Redis`, storeCall((cb) => store.get(sid, cb)));
+              const loaded = await answered(
+                `get with ${JSON.stringify(value)} in Redis`,
+                storeCall((cb) => store.get(sid, cb)),
+              );
               assert.equal(loaded, null, `${JSON.stringify(value)} reads as no session`);
-              assert.equal(await ctx.client.get(fx.prefix + sid), value, 'the value is left for an operator to look at');
+              assert.equal(
+                await ctx.client.get(fx.prefix + sid),
+                value,
+                'the value is left for an operator to look at',
+              );
             }
             assert.equal(store.stats.corrupt, values.length);
             assert.equal(warnings.length, values.length, 'each one reported');
@@ -418,26 +473,41 @@ function legacyChecks(kind: LegacyKind): Check[] {
                 const now = Date.now();
                 const [a, b] = await Promise.all(sides.map((side) => step.run({ ...side, now })));
                 if (step.ttlOf) {
-                  const [ttlA, ttlB] = await Promise.all(sides.map((side) => ctx.client.pttl(side.prefix + step.ttlOf)));
+                  const [ttlA, ttlB] = await Promise.all(
+                    sides.map((side) => ctx.client.pttl(side.prefix + step.ttlOf)),
+                  );
                   assert.ok((ttlA as number) > 0 && (ttlB as number) > 0, `${step.name}: both keys have a TTL`);
                   // Both round the cookie's expiry up to whole seconds, at moments up to a few ms apart.
-                  assert.ok(Math.abs((ttlA as number) - (ttlB as number)) <= 1500, `${step.name}: TTL ${ttlA} vs ${ttlB} ms`);
+                  assert.ok(
+                    Math.abs((ttlA as number) - (ttlB as number)) <= 1500,
+                    `${step.name}: TTL ${ttlA} vs ${ttlB} ms`,
+                  );
                   continue;
                 }
                 const deliberate = DELIBERATE.find((d) => d.step === step.name && (!d.cluster || ctx.target.cluster));
                 const same = JSON.stringify(a) === JSON.stringify(b);
                 if (deliberate) {
                   const compare = deliberate.compare ?? ((x: unknown) => x);
-                  assert.deepEqual(compare(b), deliberate.cutover, `${step.name}: the cutover store answers as documented`);
+                  assert.deepEqual(
+                    compare(b),
+                    deliberate.cutover,
+                    `${step.name}: the cutover store answers as documented`,
+                  );
                   if (!same) differences.push(`${step.name} (${deliberate.why})`);
                   for (const sid of deliberate.align ?? []) await ctx.client.unlink(`${plain.prefix}${sid}`);
                   continue;
                 }
-                assert.equal(JSON.stringify(b), JSON.stringify(a), `${step.name}: connect-redis and the cutover store differ`);
+                assert.equal(
+                  JSON.stringify(b),
+                  JSON.stringify(a),
+                  `${step.name}: connect-redis and the cutover store differ`,
+                );
               }
               // What clear() left (connect-redis' fails on a cluster), and the markers logouts left (60 s TTL).
               const sids = ['e2', 's1', 's2', 's3', 's4', 's5', 's6', 'nope'];
-              keys.push(...sids.flatMap((sid) => sides.flatMap((side) => [side.prefix + sid, markerKey(side.prefix + sid)])));
+              keys.push(
+                ...sids.flatMap((sid) => sides.flatMap((side) => [side.prefix + sid, markerKey(side.prefix + sid)])),
+              );
               // The differences themselves are listed in session-store-differential.ts; the matrix cell stays short.
               ctx.note(`Store API: ${differences.length} deliberate differences in ${STEPS.length} steps`);
             });
@@ -451,8 +521,12 @@ function legacyChecks(kind: LegacyKind): Check[] {
       name: 'with PostgreSQL down, logins and logouts work; the row deletes are made when it is back',
       async run(ctx) {
         await withFixture(ctx, kind, async (fx, keys) => {
-          const [moved] = (await seedSessions(fx.sql, { count: 1, tableName: fx.tableName, ttlSeconds: 3600 })) as [string];
-          keys.push(...[moved, 'old-anon', 'new-login'].flatMap((sid) => [fx.prefix + sid, markerKey(fx.prefix + sid)]));
+          const [moved] = (await seedSessions(fx.sql, { count: 1, tableName: fx.tableName, ttlSeconds: 3600 })) as [
+            string,
+          ];
+          keys.push(
+            ...[moved, 'old-anon', 'new-login'].flatMap((sid) => [fx.prefix + sid, markerKey(fx.prefix + sid)]),
+          );
           const legacy = switchableLegacy(fx.sql);
           await withCutover(
             ctx,
@@ -461,13 +535,21 @@ function legacyChecks(kind: LegacyKind): Check[] {
               assert.ok(await storeCall((cb) => store.get(moved, cb)), 'moved while PostgreSQL is up');
               legacy.down = true;
               // Logout: destroy.
-              await answered('logout', storeCall((cb) => store.destroy(moved, cb)));
+              await answered(
+                'logout',
+                storeCall((cb) => store.destroy(moved, cb)),
+              );
               assert.equal(await ctx.client.exists(fx.prefix + moved), 0);
               assert.equal(await storeCall((cb) => store.get(moved, cb)), null, 'logged out, PostgreSQL not needed');
               // Login: regenerate destroys the visitor's session id, then saves the new session.
-              await answered('regenerate', storeCall((cb) => store.destroy('old-anon', cb)));
+              await answered(
+                'regenerate',
+                storeCall((cb) => store.destroy('old-anon', cb)),
+              );
               await storeCall((cb) => store.set('new-login', sessionData(600, { user: 'ada' }), cb));
-              const login = (await storeCall((cb) => store.get('new-login', cb))) as unknown as { user?: string } | null;
+              const login = (await storeCall((cb) => store.get('new-login', cb))) as unknown as {
+                user?: string;
+              } | null;
               assert.equal(login?.user, 'ada');
               assert.ok(store.stats.pendingLegacyDeletes >= 1);
               assert.ok(await fx.table.find(moved), 'the row is still there while PostgreSQL is down');
@@ -486,10 +568,13 @@ function legacyChecks(kind: LegacyKind): Check[] {
       name: 'rollback: resetCutover applies logouts, clears copies and markers; a second cutover serves the table as it is then',
       async run(ctx) {
         await withFixture(ctx, kind, async (fx, keys) => {
-          const sids = (await seedSessions(fx.sql, { count: 6, tableName: fx.tableName, ttlSeconds: 3600 })) as string[];
-          const [changedInCutover, loggedOut, loggedOutWhileDown, loggedOutInRollback, changedInRollback, untouched] = sids as [
-            string, string, string, string, string, string,
-          ];
+          const sids = (await seedSessions(fx.sql, {
+            count: 6,
+            tableName: fx.tableName,
+            ttlSeconds: 3600,
+          })) as string[];
+          const [changedInCutover, loggedOut, loggedOutWhileDown, loggedOutInRollback, changedInRollback, untouched] =
+            sids as [string, string, string, string, string, string];
           keys.push(...sids.flatMap((sid) => [fx.prefix + sid, markerKey(fx.prefix + sid)]));
           const legacy = switchableLegacy(fx.sql);
           // The first cutover: a save, the bulk copy, a logout, a logout while PostgreSQL is down.
@@ -524,7 +609,11 @@ function legacyChecks(kind: LegacyKind): Check[] {
             { sessions: reset.sessions, markers: reset.markers, logoutsApplied: reset.logoutsApplied },
             { sessions: 4, markers: 6, logoutsApplied: 2 },
           );
-          assert.equal(await fx.table.find(loggedOutWhileDown), undefined, 'the logout made while PostgreSQL was down is applied');
+          assert.equal(
+            await fx.table.find(loggedOutWhileDown),
+            undefined,
+            'the logout made while PostgreSQL was down is applied',
+          );
           assert.equal(await existingKeys(ctx.client, keys), 0, 'no copy and no marker left');
 
           // The second cutover starts from the table as the rollback left it.
@@ -535,7 +624,11 @@ function legacyChecks(kind: LegacyKind): Check[] {
               assert.equal(await get(sid), null, `${sid} stays logged out`);
             }
             assert.equal(await views(changedInRollback), 77, 'the rollback’s save, not the old copy');
-            assert.notEqual(await views(changedInCutover), 10, 'the table’s version: the cutover’s save went with the rollback');
+            assert.notEqual(
+              await views(changedInCutover),
+              10,
+              'the table’s version: the cutover’s save went with the rollback',
+            );
             assert.ok(await get(untouched));
             const copy = await copySessions(ctx.client, copyOptions(ctx, fx));
             assert.equal(copy.copied, 0, 'everything left was moved on first use');
@@ -553,16 +646,29 @@ function legacyChecks(kind: LegacyKind): Check[] {
             keys.push(fx.prefix + sid, markerKey(fx.prefix + sid));
           }
           const first = await copySessions(ctx.client, { ...copyOptions(ctx, fx), checkpoint: false });
-          assert.deepEqual(first.tooLarge.map((t) => t.sid), ['big-a', 'big-b']);
+          assert.deepEqual(
+            first.tooLarge.map((t) => t.sid),
+            ['big-a', 'big-b'],
+          );
           assert.deepEqual(first.malformed, []);
           await withCutover(ctx, fx, async (store) => {
             const loaded = (await storeCall((cb) => store.get('big-a', cb))) as unknown as { user?: string } | null;
             assert.equal(loaded?.user, 'big-a', 'moved on its first request');
           });
-          const raised = await copySessions(ctx.client, { ...copyOptions(ctx, fx), checkpoint: false, maxValueBytes: 200_000 });
+          const raised = await copySessions(ctx.client, {
+            ...copyOptions(ctx, fx),
+            checkpoint: false,
+            maxValueBytes: 200_000,
+          });
           assert.equal(raised.copied, 1);
           assert.equal(raised.alreadyPresent, 1);
-          assert.equal(await existingKeys(ctx.client, ['big-a', 'big-b'].map((sid) => fx.prefix + sid)), 2);
+          assert.equal(
+            await existingKeys(
+              ctx.client,
+              ['big-a', 'big-b'].map((sid) => fx.prefix + sid),
+            ),
+            2,
+          );
         });
       },
     },
@@ -582,7 +688,11 @@ export default defineSuite({
         for (let i = 0; i < 200; i++) {
           const key = i % 4 === 0 ? `${prefix}{tag${i}}:x` : `${prefix}:sess:${randomBytes(9).toString('base64url')}`;
           assert.equal(keySlot(key), await client.cluster('KEYSLOT', key), key);
-          assert.equal(await client.cluster('KEYSLOT', markerKey(key)), await client.cluster('KEYSLOT', key), markerKey(key));
+          assert.equal(
+            await client.cluster('KEYSLOT', markerKey(key)),
+            await client.cluster('KEYSLOT', key),
+            markerKey(key),
+          );
         }
       },
     },

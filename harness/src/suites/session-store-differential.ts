@@ -63,14 +63,15 @@ async function viaPromise(call: () => unknown): Promise<unknown> {
 }
 
 const sorted = (value: unknown) =>
-  Array.isArray(value)
-    ? [...value].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))
-    : value;
+  Array.isArray(value) ? [...value].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) : value;
 
 /** The sequence: steps over get, set, touch, destroy, length, ids, all, clear and values only Redis could hold. */
 export const STEPS: Step[] = [
   { name: 'get a missing session (callback)', run: ({ store }) => viaCallback((cb) => store.get('s1', cb)) },
-  { name: 'get a missing session (promise)', run: ({ store }) => viaPromise(() => store.get('s1', undefined as never)) },
+  {
+    name: 'get a missing session (promise)',
+    run: ({ store }) => viaPromise(() => store.get('s1', undefined as never)),
+  },
   {
     name: 'set with a cookie expiring in 60 s (callback)',
     run: ({ store, now }) => viaCallback((cb) => store.set('s1', session(now, 60, { user: 'ada' }), cb)),
@@ -196,8 +197,20 @@ export const DELIBERATE: Deliberate[] = [
     cutover: [],
     compare: idsOf,
   },
-  { step: 'all (callback)', why: 'one GET per key, no MGET across slots', cluster: true, cutover: ['s1', 's2'], compare: idsOf },
-  { step: 'all (promise)', why: 'one GET per key, no MGET across slots', cluster: true, cutover: ['s1', 's2'], compare: idsOf },
+  {
+    step: 'all (callback)',
+    why: 'one GET per key, no MGET across slots',
+    cluster: true,
+    cutover: ['s1', 's2'],
+    compare: idsOf,
+  },
+  {
+    step: 'all (promise)',
+    why: 'one GET per key, no MGET across slots',
+    cluster: true,
+    cutover: ['s1', 's2'],
+    compare: idsOf,
+  },
   {
     step: 'clear with several sessions (callback)',
     why: 'one DEL per key, no DEL across slots',

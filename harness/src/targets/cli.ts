@@ -54,7 +54,10 @@ if (port !== undefined && !(Number.isInteger(port) && port >= 1024 && port <= 55
 const envFile = options['urls-file'] ?? join(REPORTS_DIR, 'servers.env');
 
 const started = await startTargets(console.log, {
-  wanted: options.targets?.split(',').map((t) => t.trim()).filter(Boolean),
+  wanted: options.targets
+    ?.split(',')
+    .map((t) => t.trim())
+    .filter(Boolean),
   port,
 }).catch((error: unknown) =>
   error instanceof TargetSelectionError ? usageError(error.message) : Promise.reject(error),
@@ -70,7 +73,11 @@ function stop(code: number): void {
   stopping = true;
   void started.stop().finally(() => process.exit(code));
 }
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const)
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const)
   process.on(signal, () => stop(code));
 // When whatever started this process dies without a signal reaching it (npm killed, a terminal gone), the process
 // is re-parented: stop the servers then too, rather than leave them running with nobody to stop them.

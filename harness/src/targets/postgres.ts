@@ -65,7 +65,8 @@ export function postgresBinDir(env: NodeJS.ProcessEnv = process.env): string {
 /** The user to run the server as: `postgres` when this process is root (initdb refuses root), else this one. */
 function serverUser(): { uid: number; gid: number; name: string } | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: 'pipe' }).trim());
+  const id = (flag: string) =>
+    Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: 'pipe' }).trim());
   try {
     return { uid: id('-u'), gid: id('-g'), name: 'postgres' };
   } catch {
@@ -182,7 +183,17 @@ export class LocalPostgres {
     if (this.user) {
       return {
         command: 'setpriv',
-        args: ['--reuid', this.user.name, '--regid', this.user.name, '--init-groups', ...pdeath, '--', command, ...args],
+        args: [
+          '--reuid',
+          this.user.name,
+          '--regid',
+          this.user.name,
+          '--init-groups',
+          ...pdeath,
+          '--',
+          command,
+          ...args,
+        ],
       };
     }
     return deathSignal ? { command: 'setpriv', args: [...pdeath, '--', command, ...args] } : { command, args };

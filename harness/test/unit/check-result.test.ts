@@ -39,7 +39,9 @@ describe('thrownResult', () => {
   it('fails on a target whose probe found the capability the pattern says is missing', () => {
     const result = thrownResult(refusal, target('redis-8', { vectorSets: true }));
     expect(result.status).toBe('fail');
-    expect(result.reason).toMatch(/redis-8 has vector sets \(VADD\) \(probed\), but the check refused: redis 8\.0\.2 has no/);
+    expect(result.reason).toMatch(
+      /redis-8 has vector sets \(VADD\) \(probed\), but the check refused: redis 8\.0\.2 has no/,
+    );
   });
 
   it('fails with the message of any other error', () => {

@@ -22,7 +22,11 @@ describe('debianArchiveUris', () => {
 
 describe('binaryCommand', () => {
   it('says how to get the binaries when they are missing', () => {
-    expect(() => binaryCommand('redis', 'server', 'trixie', join(import.meta.dirname, 'nowhere'))).toThrow(ServerBinaryMissingError);
-    expect(() => binaryCommand('redis', 'server', 'trixie', join(import.meta.dirname, 'nowhere'))).toThrow(/npm run provision/);
+    expect(() => binaryCommand('redis', 'server', 'trixie', join(import.meta.dirname, 'nowhere'))).toThrow(
+      ServerBinaryMissingError,
+    );
+    expect(() => binaryCommand('redis', 'server', 'trixie', join(import.meta.dirname, 'nowhere'))).toThrow(
+      /npm run provision/,
+    );
   });
 });

@@ -204,7 +204,7 @@ describe('renderBenchHtml', () => {
     expect(externalReferences(html)).toEqual([]);
   });
 
-  it('charts lower-is-better rows on their own axis, with the rounds\' spread in the table', () => {
+  it("charts lower-is-better rows on their own axis, with the rounds' spread in the table", () => {
     const time = (subject: string, rounds: number[]) => measured(subject, 'time', 's', rounds);
     const anchorTime = time('redis-cli --memkeys (anchor)', [6, 6.2, 6.1, 6.4, 6.3]);
     const html = renderBenchHtml([

@@ -51,9 +51,15 @@ describe('workspace manifests', () => {
     for (const task of tasks) {
       const rootTask = task.startsWith('//#');
       const name = rootTask ? task.slice(3) : task;
-      expect(viaTurbo.some((m) => m[1] === name || m[1] === task), `a root script runs \`turbo run ${name}\``).toBe(true);
+      expect(
+        viaTurbo.some((m) => m[1] === name || m[1] === task),
+        `a root script runs \`turbo run ${name}\``,
+      ).toBe(true);
       const owners = rootTask ? [root] : workspaces.map((w) => w.manifest);
-      expect(owners.some((m) => m.scripts?.[name] !== undefined), `some package has a "${name}" script`).toBe(true);
+      expect(
+        owners.some((m) => m.scripts?.[name] !== undefined),
+        `some package has a "${name}" script`,
+      ).toBe(true);
     }
   });
 });

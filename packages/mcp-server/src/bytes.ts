@@ -98,7 +98,8 @@ export function utf8(text: string, what = 'string'): Buffer {
 /** Every Buffer reachable in an answer (ByteRecord entries included). */
 function buffersIn(value: unknown, out: Buffer[]): Buffer[] {
   if (Buffer.isBuffer(value)) out.push(value);
-  else if (value instanceof ByteRecord) for (const [field, v] of value.entries) out.push(field, ...(Buffer.isBuffer(v) ? [v] : []));
+  else if (value instanceof ByteRecord)
+    for (const [field, v] of value.entries) out.push(field, ...(Buffer.isBuffer(v) ? [v] : []));
   else if (Array.isArray(value)) for (const item of value) buffersIn(item, out);
   else if (value !== null && typeof value === 'object') for (const item of Object.values(value)) buffersIn(item, out);
   return out;
@@ -119,13 +120,16 @@ function convert(value: unknown, text: (bytes: Buffer) => string): unknown {
 /** The answer as JSON values: text when every byte string is UTF-8, else all base64 with `encoding: "base64"`. */
 export function encodeAnswer(result: Record<string, unknown>): Record<string, unknown> {
   const buffers = buffersIn(result, []);
-  if (buffers.every((bytes) => isUtf8(bytes))) return convert(result, (bytes) => bytes.toString('utf8')) as Record<string, unknown>;
+  if (buffers.every((bytes) => isUtf8(bytes)))
+    return convert(result, (bytes) => bytes.toString('utf8')) as Record<string, unknown>;
   return { ...(convert(result, (bytes) => bytes.toString('base64')) as Record<string, unknown>), encoding: 'base64' };
 }
 
 /** The size in bytes of one byte string once encoded in an answer (JSON string escapes included). */
 export function encodedSize(bytes: Buffer): number {
-  return isUtf8(bytes) ? Buffer.byteLength(JSON.stringify(bytes.toString('utf8'))) : Math.ceil(bytes.length / 3) * 4 + 2;
+  return isUtf8(bytes)
+    ? Buffer.byteLength(JSON.stringify(bytes.toString('utf8')))
+    : Math.ceil(bytes.length / 3) * 4 + 2;
 }
 
 /**

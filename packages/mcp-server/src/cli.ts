@@ -29,9 +29,7 @@ async function main(): Promise<void> {
   const names = app.tools.map((t) => t.name).join(', ');
   const readOnly = config.readOnly ? ', read-only' : '';
   const skipped = app.skipped.length ? `; not registered: ${app.skipped.join('; ')}` : '';
-  log(
-    `${app.caps.server} ${app.caps.version} at ${config.target.display}; tools: ${names}${readOnly}${skipped}`,
-  );
+  log(`${app.caps.server} ${app.caps.version} at ${config.target.display}; tools: ${names}${readOnly}${skipped}`);
   // A bad call must never end the server: anything that escapes a handler is logged, not fatal.
   process.on('unhandledRejection', (error) => log(`unhandled: ${(error as Error)?.message ?? String(error)}`));
   let closeTransport: () => Promise<void>;

@@ -37,7 +37,12 @@ export interface ErrorContext {
  */
 function cause(error: unknown): unknown {
   const previous = (error as { previousErrors?: unknown[] } | undefined)?.previousErrors;
-  if (error instanceof Error && /^EXECABORT/.test(error.message) && Array.isArray(previous) && previous[0] instanceof Error) {
+  if (
+    error instanceof Error &&
+    /^EXECABORT/.test(error.message) &&
+    Array.isArray(previous) &&
+    previous[0] instanceof Error
+  ) {
     return previous[0];
   }
   return error;

@@ -40,10 +40,24 @@ const BLOCKED_SUBCOMMANDS: Record<string, Record<string, string>> = {
   CONFIG: { SET: 'it reconfigures the server', REWRITE: 'it rewrites the config file', RESETSTAT: 'it resets stats' },
   CLUSTER: { RESET: 'it resets the node', FAILOVER: 'it changes the topology', FORGET: 'it changes the topology' },
   SCRIPT: { FLUSH: 'it drops every script', KILL: 'it stops a running script' },
-  FUNCTION: { FLUSH: 'it drops every function', LOAD: 'it installs code', DELETE: 'it drops a function', RESTORE: 'it installs code' },
+  FUNCTION: {
+    FLUSH: 'it drops every function',
+    LOAD: 'it installs code',
+    DELETE: 'it drops a function',
+    RESTORE: 'it installs code',
+  },
   CLIENT: { PAUSE: 'it stalls every client of the server', KILL: 'it disconnects other clients' },
-  ACL: { SETUSER: 'it changes permissions', DELUSER: 'it changes permissions', LOAD: 'it replaces every user', SAVE: 'it rewrites the ACL file' },
-  MODULE: { LOAD: 'it loads code into the server', LOADEX: 'it loads code into the server', UNLOAD: 'it unloads a module' },
+  ACL: {
+    SETUSER: 'it changes permissions',
+    DELUSER: 'it changes permissions',
+    LOAD: 'it replaces every user',
+    SAVE: 'it rewrites the ACL file',
+  },
+  MODULE: {
+    LOAD: 'it loads code into the server',
+    LOADEX: 'it loads code into the server',
+    UNLOAD: 'it unloads a module',
+  },
 };
 
 /**
@@ -62,7 +76,12 @@ export function assertCommandAllowed(command: string, args: readonly unknown[] =
   const name = command.toUpperCase();
   const reason = BLOCKED[name];
   if (reason) throw new PolicyError(`${name} is not allowed: ${reason}`);
-  const sub = typeof args[0] === 'string' ? args[0].toUpperCase() : Buffer.isBuffer(args[0]) ? args[0].toString().toUpperCase() : '';
+  const sub =
+    typeof args[0] === 'string'
+      ? args[0].toUpperCase()
+      : Buffer.isBuffer(args[0])
+        ? args[0].toString().toUpperCase()
+        : '';
   const subReason = BLOCKED_SUBCOMMANDS[name]?.[sub];
   if (subReason) throw new PolicyError(`${name} ${sub} is not allowed: ${subReason}`);
   if (name === 'SCRIPT' && sub === 'LOAD' && !isKnownScript(scriptSha(String(args[1])))) {
@@ -92,7 +111,13 @@ const RAW = new Set(['sendCommand']);
 
 function checked(property: string): boolean {
   const upper = property.toUpperCase().replace(/BUFFER$/, '');
-  return GENERIC.has(property) || RAW.has(property) || upper in BLOCKED || upper in BLOCKED_SUBCOMMANDS || upper in SCRIPT_SOURCE;
+  return (
+    GENERIC.has(property) ||
+    RAW.has(property) ||
+    upper in BLOCKED ||
+    upper in BLOCKED_SUBCOMMANDS ||
+    upper in SCRIPT_SOURCE
+  );
 }
 
 /**

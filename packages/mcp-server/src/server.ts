@@ -24,7 +24,9 @@ import { GROUPS } from './tools/index.ts';
 
 export const SERVER_NAME = 'redis-mcp-server';
 /** The package's own version (package.json is one level above both src/ and dist/), announced to MCP clients. */
-export const SERVER_VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+export const SERVER_VERSION: string = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+).version;
 
 /** Said once per connection (not per tool): the conventions and the bounds in force on this server. */
 export function instructions(limits: Limits): string {
@@ -123,7 +125,8 @@ export function planTools(config: ServerConfig, caps: Capabilities): { registere
       // A tool with several ops takes `op` in every mode, so a call valid in full mode stays valid read-only;
       // with one op left it may be omitted.
       const op = z.enum(ops as [string, ...string[]]);
-      const withOp = Object.keys(definition.ops).length > 1 ? { op: ops.length > 1 ? op : op.optional(), ...shape } : shape;
+      const withOp =
+        Object.keys(definition.ops).length > 1 ? { op: ops.length > 1 ? op : op.optional(), ...shape } : shape;
       // Strict: a misspelt or unknown argument is an error, never silently ignored.
       const input = z.strictObject(withOp);
       const output = z.object(definition.output);
@@ -140,7 +143,11 @@ export function planTools(config: ServerConfig, caps: Capabilities): { registere
         description: describeTool(definition.summary, definition.bound, exposed),
         inputSchema: compactSchema(z.toJSONSchema(input, { target: 'draft-7', io: 'input' })) as Tool['inputSchema'],
         ...(config.outputSchemas
-          ? { outputSchema: compactSchema(z.toJSONSchema(output, { target: 'draft-7', io: 'output' })) as Tool['outputSchema'] }
+          ? {
+              outputSchema: compactSchema(
+                z.toJSONSchema(output, { target: 'draft-7', io: 'output' }),
+              ) as Tool['outputSchema'],
+            }
           : {}),
         ...(Object.keys(annotations).length ? { annotations } : {}),
       };
@@ -185,7 +192,10 @@ export async function startRedisMcp(config: ServerConfig, env: NodeJS.ProcessEnv
     tools,
     skipped,
     createServer() {
-      const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION }, { instructions: instructions(config.limits) });
+      const server = new McpServer(
+        { name: SERVER_NAME, version: SERVER_VERSION },
+        { instructions: instructions(config.limits) },
+      );
       for (const entry of registered) {
         server.registerTool(
           entry.definition.name,

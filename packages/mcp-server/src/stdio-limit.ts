@@ -17,7 +17,10 @@ export function oversizeReply(head: string, bytes: number, maxBytes: number): st
   return `${JSON.stringify({
     jsonrpc: '2.0',
     id: id === undefined ? null : JSON.parse(id),
-    error: { code: -32600, message: `message of ${bytes} bytes exceeds the ${maxBytes}-byte limit; send large values in parts` },
+    error: {
+      code: -32600,
+      message: `message of ${bytes} bytes exceeds the ${maxBytes}-byte limit; send large values in parts`,
+    },
   })}\n`;
 }
 
@@ -44,7 +47,9 @@ export class StdioLineLimit extends Transform {
       const piece = chunk.subarray(start, end);
       if (this.#dropped !== undefined) this.#dropped += piece.length;
       else if (this.#pendingBytes + piece.length > this.#maxBytes + 1) {
-        this.#head = Buffer.concat([...this.#pending, piece]).subarray(0, HEAD_BYTES).toString('utf8');
+        this.#head = Buffer.concat([...this.#pending, piece])
+          .subarray(0, HEAD_BYTES)
+          .toString('utf8');
         this.#dropped = this.#pendingBytes + piece.length;
         this.#pending = [];
         this.#pendingBytes = 0;

@@ -93,7 +93,10 @@ function name(limits: Pick<Limits, 'maxNameBytes'>) {
   return z
     .string()
     .refine(wellFormed, 'holds a lone UTF-16 surrogate (no UTF-8 bytes)')
-    .refine((text) => Buffer.byteLength(text) <= limits.maxNameBytes, `longer than ${limits.maxNameBytes} bytes (--max-name-bytes)`);
+    .refine(
+      (text) => Buffer.byteLength(text) <= limits.maxNameBytes,
+      `longer than ${limits.maxNameBytes} bytes (--max-name-bytes)`,
+    );
 }
 
 /** Shared argument schemas, so every tool names and bounds them the same way. */

@@ -9,7 +9,10 @@ describe('encodeAnswer', () => {
   it('turns every byte string to base64 when one is not UTF-8, and says so', () => {
     const answer = encodeAnswer({
       keys: [Buffer.from('text'), Buffer.from([0xff, 0xfe])],
-      fields: new ByteRecord([[Buffer.from('f'), Buffer.from([0xc3, 0x28])], [Buffer.from('n'), 3]]),
+      fields: new ByteRecord([
+        [Buffer.from('f'), Buffer.from([0xc3, 0x28])],
+        [Buffer.from('n'), 3],
+      ]),
     });
     expect(answer).toEqual({
       keys: ['dGV4dA==', '//4='],

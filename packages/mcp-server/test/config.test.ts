@@ -51,7 +51,10 @@ describe('parseConfig', () => {
 
   it('REDIS_CLUSTER turns cluster mode on', () => {
     expect(parse([], { REDIS_CLUSTER: 'true' }).target.cluster).toBe(true);
-    expect(parse([], { REDIS_CLUSTER: 'true', REDIS_URL: 'redis://h:7000/3' }).target).toMatchObject({ host: 'h', port: 7000 });
+    expect(parse([], { REDIS_CLUSTER: 'true', REDIS_URL: 'redis://h:7000/3' }).target).toMatchObject({
+      host: 'h',
+      port: 7000,
+    });
   });
 
   it('--tools picks groups in registry order and wins over --profile', () => {

@@ -4,7 +4,14 @@ import { parseConfig } from '../src/config.ts';
 import { planTools } from '../src/server.ts';
 import { GROUPS, resolveGroups } from '../src/tools/index.ts';
 
-const caps = { server: 'redis', version: '8.0.2', json: true, search: true, vectorSets: true, hashFieldTtl: true } as Capabilities;
+const caps = {
+  server: 'redis',
+  version: '8.0.2',
+  json: true,
+  search: true,
+  vectorSets: true,
+  hashFieldTtl: true,
+} as Capabilities;
 
 describe('tool descriptions', () => {
   it('name the bound of every op, in every tool', () => {
@@ -35,10 +42,21 @@ describe('tool descriptions', () => {
 
   it('say, in every byte tool, that keys and values may travel as base64', () => {
     const { registered } = planTools(parseConfig(['--profile', 'full'], {}, resolveGroups), caps);
-    const byteTools = registered.filter(({ listing }) => (listing.inputSchema.properties as Record<string, unknown>).encoding);
-    expect(byteTools.map((r) => r.listing.name).sort()).toEqual(['hash', 'keys', 'list', 'set', 'stream', 'string', 'zset']);
+    const byteTools = registered.filter(
+      ({ listing }) => (listing.inputSchema.properties as Record<string, unknown>).encoding,
+    );
+    expect(byteTools.map((r) => r.listing.name).sort()).toEqual([
+      'hash',
+      'keys',
+      'list',
+      'set',
+      'stream',
+      'string',
+      'zset',
+    ]);
     for (const { listing } of byteTools) {
-      const encoding = (listing.inputSchema.properties as Record<string, { description?: string; enum?: string[] }>).encoding;
+      const encoding = (listing.inputSchema.properties as Record<string, { description?: string; enum?: string[] }>)
+        .encoding;
       expect(encoding?.enum, listing.name).toEqual(['base64']);
       expect(encoding?.description, listing.name).toMatch(/base64/);
     }

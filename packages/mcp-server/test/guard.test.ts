@@ -1,12 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  assertCommandAllowed,
-  assertValueSize,
-  guardClient,
-  PolicyError,
-  ttlForNewKey,
-} from '../src/guard.ts';
+import { assertCommandAllowed, assertValueSize, guardClient, PolicyError, ttlForNewKey } from '../src/guard.ts';
 import { compactSchema } from '../src/tool.ts';
 
 describe('assertCommandAllowed', () => {

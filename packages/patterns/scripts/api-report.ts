@@ -61,7 +61,8 @@ function kindOf(symbol: ts.Symbol): ExportedName['kind'] {
 /** `export { type X }` or `export type { X }`, followed through re-exports. */
 function isTypeOnlyExport(checker: ts.TypeChecker, symbol: ts.Symbol): boolean {
   for (const declaration of symbol.declarations ?? []) {
-    if (ts.isExportSpecifier(declaration) && (declaration.isTypeOnly || declaration.parent.parent.isTypeOnly)) return true;
+    if (ts.isExportSpecifier(declaration) && (declaration.isTypeOnly || declaration.parent.parent.isTypeOnly))
+      return true;
   }
   if (!(symbol.flags & ts.SymbolFlags.Alias)) return false;
   const next = checker.getImmediateAliasedSymbol(symbol);
@@ -134,7 +135,9 @@ export async function checkRuntimeExports(surface: Map<string, ExportedName[]>):
       .map((name) => name.name)
       .sort();
     if (runtime.join() !== values.join()) {
-      throw new Error(`${entry.specifier}: the module exports [${runtime}] but the checker lists the values [${values}]`);
+      throw new Error(
+        `${entry.specifier}: the module exports [${runtime}] but the checker lists the values [${values}]`,
+      );
     }
   }
 }

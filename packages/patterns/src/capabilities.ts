@@ -102,7 +102,9 @@ export type IdentifiedBy = 'INFO' | 'HELLO';
  * user with +@connection may run. For read-only work such as the key audit; a caller that needs INFO anyway
  * (the MCP server's `server` tool) calls `probeCapabilities` and lets the refusal tell the user.
  */
-export async function probeServer(client: RedisClient): Promise<{ capabilities: Capabilities; identifiedBy: IdentifiedBy }> {
+export async function probeServer(
+  client: RedisClient,
+): Promise<{ capabilities: Capabilities; identifiedBy: IdentifiedBy }> {
   try {
     return { capabilities: await probeCapabilities(client), identifiedBy: 'INFO' };
   } catch (error) {

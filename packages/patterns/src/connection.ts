@@ -110,7 +110,14 @@ function showUrl(url: URL): string {
 }
 
 /** Parses and checks a Redis URL; every refusal is a RedisConnectionError that shows no password. */
-function parseRedisUrl(raw: string): { url: URL; host: string; port: number; db: number; secure: boolean; display: string } {
+function parseRedisUrl(raw: string): {
+  url: URL;
+  host: string;
+  port: number;
+  db: number;
+  secure: boolean;
+  display: string;
+} {
   const start = /^[^:/]*:\/*/.exec(raw)?.[0] ?? '';
   if (!SCHEMES.includes(start.replace(/\/+$/, '')) || !start.endsWith('//')) {
     // Only the scheme is echoed: a URL this far off may carry a password in a place no redactor recognises.
@@ -131,7 +138,10 @@ function parseRedisUrl(raw: string): { url: URL; host: string; port: number; db:
   }
   const db = Number(url.pathname.slice(1) || 0);
   if (!Number.isInteger(db) || db < 0) {
-    throw new RedisConnectionError(`Invalid Redis URL "${showUrl(url)}": the database must be a number; ${EXPECTED}`, showUrl(url));
+    throw new RedisConnectionError(
+      `Invalid Redis URL "${showUrl(url)}": the database must be a number; ${EXPECTED}`,
+      showUrl(url),
+    );
   }
   return {
     url,

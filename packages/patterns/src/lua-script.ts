@@ -41,7 +41,11 @@ export class LuaScript {
   }
 
   /** `run` with bulk replies as Buffers, for scripts that return binary values (payloads, member names). */
-  async runBuffer(client: RedisClient, keys: readonly (string | Buffer)[], args: readonly ScriptArg[]): Promise<unknown> {
+  async runBuffer(
+    client: RedisClient,
+    keys: readonly (string | Buffer)[],
+    args: readonly ScriptArg[],
+  ): Promise<unknown> {
     try {
       return await client.callBuffer('EVALSHA', this.sha, keys.length, ...keys, ...args);
     } catch (error) {

@@ -19,7 +19,13 @@ describe('API report', () => {
 
   it('keeps internals out of the public surface', () => {
     const names = [...surface.values()].flat().map((entry) => entry.name);
-    for (const internal of ['resolveConnection', 'serverIdentity', 'ftCreateCommand', 'vsimCommand', 'VectorSetIndex']) {
+    for (const internal of [
+      'resolveConnection',
+      'serverIdentity',
+      'ftCreateCommand',
+      'vsimCommand',
+      'VectorSetIndex',
+    ]) {
       expect(names).not.toContain(internal);
     }
     expect(surface.get('@redis-agent-kit/patterns')?.map((entry) => entry.name)).not.toContain('auditKeyspace');

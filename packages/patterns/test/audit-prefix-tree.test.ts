@@ -30,7 +30,16 @@ describe('audit prefix tree', () => {
     tree.add('tenant|7|seen', '|', 1, true);
     tree.add(':lead:1', ':', 1, true);
     const prefixes = all(tree.toReport(10)).map((n) => n.prefix);
-    expect(prefixes.sort()).toEqual([':lead', 'api', 'api/v1', 'api/v1/token', 'metrics', 'metrics.cpu', 'tenant', 'tenant|7']);
+    expect(prefixes.sort()).toEqual([
+      ':lead',
+      'api',
+      'api/v1',
+      'api/v1/token',
+      'metrics',
+      'metrics.cpu',
+      'tenant',
+      'tenant|7',
+    ]);
     expect(prefixes).not.toContain('');
   });
 
@@ -53,7 +62,9 @@ describe('audit prefix tree', () => {
     expect(user?.prefix).toBe('user');
     expect(user?.children?.map((c) => [c.prefix, c.keys])).toEqual([['user:*', 1200]]);
     expect(user?.otherChildren).toBeUndefined();
-    expect(user?.children?.[0]?.children?.map((c) => [c.prefix, c.keys, c.bytes])).toEqual([['user:*:mail', 600, 1200]]);
+    expect(user?.children?.[0]?.children?.map((c) => [c.prefix, c.keys, c.bytes])).toEqual([
+      ['user:*:mail', 600, 1200],
+    ]);
   });
 
   it('sums children past top', () => {

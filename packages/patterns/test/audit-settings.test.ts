@@ -27,13 +27,28 @@ describe('audit settings', () => {
   });
 
   it('keeps what the caller gave', () => {
-    const settings = auditSettings({ match: 'cache:*', scanCount: 50, memorySamples: 0, sampleKeys: 10, useScripts: false, top: 3 });
-    expect(settings).toMatchObject({ match: 'cache:*', scanCount: 50, memorySamples: 0, sampleKeys: 10, useScripts: false });
+    const settings = auditSettings({
+      match: 'cache:*',
+      scanCount: 50,
+      memorySamples: 0,
+      sampleKeys: 10,
+      useScripts: false,
+      top: 3,
+    });
+    expect(settings).toMatchObject({
+      match: 'cache:*',
+      scanCount: 50,
+      memorySamples: 0,
+      sampleKeys: 10,
+      useScripts: false,
+    });
     expect(settings.report.top).toBe(3);
   });
 
   it('refuses an option out of range before anything is sent, naming it', () => {
-    expect(() => auditSettings({ scanCount: 10_001 })).toThrow(/scanCount must be an integer from 1 to 10000, got 10001/);
+    expect(() => auditSettings({ scanCount: 10_001 })).toThrow(
+      /scanCount must be an integer from 1 to 10000, got 10001/,
+    );
     expect(() => auditSettings({ scanCount: 0 })).toThrow(/scanCount/);
     expect(() => auditSettings({ memorySamples: -1 })).toThrow(/memorySamples must be an integer from 0/);
     expect(() => auditSettings({ sampleKeys: 1.5 })).toThrow(/sampleKeys/);

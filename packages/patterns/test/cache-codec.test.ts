@@ -17,7 +17,11 @@ describe('cache codecs', () => {
       { name: 'JSON.SET', args: ['cache:product:42', '$', payload], keys: [0] },
       { name: 'PEXPIRE', args: ['cache:product:42', '360000'], keys: [0] },
     ]);
-    expect(jsonCodec.readCommand('cache:product:42')).toEqual({ name: 'JSON.GET', args: ['cache:product:42', '$'], keys: [0] });
+    expect(jsonCodec.readCommand('cache:product:42')).toEqual({
+      name: 'JSON.GET',
+      args: ['cache:product:42', '$'],
+      keys: [0],
+    });
   });
 
   it('JSON codec: reads the first match of the $ reply; nil, garbage and foreign documents are misses', () => {
@@ -33,7 +37,11 @@ describe('cache codecs', () => {
     expect(stringEnvelopeCodec.writeCommands('cache:product:42', payload, 360_000)).toEqual([
       { name: 'SET', args: ['cache:product:42', payload, 'PX', '360000'], keys: [0] },
     ]);
-    expect(stringEnvelopeCodec.readCommand('cache:product:42')).toEqual({ name: 'GET', args: ['cache:product:42'], keys: [0] });
+    expect(stringEnvelopeCodec.readCommand('cache:product:42')).toEqual({
+      name: 'GET',
+      args: ['cache:product:42'],
+      keys: [0],
+    });
     expect(stringEnvelopeCodec.decode(payload)).toEqual(entry);
     expect(stringEnvelopeCodec.decode(null)).toBeUndefined();
     expect(stringEnvelopeCodec.decode('plain string')).toBeUndefined();

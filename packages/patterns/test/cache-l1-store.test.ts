@@ -39,7 +39,11 @@ describe('l1 option', () => {
     expect(l1Options(undefined)).toBeUndefined();
     expect(l1Options(false)).toBeUndefined();
     expect(l1Options(true)).toEqual(L1_DEFAULTS);
-    expect(l1Options({ tracking: 'bcast', maxEntries: 5 })).toEqual({ ...L1_DEFAULTS, tracking: 'bcast', maxEntries: 5 });
+    expect(l1Options({ tracking: 'bcast', maxEntries: 5 })).toEqual({
+      ...L1_DEFAULTS,
+      tracking: 'bcast',
+      maxEntries: 5,
+    });
     expect(() => l1Options({ maxBytes: 0 })).toThrow(/l1.maxBytes must be an integer > 0, got 0/);
     expect(() => l1Options({ heartbeatMs: 1.5 })).toThrow(RangeError);
     expect(() => l1Options({ tracking: 'optin' as 'keys' })).toThrow(/l1.tracking must be 'keys' or 'bcast'/);

@@ -14,9 +14,21 @@ describe('connectionSettings', () => {
     const settings = connectionSettings({
       env: { REDIS_URL: 'redis://cache.internal:6380/2', REDIS_USERNAME: 'app', REDIS_PASSWORD: secret },
     });
-    expect(settings).toMatchObject({ host: 'cache.internal', port: 6380, db: 2, username: 'app', tls: false, cluster: false });
+    expect(settings).toMatchObject({
+      host: 'cache.internal',
+      port: 6380,
+      db: 2,
+      username: 'app',
+      tls: false,
+      cluster: false,
+    });
     expect(settings.password).toBe(secret);
-    for (const shown of [JSON.stringify(settings), inspect(settings, { depth: 5 }), String(settings), JSON.stringify({ ...settings })]) {
+    for (const shown of [
+      JSON.stringify(settings),
+      inspect(settings, { depth: 5 }),
+      String(settings),
+      JSON.stringify({ ...settings }),
+    ]) {
       expect(shown).not.toContain(secret);
     }
   });
@@ -30,7 +42,9 @@ describe('connectionSettings', () => {
   it('reads TLS files for rediss:// and keeps the key material out of every rendering', () => {
     const key = join(dir, 'client.key');
     writeFileSync(key, '-----BEGIN PRIVATE KEY-----\nsecret-key-material\n-----END PRIVATE KEY-----\n');
-    const settings = connectionSettings({ env: { REDIS_URL: 'rediss://h:6390', REDIS_TLS_KEY: key, REDIS_CLUSTER: 'true' } });
+    const settings = connectionSettings({
+      env: { REDIS_URL: 'rediss://h:6390', REDIS_TLS_KEY: key, REDIS_CLUSTER: 'true' },
+    });
     expect(settings).toMatchObject({ tls: true, cluster: true, seeds: [{ host: 'h', port: 6390 }] });
     expect(String(settings.tlsOptions?.key)).toContain('secret-key-material');
     expect(inspect(settings, { depth: 5 }) + JSON.stringify(settings)).not.toContain('secret-key-material');

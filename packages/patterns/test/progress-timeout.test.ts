@@ -3,7 +3,10 @@ import { progressLine, withTimeout } from '../src/index.ts';
 
 function fakeStream(isTTY: boolean) {
   const written: string[] = [];
-  return { stream: { isTTY, columns: 20, write: (s: string) => written.push(s) } as unknown as NodeJS.WriteStream, written };
+  return {
+    stream: { isTTY, columns: 20, write: (s: string) => written.push(s) } as unknown as NodeJS.WriteStream,
+    written,
+  };
 }
 
 describe('progressLine', () => {

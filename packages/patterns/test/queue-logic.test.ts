@@ -72,7 +72,14 @@ describe('codec', () => {
   });
 
   it('round-trips a job through stream fields, including attempts and the last error', () => {
-    const job = { id: 'j-1', payload: Buffer.from([1, 2, 255]), raw: true, high: true, previousDeliveries: 2, lastError: 'Error: x' };
+    const job = {
+      id: 'j-1',
+      payload: Buffer.from([1, 2, 255]),
+      raw: true,
+      high: true,
+      previousDeliveries: 2,
+      lastError: 'Error: x',
+    };
     const flat = fieldArgs(job).map((v) => (Buffer.isBuffer(v) ? v : Buffer.from(String(v))));
     const parsed = parseFields(flat);
     expect(parsed).toEqual(job);
@@ -96,7 +103,9 @@ describe('partitions and keys', () => {
 
   it("every key of a partition hashes to one slot, whatever the job id's bytes", () => {
     const keys = partitionKeys('queue', 'emails', 3);
-    const slots = new Set([keys.stream, keys.delayed, keys.delayedJobs, keys.dead, keys.id('{other}'), keys.id('é')].map(keySlot));
+    const slots = new Set(
+      [keys.stream, keys.delayed, keys.delayedJobs, keys.dead, keys.id('{other}'), keys.id('é')].map(keySlot),
+    );
     expect(slots.size).toBe(1);
   });
 });
@@ -105,8 +114,16 @@ describe('streamReplies', () => {
   it('reads the RESP2 and the RESP3 shape of a two-stream XREADGROUP reply', () => {
     const entry: [Buffer, Buffer[]] = [Buffer.from('1-0'), [Buffer.from('p'), Buffer.from('1')]];
     const [high, normal] = [Buffer.from('q:{a:0}:jobs:high'), Buffer.from('q:{a:0}:jobs')];
-    const expected = [[high, [entry]], [normal, []]];
-    expect(streamReplies([[high, [entry]], [normal, []]])).toEqual(expected);
+    const expected = [
+      [high, [entry]],
+      [normal, []],
+    ];
+    expect(
+      streamReplies([
+        [high, [entry]],
+        [normal, []],
+      ]),
+    ).toEqual(expected);
     expect(streamReplies([high, [entry], normal, []])).toEqual(expected);
     expect(streamReplies(null)).toEqual([]);
   });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { formatRateLimit, formatRateLimitPolicy, type RateLimitResult, rateLimitHeaders } from '../src/ratelimit/index.ts';
+import {
+  formatRateLimit,
+  formatRateLimitPolicy,
+  type RateLimitResult,
+  rateLimitHeaders,
+} from '../src/ratelimit/index.ts';
 import { sfString, toSeconds } from '../src/ratelimit/headers.ts';
 
 const policy = { limit: 100, windowMs: 60_000 };
@@ -67,10 +72,7 @@ describe('rateLimitHeaders', () => {
   });
 
   it('leaves out the legacy or the IETF fields on request', () => {
-    expect(Object.keys(rateLimitHeaders(allowed, { legacy: false }))).toEqual([
-      'RateLimit-Policy',
-      'RateLimit',
-    ]);
+    expect(Object.keys(rateLimitHeaders(allowed, { legacy: false }))).toEqual(['RateLimit-Policy', 'RateLimit']);
     expect(Object.keys(rateLimitHeaders(denied, { ietf: false }))).toEqual([
       'X-RateLimit-Limit',
       'X-RateLimit-Remaining',

@@ -44,5 +44,3 @@ describe('outage policies', () => {
     expect(outageError(error, 'orders:{k}', 'gcra')).toBe(error);
   });
 });
-
-

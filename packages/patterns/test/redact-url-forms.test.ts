@@ -18,7 +18,10 @@ describe('redactUrl over every URL form', () => {
     // A userinfo without a colon may be a token.
     ['redis://tok3nvalue@h:1', 'redis://***@h:1'],
     // Credentials in query parameters, any case.
-    ['postgres://rak@host/db?password=topsecret&sslmode=require', 'postgres://***@host/db?password=***&sslmode=require'],
+    [
+      'postgres://rak@host/db?password=topsecret&sslmode=require',
+      'postgres://***@host/db?password=***&sslmode=require',
+    ],
     ['postgresql://h/db?PASS=x1&Token=x2&auth=x3&user=me', 'postgresql://h/db?PASS=***&Token=***&auth=***&user=me'],
     ['valkey://:pw@h:1 then valkeys://u:pw2@h:2', 'valkey://:***@h:1 then valkeys://u:***@h:2'],
   ])('%s', (input, expected) => expect(redactUrl(input)).toBe(expected));

@@ -83,7 +83,9 @@ describe('connection options', () => {
       cluster: false,
       display: 'redis://127.0.0.1:6379',
     });
-    expect(connectionTarget({ env: { REDIS_URL: 'redis://[::1]:7000', REDIS_CLUSTER: 'true' }, cluster: false })).toMatchObject({
+    expect(
+      connectionTarget({ env: { REDIS_URL: 'redis://[::1]:7000', REDIS_CLUSTER: 'true' }, cluster: false }),
+    ).toMatchObject({
       host: '::1',
       display: 'redis://[::1]:7000',
       cluster: false,

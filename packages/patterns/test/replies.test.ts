@@ -8,7 +8,13 @@ describe('flat field/value replies', () => {
   it('pairs fields with their values, as a Map and as an object', () => {
     expect(fieldMap(hello).get('version')).toBe('8.0.2');
     expect(fieldMap(hello).get('proto')).toBe(2);
-    expect(fieldRecord(hello)).toEqual({ server: 'redis', version: '8.0.2', proto: 2, mode: 'standalone', modules: [] });
+    expect(fieldRecord(hello)).toEqual({
+      server: 'redis',
+      version: '8.0.2',
+      proto: 2,
+      mode: 'standalone',
+      modules: [],
+    });
   });
 
   it('leaves out a trailing field without a value, keeps the last of a repeated field, and reads nil as empty', () => {

@@ -13,8 +13,21 @@ const pairs = [
 describe('semantic cache calibration', () => {
   it('counts hits at or above each threshold into precision and recall', () => {
     const [high, mid, low, none] = precisionRecall(pairs, [0.97, 0.95, 0.8, 1]);
-    expect(high).toEqual({ threshold: 0.97, precision: 1, recall: 1 / 3, truePositives: 1, falsePositives: 0, falseNegatives: 2 });
-    expect(mid).toMatchObject({ precision: 2 / 3, recall: 2 / 3, truePositives: 2, falsePositives: 1, falseNegatives: 1 });
+    expect(high).toEqual({
+      threshold: 0.97,
+      precision: 1,
+      recall: 1 / 3,
+      truePositives: 1,
+      falsePositives: 0,
+      falseNegatives: 2,
+    });
+    expect(mid).toMatchObject({
+      precision: 2 / 3,
+      recall: 2 / 3,
+      truePositives: 2,
+      falsePositives: 1,
+      falseNegatives: 1,
+    });
     expect(low).toMatchObject({ precision: 3 / 5, recall: 1, falseNegatives: 0 });
     // No hit: precision is undefined, not 0 or 1.
     expect(none).toMatchObject({ precision: undefined, recall: 0, truePositives: 0 });

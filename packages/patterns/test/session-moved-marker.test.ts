@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { keySlot } from '../src/cluster/key-slot.ts';
-import { globLiteral, MARKER_NAMESPACE, markerKey, scanPatterns, sessionKeyOfMarker, slotTag } from '../src/session/moved-marker.ts';
+import {
+  globLiteral,
+  MARKER_NAMESPACE,
+  markerKey,
+  scanPatterns,
+  sessionKeyOfMarker,
+  slotTag,
+} from '../src/session/moved-marker.ts';
 
 describe('markerKey', () => {
   // Session keys keep connect-redis' names, so any sid: braces that form a tag, braces that do not, an empty tag.

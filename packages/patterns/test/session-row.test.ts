@@ -6,11 +6,14 @@ const cookie = { originalMaxAge: 60_000, expires: '2030-01-01T00:00:00.000Z', ht
 
 describe('judgeRow', () => {
   it('turns a live row into compact connect-redis JSON with a whole-ms TTL', () => {
-    const judged = judgeRow({
-      sid: 'a',
-      sess: `{"cookie" : ${JSON.stringify(cookie)}, "user" : "ada"}`,
-      ttl_ms: 59_999.7,
-    }, LIMIT);
+    const judged = judgeRow(
+      {
+        sid: 'a',
+        sess: `{"cookie" : ${JSON.stringify(cookie)}, "user" : "ada"}`,
+        ttl_ms: 59_999.7,
+      },
+      LIMIT,
+    );
     expect(judged).toEqual({ kind: 'live', sid: 'a', value: JSON.stringify({ cookie, user: 'ada' }), ttlMs: 59_999 });
   });
 
@@ -31,7 +34,9 @@ describe('judgeRow', () => {
   });
 
   it('reports a missing expire or sess as malformed', () => {
-    expect(judgeRow({ sid: 's', sess: '{"cookie":{}}', ttl_ms: null }, LIMIT)).toMatchObject({ reason: 'no expire time' });
+    expect(judgeRow({ sid: 's', sess: '{"cookie":{}}', ttl_ms: null }, LIMIT)).toMatchObject({
+      reason: 'no expire time',
+    });
     expect(judgeRow({ sid: 's', sess: null, ttl_ms: 1000 }, LIMIT)).toMatchObject({ reason: 'sess is null' });
   });
 

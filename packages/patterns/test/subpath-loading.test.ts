@@ -52,7 +52,9 @@ async function load(specifier: string): Promise<Loaded> {
     const [scope = '', name = ''] = file.slice(at + 14).split(sep);
     packages.add(scope.startsWith('@') ? `${scope}/${name}` : scope);
   }
-  const patterns = files.filter((file) => file.startsWith(SRC + sep)).map((file) => relative(SRC, file).split(sep).join('/'));
+  const patterns = files
+    .filter((file) => file.startsWith(SRC + sep))
+    .map((file) => relative(SRC, file).split(sep).join('/'));
   return { patterns, packages };
 }
 
@@ -62,14 +64,25 @@ function dependencyClosure(name: string, from = PATTERNS, into = new Set<string>
   into.add(name);
   const manifestPath = createRequire(join(from, 'noop.js')).resolve(`${name}/package.json`);
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { dependencies?: Record<string, string> };
-  for (const dependency of Object.keys(manifest.dependencies ?? {})) dependencyClosure(dependency, dirname(manifestPath), into);
+  for (const dependency of Object.keys(manifest.dependencies ?? {}))
+    dependencyClosure(dependency, dirname(manifestPath), into);
   return into;
 }
 
 /** The folder a source file is in ('' for the top-level shared modules). */
 const folderOf = (file: string) => (file.includes('/') ? (file.split('/')[0] as string) : '');
 
-const SUBPATHS = ['cache', 'ratelimit', 'session', 'audit', 'vector', 'cluster', 'queue', 'semantic-cache', 'memory'] as const;
+const SUBPATHS = [
+  'cache',
+  'ratelimit',
+  'session',
+  'audit',
+  'vector',
+  'cluster',
+  'queue',
+  'semantic-cache',
+  'memory',
+] as const;
 /** The shared batch module every pattern that sends many commands goes through. */
 const SHARED_FOLDER = 'cluster';
 /** Patterns built on another one: the semantic cache and agent memory on the vector layer (vectors and embedders). */

@@ -41,6 +41,7 @@ describe('VSIM EF', () => {
   it('is sent as given, and refused unless a positive integer', () => {
     const blob = Buffer.alloc(8);
     expect(vsimCommand('k', blob, { k: 10, ef: 150 }).args.slice(-2)).toEqual(['EF', '150']);
-    for (const ef of [0, 1.5, -3]) expect(() => vsimCommand('k', blob, { ef })).toThrow(/ef must be a positive integer/);
+    for (const ef of [0, 1.5, -3])
+      expect(() => vsimCommand('k', blob, { ef })).toThrow(/ef must be a positive integer/);
   });
 });

@@ -85,7 +85,9 @@ describe('OpenAI-compatible HTTP embedder', () => {
       .map((text: string, index: number) => ({
         object: 'embedding',
         index,
-        embedding: Array.from({ length: dim }, (_, i) => (mode === 'overflow' && i === 1 ? 1e39 : i === 0 ? text.length : index + 1)),
+        embedding: Array.from({ length: dim }, (_, i) =>
+          mode === 'overflow' && i === 1 ? 1e39 : i === 0 ? text.length : index + 1,
+        ),
       }))
       .reverse();
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -134,7 +136,9 @@ describe('OpenAI-compatible HTTP embedder', () => {
     const error = await embedder.embed(['x']).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(RangeError);
-    expect((error as Error).message).toMatch(/embedding 0 has the value 1e\+39 at position 1, which is not a finite 32-bit float/);
+    expect((error as Error).message).toMatch(
+      /embedding 0 has the value 1e\+39 at position 1, which is not a finite 32-bit float/,
+    );
   });
 
   it('reports HTTP errors without the key, even when the API echoes it', async () => {

@@ -76,7 +76,9 @@ describe('dimension checks', () => {
       /Query vector has 3 dimensions but index "products" expects 4/,
     );
     await expect(index.upsert([{ id: 'x', vector: [1, 2, 3, 4, 5] }])).rejects.toThrow(/"x" has 5 dimensions/);
-    await expect(index.upsert([{ id: 'x', vector: [1, Number.NaN, 3, 4] }])).rejects.toThrow(/not a finite 32-bit float/);
+    await expect(index.upsert([{ id: 'x', vector: [1, Number.NaN, 3, 4] }])).rejects.toThrow(
+      /not a finite 32-bit float/,
+    );
   });
 });
 

@@ -20,7 +20,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export default defineBenchmark({
   id: 'job-queue-chaos',
-  title: 'Job queue under churn: 100,000 jobs, a worker process SIGKILLed 2 s after each replacement: lost jobs and duplicate runs',
+  title:
+    'Job queue under churn: 100,000 jobs, a worker process SIGKILLed 2 s after each replacement: lost jobs and duplicate runs',
   async run({ target, scale, log }) {
     const jobs = Math.max(1000, Math.round(100_000 * scale));
     const client = await connect(targetConnection(target));
@@ -63,7 +64,8 @@ export default defineBenchmark({
       for (;;) {
         const { totals } = await queue.stats();
         if (totals.waiting === 0 && totals.pending === 0 && totals.delayed === 0) break;
-        if (performance.now() - started > DRAIN_BOUND_MS) throw new Error(`not drained within ${DRAIN_BOUND_MS} ms: ${JSON.stringify(totals)}`);
+        if (performance.now() - started > DRAIN_BOUND_MS)
+          throw new Error(`not drained within ${DRAIN_BOUND_MS} ms: ${JSON.stringify(totals)}`);
         await sleep(250);
       }
       const ms = performance.now() - started;
@@ -77,20 +79,44 @@ export default defineBenchmark({
       }
       const dead = (await queue.stats()).totals.deadLetters;
       const lost = jobs - done - dead;
-      log(`${kills} workers killed holding ${heldAtKill} running jobs; ${done} completed, ${dead} dead-lettered, ${lost} lost`);
+      log(
+        `${kills} workers killed holding ${heldAtKill} running jobs; ${done} completed, ${dead} dead-lettered, ${lost} lost`,
+      );
       const metric = `${jobs.toLocaleString('en')} jobs, a worker killed ${KILL_EVERY_MS / 1000} s after each replacement`;
       const rows: BenchRow[] = [
-        { subject: 'jobs lost (neither completed nor dead-lettered)', metric, value: lost, unit: 'jobs', goal: '= 0', met: lost === 0 },
-        { subject: 'runs of an already completed job (absorbed: SET NX kept one result)', metric, value: fleet.reruns, unit: 'runs' },
+        {
+          subject: 'jobs lost (neither completed nor dead-lettered)',
+          metric,
+          value: lost,
+          unit: 'jobs',
+          goal: '= 0',
+          met: lost === 0,
+        },
+        {
+          subject: 'runs of an already completed job (absorbed: SET NX kept one result)',
+          metric,
+          value: fleet.reruns,
+          unit: 'runs',
+        },
         { subject: 'workers killed', metric, value: kills, unit: 'kills' },
         { subject: 'jobs running in the killed workers', metric, value: heldAtKill, unit: 'jobs' },
-        { subject: 'throughput under churn (add to last completion)', metric, value: jobs / (ms / 1000), unit: 'jobs/s' },
+        {
+          subject: 'throughput under churn (add to last completion)',
+          metric,
+          value: jobs / (ms / 1000),
+          unit: 'jobs/s',
+        },
       ];
-      return { rows, notes: [`${done} completed, ${dead} dead-lettered; 3 worker processes at concurrency 50, visibilityMs 2000`] };
+      return {
+        rows,
+        notes: [`${done} completed, ${dead} dead-lettered; 3 worker processes at concurrency 50, visibilityMs 2000`],
+      };
     } finally {
       await fleet.stopAll();
-      for (let i = 0; i < ids.length; i += 1000) await client.unlink(...ids.slice(i, i + 1000).map((id) => resultKey(config, id)));
-      for (const keys of queue.partitions) await client.unlink(keys.stream, keys.high, keys.delayed, keys.delayedJobs, keys.dead);
+      for (let i = 0; i < ids.length; i += 1000)
+        await client.unlink(...ids.slice(i, i + 1000).map((id) => resultKey(config, id)));
+      for (const keys of queue.partitions)
+        await client.unlink(keys.stream, keys.high, keys.delayed, keys.delayedJobs, keys.dead);
       await closeClient(client);
     }
   },

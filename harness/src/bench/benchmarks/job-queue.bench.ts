@@ -76,7 +76,10 @@ async function serverCpuMicros(client: RedisClient): Promise<number> {
 
 function ours(client: RedisClient): Subject {
   return async (jobs, concurrency, paceMs) => {
-    const queue = createQueue<{ i: number }>(client, { name: `ours-${randomBytes(3).toString('hex')}`, prefix: PREFIX });
+    const queue = createQueue<{ i: number }>(client, {
+      name: `ours-${randomBytes(3).toString('hex')}`,
+      prefix: PREFIX,
+    });
     const addedAt = new Float64Array(jobs);
     const startLatencies: number[] = [];
     const worker = await queue.process(
@@ -86,11 +89,19 @@ function ours(client: RedisClient): Subject {
       { concurrency, blockMs: 200 },
     );
     try {
-      const { ms, cpuMicros } = await drive(client, jobs, (i) => queue.add({ i }), () => worker.stats().completed, addedAt, paceMs);
+      const { ms, cpuMicros } = await drive(
+        client,
+        jobs,
+        (i) => queue.add({ i }),
+        () => worker.stats().completed,
+        addedAt,
+        paceMs,
+      );
       return { jobsPerSecond: jobs / (ms / 1000), startLatencies, serverMicrosPerJob: cpuMicros / jobs };
     } finally {
       await worker.close();
-      for (const keys of queue.partitions) await client.unlink(keys.stream, keys.high, keys.delayed, keys.delayedJobs, keys.dead);
+      for (const keys of queue.partitions)
+        await client.unlink(keys.stream, keys.high, keys.delayed, keys.delayedJobs, keys.dead);
     }
   };
 }
@@ -98,7 +109,11 @@ function ours(client: RedisClient): Subject {
 function bull(client: RedisClient, connection: { host: string; port: number }): Subject {
   return async (jobs, concurrency, paceMs) => {
     const name = `bull-${randomBytes(3).toString('hex')}`;
-    const queue = new BullQueue(name, { connection, prefix: PREFIX, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
+    const queue = new BullQueue(name, {
+      connection,
+      prefix: PREFIX,
+      defaultJobOptions: { removeOnComplete: true, removeOnFail: true },
+    });
     const addedAt = new Float64Array(jobs);
     const startLatencies: number[] = [];
     let completed = 0;
@@ -113,7 +128,14 @@ function bull(client: RedisClient, connection: { host: string; port: number }): 
     await worker.waitUntilReady();
     await queue.waitUntilReady();
     try {
-      const { ms, cpuMicros } = await drive(client, jobs, (i) => queue.add('job', { i }), () => completed, addedAt, paceMs);
+      const { ms, cpuMicros } = await drive(
+        client,
+        jobs,
+        (i) => queue.add('job', { i }),
+        () => completed,
+        addedAt,
+        paceMs,
+      );
       return { jobsPerSecond: jobs / (ms / 1000), startLatencies, serverMicrosPerJob: cpuMicros / jobs };
     } finally {
       await worker.close();
@@ -161,8 +183,18 @@ export default defineBenchmark({
         const bullRounds = results[BULL] as Round[];
         const ratios = oursRounds.map((r, i) => r.jobsPerSecond / (bullRounds[i] as Round).jobsPerSecond);
         const metric = `jobs/s end to end, concurrency ${concurrency}`;
-        const anchor: BenchRow = { subject: BULL, metric, value: median(bullRounds.map((r) => r.jobsPerSecond)), unit: 'jobs/s' };
-        const subject: BenchRow = { subject: OURS, metric, value: median(oursRounds.map((r) => r.jobsPerSecond)), unit: 'jobs/s' };
+        const anchor: BenchRow = {
+          subject: BULL,
+          metric,
+          value: median(bullRounds.map((r) => r.jobsPerSecond)),
+          unit: 'jobs/s',
+        };
+        const subject: BenchRow = {
+          subject: OURS,
+          metric,
+          value: median(oursRounds.map((r) => r.jobsPerSecond)),
+          unit: 'jobs/s',
+        };
         // The ratio is the median of the per-pair ratios, not the ratio of the medians.
         const compared = compare(subject, anchor, { min: 1.0 });
         compared.ratio = median(ratios);
@@ -172,8 +204,14 @@ export default defineBenchmark({
           `concurrency ${concurrency}: ${PAIRS} pairs of ${jobs} jobs; ratio per pair ${ratios.map((r) => r.toFixed(2)).join(', ')} (median ${median(ratios).toFixed(2)}, spread ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
         );
         const latency = (rounds: Round[] | undefined, p: number) =>
-          percentile((rounds ?? []).flatMap((r) => r.startLatencies).sort((a, b) => a - b), p);
-        for (const [load, rounds] of [['under load', results], [`paced, 1 add per ${PACE_MS} ms`, paced]] as const) {
+          percentile(
+            (rounds ?? []).flatMap((r) => r.startLatencies).sort((a, b) => a - b),
+            p,
+          );
+        for (const [load, rounds] of [
+          ['under load', results],
+          [`paced, 1 add per ${PACE_MS} ms`, paced],
+        ] as const) {
           for (const p of [50, 99]) {
             const m = `add→start p${p}, ${load}, concurrency ${concurrency}`;
             const a: BenchRow = { subject: BULL, metric: m, value: latency(rounds[BULL], p), unit: 'ms' };

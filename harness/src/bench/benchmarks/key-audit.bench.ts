@@ -96,7 +96,12 @@ interface Phase<T> {
  * Runs `work` while the probe worker measures GET latency, with the server's statistics reset first; `ownClient`
  * tells the phase's commands in SLOWLOG by client name ('' for redis-cli).
  */
-async function phase<T>(admin: RedisClient, probe: Worker, ownClient: string, work: () => Promise<T>): Promise<Phase<T>> {
+async function phase<T>(
+  admin: RedisClient,
+  probe: Worker,
+  ownClient: string,
+  work: () => Promise<T>,
+): Promise<Phase<T>> {
   await admin.call('CONFIG', 'RESETSTAT');
   await admin.call('SLOWLOG', 'RESET');
   probe.postMessage('start');
@@ -160,7 +165,12 @@ export default defineBenchmark({
       const notes: string[] = [];
       const seconds = (subject: string, values: number[]): BenchRow => measured(subject, 'time', 's', values);
       const idle = await phase(admin, probe, PROBE_CLIENT, () => new Promise((r) => setTimeout(r, 2000)));
-      const idleRow: BenchRow = { subject: 'idle server', metric: 'GET p99', value: percentile(idle.latencies, 99), unit: 'ms' };
+      const idleRow: BenchRow = {
+        subject: 'idle server',
+        metric: 'GET p99',
+        value: percentile(idle.latencies, 99),
+        unit: 'ms',
+      };
       const phaseRows = (subject: string, p: Omit<Phase<unknown>, 'result'>, goals: boolean): BenchRow[] => {
         const p99: BenchRow = { subject, metric: 'GET p99', value: percentile(p.latencies, 99), unit: 'ms' };
         const slowest: BenchRow = { subject, metric: 'longest command', value: p.maxCommandMs, unit: 'ms' };
@@ -187,7 +197,12 @@ export default defineBenchmark({
       const sampledSubject = `auditKeyspace (sample ${SAMPLE_KEYS}, sizing pass)`;
       // Every scan of the keyspace once per round, rounds alternating the order, the first discarded; each phase's
       // probe latencies and SLOWLOG figures are kept per round, so the warm-up's are dropped with it.
-      const phases = { memkeys: [] as Phase<unknown>[], audit: [] as Phase<unknown>[], pipelined: [] as Phase<unknown>[], sampled: [] as Phase<unknown>[] };
+      const phases = {
+        memkeys: [] as Phase<unknown>[],
+        audit: [] as Phase<unknown>[],
+        pipelined: [] as Phase<unknown>[],
+        sampled: [] as Phase<unknown>[],
+      };
       let report: Awaited<ReturnType<typeof auditKeyspace>> | undefined;
       const rounds = await alternatingRounds(
         {
@@ -230,7 +245,9 @@ export default defineBenchmark({
         compare(seconds('redis-cli --bigkeys', rounds.bigkeys), anchor),
         compare(seconds('auditKeyspace', rounds.audit), anchor, { max: 1 }),
         compare(seconds(sampledSubject, rounds.sampled), anchor),
-        pipelinedSample ? seconds(pipelinedSubject, rounds.pipelined) : compare(seconds(pipelinedSubject, rounds.pipelined), anchor),
+        pipelinedSample
+          ? seconds(pipelinedSubject, rounds.pipelined)
+          : compare(seconds(pipelinedSubject, rounds.pipelined), anchor),
       );
 
       log(`auditKeyspace capped at ${CAP_OPS} ops/s (10 s, then stopped)`);
@@ -250,7 +267,12 @@ export default defineBenchmark({
         return (inspected * 1000) / (performance.now() - started);
       });
       rows.push(
-        { subject: 'auditKeyspace', metric: 'keys/s', value: report.totals.scanned / median(rounds.audit), unit: 'keys/s' },
+        {
+          subject: 'auditKeyspace',
+          metric: 'keys/s',
+          value: report.totals.scanned / median(rounds.audit),
+          unit: 'keys/s',
+        },
         { subject: `auditKeyspace (capped ${CAP_OPS} ops/s)`, metric: 'keys/s', value: capped.result, unit: 'keys/s' },
         { ...idleRow, metric: 'GET p50', value: percentile(idle.latencies, 50) },
         idleRow,

@@ -141,14 +141,17 @@ export default defineBenchmark({
       await client.connect(b);
       const { tools } = await client.listTools();
       const all = tokens(tools);
-      const modelFacing = tokens(tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })));
+      const modelFacing = tokens(
+        tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })),
+      );
       await client.close();
       await mcp.close();
       await sized.close();
       const withOutputs = tokens(
-        planTools(parseConfig([...flags, '--profile', profile, '--output-schemas'], {}, resolveGroups), target.capabilities).registered.map(
-          (r) => r.listing,
-        ),
+        planTools(
+          parseConfig([...flags, '--profile', profile, '--output-schemas'], {}, resolveGroups),
+          target.capabilities,
+        ).registered.map((r) => r.listing),
       );
       const subject = `tools/list ${profile} (${tools.length} tools)`;
       rows.push({ subject, metric: 'size', value: JSON.stringify(tools).length, unit: 'chars' });

@@ -62,8 +62,8 @@ export default defineBenchmark({
       const sids = await seedSessions(legacy.pool, { count });
       const table = new LegacySessionTable(legacy.pool);
       const lostBy = { naive: 0, bulk: 0 };
-      const measure = (name: keyof typeof lostBy, prefix: string, copy: (prefix: string) => Promise<unknown>) =>
-        async () => {
+      const measure =
+        (name: keyof typeof lostBy, prefix: string, copy: (prefix: string) => Promise<unknown>) => async () => {
           const seconds = await secondsOf(() => copy(prefix));
           const keys = sids.map((sid) => prefix + sid);
           const lost = count - (await existingKeys(redis, keys));

@@ -92,7 +92,11 @@ async function usedMemory(client: RedisClient): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(String(await client.info('memory')))?.[1] ?? Number.NaN);
 }
 
-const p50Of = (times: number[]) => percentile([...times].sort((x, y) => x - y), 50);
+const p50Of = (times: number[]) =>
+  percentile(
+    [...times].sort((x, y) => x - y),
+    50,
+  );
 
 /** One searched configuration: the default (`ef` undefined: what search() picks) or a fixed EF. */
 interface Config {
@@ -132,7 +136,12 @@ async function measure(
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const rows: BenchRow[] = [
-      { subject, metric: 'ingest', value: data.items.length / ((performance.now() - started) / 1000), unit: 'vectors/s' },
+      {
+        subject,
+        metric: 'ingest',
+        value: data.items.length / ((performance.now() - started) / 1000),
+        unit: 'vectors/s',
+      },
     ];
     if (run.calibrate) {
       const key = String((await index.info()).details.key);
@@ -189,14 +198,18 @@ async function measure(
     // The goal: recall@10 >= 0.95 with default settings on embedding-like data, for Q8 (the default) and NOQUANT.
     // BIN trades recall for speed and memory, i.i.d. data is the worst case, and FT's default EF_RUNTIME is 10:
     // those are reported without a goal.
-    const goal = /^embedding-like/.test(data.label) && /^vector set (Q8|NOQUANT)$/.test(run.name) ? { min: 0.95 } : undefined;
+    const goal =
+      /^embedding-like/.test(data.label) && /^vector set (Q8|NOQUANT)$/.test(run.name) ? { min: 0.95 } : undefined;
     const n = data.queries.length;
     const anchorSubject = `exact brute force, ${data.label} (anchor, timed beside ${run.name})`;
     const anchorP50 = measured(anchorSubject, 'query p50', 'ms', rounds.anchor as number[]);
     const p99 = (who: string, all: number[]): BenchRow => ({
       subject: who,
       metric: 'query p99 (all measured rounds)',
-      value: percentile([...all].sort((x, y) => x - y), 99),
+      value: percentile(
+        [...all].sort((x, y) => x - y),
+        99,
+      ),
       unit: 'ms',
     });
     rows.push(anchorP50, p99(anchorSubject, anchorTimes));
@@ -204,8 +217,16 @@ async function measure(
       rows.push(
         compare(measured(config.subject, 'query p50', 'ms', rounds[config.subject] as number[]), anchorP50),
         p99(config.subject, config.times),
-        compare({ subject: config.subject, metric: 'recall@5', value: config.recall5 / n, unit: '' }, anchor.recall5, config.ef === undefined ? goal : undefined),
-        compare({ subject: config.subject, metric: 'recall@10', value: config.recall10 / n, unit: '' }, anchor.recall10, config.ef === undefined ? goal : undefined),
+        compare(
+          { subject: config.subject, metric: 'recall@5', value: config.recall5 / n, unit: '' },
+          anchor.recall5,
+          config.ef === undefined ? goal : undefined,
+        ),
+        compare(
+          { subject: config.subject, metric: 'recall@10', value: config.recall10 / n, unit: '' },
+          anchor.recall10,
+          config.ef === undefined ? goal : undefined,
+        ),
       );
     }
     return rows;
@@ -247,7 +268,12 @@ export default defineBenchmark({
         });
       const vectorSet = (quantization: Quantization) => (prefix: string) => open(prefix, 'vector-set', quantization);
       for (const [s, count] of sizes.entries()) {
-        const embeddingLike = dataset('embedding-like', (n, seed) => embeddingLikeVectors(n, DIM, seed), count, queryCount);
+        const embeddingLike = dataset(
+          'embedding-like',
+          (n, seed) => embeddingLikeVectors(n, DIM, seed),
+          count,
+          queryCount,
+        );
         const runs: Run[] = [{ name: 'vector set Q8', data: embeddingLike, open: vectorSet('Q8'), calibrate: true }];
         if (s === 0) {
           runs.push(

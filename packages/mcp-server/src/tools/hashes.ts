@@ -52,14 +52,21 @@ export default defineGroup(
       const io = new BytesIn(input.encoding, ctx.limits);
       const key = io.name(input.key, 'key');
       const names = io.names(input.names ?? [], 'field name');
-      const fields = Object.entries(input.fields ?? {}).map(([name, value]) => [io.name(name, 'field name'), value] as const);
+      const fields = Object.entries(input.fields ?? {}).map(
+        ([name, value]) => [io.name(name, 'field name'), value] as const,
+      );
       switch (input.op) {
         case 'get': {
           if (names.length) {
             const values = await ctx.redis.hmgetBuffer(key, ...names);
             return { fields: new ByteRecord(names.map((n, i) => [n, values[i] ?? null])) };
           }
-          const [cursor, flat] = await ctx.redis.hscanBuffer(key, input.cursor ?? '0', 'COUNT', input.count ?? DEFAULT_COUNT);
+          const [cursor, flat] = await ctx.redis.hscanBuffer(
+            key,
+            input.cursor ?? '0',
+            'COUNT',
+            input.count ?? DEFAULT_COUNT,
+          );
           const next = cursor.toString();
           return { fields: ByteRecord.fromFlat(flat), ...(next !== '0' ? { cursor: next } : {}) };
         }
@@ -73,7 +80,9 @@ export default defineGroup(
           if (!fields.length) throw new Error('set needs fields');
           const values = fields.map(([name, value]) => [name, io.value(value)] as const);
           assertValueSize(values.flat(), ctx.limits);
-          const { replies } = await writeKey(ctx, key, 'hash', ttlForNewKey(input, ctx.limits), [['HSET', ...values.flat()]]);
+          const { replies } = await writeKey(ctx, key, 'hash', ttlForNewKey(input, ctx.limits), [
+            ['HSET', ...values.flat()],
+          ]);
           return { changed: replies[0] as number };
         }
         case 'incr': {
@@ -97,7 +106,14 @@ export default defineGroup(
           needFieldTtl(ctx);
           if (!names.length || input.ttl === undefined) throw new Error('expire needs names and ttl');
           // Replies per field: 1 set, 0 condition not met, 2 expired at once, -2 no such field.
-          const replies = (await ctx.redis.call('HEXPIRE', key, input.ttl, 'FIELDS', names.length, ...names)) as number[];
+          const replies = (await ctx.redis.call(
+            'HEXPIRE',
+            key,
+            input.ttl,
+            'FIELDS',
+            names.length,
+            ...names,
+          )) as number[];
           return { changed: replies.filter((r) => r === 1).length };
         }
       }

@@ -37,7 +37,9 @@ export default defineGroup(
       JSON.parse(input.value);
       assertValueSize([input.value], ctx.limits);
       const value = input.value;
-      const { replies } = await writeKey(ctx, key, 'ReJSON-RL', ttlForNewKey(input, ctx.limits), [['JSON.SET', path, value]]);
+      const { replies } = await writeKey(ctx, key, 'ReJSON-RL', ttlForNewKey(input, ctx.limits), [
+        ['JSON.SET', path, value],
+      ]);
       return { changed: replies[0] === 'OK' ? 1 : 0 };
     },
   }),

@@ -11,7 +11,14 @@ import { args, DEFAULT_COUNT, defineGroup, defineTool, MAX_TTL_SECONDS, masters,
 /** SCAN rounds one call may run: with COUNT ≤ --max-items, a page touches at most this many times that many keys. */
 const SCAN_ROUNDS = 20;
 
-async function scan(redis: RedisClient, cursor: string, match: Buffer, type: string | undefined, count: number, maxName: number) {
+async function scan(
+  redis: RedisClient,
+  cursor: string,
+  match: Buffer,
+  type: string | undefined,
+  count: number,
+  maxName: number,
+) {
   const nodes = masters(redis);
   // Cursor "<node index>:<node cursor>" on a cluster, so one opaque string resumes across its masters.
   const [first, rest] = cursor.includes(':') ? cursor.split(':') : ['0', cursor];

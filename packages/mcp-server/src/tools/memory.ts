@@ -11,7 +11,12 @@
  * messages (the newest). TTL rules as for every write: `ttl` (seconds), `permanent: true` (memories only: a
  * session always expires), else the server's default TTL, else refused.
  */
-import { createLongTermMemory, createWorkingMemory, LONG_TERM_MEMORY_DEFAULTS, WORKING_MEMORY_DEFAULTS } from '@redis-agent-kit/patterns/memory';
+import {
+  createLongTermMemory,
+  createWorkingMemory,
+  LONG_TERM_MEMORY_DEFAULTS,
+  WORKING_MEMORY_DEFAULTS,
+} from '@redis-agent-kit/patterns/memory';
 import { type Embedder, embedderFromEnv } from '@redis-agent-kit/patterns/vector';
 import { z } from 'zod';
 import { PolicyError, ttlForNewKey } from '../guard.ts';
@@ -31,7 +36,10 @@ function embedderFor(ctx: ToolContext): Embedder {
 }
 
 const name = z.string().regex(/^[\w.:@-]{1,128}$/);
-const prefix = z.string().regex(/^[\w.:-]{1,64}$/).optional();
+const prefix = z
+  .string()
+  .regex(/^[\w.:-]{1,64}$/)
+  .optional();
 
 const memoryView = z.object({
   id: z.string(),
@@ -105,9 +113,16 @@ const longTerm = defineTool({
       }
       case 'forget': {
         if (input.id !== undefined) return { forgotten: await memory.forget(input.id, scope) };
-        if (!input.topics?.length && input.before === undefined) throw new Error('forget needs id, or topics and/or before');
+        if (!input.topics?.length && input.before === undefined)
+          throw new Error('forget needs id, or topics and/or before');
         return {
-          forgotten: await memory.forget({ ...(input.topics ? { topics: input.topics } : {}), ...(input.before !== undefined ? { before: input.before } : {}) }, scope),
+          forgotten: await memory.forget(
+            {
+              ...(input.topics ? { topics: input.topics } : {}),
+              ...(input.before !== undefined ? { before: input.before } : {}),
+            },
+            scope,
+          ),
         };
       }
     }
@@ -151,7 +166,11 @@ const working = defineTool({
         const { messages, tokens } = await memory.get(input.session);
         const count = Math.min(input.count ?? DEFAULT_COUNT, ctx.limits.maxItems);
         const shown = messages.slice(-count);
-        return { messages: shown, tokens, ...(shown.length < messages.length ? { omitted: messages.length - shown.length } : {}) };
+        return {
+          messages: shown,
+          tokens,
+          ...(shown.length < messages.length ? { omitted: messages.length - shown.length } : {}),
+        };
       }
       case 'append': {
         if (ttl <= 0) throw new PolicyError('a session always expires: pass ttl (seconds)');

@@ -41,7 +41,10 @@ function letterView(letter: DeadLetter) {
   };
 }
 
-function queueFor(input: { queue: string; prefix?: string | undefined; partitions?: number | undefined; group?: string | undefined }, ctx: ToolContext) {
+function queueFor(
+  input: { queue: string; prefix?: string | undefined; partitions?: number | undefined; group?: string | undefined },
+  ctx: ToolContext,
+) {
   return createQueue(ctx.redis, {
     name: input.queue,
     ...(input.prefix ? { prefix: input.prefix } : {}),
@@ -71,7 +74,12 @@ export default defineGroup(
       count: args.count(limits),
       payload: z.unknown().optional(),
       id: args.name(limits).optional(),
-      delayMs: z.number().int().min(0).max(MAX_TTL_SECONDS * 1000).optional(),
+      delayMs: z
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_TTL_SECONDS * 1000)
+        .optional(),
       priority: z.enum(['high', 'normal']).optional(),
       deadLetterId: args.name(limits).optional(),
     }),
@@ -89,14 +97,28 @@ export default defineGroup(
         case 'stats': {
           const { partitions, ...stats } = await queue.stats();
           const shown = partitions.slice(0, ctx.limits.maxItems);
-          return { stats: { ...stats, partitions: shown, ...(shown.length < partitions.length ? { partitionsOmitted: partitions.length - shown.length } : {}) } };
+          return {
+            stats: {
+              ...stats,
+              partitions: shown,
+              ...(shown.length < partitions.length ? { partitionsOmitted: partitions.length - shown.length } : {}),
+            },
+          };
         }
         case 'dead_letters':
-          return { deadLetters: (await queue.deadLetters(Math.min(input.count ?? DEFAULT_COUNT, ctx.limits.maxItems))).map(letterView) };
+          return {
+            deadLetters: (await queue.deadLetters(Math.min(input.count ?? DEFAULT_COUNT, ctx.limits.maxItems))).map(
+              letterView,
+            ),
+          };
         case 'add': {
           if (input.payload === undefined) throw new Error('add needs payload (any JSON)');
           assertValueSize([JSON.stringify(input.payload)], ctx.limits);
-          const options = { ...(input.id ? { id: input.id } : {}), ...(input.delayMs ? { delayMs: input.delayMs } : {}), ...(input.priority ? { priority: input.priority } : {}) };
+          const options = {
+            ...(input.id ? { id: input.id } : {}),
+            ...(input.delayMs ? { delayMs: input.delayMs } : {}),
+            ...(input.priority ? { priority: input.priority } : {}),
+          };
           return { added: await queue.add(input.payload, options) };
         }
         case 'retry': {

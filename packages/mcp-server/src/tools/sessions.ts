@@ -22,7 +22,10 @@ export default defineGroup(
       delete: ['write', ''],
     },
     input: ({ limits }) => ({
-      id: args.name(limits).pipe(z.string().regex(/^[\w-]+$/)).optional(),
+      id: args
+        .name(limits)
+        .pipe(z.string().regex(/^[\w-]+$/))
+        .optional(),
       data: z.record(z.string(), z.unknown()).optional(),
       replace: z.boolean().optional(),
       ttl: z.number().int().min(1).max(MAX_TTL_SECONDS).optional(),
@@ -55,7 +58,12 @@ export default defineGroup(
           const session = await sessions.get(id);
           if (!session) return { id, found: false };
           const { createdAt, updatedAt, data, ttlSeconds } = session;
-          return { id, found: true, ttl: ttlSeconds, session: { createdAt, ...(updatedAt ? { updatedAt } : {}), data } };
+          return {
+            id,
+            found: true,
+            ttl: ttlSeconds,
+            session: { createdAt, ...(updatedAt ? { updatedAt } : {}), data },
+          };
         }
         case 'update': {
           const left = await sessions.update(id, input.data ?? {}, { replace: input.replace ?? false });

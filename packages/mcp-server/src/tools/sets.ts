@@ -62,7 +62,10 @@ export default defineGroup(
           const keys = [key, ...io.names(input.keys ?? [], 'key')];
           // SUNION/SDIFF touch every member of every set, SINTER at most the smallest set times the sets: the sum
           // of the sizes bounds all three, read first in O(1) per set.
-          const sizes = (await sendCommands(ctx, keys.map((k) => command('SCARD', k)))) as number[];
+          const sizes = (await sendCommands(
+            ctx,
+            keys.map((k) => command('SCARD', k)),
+          )) as number[];
           const total = sizes.reduce((sum, n) => sum + n, 0);
           if (total > ctx.limits.maxReadElements) {
             throw new PolicyError(

@@ -62,7 +62,13 @@ function group(a: Input): string {
 const keyOf = (a: Input, ctx: ToolContext) => new BytesIn(a.encoding, ctx.limits).name(a.key, 'key');
 
 async function range(a: Input, ctx: ToolContext): Promise<Output> {
-  const raw = (await ctx.redis.xrangeBuffer(keyOf(a, ctx), a.start ?? '-', a.end ?? '+', 'COUNT', count(a))) as RawEntry[];
+  const raw = (await ctx.redis.xrangeBuffer(
+    keyOf(a, ctx),
+    a.start ?? '-',
+    a.end ?? '+',
+    'COUNT',
+    count(a),
+  )) as RawEntry[];
   return { entries: entries(raw) };
 }
 
@@ -87,13 +93,23 @@ async function info(a: Input, ctx: ToolContext): Promise<Output> {
 }
 
 async function pending(a: Input, ctx: ToolContext): Promise<Output> {
-  const rows = (await ctx.redis.xpending(keyOf(a, ctx), group(a), '-', '+', count(a))) as [string, string, number, number][];
-  return { info: { pending: rows.map(([id, consumer, idleMs, deliveries]) => ({ id, consumer, idleMs, deliveries })) } };
+  const rows = (await ctx.redis.xpending(keyOf(a, ctx), group(a), '-', '+', count(a))) as [
+    string,
+    string,
+    number,
+    number,
+  ][];
+  return {
+    info: { pending: rows.map(([id, consumer, idleMs, deliveries]) => ({ id, consumer, idleMs, deliveries })) },
+  };
 }
 
 async function add(a: Input, ctx: ToolContext): Promise<Output> {
   const io = new BytesIn(a.encoding, ctx.limits);
-  const fields = Object.entries(a.fields ?? {}).flatMap(([name, value]) => [io.name(name, 'field name'), io.value(value)]);
+  const fields = Object.entries(a.fields ?? {}).flatMap(([name, value]) => [
+    io.name(name, 'field name'),
+    io.value(value),
+  ]);
   if (!fields.length) throw new Error('add needs fields');
   assertValueSize(fields, ctx.limits);
   const cap = a.maxlen ? ['MAXLEN', '~', a.maxlen] : [];
@@ -105,16 +121,25 @@ async function add(a: Input, ctx: ToolContext): Promise<Output> {
 
 async function groupCreate(a: Input, ctx: ToolContext): Promise<Output> {
   // MKSTREAM may create the key, so the TTL rule applies to it as to any write.
-  await writeKey(ctx, keyOf(a, ctx), 'stream', ttlForNewKey(a, ctx.limits), [['XGROUP CREATE', group(a), a.id ?? '$', 'MKSTREAM']]);
+  await writeKey(ctx, keyOf(a, ctx), 'stream', ttlForNewKey(a, ctx.limits), [
+    ['XGROUP CREATE', group(a), a.id ?? '$', 'MKSTREAM'],
+  ]);
   return { changed: 1 };
 }
 
 async function groupRead(a: Input, ctx: ToolContext): Promise<Output> {
   if (!a.consumer) throw new Error('group_read needs consumer');
   // No BLOCK: the call answers at once, so it never holds a connection.
-  const reply = (await ctx.redis.xreadgroupBuffer('GROUP', group(a), a.consumer, 'COUNT', count(a), 'STREAMS', keyOf(a, ctx), '>')) as
-    | [Buffer, RawEntry[]][]
-    | null;
+  const reply = (await ctx.redis.xreadgroupBuffer(
+    'GROUP',
+    group(a),
+    a.consumer,
+    'COUNT',
+    count(a),
+    'STREAMS',
+    keyOf(a, ctx),
+    '>',
+  )) as [Buffer, RawEntry[]][] | null;
   return { entries: entries(reply?.[0]?.[1] ?? []) };
 }
 

@@ -15,7 +15,13 @@ const ANSWER_OVERHEAD = 512;
  */
 async function get(ctx: ToolContext, key: Buffer, start: number) {
   const budget = Math.floor(ctx.limits.maxAnswerBytes / 2) - ANSWER_OVERHEAD;
-  const replies = (await ctx.redis.pipeline().ttl(key).strlen(key).getrangeBuffer(key, start, start + budget - 1).exec()) ?? [];
+  const replies =
+    (await ctx.redis
+      .pipeline()
+      .ttl(key)
+      .strlen(key)
+      .getrangeBuffer(key, start, start + budget - 1)
+      .exec()) ?? [];
   const [ttl, length, raw] = replies.map(([error, reply]) => {
     if (error) throw error;
     return reply;

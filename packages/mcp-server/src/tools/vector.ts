@@ -17,7 +17,15 @@ import {
 import { z } from 'zod';
 import { command } from '@redis-agent-kit/patterns/cluster';
 import { assertValueSize, ttlForNewKey } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, type SchemaOptions, sendCommands, type ToolContext } from '../tool.ts';
+import {
+  args,
+  DEFAULT_COUNT,
+  defineGroup,
+  defineTool,
+  type SchemaOptions,
+  sendCommands,
+  type ToolContext,
+} from '../tool.ts';
 
 const embedders = new WeakMap<ToolContext, Embedder>();
 
@@ -40,10 +48,20 @@ async function open(ctx: ToolContext, options: VectorIndexOptions, ensure: boole
  */
 async function upsertWithTtl(ctx: ToolContext, index: VectorIndex, items: VectorItem[], ttl: number): Promise<number> {
   const keys = [...new Set(index.keysOf(items.map((item) => item.id)))];
-  const existed = ttl > 0 ? await sendCommands(ctx, keys.map((key) => command('EXISTS', key))) : [];
+  const existed =
+    ttl > 0
+      ? await sendCommands(
+          ctx,
+          keys.map((key) => command('EXISTS', key)),
+        )
+      : [];
   const count = await index.upsert(items);
   const created = keys.filter((_, i) => existed[i] === 0);
-  if (created.length) await sendCommands(ctx, created.map((key) => command('EXPIRE', key, ttl, 'NX')));
+  if (created.length)
+    await sendCommands(
+      ctx,
+      created.map((key) => command('EXPIRE', key, ttl, 'NX')),
+    );
   return count;
 }
 
@@ -57,7 +75,11 @@ function refuseProtoKeys(value: unknown, ctx: { issues: z.core.$ZodRawIssue[] })
   if (value === null || typeof value !== 'object') return value;
   for (const [part, record] of Object.entries(value)) {
     if (record !== null && typeof record === 'object' && Object.hasOwn(record, '__proto__')) {
-      ctx.issues.push({ code: 'custom', message: `filter.${part} has a "__proto__" key: filter on another attribute name`, input: value });
+      ctx.issues.push({
+        code: 'custom',
+        message: `filter.${part} has a "__proto__" key: filter on another attribute name`,
+        input: value,
+      });
     }
   }
   return value;
@@ -96,7 +118,9 @@ export default defineGroup(
       k: args.count(limits),
       filter: filterSchema(limits).optional(),
       docs: z
-        .array(z.object({ id: args.name(limits), text: z.string(), attrs: z.record(args.name(limits), scalar).optional() }))
+        .array(
+          z.object({ id: args.name(limits), text: z.string(), attrs: z.record(args.name(limits), scalar).optional() }),
+        )
         .max(limits.maxItems)
         .optional(),
       ids: z.array(args.name(limits)).max(limits.maxItems).optional(),

@@ -10,7 +10,8 @@ import { writeKey } from '../write.ts';
 function pairs(reply: (Buffer | Buffer[])[]): { member: Buffer; score: number }[] {
   const flat = reply.flat();
   const out: { member: Buffer; score: number }[] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) out.push({ member: flat[i] as Buffer, score: Number(String(flat[i + 1])) });
+  for (let i = 0; i + 1 < flat.length; i += 2)
+    out.push({ member: flat[i] as Buffer, score: Number(String(flat[i + 1])) });
   return out;
 }
 

@@ -31,7 +31,11 @@ export async function auditKeyspace(client: RedisClient, options: AuditOptions =
   const limiter = new OpsRateLimiter(options.maxOpsPerSecond);
   const { capabilities, notes } = options.capabilities
     ? { capabilities: options.capabilities, notes: [] }
-    : await withinDeadline(auditCapabilities(client), settings.commandTimeoutMs, () => `${describeClient(client)}: INFO`);
+    : await withinDeadline(
+        auditCapabilities(client),
+        settings.commandTimeoutMs,
+        () => `${describeClient(client)}: INFO`,
+      );
   const nodes = await sizeMasters(client, settings);
   const run = startRun({ started, settings, capabilities, nodes, options, limiter });
   await Promise.all(nodes.map((node) => auditMaster(node, run)));
@@ -120,7 +124,9 @@ function startRun({
 }): AuditRun {
   const dbsize = sumOrNull(nodes.map(({ report }) => report.dbsize));
   const goal =
-    dbsize === null || settings.sampleKeys === undefined || settings.sizePass ? dbsize : Math.min(settings.sampleKeys, dbsize);
+    dbsize === null || settings.sampleKeys === undefined || settings.sizePass
+      ? dbsize
+      : Math.min(settings.sampleKeys, dbsize);
   const tally: Tally = { scanned: 0, passed: 0, vanished: 0, nodesDone: 0, strata: new SampleStrata() };
   const state: InspectorState = {
     memorySamples: settings.memorySamples,
@@ -268,9 +274,13 @@ function runNotes({ state, tally, dbsize }: AuditRun, nodes: readonly Master[], 
           'at random: figures by prefix are estimates with 95% intervals',
       );
     } else if (strata.population === null) {
-      notes.push(`sampled ${strata.inspected} keys: no estimate (the number of keys matching is unknown without a sizing pass)`);
+      notes.push(
+        `sampled ${strata.inspected} keys: no estimate (the number of keys matching is unknown without a sizing pass)`,
+      );
     } else {
-      const how = strata.drawnInPass ? 'at random (MEMORY USAGE is not allowed, so no key was sized first)' : 'from a random cursor';
+      const how = strata.drawnInPass
+        ? 'at random (MEMORY USAGE is not allowed, so no key was sized first)'
+        : 'from a random cursor';
       notes.push(
         `sampled ${strata.inspected} of ${strata.population} keys ${how}: the 95% intervals assume no key far bigger ` +
           'than those sampled was missed',

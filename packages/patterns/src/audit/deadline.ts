@@ -18,7 +18,8 @@ const IOREDIS_TIMEOUT = /^Command timed out/;
 export function withinDeadline<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let settled = false;
-    const timeout = () => new AuditTimeoutError(`${what()} got no answer within ${ms} ms: the server may be frozen or overloaded`);
+    const timeout = () =>
+      new AuditTimeoutError(`${what()} got no answer within ${ms} ms: the server may be frozen or overloaded`);
     const timer = setTimeout(
       () =>
         setImmediate(() => {

@@ -39,7 +39,11 @@ export const LENGTH_COMMAND: Record<string, string> = {
 };
 
 /** Each way to read a TTL, and the next one to try when the user may not run it. */
-const TTL_FALLBACK: Record<TtlCommand, TtlCommand | undefined> = { PTTL: 'TTL', TTL: 'PEXPIRETIME', PEXPIRETIME: undefined };
+const TTL_FALLBACK: Record<TtlCommand, TtlCommand | undefined> = {
+  PTTL: 'TTL',
+  TTL: 'PEXPIRETIME',
+  PEXPIRETIME: undefined,
+};
 
 /** A TTL reply as milliseconds to live: -1 no TTL, -2 no key. */
 function ttlMs(ttlCommand: TtlCommand, reply: number): number {
@@ -59,7 +63,9 @@ function fallBackFromTtl(state: InspectorState, refusal: Error): void {
   }
   state.denied.set(
     state.ttlCommand,
-    next === 'TTL' ? 'TTLs read with TTL (second precision)' : 'TTLs read with PEXPIRETIME against this machine\'s clock',
+    next === 'TTL'
+      ? 'TTLs read with TTL (second precision)'
+      : "TTLs read with PEXPIRETIME against this machine's clock",
   );
   state.ttlCommand = next;
 }
@@ -116,7 +122,10 @@ export async function measureWithPipeline(node: Redis, keys: ByteString[], optio
         if (estimate) record.bytes += length;
       } else if (isNoPerm(length)) {
         const name = second[i]?.name as string;
-        state.denied.set(name, `${name === 'STRLEN' ? 'string sizes count the name only' : 'lengths of those keys are unknown'}`);
+        state.denied.set(
+          name,
+          `${name === 'STRLEN' ? 'string sizes count the name only' : 'lengths of those keys are unknown'}`,
+        );
       } else if (length instanceof Error) {
         throw length;
       }

@@ -63,7 +63,13 @@ export async function measureWithScript(
 ): Promise<Measured | undefined> {
   const { state } = options;
   // Booked as the commands the script runs (about four a key), so the ops cap means the same either way.
-  const reply = await runScript(node, INSPECT, [state.memorySamples, ...keys.map(bytesOf)], options, keys.length * STRIDE);
+  const reply = await runScript(
+    node,
+    INSPECT,
+    [state.memorySamples, ...keys.map(bytesOf)],
+    options,
+    keys.length * STRIDE,
+  );
   if (!reply) return undefined;
   const flat = reply as (string | number | null)[];
   const [cpuMicros, calls] = flat.slice(keys.length * STRIDE);

@@ -51,7 +51,16 @@ function utf8(bytes: Uint8Array): string | undefined {
 /** Length of the valid UTF-8 sequence starting at `at`, or 0 when the byte there does not start one. */
 function sequenceLength(bytes: Uint8Array, at: number): number {
   const first = bytes[at] as number;
-  const length = first < 0x80 ? 1 : first >= 0xc2 && first <= 0xdf ? 2 : first >= 0xe0 && first <= 0xef ? 3 : first >= 0xf0 && first <= 0xf4 ? 4 : 0;
+  const length =
+    first < 0x80
+      ? 1
+      : first >= 0xc2 && first <= 0xdf
+        ? 2
+        : first >= 0xe0 && first <= 0xef
+          ? 3
+          : first >= 0xf0 && first <= 0xf4
+            ? 4
+            : 0;
   if (length <= 1 || at + length > bytes.length) return length === 1 ? 1 : 0;
   return utf8(bytes.subarray(at, at + length)) === undefined ? 0 : length;
 }
@@ -62,7 +71,7 @@ export function displayKeyName(name: Uint8Array | ByteString): string {
   const text = utf8(bytes);
   if (text !== undefined && !UNSAFE.test(text) && !text.startsWith('"')) return text;
   let out = '"';
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     const byte = bytes[at] as number;
     const short = SHORT_ESCAPES[byte];
     if (short) {

@@ -38,8 +38,7 @@ export async function* scanKeys(node: Redis, options: ScanOptions): AsyncGenerat
   let pending = scan(String(start));
   for (;;) {
     const [cursor, keys] = await pending;
-    const end =
-      cursor === '0' ? wrapped : wrapped && start !== 0n && reverse64(BigInt(cursor)) >= startPlace;
+    const end = cursor === '0' ? wrapped : wrapped && start !== 0n && reverse64(BigInt(cursor)) >= startPlace;
     if (!end) {
       if (cursor === '0') wrapped = true;
       pending = scan(cursor);

@@ -6,6 +6,8 @@ import type { RedisClient } from '../connection.ts';
 export async function auditCapabilities(client: RedisClient): Promise<{ capabilities: Capabilities; notes: string[] }> {
   const { capabilities, identifiedBy } = await probeServer(client);
   const notes =
-    identifiedBy === 'HELLO' ? ['INFO is not allowed for this user: server identified with HELLO and COMMAND INFO'] : [];
+    identifiedBy === 'HELLO'
+      ? ['INFO is not allowed for this user: server identified with HELLO and COMMAND INFO']
+      : [];
   return { capabilities, notes };
 }

@@ -29,7 +29,8 @@ function integerOption(name: string, value: number, min = 1, max = Number.MAX_SA
 const MAX_TIMEOUT_MS = 600_000;
 
 function positiveOption(name: string, value: number, max: number): number {
-  if (!(value > 0) || value > max) throw new RangeError(`${name} must be a number above 0 and at most ${max}, got ${value}`);
+  if (!(value > 0) || value > max)
+    throw new RangeError(`${name} must be a number above 0 and at most ${max}, got ${value}`);
   return value;
 }
 
@@ -40,8 +41,7 @@ export function auditSettings(options: AuditOptions): AuditSettings {
     name: Exclude<keyof typeof AUDIT_DEFAULTS, 'match' | 'useScripts' | 'sizePass' | 'commandTargetMs'>,
     min?: number,
     max?: number,
-  ) =>
-    integerOption(name, options[name] ?? AUDIT_DEFAULTS[name], min, max);
+  ) => integerOption(name, options[name] ?? AUDIT_DEFAULTS[name], min, max);
   return {
     match: options.match ?? AUDIT_DEFAULTS.match,
     scanCount: setting('scanCount', 1, MAX_SCAN_COUNT),

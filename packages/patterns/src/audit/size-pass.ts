@@ -91,7 +91,9 @@ async function sizeWithScript(node: Redis, keys: ByteString[], threshold: number
 }
 
 async function sizeWithPipeline(node: Redis, keys: ByteString[], options: InspectOptions): Promise<SliceSizes> {
-  const commands = keys.map((k) => withKeys('MEMORY', ['USAGE', bytesOf(k), 'SAMPLES', options.state.memorySamples], [1]));
+  const commands = keys.map((k) =>
+    withKeys('MEMORY', ['USAGE', bytesOf(k), 'SAMPLES', options.state.memorySamples], [1]),
+  );
   const replies = await sendCounted(node, commands, options);
   if (replies.some(isNoPerm)) return 'denied';
   const sizes = new Map<number, number>();

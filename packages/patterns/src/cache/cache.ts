@@ -37,7 +37,14 @@ import { Deadlines } from './deadlines.ts';
 import type { CacheEntry } from './entry.ts';
 import { CacheValueTooLargeError } from './errors.ts';
 import { NearCache } from './near-cache.ts';
-import { CACHE_DEFAULTS, type CacheOptions, type CacheTtlOptions, l1Options, numericOptions, ttlOf } from './options.ts';
+import {
+  CACHE_DEFAULTS,
+  type CacheOptions,
+  type CacheTtlOptions,
+  l1Options,
+  numericOptions,
+  ttlOf,
+} from './options.ts';
 import { type CacheStats, emptyStats } from './stats.ts';
 import { defaultRandom, type RandomSource, shouldRecomputeEarly } from './xfetch.ts';
 
@@ -265,7 +272,12 @@ export class Cache {
       this.#l1?.invalidate(full);
     }
     const replies = await this.#deadlines
-      .bound(sendBatch(this.client, fulls.map((full) => command('UNLINK', full))))
+      .bound(
+        sendBatch(
+          this.client,
+          fulls.map((full) => command('UNLINK', full)),
+        ),
+      )
       .catch((error: unknown) => [error]);
     // Again once written: a read in flight until then may have got the old value, and must not keep it (Redis's own
     // invalidation follows, but this process does not wait for it).
@@ -375,12 +387,7 @@ export class Cache {
    * background, and only if the key was not deleted or set meanwhile. A value that cannot be serialised fails the
    * call; one too large to store is answered uncached; a Redis error on the write is counted and reported.
    */
-  #track<V>(
-    full: string,
-    ttlMs: number,
-    readAt: number,
-    produce: () => Promise<Computed<V>>,
-  ): Promise<Recomputed<V>> {
+  #track<V>(full: string, ttlMs: number, readAt: number, produce: () => Promise<Computed<V>>): Promise<Recomputed<V>> {
     const shared = this.#recomputations.shared(full, readAt);
     if (shared) {
       this.#stats.coalesced++;
@@ -485,7 +492,8 @@ export class Cache {
   async #write(full: string, payload: string, redisTtlMs: number): Promise<void> {
     const commands = this.#codec.writeCommands(full, payload, Math.ceil(redisTtlMs));
     // One key per write, so a MULTI stays in one slot on a cluster.
-    const sent = commands.length > 1 ? sendTransaction(this.client, commands) : sendBatch(this.client, commands).then(orThrow);
+    const sent =
+      commands.length > 1 ? sendTransaction(this.client, commands) : sendBatch(this.client, commands).then(orThrow);
     try {
       await this.#deadlines.bound(sent);
     } catch (error) {

@@ -130,7 +130,10 @@ export class NearCache {
       else bySession.set(session, [i]);
     });
     const reads = [...bySession].map(async ([session, indexes]) => {
-      const answers = await this.#readTracked(session, indexes.map((i) => commands[i] as Command));
+      const answers = await this.#readTracked(
+        session,
+        indexes.map((i) => commands[i] as Command),
+      );
       indexes.forEach((commandIndex, j) => {
         const answer = answers[j];
         // The slot moved to another server: read it through the cluster client, which follows the redirect.
@@ -197,7 +200,8 @@ export class NearCache {
 
   /** The live session of the server that holds `full`, or undefined (none yet, or between sessions). */
   #sessionFor(full: string): TrackingSession | undefined {
-    const node = this.#client instanceof Cluster ? this.#clusterNode(this.#client, full) : this.#nodes.values().next().value;
+    const node =
+      this.#client instanceof Cluster ? this.#clusterNode(this.#client, full) : this.#nodes.values().next().value;
     return node?.session?.ready ? node.session : undefined;
   }
 
@@ -237,7 +241,9 @@ export class NearCache {
       if (node.failing) return;
       node.failing = true;
       const address = nodeAddress(node.source);
-      this.#onError(new Error(`near cache: could not set up invalidations from ${address}: ${(error as Error).message}`));
+      this.#onError(
+        new Error(`near cache: could not set up invalidations from ${address}: ${(error as Error).message}`),
+      );
     }
   }
 
@@ -256,7 +262,8 @@ export class NearCache {
     this.#flush();
     if (this.#closed || node.session !== session) return;
     const address = nodeAddress(node.source);
-    if (session.wasReady) this.#onError(new Error(`near cache: invalidations from ${address} stopped (${reason}); L1 emptied`));
+    if (session.wasReady)
+      this.#onError(new Error(`near cache: invalidations from ${address} stopped (${reason}); L1 emptied`));
     if (this.#client instanceof Cluster && !masters(this.#client).some((master) => nodeAddress(master) === address)) {
       // No longer a master (failed over): its slots' new master gets a session when a read first needs it.
       this.#nodes.delete(address);

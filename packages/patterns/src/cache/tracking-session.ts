@@ -86,7 +86,10 @@ export class TrackingSession {
 
   /** Connects both, subscribes, turns tracking on; rejects (and ends the session) when any step fails or is late. */
   async start(): Promise<void> {
-    const timer = setTimeout(() => this.end(`not set up within ${4 * this.#options.timeoutMs} ms`), 4 * this.#options.timeoutMs);
+    const timer = setTimeout(
+      () => this.end(`not set up within ${4 * this.#options.timeoutMs} ms`),
+      4 * this.#options.timeoutMs,
+    );
     try {
       await Promise.all([this.reader.connect(), this.#subscriber.connect()]);
       const id = await this.#subscriber.client('ID');

@@ -76,7 +76,11 @@ export async function sendBatch(
   const replies: unknown[] = [];
   for (let start = 0; start < commands.length; start += batchSize) {
     const chunk = commands.slice(start, start + batchSize);
-    replies.push(...(client instanceof Cluster ? await onCluster(client, chunk, buffers) : await pipelined(client, chunk, buffers)));
+    replies.push(
+      ...(client instanceof Cluster
+        ? await onCluster(client, chunk, buffers)
+        : await pipelined(client, chunk, buffers)),
+    );
     options.onProgress?.(replies.length, commands.length);
   }
   return replies;
@@ -107,10 +111,16 @@ export async function sendTransaction(client: RedisClient, commands: readonly Co
 }
 
 function send(connection: Redis | Cluster, cmd: Command, buffers: boolean): Promise<unknown> {
-  return (buffers ? connection.callBuffer(cmd.name, ...cmd.args) : connection.call(cmd.name, ...cmd.args)) as Promise<unknown>;
+  return (
+    buffers ? connection.callBuffer(cmd.name, ...cmd.args) : connection.call(cmd.name, ...cmd.args)
+  ) as Promise<unknown>;
 }
 
-async function pipelined(connection: Redis | Cluster, commands: readonly Command[], buffers: boolean): Promise<unknown[]> {
+async function pipelined(
+  connection: Redis | Cluster,
+  commands: readonly Command[],
+  buffers: boolean,
+): Promise<unknown[]> {
   if (commands.length === 1) return [await send(connection, commands[0] as Command, buffers).catch(asError)];
   const pipeline = connection.pipeline();
   for (const cmd of commands) {
@@ -148,7 +158,11 @@ async function onCluster(cluster: Cluster, commands: readonly Command[], buffers
       const answers =
         node === cluster
           ? await Promise.all(indexes.map((i) => send(cluster, commands[i] as Command, buffers).catch(asError)))
-          : await pipelined(node, indexes.map((i) => commands[i] as Command), buffers);
+          : await pipelined(
+              node,
+              indexes.map((i) => commands[i] as Command),
+              buffers,
+            );
       indexes.forEach((commandIndex, j) => {
         replies[commandIndex] = answers[j];
       });

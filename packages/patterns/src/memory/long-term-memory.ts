@@ -84,7 +84,10 @@ export interface ForgetFilter {
 
 export interface LongTermMemory {
   /** Stores a memory (or updates a near-identical one); `ttlMs` makes it expire, else it is kept until forgotten. */
-  remember(text: string, options: MemoryScope & { topics?: readonly string[]; ttlMs?: number }): Promise<{ id: string; deduplicated: boolean }>;
+  remember(
+    text: string,
+    options: MemoryScope & { topics?: readonly string[]; ttlMs?: number },
+  ): Promise<{ id: string; deduplicated: boolean }>;
   recall(query: string, options: RecallOptions): Promise<RecalledMemory[]>;
   /** Forgets one memory by id, or every memory matching the filter (at least one of topics/before); returns how many. */
   forget(target: string | ForgetFilter, scope: MemoryScope): Promise<number>;
@@ -117,7 +120,8 @@ function checkTopics(topics: readonly string[] | undefined): string[] {
   const list = [...(topics ?? [])];
   if (list.length > MAX_TOPICS) throw new RangeError(`At most ${MAX_TOPICS} topics`);
   for (const topic of list) {
-    if (typeof topic !== 'string' || !TOPIC.test(topic)) throw new RangeError('A topic is 1 to 64 letters, digits, spaces, _, ., : or -');
+    if (typeof topic !== 'string' || !TOPIC.test(topic))
+      throw new RangeError('A topic is 1 to 64 letters, digits, spaces, _, ., : or -');
   }
   return list;
 }
@@ -131,11 +135,13 @@ export function createLongTermMemory(client: RedisClient, options: LongTermMemor
   const s = { ...LONG_TERM_MEMORY_DEFAULTS, ...options };
   let capabilities: Promise<Capabilities> | undefined = s.capabilities && Promise.resolve(s.capabilities);
   const send = <T>(promise: Promise<T>, what: string) =>
-    bounded(promise, s.commandTimeoutMs, () => new MemoryTimeoutError(`long-term memory ${what}: Redis did not answer within ${s.commandTimeoutMs} ms`)).catch(
-      (error: unknown) => {
-        throw error instanceof MemoryTimeoutError ? error : redactClientError(client, error);
-      },
-    );
+    bounded(
+      promise,
+      s.commandTimeoutMs,
+      () => new MemoryTimeoutError(`long-term memory ${what}: Redis did not answer within ${s.commandTimeoutMs} ms`),
+    ).catch((error: unknown) => {
+      throw error instanceof MemoryTimeoutError ? error : redactClientError(client, error);
+    });
   const batch = async (commands: Command[], what: string) => orThrow(await send(sendBatch(client, commands), what));
 
   async function ready(): Promise<void> {
@@ -150,10 +156,17 @@ export function createLongTermMemory(client: RedisClient, options: LongTermMemor
   }
 
   function keysOf({ user, namespace = 'default' }: MemoryScope) {
-    for (const [what, value] of [['user', user], ['namespace', namespace]] as const) {
-      if (typeof value !== 'string' || !NAME.test(value)) throw new RangeError(`${what} is 1 to 128 letters, digits, _, ., :, @ or -`);
+    for (const [what, value] of [
+      ['user', user],
+      ['namespace', namespace],
+    ] as const) {
+      if (typeof value !== 'string' || !NAME.test(value))
+        throw new RangeError(`${what} is 1 to 128 letters, digits, _, ., :, @ or -`);
     }
-    const id = createHash('sha256').update(JSON.stringify([user, namespace])).digest('hex').slice(0, 32);
+    const id = createHash('sha256')
+      .update(JSON.stringify([user, namespace]))
+      .digest('hex')
+      .slice(0, 32);
     const tag = `${s.prefix}:ltm:{${id}}`;
     return { vset: `${tag}:vset`, ids: `${tag}:ids`, record: (memory: string) => `${tag}:m:${memory}` };
   }
@@ -174,13 +187,17 @@ export function createLongTermMemory(client: RedisClient, options: LongTermMemor
 
   async function records(keys: ReturnType<typeof keysOf>, ids: string[]): Promise<(MemoryRecord | undefined)[]> {
     if (ids.length === 0) return [];
-    const replies = await batch(ids.map((id) => command('GET', keys.record(id))), 'read');
+    const replies = await batch(
+      ids.map((id) => command('GET', keys.record(id))),
+      'read',
+    );
     return replies.map((reply) => (typeof reply === 'string' ? (JSON.parse(reply) as MemoryRecord) : undefined));
   }
 
   async function forgetIds(keys: ReturnType<typeof keysOf>, ids: string[]): Promise<number> {
     let n = 0;
-    for (const id of ids) n += Number(await send(FORGET.run(client, [keys.vset, keys.record(id), keys.ids], [id]), 'forget'));
+    for (const id of ids)
+      n += Number(await send(FORGET.run(client, [keys.vset, keys.record(id), keys.ids], [id]), 'forget'));
     return n;
   }
 
@@ -202,7 +219,14 @@ export function createLongTermMemory(client: RedisClient, options: LongTermMemor
         UPSERT.run(
           client,
           [keys.vset, keys.record(record.id), keys.ids],
-          [toFp32Blob(vector), record.id, JSON.stringify(record), JSON.stringify({ topics: record.topics, createdAt: record.createdAt }), record.updatedAt, ttlMs],
+          [
+            toFp32Blob(vector),
+            record.id,
+            JSON.stringify(record),
+            JSON.stringify({ topics: record.topics, createdAt: record.createdAt }),
+            record.updatedAt,
+            ttlMs,
+          ],
         ),
         'remember',
       );
@@ -215,7 +239,12 @@ export function createLongTermMemory(client: RedisClient, options: LongTermMemor
       if (!Number.isInteger(k) || k < 1 || k > s.maxK) throw new RangeError(`k must be an integer from 1 to ${s.maxK}`);
       const weight = options.recencyWeight ?? 0;
       if (!(weight >= 0 && weight <= 1)) throw new RangeError('recencyWeight must be in [0, 1]');
-      const hits = await nearest(keys.vset, await embed(query), weight > 0 ? k * OVERFETCH : k, checkTopics(options.topics));
+      const hits = await nearest(
+        keys.vset,
+        await embed(query),
+        weight > 0 ? k * OVERFETCH : k,
+        checkTopics(options.topics),
+      );
       const found = await records(
         keys,
         hits.map((hit) => hit.id),
@@ -238,15 +267,21 @@ export function createLongTermMemory(client: RedisClient, options: LongTermMemor
       const keys = keysOf(scope);
       if (typeof target === 'string') return forgetIds(keys, [target]);
       const topics = checkTopics(target.topics);
-      if (!topics.length && target.before === undefined) throw new RangeError('forget needs an id, or a filter with topics or before');
+      if (!topics.length && target.before === undefined)
+        throw new RangeError('forget needs an id, or a filter with topics or before');
       const max = target.before === undefined ? '+inf' : `(${target.before}`;
       let removed = 0;
       let offset = 0;
       for (;;) {
-        const [page] = (await batch([command('ZRANGE', keys.ids, '-inf', max, 'BYSCORE', 'LIMIT', String(offset), String(PAGE))], 'forget')) as string[][];
+        const [page] = (await batch(
+          [command('ZRANGE', keys.ids, '-inf', max, 'BYSCORE', 'LIMIT', String(offset), String(PAGE))],
+          'forget',
+        )) as string[][];
         if (!page || page.length === 0) break;
         const matching = topics.length
-          ? (await records(keys, page)).filter((r): r is MemoryRecord => !!r && r.topics.some((t) => topics.includes(t))).map((r) => r.id)
+          ? (await records(keys, page))
+              .filter((r): r is MemoryRecord => !!r && r.topics.some((t) => topics.includes(t)))
+              .map((r) => r.id)
           : page;
         removed += await forgetIds(keys, matching);
         // Every matching id left the index (an expired one too, though it counts no record removed).

@@ -47,7 +47,10 @@ export const WORKING_MEMORY_DEFAULTS = {
 
 export interface WorkingMemory {
   /** Appends a message; returns the messages trimmed to stay within the budget (already summarised if configured). */
-  append(session: string, message: { role: Message['role']; content: string }): Promise<{ trimmed: Message[]; tokens: number }>;
+  append(
+    session: string,
+    message: { role: Message['role']; content: string },
+  ): Promise<{ trimmed: Message[]; tokens: number }>;
   /** The session's messages, oldest first (at most maxMessages), and their token total. */
   get(session: string): Promise<{ messages: Message[]; tokens: number }>;
   clear(session: string): Promise<void>;
@@ -97,15 +100,28 @@ export function createWorkingMemory(client: RedisClient, options: WorkingMemoryO
     return [`${tag}:log`, `${tag}:tokens`] as const;
   };
   const send = <T>(promise: Promise<T>, what: string) =>
-    bounded(promise, s.commandTimeoutMs, () => new MemoryTimeoutError(`working memory ${what}: Redis did not answer within ${s.commandTimeoutMs} ms`)).catch(
-      (error: unknown) => {
-        throw error instanceof MemoryTimeoutError ? error : redactClientError(client, error);
-      },
-    );
+    bounded(
+      promise,
+      s.commandTimeoutMs,
+      () => new MemoryTimeoutError(`working memory ${what}: Redis did not answer within ${s.commandTimeoutMs} ms`),
+    ).catch((error: unknown) => {
+      throw error instanceof MemoryTimeoutError ? error : redactClientError(client, error);
+    });
 
-  async function push(session: string, message: Message, where: 'tail' | 'head'): Promise<{ trimmed: Message[]; tokens: number }> {
+  async function push(
+    session: string,
+    message: Message,
+    where: 'tail' | 'head',
+  ): Promise<{ trimmed: Message[]; tokens: number }> {
     const [total, dropped] = (await send(
-      APPEND.run(client, keys(session), [JSON.stringify(message), message.tokens, s.tokenBudget, s.maxMessages, s.ttlMs, where]),
+      APPEND.run(client, keys(session), [
+        JSON.stringify(message),
+        message.tokens,
+        s.tokenBudget,
+        s.maxMessages,
+        s.ttlMs,
+        where,
+      ]),
       'append',
     )) as [number, string[]];
     return { tokens: Number(total), trimmed: dropped.map((m) => JSON.parse(m) as Message) };
@@ -114,19 +130,28 @@ export function createWorkingMemory(client: RedisClient, options: WorkingMemoryO
   return {
     async append(session, { role, content }) {
       if (!ROLES.has(role)) throw new RangeError(`role must be one of ${[...ROLES].join(', ')}`);
-      if (typeof content !== 'string' || content.length === 0) throw new RangeError('content must be a non-empty string');
+      if (typeof content !== 'string' || content.length === 0)
+        throw new RangeError('content must be a non-empty string');
       const bytes = Buffer.byteLength(content);
-      if (bytes > s.maxMessageBytes) throw new RangeError(`The message is ${bytes} bytes, over maxMessageBytes ${s.maxMessageBytes}`);
+      if (bytes > s.maxMessageBytes)
+        throw new RangeError(`The message is ${bytes} bytes, over maxMessageBytes ${s.maxMessageBytes}`);
       const result = await push(session, { role, content, tokens: countTokens(content), at: Date.now() }, 'tail');
       if (!options.summarise || result.trimmed.length === 0) return result;
       const summary = (await options.summarise(result.trimmed)).slice(0, s.maxMessageBytes);
       if (!summary) return result;
-      const after = await push(session, { role: 'system', content: summary, tokens: countTokens(summary), at: Date.now() }, 'head');
+      const after = await push(
+        session,
+        { role: 'system', content: summary, tokens: countTokens(summary), at: Date.now() },
+        'head',
+      );
       return { trimmed: [...result.trimmed, ...after.trimmed], tokens: after.tokens };
     },
     async get(session) {
       const [log, total] = keys(session);
-      const [messages, tokens] = await send(Promise.all([client.lrange(log, -s.maxMessages, -1), client.get(total)]), 'get');
+      const [messages, tokens] = await send(
+        Promise.all([client.lrange(log, -s.maxMessages, -1), client.get(total)]),
+        'get',
+      );
       return { messages: messages.map((m) => JSON.parse(m) as Message), tokens: Number(tokens ?? 0) };
     },
     async clear(session) {

@@ -70,7 +70,8 @@ export function parseFields(flat: readonly Buffer[]): JobFields {
     else if (name === 'a') previousDeliveries = Number(value.toString('latin1')) || 0;
     else if (name === 'e') lastError = value.toString('utf8');
   }
-  if (payload === undefined || id === undefined) throw new Error('not a job entry: it has no p (payload) or j (id) field');
+  if (payload === undefined || id === undefined)
+    throw new Error('not a job entry: it has no p (payload) or j (id) field');
   return { id, payload, raw, high, previousDeliveries, ...(lastError === undefined ? {} : { lastError }) };
 }
 

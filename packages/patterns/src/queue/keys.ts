@@ -26,8 +26,12 @@ const NAME = /^[\w.-]{1,100}$/;
 const PREFIX = /^[^{}\s]{1,100}$/;
 
 export function validateNames(prefix: string, name: string): void {
-  if (!NAME.test(name)) throw new RangeError(`queue name must be 1 to 100 letters, digits, "_", "." or "-", got ${JSON.stringify(name)}`);
-  if (!PREFIX.test(prefix)) throw new RangeError(`queue prefix must be 1 to 100 characters without braces or spaces, got ${JSON.stringify(prefix)}`);
+  if (!NAME.test(name))
+    throw new RangeError(`queue name must be 1 to 100 letters, digits, "_", "." or "-", got ${JSON.stringify(name)}`);
+  if (!PREFIX.test(prefix))
+    throw new RangeError(
+      `queue prefix must be 1 to 100 characters without braces or spaces, got ${JSON.stringify(prefix)}`,
+    );
 }
 
 export function partitionKeys(prefix: string, name: string, partition: number): PartitionKeys {

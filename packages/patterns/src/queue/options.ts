@@ -44,7 +44,8 @@ export const QUEUE_DEFAULTS = {
 } as const;
 
 /** The delay before a failed job runs again, from the deliveries it has had (1 after the first failure). */
-export type Backoff = { type: 'fixed' | 'exponential'; delayMs: number; maxDelayMs?: number } | ((deliveries: number) => number);
+export type Backoff =
+  { type: 'fixed' | 'exponential'; delayMs: number; maxDelayMs?: number } | ((deliveries: number) => number);
 
 export interface WorkerOptions {
   /** Jobs this worker runs at once. Default 1. */

@@ -108,10 +108,12 @@ export class Queue<T = unknown> {
     const s = this.#settings;
     const { bytes, raw } = encodePayload(payload, s.maxPayloadBytes);
     const delayMs = Math.ceil(options.delayMs ?? 0);
-    if (!(delayMs >= 0 && delayMs <= 365 * 24 * 3600_000)) throw new RangeError(`delayMs must be from 0 to one year, got ${options.delayMs}`);
+    if (!(delayMs >= 0 && delayMs <= 365 * 24 * 3600_000))
+      throw new RangeError(`delayMs must be from 0 to one year, got ${options.delayMs}`);
     if (options.id !== undefined) {
       const size = Buffer.byteLength(options.id);
-      if (size < 1 || size > MAX_JOB_ID_BYTES) throw new RangeError(`a job id must be 1 to ${MAX_JOB_ID_BYTES} bytes, got ${size}`);
+      if (size < 1 || size > MAX_JOB_ID_BYTES)
+        throw new RangeError(`a job id must be 1 to ${MAX_JOB_ID_BYTES} bytes, got ${size}`);
     }
     const id = options.id ?? randomUUID();
     const partition =
@@ -153,8 +155,13 @@ export class Queue<T = unknown> {
       const address = s.client.slots[keySlot(key)]?.[0];
       node = s.client.nodes('master').find((n) => nodeAddress(n) === address);
     }
-    if (!node) throw new Error(`queue add: no connection to the node serving ${key}; the job was added, its replication is unknown`);
-    const reached = Number(await bounded(node.call('WAIT', s.replicas, s.commandTimeoutMs), s.commandTimeoutMs + 1000, 'queue add WAIT'));
+    if (!node)
+      throw new Error(
+        `queue add: no connection to the node serving ${key}; the job was added, its replication is unknown`,
+      );
+    const reached = Number(
+      await bounded(node.call('WAIT', s.replicas, s.commandTimeoutMs), s.commandTimeoutMs + 1000, 'queue add WAIT'),
+    );
     if (reached < s.replicas) {
       throw new QueueReplicationError(
         `queue add: the job was added but reached ${reached} of ${s.replicas} replica(s) within ${s.commandTimeoutMs} ms; a failover now could lose it: retry with the same id`,
@@ -180,8 +187,12 @@ export class Queue<T = unknown> {
     ]);
     const replies = await this.#bounded(sendBatch(s.client, commands), 'queue stats');
     const partitions = s.partitions.map((keys, p): PartitionStats => {
-      const [highLength, highGroups, length, groups, delayed, deadLetters] = replies.slice(p * PER_PARTITION, (p + 1) * PER_PARTITION);
-      for (const reply of [highLength, length, delayed, deadLetters]) if (reply instanceof Error) throw redactClientError(s.client, reply);
+      const [highLength, highGroups, length, groups, delayed, deadLetters] = replies.slice(
+        p * PER_PARTITION,
+        (p + 1) * PER_PARTITION,
+      );
+      for (const reply of [highLength, length, delayed, deadLetters])
+        if (reply instanceof Error) throw redactClientError(s.client, reply);
       // Per stream; XINFO GROUPS on a stream nobody has added to or read yet answers "no such key": nothing there.
       const streams = [
         [Number(highLength), highGroups],
@@ -189,7 +200,12 @@ export class Queue<T = unknown> {
       ].map(([len, reply]) => {
         const group = reply instanceof Error ? undefined : groupInfo(reply as unknown[][], s.group);
         // No group yet: nothing was read, so everything in the stream waits.
-        return { length: len as number, waiting: group ? group.lag : (len as number), pending: group?.pending ?? 0, consumers: group?.consumers ?? 0 };
+        return {
+          length: len as number,
+          waiting: group ? group.lag : (len as number),
+          pending: group?.pending ?? 0,
+          consumers: group?.consumers ?? 0,
+        };
       });
       const [h, n] = streams as [(typeof streams)[number], (typeof streams)[number]];
       return {
@@ -225,9 +241,13 @@ export class Queue<T = unknown> {
     positiveInteger('count', count, 1000);
     const s = this.#settings;
     const commands = s.partitions.map((keys) => command('XREVRANGE', keys.dead, '+', '-', 'COUNT', count));
-    const replies = orThrow(await this.#bounded(sendBatch(s.client, commands, { buffers: true }), 'queue dead letters'));
+    const replies = orThrow(
+      await this.#bounded(sendBatch(s.client, commands, { buffers: true }), 'queue dead letters'),
+    );
     const letters = replies.flatMap((reply, partition) =>
-      (reply as [Buffer, Buffer[]][]).map(([entryId, flat]) => deadLetter<T>(partition, entryId.toString('latin1'), flat)),
+      (reply as [Buffer, Buffer[]][]).map(([entryId, flat]) =>
+        deadLetter<T>(partition, entryId.toString('latin1'), flat),
+      ),
     );
     return letters.sort((a, b) => b.failedAt - a.failedAt).slice(0, count);
   }
@@ -238,7 +258,9 @@ export class Queue<T = unknown> {
     const match = /^(\d+):(\d+-\d+)$/.exec(deadLetterId);
     const keys = match ? s.partitions[Number(match[1])] : undefined;
     if (!match || !keys) {
-      throw new RangeError(`a dead letter id is <partition>:<entry id> with partition below ${s.partitions.length}, got ${JSON.stringify(deadLetterId)}`);
+      throw new RangeError(
+        `a dead letter id is <partition>:<entry id> with partition below ${s.partitions.length}, got ${JSON.stringify(deadLetterId)}`,
+      );
     }
     const run = REVIVE.run(s.client, [keys.dead, keys.stream, keys.high], [match[2] as string]);
     return (await this.#bounded(run, 'queue retry dead letter')) === 1;
@@ -252,7 +274,9 @@ export class Queue<T = unknown> {
     positiveInteger('limit', limit);
     const s = this.#settings;
     const removed = await Promise.all(
-      s.partitions.flatMap((keys) => keys.streams.map((stream) => this.#bounded(TRIM.run(s.client, [stream], [limit]), 'queue trim'))),
+      s.partitions.flatMap((keys) =>
+        keys.streams.map((stream) => this.#bounded(TRIM.run(s.client, [stream], [limit]), 'queue trim')),
+      ),
     );
     return removed.reduce((n: number, r) => n + Number(r), 0);
   }
@@ -271,7 +295,10 @@ export function createQueue<T = unknown>(client: RedisClient, options: QueueOpti
   return new Queue<T>(client, options);
 }
 
-function groupInfo(groups: unknown[][], name: string): { pending: number; consumers: number; lag: number | null } | undefined {
+function groupInfo(
+  groups: unknown[][],
+  name: string,
+): { pending: number; consumers: number; lag: number | null } | undefined {
   for (const flat of groups) {
     const info: Record<string, unknown> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) info[String(flat[i])] = flat[i + 1];
@@ -288,7 +315,8 @@ function groupInfo(groups: unknown[][], name: string): { pending: number; consum
 function deadLetter<T>(partition: number, entryId: string, flat: Buffer[]): DeadLetter<T> {
   const fields = parseFields(flat);
   let deliveries = 0;
-  for (let i = 0; i + 1 < flat.length; i += 2) if ((flat[i] as Buffer).toString('latin1') === 'd') deliveries = Number((flat[i + 1] as Buffer).toString('latin1'));
+  for (let i = 0; i + 1 < flat.length; i += 2)
+    if ((flat[i] as Buffer).toString('latin1') === 'd') deliveries = Number((flat[i + 1] as Buffer).toString('latin1'));
   let payload: T | undefined;
   if (fields.raw) payload = fields.payload as T;
   else {

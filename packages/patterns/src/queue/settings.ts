@@ -21,7 +21,8 @@ export function resolveQueueOptions(client: RedisClient, options: QueueOptions):
   const count = options.partitions ?? QUEUE_DEFAULTS.partitions;
   positiveInteger('partitions', count, 1024);
   const group = options.group ?? QUEUE_DEFAULTS.group;
-  if (!/^[\w.-]{1,100}$/.test(group)) throw new RangeError(`group must be 1 to 100 letters, digits, "_", "." or "-", got ${JSON.stringify(group)}`);
+  if (!/^[\w.-]{1,100}$/.test(group))
+    throw new RangeError(`group must be 1 to 100 letters, digits, "_", "." or "-", got ${JSON.stringify(group)}`);
   const settings: QueueSettings = {
     client,
     name: options.name,

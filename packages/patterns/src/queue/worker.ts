@@ -144,7 +144,9 @@ export class Worker<T = unknown> {
     positiveInteger('batchSize', this.#batchSize, 10_000);
     positiveInteger('visibilityMs', this.#visibilityMs);
     if (this.#visibilityMs < 4 * this.#maintenanceMs) {
-      throw new RangeError(`visibilityMs (${this.#visibilityMs}) must be at least 4 × maintenanceMs (${this.#maintenanceMs}): running jobs are kept fresh every third of it`);
+      throw new RangeError(
+        `visibilityMs (${this.#visibilityMs}) must be at least 4 × maintenanceMs (${this.#maintenanceMs}): running jobs are kept fresh every third of it`,
+      );
     }
     const wanted = options.partitions ?? settings.partitions.map((keys) => keys.partition);
     this.#partitions = wanted.map((p) => {
@@ -165,7 +167,9 @@ export class Worker<T = unknown> {
       for (const reader of this.#readers.values()) reader.disconnect();
       throw redactClientError(this.#s.client, error);
     }
-    this.#loops = this.#partitions.map((keys) => this.#readLoop(keys, this.#readers.get(keys.partition) as RedisClient));
+    this.#loops = this.#partitions.map((keys) =>
+      this.#readLoop(keys, this.#readers.get(keys.partition) as RedisClient),
+    );
     this.#upkeep = setInterval(() => {
       this.#tick ??= this.#maintain().finally(() => {
         this.#tick = undefined;
@@ -250,7 +254,8 @@ export class Worker<T = unknown> {
     );
     const replies = await this.#call(sendBatch(this.#s.client, commands), 'queue create group');
     for (const reply of replies) {
-      if (reply instanceof Error && !reply.message.startsWith('BUSYGROUP')) throw redactClientError(this.#s.client, reply);
+      if (reply instanceof Error && !reply.message.startsWith('BUSYGROUP'))
+        throw redactClientError(this.#s.client, reply);
     }
   }
 
@@ -259,14 +264,25 @@ export class Worker<T = unknown> {
       const room = await this.#room();
       if (room === 0) return;
       const read = reader.callBuffer(
-        'XREADGROUP', 'GROUP', this.#s.group, this.consumer,
-        'COUNT', Math.min(room, this.#batchSize), 'BLOCK', this.#blockMs, 'STREAMS', ...keys.streams, '>', '>',
+        'XREADGROUP',
+        'GROUP',
+        this.#s.group,
+        this.consumer,
+        'COUNT',
+        Math.min(room, this.#batchSize),
+        'BLOCK',
+        this.#blockMs,
+        'STREAMS',
+        ...keys.streams,
+        '>',
+        '>',
       );
       try {
         const reply = await bounded(read, this.#blockMs + this.#s.commandTimeoutMs, 'queue read');
         for (const [key, entries] of streamReplies(reply)) {
           const stream = key.toString() === keys.high ? keys.high : keys.stream;
-          for (const [entryId, flat] of entries) this.#accept({ keys, stream, entryId: entryId.toString('latin1'), flat, count: 1 });
+          for (const [entryId, flat] of entries)
+            this.#accept({ keys, stream, entryId: entryId.toString('latin1'), flat, count: 1 });
         }
       } catch (error) {
         this.#report(error);
@@ -366,7 +382,13 @@ export class Worker<T = unknown> {
     }
   }
 
-  async #fail(delivery: Delivery, fields: JobFields, deliveries: number, error: unknown, unrunnable: boolean): Promise<void> {
+  async #fail(
+    delivery: Delivery,
+    fields: JobFields,
+    deliveries: number,
+    error: unknown,
+    unrunnable: boolean,
+  ): Promise<void> {
     const dead = unrunnable || deliveries >= this.#maxDeliveries;
     const lastError = errorText(error);
     const args = dead
@@ -377,7 +399,16 @@ export class Worker<T = unknown> {
       const run = FAIL.run(
         this.#s.client,
         [delivery.stream, keys.delayed, keys.delayedJobs, keys.dead],
-        [this.#s.group, this.consumer, delivery.entryId, dead ? 'dead' : 'retry', backoffDelay(this.#backoff, deliveries), this.#s.deadLetterMaxLen, randomUUID(), ...args],
+        [
+          this.#s.group,
+          this.consumer,
+          delivery.entryId,
+          dead ? 'dead' : 'retry',
+          backoffDelay(this.#backoff, deliveries),
+          this.#s.deadLetterMaxLen,
+          randomUUID(),
+          ...args,
+        ],
       );
       // 0: another worker reclaimed the job meanwhile and owns its outcome.
       if ((await this.#call(run, 'queue fail')) === 1) this.#stats[dead ? 'deadLettered' : 'retried']++;
@@ -418,7 +449,11 @@ export class Worker<T = unknown> {
       this.#streams().map(async (stream) => {
         const ids = held.filter((d) => d.stream === stream).map((d) => d.entryId);
         for (let i = 0; i < ids.length; i += this.#batchSize) {
-          const run = TOUCH.run(this.#s.client, [stream], [this.#s.group, this.consumer, ...ids.slice(i, i + this.#batchSize)]);
+          const run = TOUCH.run(
+            this.#s.client,
+            [stream],
+            [this.#s.group, this.consumer, ...ids.slice(i, i + this.#batchSize)],
+          );
           await this.#call(run, 'queue touch').catch((error: unknown) => this.#report(error));
         }
       }),
@@ -427,7 +462,11 @@ export class Worker<T = unknown> {
 
   async #promote(keys: PartitionKeys): Promise<void> {
     for (let round = 0; round < PROMOTE_ROUNDS; round++) {
-      const run = PROMOTE_DUE.run(this.#s.client, [keys.delayed, keys.delayedJobs, keys.stream, keys.high], [this.#batchSize]);
+      const run = PROMOTE_DUE.run(
+        this.#s.client,
+        [keys.delayed, keys.delayedJobs, keys.stream, keys.high],
+        [this.#batchSize],
+      );
       if ((await this.#call(run, 'queue promote')) !== this.#batchSize) return;
     }
   }
@@ -439,14 +478,28 @@ export class Worker<T = unknown> {
     const run = RECLAIM.runBuffer(
       this.#s.client,
       [stream, keys.dead],
-      [this.#s.group, this.consumer, this.#visibilityMs, cursor, Math.min(free, this.#batchSize), this.#maxDeliveries, this.#s.deadLetterMaxLen],
+      [
+        this.#s.group,
+        this.consumer,
+        this.#visibilityMs,
+        cursor,
+        Math.min(free, this.#batchSize),
+        this.#maxDeliveries,
+        this.#s.deadLetterMaxLen,
+      ],
     );
-    const [next, claimed, dead] = (await this.#call(run, 'queue reclaim')) as [Buffer, [Buffer, Buffer[], number][], number];
+    const [next, claimed, dead] = (await this.#call(run, 'queue reclaim')) as [
+      Buffer,
+      [Buffer, Buffer[], number][],
+      number,
+    ];
     this.#cursors.set(stream, next.toString('latin1'));
     this.#stats.deadLettered += dead;
     if (this.#stopping) {
       // Claimed while shutting down: give them straight back.
-      await this.#release(claimed.map(([entryId, flat, count]) => ({ keys, stream, entryId: entryId.toString('latin1'), flat, count })));
+      await this.#release(
+        claimed.map(([entryId, flat, count]) => ({ keys, stream, entryId: entryId.toString('latin1'), flat, count })),
+      );
       return;
     }
     for (const [entryId, flat, count] of claimed) {
@@ -505,7 +558,8 @@ export function streamReplies(reply: unknown): [Buffer, [Buffer, Buffer[]][]][] 
   if (Array.isArray(reply[0])) {
     for (const pair of reply as [Buffer, [Buffer, Buffer[]][]][]) out.push([pair[0], pair[1] ?? []]);
   } else {
-    for (let i = 0; i + 1 < reply.length; i += 2) out.push([reply[i] as Buffer, (reply[i + 1] as [Buffer, Buffer[]][]) ?? []]);
+    for (let i = 0; i + 1 < reply.length; i += 2)
+      out.push([reply[i] as Buffer, (reply[i + 1] as [Buffer, Buffer[]][]) ?? []]);
   }
   return out;
 }
@@ -516,5 +570,11 @@ function unreadableFields(delivery: Delivery): JobFields {
   for (let i = 0; i + 1 < delivery.flat.length; i += 2) {
     if ((delivery.flat[i] as Buffer).toString('latin1') === 'p') payload = delivery.flat[i + 1] as Buffer;
   }
-  return { id: delivery.entryId, payload, raw: true, high: delivery.stream === delivery.keys.high, previousDeliveries: 0 };
+  return {
+    id: delivery.entryId,
+    payload,
+    raw: true,
+    high: delivery.stream === delivery.keys.high,
+    previousDeliveries: 0,
+  };
 }

@@ -47,7 +47,10 @@ export function formatRateLimit(name: string, remaining: number, resetSeconds: n
   return `${sfString(name)};r=${Math.max(0, remaining)};t=${resetSeconds}`;
 }
 
-export function rateLimitHeaders(result: RateLimitResult, options: RateLimitHeaderOptions = {}): Record<string, string> {
+export function rateLimitHeaders(
+  result: RateLimitResult,
+  options: RateLimitHeaderOptions = {},
+): Record<string, string> {
   const name = options.policyName ?? 'default';
   const headers: Record<string, string> = {};
   const retryAfter = retryAfterSeconds(result);

@@ -7,11 +7,7 @@
  */
 export { RATE_LIMIT_ALGORITHMS, type RateLimitAlgorithm } from './algorithm.ts';
 export { formatRateLimit, formatRateLimitPolicy, type RateLimitHeaderOptions, rateLimitHeaders } from './headers.ts';
-export {
-  IN_MEMORY_RATE_LIMIT_DEFAULTS,
-  InMemoryRateLimiter,
-  type InMemoryRateLimiterOptions,
-} from './memory.ts';
+export { IN_MEMORY_RATE_LIMIT_DEFAULTS, InMemoryRateLimiter, type InMemoryRateLimiterOptions } from './memory.ts';
 export {
   defaultRateLimitKey,
   rateLimit,
@@ -20,12 +16,7 @@ export {
   type RateLimitRequest,
   type RateLimitResponse,
 } from './middleware.ts';
-export {
-  type FollowsRedisDenials,
-  type OutagePolicy,
-  RateLimiterKeyError,
-  RateLimiterTimeoutError,
-} from './outage.ts';
+export { type FollowsRedisDenials, type OutagePolicy, RateLimiterKeyError, RateLimiterTimeoutError } from './outage.ts';
 export {
   createRateLimiter,
   type OutageStats,
@@ -33,10 +24,4 @@ export {
   type RateLimiterOptions,
   type RedisRateLimiter,
 } from './redis-limiter.ts';
-export type {
-  DecisionSource,
-  RateLimiter,
-  RateLimitPolicy,
-  RateLimitResult,
-  RateLimitState,
-} from './types.ts';
+export type { DecisionSource, RateLimiter, RateLimitPolicy, RateLimitResult, RateLimitState } from './types.ts';

@@ -35,7 +35,8 @@ export class InMemoryRateLimiter implements RateLimiter, FollowsRedisDenials {
   constructor(options: InMemoryRateLimiterOptions) {
     validatePolicy(options);
     const maxIds = options.maxIds ?? IN_MEMORY_RATE_LIMIT_DEFAULTS.maxIds;
-    if (!Number.isSafeInteger(maxIds) || maxIds < 1) throw new RangeError(`maxIds must be a positive integer, got ${maxIds}`);
+    if (!Number.isSafeInteger(maxIds) || maxIds < 1)
+      throw new RangeError(`maxIds must be a positive integer, got ${maxIds}`);
     this.policy = { limit: options.limit, windowMs: options.windowMs };
     this.maxIds = maxIds;
     this.now = options.now ?? Date.now;

@@ -56,16 +56,24 @@ export function precisionRecall(pairs: readonly ScoredPair[], thresholds: readon
 
 /** The lowest threshold whose precision is at least `minPrecision` (the one with the most recall), if any. */
 export function pickThreshold(rows: readonly ThresholdRow[], minPrecision: number): ThresholdRow | undefined {
-  return [...rows].sort((x, y) => x.threshold - y.threshold).find((row) => row.precision !== undefined && row.precision >= minPrecision);
+  return [...rows]
+    .sort((x, y) => x.threshold - y.threshold)
+    .find((row) => row.precision !== undefined && row.precision >= minPrecision);
 }
 
 /** Embeds every prompt of the pairs (in batches of `batch`) and scores each pair. */
-export async function scorePairs(embedder: Embedder, pairs: readonly LabelledPair[], batch = 64): Promise<ScoredPair[]> {
+export async function scorePairs(
+  embedder: Embedder,
+  pairs: readonly LabelledPair[],
+  batch = 64,
+): Promise<ScoredPair[]> {
   const texts = pairs.flatMap((p) => [p.a, p.b]);
   const vectors: Float32Array[] = [];
   for (let i = 0; i < texts.length; i += batch) vectors.push(...(await embedder.embed(texts.slice(i, i + batch))));
   return pairs.map((pair, i) => ({
-    similarity: similarityFromCosine(cosineSimilarity(vectors[2 * i] as Float32Array, vectors[2 * i + 1] as Float32Array)),
+    similarity: similarityFromCosine(
+      cosineSimilarity(vectors[2 * i] as Float32Array, vectors[2 * i + 1] as Float32Array),
+    ),
     same: pair.same,
   }));
 }

@@ -15,11 +15,16 @@ export class NearDuplicateCalls {
   private readonly byScope = new Map<string, InFlight[]>();
 
   /** The call in flight in this scope most similar to `vector`, at or above `threshold`, with its similarity. */
-  find(scope: string, vector: Float32Array, threshold: number): { result: Promise<string>; similarity: number } | undefined {
+  find(
+    scope: string,
+    vector: Float32Array,
+    threshold: number,
+  ): { result: Promise<string>; similarity: number } | undefined {
     let best: { result: Promise<string>; similarity: number } | undefined;
     for (const call of this.byScope.get(scope) ?? []) {
       const similarity = similarityFromCosine(cosineSimilarity(vector, call.vector));
-      if (similarity >= threshold && (!best || similarity > best.similarity)) best = { result: call.result, similarity };
+      if (similarity >= threshold && (!best || similarity > best.similarity))
+        best = { result: call.result, similarity };
     }
     return best;
   }

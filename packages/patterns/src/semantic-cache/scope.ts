@@ -32,7 +32,9 @@ export function checkScope(scope: Scope | undefined, fields: readonly string[]):
   for (const field of fields) {
     const value = scope[field];
     if (typeof value !== 'string' || value.length === 0) {
-      throw new RangeError(`Scope field "${field}" is missing or empty: every check and store names ${fields.join(', ')}`);
+      throw new RangeError(
+        `Scope field "${field}" is missing or empty: every check and store names ${fields.join(', ')}`,
+      );
     }
     if (value.length > MAX_SCOPE_VALUE_CHARS) {
       throw new RangeError(`Scope field "${field}" is ${value.length} characters, over ${MAX_SCOPE_VALUE_CHARS}`);

@@ -100,11 +100,14 @@ export function createSemanticCache(client: RedisClient, options: SemanticCacheO
   let capabilities: Promise<Capabilities> | undefined = s.capabilities && Promise.resolve(s.capabilities);
 
   const send = <T>(promise: Promise<T>, what: string): Promise<T> =>
-    bounded(promise, s.commandTimeoutMs, () => new SemanticCacheTimeoutError(`semantic cache ${what}: Redis did not answer within ${s.commandTimeoutMs} ms`)).catch(
-      (error: unknown) => {
-        throw error instanceof SemanticCacheTimeoutError ? error : redactClientError(client, error);
-      },
-    );
+    bounded(
+      promise,
+      s.commandTimeoutMs,
+      () =>
+        new SemanticCacheTimeoutError(`semantic cache ${what}: Redis did not answer within ${s.commandTimeoutMs} ms`),
+    ).catch((error: unknown) => {
+      throw error instanceof SemanticCacheTimeoutError ? error : redactClientError(client, error);
+    });
 
   async function ready(): Promise<void> {
     capabilities ??= probeCapabilities(client);
@@ -126,9 +129,11 @@ export function createSemanticCache(client: RedisClient, options: SemanticCacheO
   }
 
   async function embed(prompt: string): Promise<Float32Array> {
-    if (typeof prompt !== 'string' || prompt.length === 0) throw new RangeError('The prompt must be a non-empty string');
+    if (typeof prompt !== 'string' || prompt.length === 0)
+      throw new RangeError('The prompt must be a non-empty string');
     const bytes = Buffer.byteLength(prompt);
-    if (bytes > s.maxPromptBytes) throw new RangeError(`The prompt is ${bytes} bytes, over maxPromptBytes ${s.maxPromptBytes}`);
+    if (bytes > s.maxPromptBytes)
+      throw new RangeError(`The prompt is ${bytes} bytes, over maxPromptBytes ${s.maxPromptBytes}`);
     const [vector] = await s.embedder.embed([prompt]);
     return vector as Float32Array;
   }
@@ -138,7 +143,11 @@ export function createSemanticCache(client: RedisClient, options: SemanticCacheO
   }
 
   /** REAP on these entries of one scope; returns the script's reply. */
-  async function reap(keys: ScopeKeys, ids: readonly string[], mode: 'get' | 'exists'): Promise<[number, number, string]> {
+  async function reap(
+    keys: ScopeKeys,
+    ids: readonly string[],
+    mode: 'get' | 'exists',
+  ): Promise<[number, number, string]> {
     const reply = (await send(
       REAP.run(client, [keys.vset, keys.expiry, ...ids.map(keys.answer)], [mode, ...ids]),
       'reap',
@@ -147,10 +156,14 @@ export function createSemanticCache(client: RedisClient, options: SemanticCacheO
   }
 
   async function lookup(keys: ScopeKeys, vector: Float32Array): Promise<CacheHit | CacheMiss> {
-    const reply = (await one(command('VSIM', keys.vset, 'FP32', toFp32Blob(vector), 'WITHSCORES', 'COUNT', String(s.candidates)), 'check')) as string[];
+    const reply = (await one(
+      command('VSIM', keys.vset, 'FP32', toFp32Blob(vector), 'WITHSCORES', 'COUNT', String(s.candidates)),
+      'check',
+    )) as string[];
     const near = parseVsimReply(reply ?? []);
     const above = near.filter((hit) => hit.score >= s.threshold);
-    if (above.length === 0) return near.length ? { hit: false, bestSimilarity: near[0]?.score as number } : { hit: false };
+    if (above.length === 0)
+      return near.length ? { hit: false, bestSimilarity: near[0]?.score as number } : { hit: false };
     const [, found, value] = await reap(
       keys,
       above.map((hit) => hit.id),
@@ -163,7 +176,10 @@ export function createSemanticCache(client: RedisClient, options: SemanticCacheO
 
   /** The scope's oldest expired entries, up to sweepBatch, reaped. The client's clock only picks candidates: REAP checks each answer key on the server. */
   async function sweepScope(keys: ScopeKeys): Promise<number> {
-    const ids = (await one(command('ZRANGE', keys.expiry, '-inf', String(Date.now()), 'BYSCORE', 'LIMIT', '0', String(s.sweepBatch)), 'sweep')) as string[];
+    const ids = (await one(
+      command('ZRANGE', keys.expiry, '-inf', String(Date.now()), 'BYSCORE', 'LIMIT', '0', String(s.sweepBatch)),
+      'sweep',
+    )) as string[];
     return ids.length ? (await reap(keys, ids, 'exists'))[0] : 0;
   }
 
@@ -173,18 +189,29 @@ export function createSemanticCache(client: RedisClient, options: SemanticCacheO
     await storeVector(keys, options, prompt, answer, await embed(prompt));
   }
 
-  async function storeVector(keys: ScopeKeys, options: StoreOptions, prompt: string, answer: string, vector: Float32Array): Promise<void> {
+  async function storeVector(
+    keys: ScopeKeys,
+    options: StoreOptions,
+    prompt: string,
+    answer: string,
+    vector: Float32Array,
+  ): Promise<void> {
     const ttlMs = options.ttlMs ?? s.ttlMs;
     if (!Number.isInteger(ttlMs) || ttlMs < 1) throw new RangeError(`ttlMs must be a positive integer, got ${ttlMs}`);
     if (typeof answer !== 'string') throw new RangeError('The answer must be a string');
     const entry: Omit<Stored, 'storedAt'> = { prompt, answer, metadata: options.metadata ?? {} };
     const json = JSON.stringify({ ...entry, storedAt: Date.now() });
     const bytes = Buffer.byteLength(json);
-    if (bytes > s.maxEntryBytes) throw new RangeError(`The entry is ${bytes} bytes as JSON, over maxEntryBytes ${s.maxEntryBytes}`);
+    if (bytes > s.maxEntryBytes)
+      throw new RangeError(`The entry is ${bytes} bytes as JSON, over maxEntryBytes ${s.maxEntryBytes}`);
     const id = entryId(prompt);
     await send(
       Promise.all([
-        STORE.run(client, [keys.vset, keys.expiry, keys.answer(id)], [toFp32Blob(vector), id, ttlMs, json, s.quantization]),
+        STORE.run(
+          client,
+          [keys.vset, keys.expiry, keys.answer(id)],
+          [toFp32Blob(vector), id, ttlMs, json, s.quantization],
+        ),
         client.hset(registry, keys.id, JSON.stringify(options.scope)),
       ]),
       'store',
@@ -200,7 +227,11 @@ export function createSemanticCache(client: RedisClient, options: SemanticCacheO
       const replies = orThrow(
         await send(
           sendBatch(client, [
-            withKeys('UNLINK', ids.map(keys.answer), ids.map((_, i) => i)),
+            withKeys(
+              'UNLINK',
+              ids.map(keys.answer),
+              ids.map((_, i) => i),
+            ),
             command('ZREM', keys.expiry, ...ids),
           ]),
           'invalidate',
@@ -216,9 +247,13 @@ export function createSemanticCache(client: RedisClient, options: SemanticCacheO
   async function* scopes(): AsyncGenerator<[string, Scope]> {
     let cursor = '0';
     do {
-      const [next, flat] = (await send(client.hscan(registry, cursor, 'COUNT', PAGE), 'scan scopes')) as [string, string[]];
+      const [next, flat] = (await send(client.hscan(registry, cursor, 'COUNT', PAGE), 'scan scopes')) as [
+        string,
+        string[],
+      ];
       cursor = next;
-      for (let i = 0; i + 1 < flat.length; i += 2) yield [flat[i] as string, JSON.parse(flat[i + 1] as string) as Scope];
+      for (let i = 0; i + 1 < flat.length; i += 2)
+        yield [flat[i] as string, JSON.parse(flat[i + 1] as string) as Scope];
     } while (cursor !== '0');
   }
 
@@ -253,7 +288,9 @@ export function createSemanticCache(client: RedisClient, options: SemanticCacheO
       await ready();
       const keys = keysOf(scope);
       const id = entryId(prompt);
-      return Number(await send(FORGET.run(client, [keys.vset, keys.expiry, keys.answer(id)], [id]), 'invalidate')) === 1;
+      return (
+        Number(await send(FORGET.run(client, [keys.vset, keys.expiry, keys.answer(id)], [id]), 'invalidate')) === 1
+      );
     },
     async invalidate(where) {
       await ready();
@@ -261,7 +298,10 @@ export function createSemanticCache(client: RedisClient, options: SemanticCacheO
         if (!fields.includes(field)) throw new RangeError(`Scope field "${field}" is not one of ${fields.join(', ')}`);
       }
       const wanted = Object.entries(where);
-      if (wanted.length === 0) throw new RangeError('invalidate needs at least one scope field (it never empties the whole cache by accident)');
+      if (wanted.length === 0)
+        throw new RangeError(
+          'invalidate needs at least one scope field (it never empties the whole cache by accident)',
+        );
       let removed = 0;
       for await (const [id, scope] of scopes()) {
         if (!wanted.every(([field, value]) => scope[field] === value)) continue;

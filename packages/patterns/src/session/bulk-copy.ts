@@ -146,7 +146,8 @@ export async function copySessions(client: RedisClient, options: CopySessionsOpt
 }
 
 function positiveInteger(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
   return value;
 }
 
@@ -208,7 +209,9 @@ async function runScriptBatch(
       call.keys.map((_, i) => 2 + i),
     );
   const replies = await sendBatch(client, calls.map(evalsha));
-  const missing = replies.flatMap((reply, i) => (reply instanceof Error && reply.message.startsWith('NOSCRIPT') ? [i] : []));
+  const missing = replies.flatMap((reply, i) =>
+    reply instanceof Error && reply.message.startsWith('NOSCRIPT') ? [i] : [],
+  );
   if (missing.length === 0) return replies;
   await Promise.all(masters(client).map((node) => node.script('LOAD', script.source)));
   const again = await sendBatch(
@@ -239,6 +242,12 @@ async function removeVanished(
   const still = await table.existing(written);
   const gone = written.filter((sid) => !still.has(sid)).map((sid) => prefix + sid);
   // A failed UNLINK would leave a logged-out session in Redis: it fails the copy instead.
-  if (gone.length > 0) orThrow(await sendBatch(client, gone.map((key) => command('UNLINK', key))));
+  if (gone.length > 0)
+    orThrow(
+      await sendBatch(
+        client,
+        gone.map((key) => command('UNLINK', key)),
+      ),
+    );
   return gone.length;
 }

@@ -32,14 +32,7 @@ import type expressSession from 'express-session';
 import type { SessionData, Store } from 'express-session';
 import { withTimeout } from '../timeout.ts';
 import { LegacySessionTable, type LegacyTableOptions, type SqlClient } from './legacy-table.ts';
-import {
-  END_SCRIPT,
-  MARKER_NAMESPACE,
-  MOVE_SCRIPT,
-  markerKey,
-  moveOutcome,
-  scanPatterns,
-} from './moved-marker.ts';
+import { END_SCRIPT, MARKER_NAMESPACE, MOVE_SCRIPT, markerKey, moveOutcome, scanPatterns } from './moved-marker.ts';
 import { type NodeRedisCommands, NodeRedisScript, scanAll } from './node-redis.ts';
 import { judgeRow } from './session-row.ts';
 
@@ -138,19 +131,22 @@ const WALK_BATCH = 1000;
  */
 function settle<T>(work: Promise<T>, callback?: Callback<T>): Promise<T | undefined> {
   if (!callback) return work;
-  return work.then(
-    (result) => callback(null, result) as undefined,
-    (error: unknown) => callback(error) as undefined,
-  ).catch((thrown: unknown) => {
-    process.nextTick(() => {
-      throw thrown;
+  return work
+    .then(
+      (result) => callback(null, result) as undefined,
+      (error: unknown) => callback(error) as undefined,
+    )
+    .catch((thrown: unknown) => {
+      process.nextTick(() => {
+        throw thrown;
+      });
+      return undefined;
     });
-    return undefined;
-  });
 }
 
 function positive(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
   return value;
 }
 
@@ -193,7 +189,10 @@ function defineCutoverStore(Base: typeof Store) {
     }
 
     override set(sid: string, session: SessionData, callback?: (error?: unknown) => void) {
-      return settle(this.viaRedisStore((cb) => this.redisStore.set(sid, session, cb)), callback);
+      return settle(
+        this.viaRedisStore((cb) => this.redisStore.set(sid, session, cb)),
+        callback,
+      );
     }
 
     override touch(sid: string, session: SessionData, callback?: (error?: unknown) => void) {

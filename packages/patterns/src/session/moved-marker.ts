@@ -63,7 +63,10 @@ export function globLiteral(text: string): string {
 
 /** SCAN MATCH patterns for every session key under `prefix`, and for their markers. */
 export function scanPatterns(prefix: string): { sessions: string; markers: string } {
-  return { sessions: `${globLiteral(prefix)}*`, markers: `${globLiteral(MARKER_NAMESPACE)}{*}:${globLiteral(prefix)}*` };
+  return {
+    sessions: `${globLiteral(prefix)}*`,
+    markers: `${globLiteral(MARKER_NAMESPACE)}{*}:${globLiteral(prefix)}*`,
+  };
 }
 
 /**

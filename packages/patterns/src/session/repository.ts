@@ -207,7 +207,9 @@ function fromHash(id: string, flat: readonly string[]): SessionRecord | null {
     try {
       value = JSON.parse(flat[i + 1] as string);
     } catch {
-      throw new Error(`session ${id}: field ${JSON.stringify(name)} does not hold JSON (was it written outside this API?)`);
+      throw new Error(
+        `session ${id}: field ${JSON.stringify(name)} does not hold JSON (was it written outside this API?)`,
+      );
     }
     // defineProperty, not assignment: a field named __proto__ is data, not this object's prototype.
     Object.defineProperty(data, name, { value, enumerable: true, writable: true, configurable: true });

@@ -66,16 +66,28 @@ export async function resetCutover(client: RedisClient, options: ResetCutoverOpt
   }
   const dryRun = options.dryRun ?? RESET_DEFAULTS.dryRun;
   const count = options.scanCount ?? RESET_DEFAULTS.scanCount;
-  if (!Number.isSafeInteger(count) || count < 1) throw new RangeError(`scanCount must be a positive integer, got ${count}`);
+  if (!Number.isSafeInteger(count) || count < 1)
+    throw new RangeError(`scanCount must be a positive integer, got ${count}`);
   const table = new LegacySessionTable(options.legacy, options);
   const counts: ResetCounts = { sessions: 0, markers: 0, logoutsApplied: 0 };
   const patterns = scanPatterns(prefix);
   const unlink = async (keys: string[]) => {
-    if (!dryRun) orThrow(await sendBatch(client, keys.map((key) => command('UNLINK', key))));
+    if (!dryRun)
+      orThrow(
+        await sendBatch(
+          client,
+          keys.map((key) => command('UNLINK', key)),
+        ),
+      );
   };
 
   for await (const markers of scanAll(client, patterns.markers, count)) {
-    const values = orThrow(await sendBatch(client, markers.map((key) => command('GET', key))));
+    const values = orThrow(
+      await sendBatch(
+        client,
+        markers.map((key) => command('GET', key)),
+      ),
+    );
     const ended = markers
       .filter((_, i) => values[i] === ENDED)
       .map((marker) => sessionKeyOfMarker(marker).slice(prefix.length));

@@ -25,7 +25,9 @@ export function checkFieldName(name: string): string {
 export function checkFilterText(value: string, field: string): string {
   if (value.includes('\0')) throw new RangeError(`Filter value on "${field}" contains a NUL character`);
   if (!isWellFormed(value)) {
-    throw new RangeError(`Filter value on "${field}" is not well-formed UTF-16 (a lone surrogate): it has no UTF-8 form`);
+    throw new RangeError(
+      `Filter value on "${field}" is not well-formed UTF-16 (a lone surrogate): it has no UTF-8 form`,
+    );
   }
   return value;
 }
@@ -113,7 +115,8 @@ function hasControl(value: string): boolean {
  */
 export function escapeTag(value: string, field = 'tag'): string {
   checkFilterText(value, field);
-  if (value === '') throw new RangeError(`Filter on "${field}" has an empty tag value: an FT TAG field never holds one`);
+  if (value === '')
+    throw new RangeError(`Filter on "${field}" has an empty tag value: an FT TAG field never holds one`);
   if (hasControl(value)) throw new RangeError(`Filter value on "${field}" contains a control character`);
   return value.replace(FT_SYNTAX, (c) => `\\${c}`);
 }

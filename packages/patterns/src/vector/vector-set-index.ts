@@ -106,7 +106,10 @@ export class VectorSetIndex implements VectorIndex {
   async search(vector: ArrayLike<number>, options: SearchOptions = {}): Promise<SearchHit[]> {
     checkVector(vector, this.dim, 'Query vector', this.name);
     const ef = options.ef ?? this.options.efSearch ?? (await this.automaticEf(options));
-    const reply = (await sendOne(this.client, vsimCommand(this.key, toFp32Blob(vector), { ...options, ef }))) as string[];
+    const reply = (await sendOne(
+      this.client,
+      vsimCommand(this.key, toFp32Blob(vector), { ...options, ef }),
+    )) as string[];
     const hits = parseVsimReply(reply);
     if (hits.length === 0) return [];
     // Redis 8.0 has no VSIM WITHATTRIBS (8.2 adds it): the attributes come in one more pipelined round trip, as
@@ -165,7 +168,8 @@ export class VectorSetIndex implements VectorIndex {
 export function vsimCommand(key: string, blob: Buffer, options: SearchOptions): Command {
   const args: (string | Buffer)[] = ['FP32', blob, 'WITHSCORES', 'COUNT', String(searchK(options))];
   if (options.ef !== undefined) {
-    if (!Number.isInteger(options.ef) || options.ef < 1) throw new RangeError(`ef must be a positive integer, got ${options.ef}`);
+    if (!Number.isInteger(options.ef) || options.ef < 1)
+      throw new RangeError(`ef must be a positive integer, got ${options.ef}`);
     args.push('EF', String(options.ef));
   }
   const filter = vectorSetFilter(options.filter);
@@ -199,7 +203,8 @@ export function parseAttributes(reply: unknown): Pick<SearchHit, 'attributes' | 
   }
   try {
     const parsed: unknown = JSON.parse(text);
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return { attributes: parsed as Attributes };
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+      return { attributes: parsed as Attributes };
   } catch {
     // Reported below.
   }

@@ -66,9 +66,7 @@ export const hashFieldTtlEmulation: AuditRule = {
         return {
           count: matching.reduce((sum, [, g]) => sum + g.keys, 0),
           keys: matching.flatMap(([, g]) => g.samples).slice(0, SAMPLE_KEYS),
-          prefixes: matching
-            .slice(0, 5)
-            .map(([pattern, g]) => `${pattern}{${[...(g.fields ?? [])].sort().join(',')}}`),
+          prefixes: matching.slice(0, 5).map(([pattern, g]) => `${pattern}{${[...(g.fields ?? [])].sort().join(',')}}`),
         };
       },
     };
