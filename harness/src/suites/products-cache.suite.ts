@@ -436,11 +436,17 @@ export default defineSuite({
           const load = async (asked: string[]) => new Map(asked.map((k) => [k, { key: k }]));
           await cache.getMany(keys, load);
           await missWritten(cache, keys.length);
-          await cache.getMany(keys, load);
-          const hits = cache.stats().l1Hits;
-          const again = await cache.getMany(keys, load);
-          assert.ok([...again.values()].every((r) => r.status === 'HIT'));
-          assert.equal(cache.stats().l1Hits, hits + 3);
+          // Redis's invalidation for the misses' own writes may still be on its way (slower on a cluster) and drop
+          // a copy read meanwhile; once delivered, one round answers all three from L1.
+          let fromL1 = 0;
+          for (let round = 0; round < 20 && fromL1 < keys.length; round++) {
+            const hits = cache.stats().l1Hits;
+            const again = await cache.getMany(keys, load);
+            assert.ok([...again.values()].every((r) => r.status === 'HIT'));
+            fromL1 = cache.stats().l1Hits - hits;
+            if (fromL1 < keys.length) await new Promise((r) => setTimeout(r, 50));
+          }
+          assert.equal(fromL1, keys.length, 'all three answered from L1');
         });
       },
     },
