@@ -1,3 +1,5 @@
+import { withTimeout } from '../timeout.ts';
+
 /**
  * Every command the audit sends has a deadline: a server that accepts and never answers, or one frozen mid-audit
  * (SIGSTOP), ends that instance's audit with an AuditTimeoutError naming the node and the command, instead of a
@@ -11,37 +13,13 @@ export class AuditTimeoutError extends Error {
 const IOREDIS_TIMEOUT = /^Command timed out/;
 
 /**
- * `promise`, or an AuditTimeoutError when it has not settled `ms` after the call. The timer's decision waits one
- * turn of the event loop (setImmediate runs after pending I/O), so an answer that arrived while the event loop was
- * stalled still wins over a deadline that fired in the same stall: one answer, one decision.
+ * `promise`, or an AuditTimeoutError when it has not settled `ms` after the call: `withTimeout`'s rule, so an answer
+ * that arrived while the event loop was stalled still wins over a deadline that fired in the same stall.
  */
 export function withinDeadline<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    const timeout = () =>
-      new AuditTimeoutError(`${what()} got no answer within ${ms} ms: the server may be frozen or overloaded`);
-    const timer = setTimeout(
-      () =>
-        setImmediate(() => {
-          if (settled) return;
-          settled = true;
-          reject(timeout());
-        }),
-      ms,
-    );
-    promise.then(
-      (value) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        reject(error instanceof Error && IOREDIS_TIMEOUT.test(error.message) ? timeout() : error);
-      },
-    );
+  const timeout = () =>
+    new AuditTimeoutError(`${what()} got no answer within ${ms} ms: the server may be frozen or overloaded`);
+  return withTimeout(promise, ms, timeout).catch((error: unknown) => {
+    throw error instanceof Error && IOREDIS_TIMEOUT.test(error.message) ? timeout() : error;
   });
 }

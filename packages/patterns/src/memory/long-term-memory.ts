@@ -13,7 +13,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type Capabilities, CapabilityMissingError, probeCapabilities } from '../capabilities.ts';
 import { type Command, command, orThrow, sendBatch } from '../cluster/batch.ts';
 import { type RedisClient, redactClientError } from '../connection.ts';
-import { bounded } from '../deadline.ts';
+import { withTimeout } from '../timeout.ts';
 import { LuaScript } from '../lua-script.ts';
 import type { Embedder } from '../vector/embedders/embedder.ts';
 import { parseVsimReply } from '../vector/vector-set-index.ts';
@@ -135,7 +135,7 @@ export function createLongTermMemory(client: RedisClient, options: LongTermMemor
   const s = { ...LONG_TERM_MEMORY_DEFAULTS, ...options };
   let capabilities: Promise<Capabilities> | undefined = s.capabilities && Promise.resolve(s.capabilities);
   const send = <T>(promise: Promise<T>, what: string) =>
-    bounded(
+    withTimeout(
       promise,
       s.commandTimeoutMs,
       () => new MemoryTimeoutError(`long-term memory ${what}: Redis did not answer within ${s.commandTimeoutMs} ms`),

@@ -4,7 +4,7 @@
  * the budget (or the log over maxMessages), and renew the session's TTL. The dropped messages come back to the
  * caller; with a `summarise` callback they are replaced by one summary message at the head of the log.
  */
-import { bounded } from '../deadline.ts';
+import { withTimeout } from '../timeout.ts';
 import { type RedisClient, redactClientError } from '../connection.ts';
 import { LuaScript } from '../lua-script.ts';
 
@@ -100,7 +100,7 @@ export function createWorkingMemory(client: RedisClient, options: WorkingMemoryO
     return [`${tag}:log`, `${tag}:tokens`] as const;
   };
   const send = <T>(promise: Promise<T>, what: string) =>
-    bounded(
+    withTimeout(
       promise,
       s.commandTimeoutMs,
       () => new MemoryTimeoutError(`working memory ${what}: Redis did not answer within ${s.commandTimeoutMs} ms`),

@@ -16,7 +16,7 @@
 import { type Capabilities, CapabilityMissingError, probeCapabilities } from '../capabilities.ts';
 import { type Command, command, orThrow, sendBatch, withKeys } from '../cluster/batch.ts';
 import { type RedisClient, redactClientError } from '../connection.ts';
-import { bounded } from '../deadline.ts';
+import { withTimeout } from '../timeout.ts';
 import { parseVsimReply } from '../vector/vector-set-index.ts';
 import { toFp32Blob } from '../vector/vectors.ts';
 import { NearDuplicateCalls } from './coalesce.ts';
@@ -100,7 +100,7 @@ export function createSemanticCache(client: RedisClient, options: SemanticCacheO
   let capabilities: Promise<Capabilities> | undefined = s.capabilities && Promise.resolve(s.capabilities);
 
   const send = <T>(promise: Promise<T>, what: string): Promise<T> =>
-    bounded(
+    withTimeout(
       promise,
       s.commandTimeoutMs,
       () =>
