@@ -49,6 +49,7 @@ describe('tool descriptions', () => {
       'hash',
       'keys',
       'list',
+      'server',
       'set',
       'stream',
       'string',
