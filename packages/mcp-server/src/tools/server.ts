@@ -38,12 +38,12 @@ export default defineGroup(
     summary: 'Server diagnostics, per master on a cluster.',
     bound: 'O(1)/master',
     ops: {
-      info: ['read', 'INFO section'],
+      info: ['read', ''],
       dbsize: ['read', ''],
       slowlog: ['read', '', '≤count'],
       memory: ['read', 'bytes of key', 'SAMPLES 5'],
-      clients: ['read', '', 'O(clients); ≤count listed'],
-      cluster: ['read', 'nodes, slots', 'O(nodes)'],
+      clients: ['read', '', 'O(clients), ≤count'],
+      cluster: ['read', 'slots', 'O(nodes)'],
     },
     input: ({ limits }) => ({
       section: args.name(limits).optional(),

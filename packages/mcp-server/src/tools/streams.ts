@@ -18,13 +18,13 @@ function entries(raw: RawEntry[]): { id: string; fields: ByteRecord }[] {
 }
 
 const OPS = {
-  range: ['read', 'start..end ids', 'O(log n+count)'],
+  range: ['read', 'start..end ids'],
   info: ['read', '', 'O(groups)'],
-  pending: ['read', 'unacked in group', 'O(count)'],
-  add: ['write', 'fields, maxlen cap'],
-  group_create: ['write', 'group from id ($: new only)'],
-  group_read: ['write', 'as consumer', 'O(count)'],
-  ack: ['write', 'ids', 'O(ids)'],
+  pending: ['read', ''],
+  add: ['write', 'maxlen: ~cap'],
+  group_create: ['write', 'from id ($: new only)'],
+  group_read: ['write', ''],
+  ack: ['write', '', 'O(ids)'],
 } as const;
 
 const input = (limits: Limits) => ({
@@ -39,7 +39,6 @@ const input = (limits: Limits) => ({
   fields: args.fields.optional(),
   maxlen: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
   ttl: args.ttl,
-  permanent: args.permanent,
   encoding: args.encoding,
 });
 
@@ -188,10 +187,10 @@ export default defineGroup(
   defineTool({
     name: 'stream',
     summary: 'Streams and consumer groups.',
-    bound: 'O(1)',
+    bound: 'O(log n+count)',
     ops: OPS,
     input: ({ limits }) => input(limits),
-    writeArgs: ['consumer', 'id', 'fields', 'maxlen', 'ttl', 'permanent'],
+    writeArgs: ['consumer', 'id', 'fields', 'maxlen', 'ttl'],
     output,
     run: (a, ctx) => RUN[a.op](a, ctx),
   }),
