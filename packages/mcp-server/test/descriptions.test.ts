@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Capabilities } from '@redis-agent-kit/patterns';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
@@ -76,6 +77,14 @@ describe('tool descriptions', () => {
     });
     for (const { listing } of registered) {
       expect(listing.inputSchema.properties, listing.name).not.toHaveProperty('permanent');
+    }
+  });
+
+  it('AGENTS.md, the skill and the README give the same TTL rule: ttl: 0 for none, no permanent flag', () => {
+    for (const doc of ['../../../AGENTS.md', '../../../templates/skill/SKILL.md', '../README.md']) {
+      const text = readFileSync(new URL(doc, import.meta.url), 'utf8');
+      expect(text, doc).toContain('`ttl: 0` for none');
+      expect(text, doc).not.toContain('permanent: true');
     }
   });
 
