@@ -26,7 +26,7 @@ export default defineGroup(
         .name(limits)
         .pipe(z.string().regex(/^[\w-]+$/))
         .optional(),
-      data: z.record(z.string(), z.unknown()).optional(),
+      data: args.record(z.string(), z.unknown()).optional(),
       replace: z.boolean().optional(),
       ttl: args.expiry,
     }),
