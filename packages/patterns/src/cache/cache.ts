@@ -10,8 +10,8 @@
  *   (`STALE`, with the origin's error) instead of an error. After the grace, Redis drops it by itself.
  * - Redis trouble never fails a read: a Redis error or timeout counts in `redisErrors` and the origin answers. A miss
  *   answers as soon as the origin has: the write of the new value to Redis runs after it, in the background. So a
- *   miss while Redis does not answer takes the read's deadline (`timeoutMs`, fired within 1.25 × `timeoutMs`)
- *   plus the origin's own time.
+ *   miss while Redis does not answer takes the read's deadline (`timeoutMs`, noticed one event-loop turn later, so
+ *   that a reply already received during a stall still wins: deadlines.ts) plus the origin's own time.
  * - The origin's "not found" (`undefined`) is cached only with `notFoundTtlMs` > 0, for that long (no stale grace).
  * - A computed value whose stored document is over `maxValueBytes` (100 KB by default) is answered but not cached:
  *   its result carries the CacheValueTooLargeError, and `oversize` counts it. The size limit never fails a read.
@@ -176,7 +176,22 @@ export class Cache {
       const near = this.#fromL1<V>(full);
       if (near) return Promise.resolve(answer(undefined, near, true));
     }
-    return this.#deadlines.bound(this.#readOne(full)).then(answer, answer);
+    const read = this.#readOne(full);
+    return new Promise<CacheResult<V>>((resolve, reject) => {
+      // The deadline's own wait (deadlines.ts) rather than `bound`, which would add a promise per read.
+      const settle = (reply: unknown) => {
+        try {
+          resolve(answer(reply));
+        } catch (error) {
+          reject(error as Error);
+        }
+      };
+      const wait = this.#deadlines.queue.start(() => settle(this.#deadlines.timeoutError()));
+      read.then(
+        (reply) => wait.settle() && settle(reply),
+        (error: unknown) => wait.settle() && settle(error),
+      );
+    });
   }
 
   /**
