@@ -156,32 +156,25 @@ export class Cache {
   ): Promise<CacheResult<V>> {
     const full = this.key(key);
     const readAt = this.#recomputations.readStarted();
-    // No async/await: the hit path is measured against a bare GET, and every promise counts. One handler takes the
-    // reply and the Redis error alike (`#decode` turns an error into a miss); the L1 path passes the entry it found,
-    // which is then answered as Redis's would be (an expired one is a miss, with its value kept for stale-if-error).
-    const answer = (
-      reply: unknown,
-      entry = this.#decode(reply) as CacheEntry<V> | undefined,
-      near = false,
-    ): CacheResult<V> | Promise<CacheResult<V>> => {
-      const fresh = this.#fresh(full, entry, readAt);
-      if (near && fresh !== MISS) this.#stats.l1Hits++;
-      if (fresh === HIT) return { value: (entry as CacheEntry<V>).value, status: 'HIT' };
-      const recomputed = this.#track<V>(full, ttlOf(options, this.ttlMs), readAt, () => this.#timed(compute));
-      if (fresh === MISS) return this.#miss(entry, recomputed);
-      this.#inBackground([recomputed]);
-      return { value: (entry as CacheEntry<V>).value, status: 'HIT' };
-    };
+    // No async/await: the hit path is measured against a bare GET, and every promise counts.
     if (this.#l1) {
-      const near = this.#fromL1<V>(full);
-      if (near) return Promise.resolve(answer(undefined, near, true));
+      // An L1 entry is answered as Redis's would be (an expired one is a miss, its value kept for stale-if-error).
+      const entry = this.#l1.lookup(full) as CacheEntry<V> | undefined;
+      if (entry) {
+        try {
+          return Promise.resolve(this.#answer(full, entry, readAt, compute, options, true));
+        } catch (error) {
+          return Promise.reject(error as Error);
+        }
+      }
     }
     const read = this.#readOne(full);
     return new Promise<CacheResult<V>>((resolve, reject) => {
-      // The deadline's own wait (deadlines.ts) rather than `bound`, which would add a promise per read.
+      // One handler takes the reply and the Redis error alike (`#decode` turns an error into a miss), and the
+      // deadline's own wait (deadlines.ts) rather than `bound`, which would add a promise per read.
       const settle = (reply: unknown) => {
         try {
-          resolve(answer(reply));
+          resolve(this.#answer(full, this.#decode(reply) as CacheEntry<V> | undefined, readAt, compute, options, false));
         } catch (error) {
           reject(error as Error);
         }
@@ -192,6 +185,24 @@ export class Cache {
         (error: unknown) => wait.settle() && settle(error),
       );
     });
+  }
+
+  /** What `getOrCompute` answers for the entry it read (from L1 when `near`): a hit, or a (shared) recomputation. */
+  #answer<V>(
+    full: string,
+    entry: CacheEntry<V> | undefined,
+    readAt: number,
+    compute: () => Promise<V | undefined>,
+    options: CacheTtlOptions | undefined,
+    near: boolean,
+  ): CacheResult<V> | Promise<CacheResult<V>> {
+    const fresh = this.#fresh(full, entry, readAt);
+    if (near && fresh !== MISS) this.#stats.l1Hits++;
+    if (fresh === HIT) return { value: (entry as CacheEntry<V>).value, status: 'HIT' };
+    const recomputed = this.#track<V>(full, ttlOf(options, this.ttlMs), readAt, () => this.#timed(compute));
+    if (fresh === MISS) return this.#miss(entry, recomputed);
+    this.#inBackground([recomputed]);
+    return { value: (entry as CacheEntry<V>).value, status: 'HIT' };
   }
 
   /**
