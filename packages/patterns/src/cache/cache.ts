@@ -174,7 +174,9 @@ export class Cache {
       // deadline's own wait (deadlines.ts) rather than `bound`, which would add a promise per read.
       const settle = (reply: unknown) => {
         try {
-          resolve(this.#answer(full, this.#decode(reply) as CacheEntry<V> | undefined, readAt, compute, options, false));
+          resolve(
+            this.#answer(full, this.#decode(reply) as CacheEntry<V> | undefined, readAt, compute, options, false),
+          );
         } catch (error) {
           reject(error as Error);
         }
