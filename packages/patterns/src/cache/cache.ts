@@ -31,6 +31,7 @@ import { Cluster } from 'ioredis';
 import { probeCapabilities } from '../capabilities.ts';
 import { type Command, command, orThrow, sendBatch, sendTransaction } from '../cluster/batch.ts';
 import { type RedisClient, redactClientError } from '../connection.ts';
+import { WriteCoalescer } from '../write-coalescing.ts';
 import { Recomputations } from './coalescing.ts';
 import { type CacheCodec, type CacheCodecName, chooseCodec, codecNamed, stringEnvelopeCodec } from './codec.ts';
 import { Deadlines } from './deadlines.ts';
@@ -95,6 +96,8 @@ export class Cache {
   readonly #onRedisError: (error: Error) => void;
   readonly #stats = emptyStats();
   readonly #deadlines: Deadlines;
+  /** The hit path's reads, written together per event-loop turn. */
+  readonly #sends: WriteCoalescer;
   readonly #recomputations: Recomputations;
   /** Writes of computed values still running in the background (for `idle`). */
   readonly #writes = new Set<Promise<void>>();
@@ -114,6 +117,7 @@ export class Cache {
     this.timeoutMs = timeoutMs;
     this.notFoundTtlMs = notFoundTtlMs;
     this.#deadlines = new Deadlines(timeoutMs);
+    this.#sends = new WriteCoalescer(client);
     this.#recomputations = new Recomputations(timeoutMs);
     this.#random = options.random ?? defaultRandom;
     this.#now = options.now ?? Date.now;
@@ -168,7 +172,6 @@ export class Cache {
         }
       }
     }
-    const read = this.#readOne(full);
     return new Promise<CacheResult<V>>((resolve, reject) => {
       // One handler takes the reply and the Redis error alike (`#decode` turns an error into a miss), and the
       // deadline's own wait (deadlines.ts) rather than `bound`, which would add a promise per read.
@@ -181,11 +184,21 @@ export class Cache {
           reject(error as Error);
         }
       };
-      const wait = this.#deadlines.queue.start(() => settle(this.#deadlines.timeoutError()));
-      read.then(
-        (reply) => wait.settle() && settle(reply),
-        (error: unknown) => wait.settle() && settle(error),
-      );
+      // Written with the other commands of this event-loop turn, in one system call (../write-coalescing.ts); the
+      // deadline starts with the write.
+      this.#sends.add(() => {
+        const wait = this.#deadlines.queue.start(() => settle(this.#deadlines.timeoutError()));
+        let read: Promise<unknown>;
+        try {
+          read = this.#readOne(full);
+        } catch (error) {
+          read = Promise.reject(error as Error);
+        }
+        read.then(
+          (reply) => wait.settle() && settle(reply),
+          (error: unknown) => wait.settle() && settle(error),
+        );
+      });
     });
   }
 
