@@ -44,6 +44,19 @@ export interface NearCacheCounters {
   flushes: number;
 }
 
+/** How a hit copies a kept value: not at all (immutable, or shared and frozen), one level, or all the way down. */
+const SHARED = 0;
+const FLAT_OBJECT = 1;
+const FLAT_ARRAY = 2;
+const DEEP = 3;
+type Copy = typeof SHARED | typeof FLAT_OBJECT | typeof FLAT_ARRAY | typeof DEEP;
+
+/** An entry in L1 and how each hit copies its value, decided once when it is kept. */
+interface Kept {
+  entry: CacheEntry;
+  copy: Copy;
+}
+
 interface PendingRead {
   invalidated: boolean;
 }
@@ -66,7 +79,7 @@ export class NearCache {
   readonly #client: RedisClient;
   readonly #options: NearCacheOptions;
   /** Decoded entries (with `sharedValues` deep-frozen), weighed by their stored document. */
-  readonly #store: L1Store<CacheEntry>;
+  readonly #store: L1Store<Kept>;
   readonly #pending = new Map<string, Set<PendingRead>>();
   readonly #nodes = new Map<string, Node>();
   readonly #onError: (error: unknown) => void;
@@ -104,9 +117,17 @@ export class NearCache {
 
   /** The entry of `full`, if L1 has it: with a copy of its value, or with `sharedValues` the one frozen entry. */
   lookup(full: string): CacheEntry | undefined {
-    const entry = this.#store.get(wellFormed(full));
-    if (entry === undefined || this.#options.sharedValues) return entry;
-    return { value: copyJson(entry.value), deltaMs: entry.deltaMs, expiresAt: entry.expiresAt };
+    const kept = this.#store.get(wellFormed(full));
+    if (kept === undefined) return undefined;
+    const { entry, copy } = kept;
+    if (copy === SHARED) return entry;
+    const value =
+      copy === FLAT_OBJECT
+        ? { ...(entry.value as object) }
+        : copy === FLAT_ARRAY
+          ? (entry.value as unknown[]).slice()
+          : copyJson(entry.value);
+    return { value, deltaMs: entry.deltaMs, expiresAt: entry.expiresAt };
   }
 
   /** Drops `full` from L1 and keeps reads of it in flight from storing what they get. */
@@ -184,7 +205,10 @@ export class NearCache {
   #keep(key: string, reply: string): void {
     const entry = this.#options.decode(reply);
     if (entry === undefined) return;
-    this.#store.set(key, this.#options.sharedValues ? deepFreeze(entry) : entry, 2 * (key.length + reply.length));
+    const kept: Kept = this.#options.sharedValues
+      ? { entry: deepFreeze(entry), copy: SHARED }
+      : { entry, copy: copyNeeded(entry.value) };
+    this.#store.set(key, kept, 2 * (key.length + reply.length));
   }
 
   #markPending(key: string): PendingRead {
@@ -296,6 +320,17 @@ function deepFreeze<T>(value: T): T {
     for (const inner of Object.values(value)) deepFreeze(inner);
   }
   return value;
+}
+
+/**
+ * What copying `value` (decoded JSON) takes: nothing for a string, number, boolean or null; one level (a spread or
+ * a slice, several times cheaper than a walk) for an object or array that holds none.
+ */
+function copyNeeded(value: unknown): Copy {
+  if (typeof value !== 'object' || value === null) return SHARED;
+  const array = Array.isArray(value);
+  const nested = (array ? value : Object.values(value)).some((inner) => typeof inner === 'object' && inner !== null);
+  return nested ? DEEP : array ? FLAT_ARRAY : FLAT_OBJECT;
 }
 
 /**
