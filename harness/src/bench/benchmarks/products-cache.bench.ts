@@ -26,6 +26,7 @@ import { type Cache, createCache } from '@redis-agent-kit/patterns/cache';
 import { BentoCache, bentostore } from 'bentocache';
 import { memoryDriver } from 'bentocache/drivers/memory';
 import { redisBusDriver, redisDriver } from 'bentocache/drivers/redis';
+import { Cluster } from 'ioredis';
 import { createClient as createNodeRedisClient } from 'redis';
 import { targetConnection } from '../../targets/describe.ts';
 import type { TargetInfo } from '../../targets/types.ts';
@@ -84,7 +85,10 @@ async function hitPath(client: RedisClient, scale: number, inFlight: number): Pr
   const load = async () => PRODUCT;
   // The cache writes the reads of one event-loop turn in one system call; ioredis can do as much for raw commands
   // (enableAutoPipelining, off by default), so that raw GET is reported beside it.
-  const pipelined = client.duplicate({ enableAutoPipelining: true });
+  const pipelined =
+    client instanceof Cluster
+      ? client.duplicate(undefined, { enableAutoPipelining: true })
+      : client.duplicate({ enableAutoPipelining: true });
   pipelined.on('error', () => {});
   const rows = await roundRows(
     {

@@ -2,7 +2,8 @@
  * A get-or-compute cache on Redis with XFetch stampede protection.
  *
  * - A read answers from Redis when the value is fresh (`HIT`). XFetch may decide that this reader refreshes the
- *   value early: it still gets the cached value at once, and the recomputation runs in the background.
+ *   value early: it still gets the cached value at once, and the recomputation runs in the background. The reads
+ *   of one event-loop turn are written to the socket together, in one system call (`../write-coalescing.ts`).
  * - A missing or expired value is computed by the origin (`MISS`); concurrent misses for one key in this process
  *   share one origin call, and only the value they share is written.
  * - The Redis TTL is the logical TTL plus `staleGraceMs`: past the logical expiry the entry is no longer served as
