@@ -11,6 +11,7 @@ import {
   describeClient,
   type RedisClient,
   redactClientError,
+  whenReady,
   withTimeout,
 } from '@redis-agent-kit/patterns';
 
@@ -27,23 +28,8 @@ function silentPort(timeoutMs: number, step: string): Error {
  */
 async function connectWithin(options: ConnectionOptions, timeoutMs: number): Promise<RedisClient> {
   const client = createClient(options);
-  const ready = new Promise<void>((resolve, reject) => {
-    let lastError: Error | undefined;
-    const onError = (error: Error) => {
-      lastError = error;
-    };
-    client.on('error', onError);
-    client.once('ready', () => {
-      client.off('error', onError);
-      resolve();
-    });
-    client.once('end', () => {
-      client.off('error', onError);
-      reject(lastError ?? new Error('connection closed'));
-    });
-  });
   try {
-    await withTimeout(ready, timeoutMs, () => silentPort(timeoutMs, 'the connection handshake'));
+    await withTimeout(whenReady(client), timeoutMs, () => silentPort(timeoutMs, 'the connection handshake'));
     return client;
   } catch (error) {
     client.disconnect();

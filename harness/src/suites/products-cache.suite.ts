@@ -256,6 +256,21 @@ export default defineSuite({
       },
     },
     {
+      // set() is called while the miss's read is still on its way: the recomputation starts after the set.
+      name: 'a value set while a miss is being read is not overwritten by the recomputation that read starts',
+      async run(ctx) {
+        const { cache } = await cacheFor(ctx);
+        const slow = cache.getOrCompute('product:11', async () => ({ version: 'computed from the miss' }));
+        await cache.set('product:11', { version: 'set' });
+        assert.deepEqual((await slow).value, { version: 'computed from the miss' });
+        await cache.idle();
+        assert.deepEqual(await cache.getOrCompute('product:11', async () => ({ version: 'origin' })), {
+          value: { version: 'set' },
+          status: 'HIT',
+        });
+      },
+    },
+    {
       name: '200 concurrent misses of one key make one origin call',
       async run(ctx) {
         const { cache } = await cacheFor(ctx);

@@ -12,6 +12,7 @@ import { binaryCommand, type ServerKind } from '../provision/binaries.ts';
 import { DEFAULT_SUITE } from '../provision/debian.ts';
 import type { DebianSuite } from './catalog.ts';
 import { freePort } from './ports.ts';
+import { waitUntilReady } from './wait-ready.ts';
 
 export interface LocalServerOptions {
   kind: ServerKind;
@@ -140,34 +141,35 @@ export class LocalServer {
     await this.waitReady();
   }
 
-  private async waitReady(timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (!this.running)
-        throw new Error(`${this.kind}-server on port ${this.port} exited during start:\n${this.logTail()}`);
-      if (this.tlsOnly) {
-        if (/Ready to accept connections/.test(this.logTail(50))) return;
-      } else {
-        const probe = new Redis({
-          host: '127.0.0.1',
-          port: this.port,
-          lazyConnect: true,
-          retryStrategy: () => null,
-          maxRetriesPerRequest: 0,
-        });
-        probe.on('error', () => {});
-        try {
-          await probe.connect();
-          if ((await probe.ping()) === 'PONG') return;
-        } catch {
-          // not listening yet
-        } finally {
-          probe.disconnect();
-        }
-      }
-      await new Promise((r) => setTimeout(r, 50));
+  get label(): string {
+    return `${this.kind}-server on port ${this.port}`;
+  }
+
+  private waitReady(): Promise<void> {
+    return waitUntilReady(this, () => this.probe(), { timeoutMs: 15_000, intervalMs: 50 });
+  }
+
+  /** PING answered; a TLS-only server (no plain port to PING) is ready when its log says so. */
+  private async probe(): Promise<void> {
+    if (this.tlsOnly) {
+      if (!/Ready to accept connections/.test(this.logTail(50))) throw new Error('not accepting connections yet');
+      return;
     }
-    throw new Error(`${this.kind}-server on port ${this.port} not ready after ${timeoutMs} ms:\n${this.logTail()}`);
+    const probe = new Redis({
+      host: '127.0.0.1',
+      port: this.port,
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+    });
+    probe.on('error', () => {});
+    try {
+      await probe.connect();
+      const reply = await probe.ping();
+      if (reply !== 'PONG') throw new Error(`PING answered ${reply}`);
+    } finally {
+      probe.disconnect();
+    }
   }
 
   /** SIGTERM, then SIGKILL after 5 s; keeps the directory so `restart` can bring it back. */

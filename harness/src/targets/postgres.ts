@@ -33,6 +33,7 @@ import { promisify } from 'node:util';
 import { redactUrl } from '@redis-agent-kit/patterns';
 import pg from 'pg';
 import { freePort } from './ports.ts';
+import { waitUntilReady } from './wait-ready.ts';
 
 export class PostgresMissingError extends Error {
   override readonly name = 'PostgresMissingError';
@@ -248,25 +249,25 @@ export class LocalPostgres {
     await this.waitReady();
   }
 
-  private async waitReady(timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let last = '';
-    while (Date.now() < deadline) {
-      if (!this.running) throw new Error(`PostgreSQL on port ${this.port} exited during start:\n${this.logTail()}`);
-      const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 1000 });
-      client.on('error', () => {});
-      try {
-        await client.connect();
-        await client.query('SELECT 1');
-        return;
-      } catch (error) {
-        last = (error as Error).message;
-      } finally {
-        await client.end().catch(() => {});
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`PostgreSQL on port ${this.port} not ready after ${timeoutMs} ms (${last}):\n${this.logTail()}`);
+  get label(): string {
+    return `PostgreSQL on port ${this.port}`;
+  }
+
+  private waitReady(): Promise<void> {
+    return waitUntilReady(
+      this,
+      async () => {
+        const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 1000 });
+        client.on('error', () => {});
+        try {
+          await client.connect();
+          await client.query('SELECT 1');
+        } finally {
+          await client.end().catch(() => {});
+        }
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
   }
 
   /** Fast shutdown (SIGINT: open sessions are ended), SIGKILL after 10 s; the data stays for `restart`. */

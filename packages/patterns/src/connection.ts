@@ -311,26 +311,34 @@ export function redactClientError(client: RedisClient, error: unknown): Error {
   return redactError(error, (client as RedisClient & { [SECRETS]?: (string | undefined)[] })[SECRETS] ?? []);
 }
 
+/**
+ * Resolves when a new client is ready; rejects with its last connection error (unredacted: pass it through
+ * redactClientError) when it gives up, i.e. when the retry strategy ends the connection.
+ */
+export function whenReady(client: RedisClient): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let lastError: Error | undefined;
+    const onError = (error: Error) => {
+      lastError = error;
+    };
+    client.on('error', onError);
+    client.once('ready', () => {
+      client.off('error', onError);
+      resolve();
+    });
+    client.once('end', () => {
+      client.off('error', onError);
+      reject(lastError ?? new Error('connection closed'));
+    });
+  });
+}
+
 /** Creates a client and waits until it is ready, or throws one redacted RedisConnectionError. */
 export async function connect(options: ConnectionOptions = {}): Promise<RedisClient> {
   const client = createClient(options);
   const display = describeClient(client);
   try {
-    await new Promise<void>((resolve, reject) => {
-      let lastError: Error | undefined;
-      const onError = (error: Error) => {
-        lastError = error;
-      };
-      client.on('error', onError);
-      client.once('ready', () => {
-        client.off('error', onError);
-        resolve();
-      });
-      client.once('end', () => {
-        client.off('error', onError);
-        reject(lastError ?? new Error('connection closed'));
-      });
-    });
+    await whenReady(client);
     return client;
   } catch (error) {
     client.disconnect();

@@ -36,6 +36,7 @@ export {
   RedisConnectionError,
   redactClientError,
   type TlsFiles,
+  whenReady,
 } from './connection.ts';
 export { isKnownScript, LuaScript, scriptSha } from './lua-script.ts';
 export { type ProgressLine, progressLine } from './progress-line.ts';

@@ -4,7 +4,8 @@
  * as a child process over stdio; and the size of `tools/list` for each profile in tokens of a real tokenizer
  * (js-tiktoken, `o200k_base`), against seed 000's 2,000 to 3,000 tokens for fifteen tools: the whole listing as a
  * client receives it, the part a function-calling model is given (name, description, input schema), and the listing
- * with output schemas (`--output-schemas`).
+ * with output schemas (`--output-schemas`). Beside them, the server instructions (sent once per connection), which
+ * carry what every tool shares (the TTL rule, the bounds, base64), so the listing's savings are not hidden there.
  */
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -131,6 +132,7 @@ export default defineBenchmark({
 
     // tools/list as a client receives it, per profile, from this server; plus full with JSON (a server that has it).
     const goals: Record<string, number> = { default: 1000, full: SEED_TOKENS };
+    let instructionTokens = 0;
     for (const profile of Object.keys(PROFILES)) {
       const goal = goals[profile];
       const sized = await startRedisMcp(parseConfig([...flags, '--profile', profile], {}, resolveGroups));
@@ -140,6 +142,7 @@ export default defineBenchmark({
       const client = new Client({ name: 'size', version: '1' });
       await client.connect(b);
       const { tools } = await client.listTools();
+      instructionTokens = tokenizer.encode(client.getInstructions() ?? '').length;
       const all = tokens(tools);
       const modelFacing = tokens(
         tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })),
@@ -165,6 +168,12 @@ export default defineBenchmark({
       rows.push({ subject, metric: 'model-facing size', value: modelFacing, unit: 'tokens (o200k_base)' });
       rows.push({ subject, metric: 'size with --output-schemas', value: withOutputs, unit: 'tokens (o200k_base)' });
     }
+    rows.push({
+      subject: 'server instructions (once per connection, every profile)',
+      metric: 'size',
+      value: instructionTokens,
+      unit: 'tokens (o200k_base)',
+    });
     const withJson = planTools(parseConfig(['--profile', 'full'], {}, resolveGroups), {
       ...target.capabilities,
       json: true,

@@ -22,6 +22,7 @@ import {
   DEFAULT_COUNT,
   defineGroup,
   defineTool,
+  listedAs,
   type SchemaOptions,
   sendCommands,
   type ToolContext,
@@ -86,7 +87,7 @@ function refuseProtoKeys(value: unknown, ctx: { issues: z.core.$ZodRawIssue[] })
 }
 
 function filterSchema(limits: SchemaOptions['limits']) {
-  return z.preprocess(
+  const schema = z.preprocess(
     refuseProtoKeys,
     z.object({
       // Filter values are compared, not stored: bounded like names.
@@ -96,6 +97,7 @@ function filterSchema(limits: SchemaOptions['limits']) {
         .optional(),
     }),
   );
+  return listedAs(schema, { type: 'object', description: '{equals: {attr: value}, ranges: {attr: {min, max}}}' });
 }
 
 export default defineGroup(
@@ -107,7 +109,7 @@ export default defineGroup(
     ops: {
       search: ['read', '', 'k nearest'],
       info: ['read', '', 'O(1)'],
-      ensure: ['write', 'create (fields: what FT filters use)', 'O(1)'],
+      ensure: ['write', 'create; fields: FT filter types', 'O(1)'],
       upsert: ['write', ''],
       delete: ['write', ''],
     },
@@ -117,17 +119,22 @@ export default defineGroup(
       text: z.string().optional(),
       k: args.count(limits),
       filter: filterSchema(limits).optional(),
-      docs: z
-        .array(
-          z.object({ id: args.name(limits), text: z.string(), attrs: z.record(args.name(limits), scalar).optional() }),
-        )
-        .max(limits.maxItems)
-        .optional(),
+      docs: listedAs(
+        z
+          .array(
+            z.object({
+              id: args.name(limits),
+              text: z.string(),
+              attrs: z.record(args.name(limits), scalar).optional(),
+            }),
+          )
+          .max(limits.maxItems),
+        { type: 'array', description: '[{id, text, attrs?: {attr: scalar}}]' },
+      ).optional(),
       ids: z.array(args.name(limits)).max(limits.maxItems).optional(),
       ttl: args.ttl,
-      permanent: args.permanent,
     }),
-    writeArgs: ['fields', 'docs', 'ids', 'ttl', 'permanent'],
+    writeArgs: ['fields', 'docs', 'ids', 'ttl'],
     output: {
       count: z.number().int().optional(),
       hits: z

@@ -437,7 +437,7 @@ export class Cache {
     }
     let written: Promise<void> | undefined;
     const promise: Promise<Recomputed<V>> = produce().then(({ value, deltaMs }) => {
-      if (!this.#recomputations.owns(full, promise)) return { value };
+      if (!this.#recomputations.mayWrite(full, promise, readAt)) return { value };
       if (value === undefined && this.notFoundTtlMs === 0) return { value };
       // "Not found" is kept `notFoundTtlMs`, without stale grace; a value its TTL plus the grace.
       const [freshMs, redisTtlMs] =
