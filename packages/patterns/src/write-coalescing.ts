@@ -31,9 +31,20 @@ export class WriteCoalescer {
     this.#sends.push(send);
   }
 
+  /**
+   * Writes what is queued now. An owner calls it before a command it sends directly, so that its own commands reach
+   * the server in the order it was called (a queued read, then a write of the same key); commands that other code
+   * sends on the client meanwhile may still go before the queued ones, as they would with ioredis's own automatic
+   * pipelining.
+   */
+  flush(): void {
+    if (this.#sends.length > 0) this.#flush();
+  }
+
   readonly #flush = (): void => {
     const sends = this.#sends;
     this.#sends = [];
+    if (sends.length === 0) return; // written early by `flush`
     if (sends.length === 1) {
       (sends[0] as () => void)();
       return;

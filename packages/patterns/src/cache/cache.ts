@@ -293,6 +293,7 @@ export class Cache {
    */
   async has(key: string): Promise<boolean> {
     const full = this.key(key);
+    this.#sends.flush();
     const reply = await this.#deadlines.bound(this.#readOne(full)).catch((error: unknown) => {
       const redacted = this.#redisError(error);
       throw new Error(`Could not read ${full}: ${redacted.message}`, { cause: redacted });
@@ -313,6 +314,7 @@ export class Cache {
       this.#recomputations.forget(full);
       this.#l1?.invalidate(full);
     }
+    this.#sends.flush();
     const replies = await this.#deadlines
       .bound(
         sendBatch(
@@ -475,6 +477,7 @@ export class Cache {
     const missing = fulls.flatMap((_, i) => (entries[i] === undefined ? [i] : []));
     if (missing.length === 0) return;
     const commands = missing.map((i) => this.#codec.readCommand(fulls[i] as string));
+    this.#sends.flush();
     const replies = await this.#deadlines
       .bound(this.#l1 ? this.#l1.read(commands, this.#readL2) : this.#readL2(commands))
       .catch((error: unknown) => commands.map(() => error));
@@ -533,6 +536,8 @@ export class Cache {
   /** Stores a document for `redisTtlMs`; rejects with the (counted, reported, redacted) Redis error. */
   async #write(full: string, payload: string, redisTtlMs: number): Promise<void> {
     const commands = this.#codec.writeCommands(full, payload, Math.ceil(redisTtlMs));
+    // The hit path's reads queued in this turn first, so this cache's commands reach the server in call order.
+    this.#sends.flush();
     // One key per write, so a MULTI stays in one slot on a cluster.
     const sent =
       commands.length > 1 ? sendTransaction(this.client, commands) : sendBatch(this.client, commands).then(orThrow);
