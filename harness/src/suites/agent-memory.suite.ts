@@ -2,8 +2,9 @@
  * Workflow 7b, agent memory: working memory per session (ordered log, token budget trimming the oldest or
  * summarising them through a callback, TTL per session, a cap on message size) on every target, and long-term
  * memory on vector sets (de-duplication by similarity, recall scoped to user and namespace that never crosses
- * scopes, topic filters, recency weighting, forget by id and by filter). Valkey 8.1 refuses long-term memory,
- * naming vector sets and search.
+ * scopes, topic filters, recency weighting, forget by id and by filter, expiry swept by writes while recall never
+ * writes, even for a read-only ACL user, and de-duplication under concurrent remembers). Valkey 8.1 refuses
+ * long-term memory, naming vector sets and search.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -11,8 +12,18 @@ import { CapabilityMissingError } from '@redis-agent-kit/patterns';
 import { createLongTermMemory, createWorkingMemory, type LongTermMemory } from '@redis-agent-kit/patterns/memory';
 import { createHashingEmbedder } from '@redis-agent-kit/patterns/vector';
 import { defineSuite, type SuiteContext } from '../matrix/suite.ts';
+import { asReadOnlyUser } from './read-only-acl.ts';
 
 const embedder = createHashingEmbedder({ dim: 128 });
+
+/** The hash-tagged key prefix of a user's default namespace. */
+function scopeTag(prefix: string, user: string): string {
+  const id = createHash('sha256')
+    .update(JSON.stringify([user, 'default']))
+    .digest('hex')
+    .slice(0, 32);
+  return `${prefix}:ltm:{${id}}`;
+}
 
 function longTerm(ctx: SuiteContext): LongTermMemory {
   return createLongTermMemory(ctx.client, { embedder, prefix: ctx.prefix, capabilities: ctx.target.capabilities });
@@ -178,15 +189,12 @@ export default defineSuite({
       },
     },
     {
-      name: 'a memory remembered with a TTL expires, and the recall that meets it removes its element and id',
+      name: 'a memory remembered with a TTL expires: recall skips it without writing, the next remember sweeps it',
       requires: ['vectorSets'],
       async run(ctx) {
         const memory = longTerm(ctx);
         const scope = { user: 'ttl' };
-        const tag = `${ctx.prefix}:ltm:{${createHash('sha256')
-          .update(JSON.stringify(['ttl', 'default']))
-          .digest('hex')
-          .slice(0, 32)}}`;
+        const tag = scopeTag(ctx.prefix, 'ttl');
         const kept = await memory.remember('The office wifi password rotates monthly', scope);
         const short = await memory.remember('Standup is moved to 10:30 today', { ...scope, ttlMs: 60 });
         const pttl = await ctx.client.pttl(`${tag}:m:${short.id}`);
@@ -205,8 +213,83 @@ export default defineSuite({
           [kept.id],
           'the expired memory is not recalled',
         );
-        assert.equal(await ctx.client.call('VCARD', `${tag}:vset`), 1, 'its element left the vector set');
-        assert.equal(await ctx.client.zcard(`${tag}:ids`), 1, 'and its id the index');
+        assert.equal(
+          Number(await ctx.client.call('VCARD', `${tag}:vset`)),
+          2,
+          'recall wrote nothing: the element is still there',
+        );
+        assert.equal(await ctx.client.zcard(`${tag}:ids`), 2, 'and its id');
+        const next = await memory.remember('Retro is on Friday afternoons', scope);
+        assert.equal(
+          Number(await ctx.client.call('VCARD', `${tag}:vset`)),
+          2,
+          'the remember swept the expired element',
+        );
+        assert.deepEqual((await ctx.client.zrange(`${tag}:ids`, '0', '-1')).sort(), [kept.id, next.id].sort());
+        assert.equal(await ctx.client.exists(`${tag}:exp`), 0, 'and emptied the expiry index');
+      },
+    },
+    {
+      name: 'concurrent remembers of near-identical new texts leave one memory with every topic',
+      requires: ['vectorSets'],
+      async run(ctx) {
+        const memory = longTerm(ctx);
+        const scope = { user: 'racer' };
+        const tag = scopeTag(ctx.prefix, 'racer');
+        const variants = [
+          'The user prefers tabs over spaces',
+          'the user prefers tabs over spaces',
+          'The user prefers tabs over spaces!',
+          'THE USER PREFERS TABS OVER SPACES',
+          'The user prefers tabs over spaces.',
+          'the user prefers tabs over spaces!!',
+        ];
+        const results = await Promise.all(
+          variants.map((text, i) => memory.remember(text, { ...scope, topics: [`t${i}`] })),
+        );
+        assert.equal(Number(await ctx.client.call('VCARD', `${tag}:vset`)), 1, 'one element');
+        const ids = await ctx.client.zrange(`${tag}:ids`, '0', '-1');
+        assert.equal(ids.length, 1, 'one id');
+        assert.ok(
+          results.filter((r) => !r.deduplicated).length >= 1,
+          'at least one remember added (the others updated or merged)',
+        );
+        const [only] = await memory.recall('user prefers tabs', { ...scope, k: 10 });
+        assert.equal(only?.id, ids[0]);
+        assert.deepEqual(
+          only?.topics.sort(),
+          variants.map((_, i) => `t${i}`),
+          "every remember's topic reached the one memory",
+        );
+        ctx.note(`${variants.length} concurrent remembers: 1 memory`);
+      },
+    },
+    {
+      name: 'recall as a user with the read-only ACL recipe, an expired memory present: answered, no NOPERM',
+      requires: ['vectorSets'],
+      // ACL users are per node: one server only.
+      topology: 'standalone',
+      destructive: 'creates and deletes an ACL user',
+      async run(ctx) {
+        const scope = { user: 'reader' };
+        const tag = scopeTag(ctx.prefix, 'reader');
+        const writer = longTerm(ctx);
+        const kept = await writer.remember('The build server restarts at midnight', scope);
+        const short = await writer.remember('The build is red right now', { ...scope, ttlMs: 50 });
+        for (let i = 0; i < 200 && (await ctx.client.exists(`${tag}:m:${short.id}`)); i++)
+          await new Promise((r) => setTimeout(r, 20));
+        const found = await asReadOnlyUser(ctx.client, ctx.target, (reader) =>
+          createLongTermMemory(reader, {
+            embedder,
+            prefix: ctx.prefix,
+            capabilities: ctx.target.capabilities,
+          }).recall('the build server', { ...scope, k: 5 }),
+        );
+        assert.deepEqual(
+          found.map((m) => m.id),
+          [kept.id],
+        );
+        assert.equal(Number(await ctx.client.call('VCARD', `${tag}:vset`)), 2, 'nothing removed by the read');
       },
     },
   ],
