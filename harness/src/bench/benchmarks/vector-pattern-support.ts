@@ -179,3 +179,29 @@ export function timedRounds<K extends string>(
   ) as Record<K, () => Promise<number>>;
   return { fns, p99 };
 }
+
+/**
+ * PINGs one after another from a connection of its own until stopped: what a client that is not writing waits while
+ * the writes run (a write that holds the main thread, such as a script running VADD, delays every one of them).
+ * `stop()` ends the probe and describes the round trips: p50, p99 and the longest.
+ */
+export function pingProbe(client: RedisClient): { stop(): Promise<string> } {
+  const times: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const started = performance.now();
+      await client.ping();
+      times.push(performance.now() - started);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      if (times.length === 0) return 'no PING answered';
+      const ms = (x: number) => `${x.toFixed(2)} ms`;
+      return `PING from another connection meanwhile: p50 ${ms(sortedPercentile(times, 50))}, p99 ${ms(sortedPercentile(times, 99))}, max ${ms(times.reduce((a, b) => Math.max(a, b), 0))} (${times.length.toLocaleString('en')} pings)`;
+    },
+  };
+}
