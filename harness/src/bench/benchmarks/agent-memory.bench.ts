@@ -20,6 +20,7 @@ import {
   benchSize,
   commandStats,
   onlyKey,
+  mainThreadUsec,
   pingProbe,
   SEED_BATCH,
   SEED_IN_FLIGHT,
@@ -54,6 +55,7 @@ export default defineBenchmark({
       );
       let deduplicated = 0;
       const beforeSeeding = await commandStats(client);
+      const mainBefore = await mainThreadUsec(client);
       const prober = await connect(targetConnection(target));
       const probe = pingProbe(prober);
       const remembersPerSecond = await seed(
@@ -73,6 +75,7 @@ export default defineBenchmark({
         log,
       );
       const pings = await probe.stop();
+      const mainPerWrite = Math.round(((await mainThreadUsec(client)) - mainBefore) / size);
       await closeClient(prober);
       const seeding = serverTime(beforeSeeding, await commandStats(client), [
         'evalsha',
@@ -156,7 +159,7 @@ export default defineBenchmark({
         rows,
         notes: [
           `${size.toLocaleString('en')} remembers into one user scope, ${deduplicated} de-duplicated into an existing memory, ${count.toLocaleString('en')} in the vector set; ${DIM} dims, Q8; ${texts.length} queries a round; the embedder is a table of precomputed vectors (no model in the timing)`,
-          `while seeding: ${pings}`,
+          `while seeding: the main thread ran commands ${mainPerWrite} µs per remember() (INFO stats eventloop_duration_cmd_sum); ${pings}`,
           `server time per call (INFO commandstats; VADD … CAS counts its background neighbour search too) while seeding: ${seeding}; during the rounds (every subject): ${inRounds}`,
         ],
       };

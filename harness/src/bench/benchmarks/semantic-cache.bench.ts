@@ -39,6 +39,7 @@ import {
   benchSize,
   commandStats,
   onlyKey,
+  mainThreadUsec,
   pingProbe,
   SEED_BATCH,
   SEED_IN_FLIGHT,
@@ -76,6 +77,7 @@ async function latency(
   const stride = Math.floor(size / queries);
   const sampled: Float32Array[] = [];
   const beforeSeeding = await commandStats(client);
+  const mainBefore = await mainThreadUsec(client);
   const prober = await connect(targetConnection(target));
   const probe = pingProbe(prober);
   const storesPerSecond = await seed(
@@ -96,6 +98,7 @@ async function latency(
     log,
   );
   const pings = await probe.stop();
+  const mainPerWrite = Math.round(((await mainThreadUsec(client)) - mainBefore) / size);
   await closeClient(prober);
   const seeding = serverTime(beforeSeeding, await commandStats(client), [
     'evalsha',
@@ -182,7 +185,7 @@ async function latency(
     notes: [
       `${label} x ${DIM} dims, Q8, one scope; ${queries} hit and ${queries} miss queries a round; the embedder is a table of precomputed vectors (no model in the timing)`,
       `hit queries that hit: ${pct(outcomes.hit)}; miss queries that hit: ${pct(outcomes.miss)} (threshold ${cache.threshold})`,
-      `while seeding: ${pings}`,
+      `while seeding: the main thread ran commands ${mainPerWrite} µs per store() (INFO stats eventloop_duration_cmd_sum); ${pings}`,
       `server time per call (INFO commandstats; VADD … CAS counts its background neighbour search too) while seeding: ${seeding}; during the rounds: ${inRounds}`,
     ],
   };
