@@ -148,7 +148,7 @@ async function latency(
   const label = `${size.toLocaleString('en')} prompts`;
   const names = {
     anchorHit: `bare VSIM COUNT 3, hit queries, ${label} (anchor)`,
-    checkHit: `check, hit (VSIM + REAP script), ${label}`,
+    checkHit: `check, hit (VSIM + MGET of the answers), ${label}`,
     anchorMiss: `bare VSIM COUNT 3, miss queries, ${label} (anchor)`,
     checkMiss: `check, miss (VSIM), ${label}`,
   };
