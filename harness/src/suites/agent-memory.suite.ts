@@ -8,10 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { CapabilityMissingError } from '@redis-agent-kit/patterns';
+import { CapabilityMissingError, closeClient, connect } from '@redis-agent-kit/patterns';
 import { createLongTermMemory, createWorkingMemory, type LongTermMemory } from '@redis-agent-kit/patterns/memory';
 import { createHashingEmbedder } from '@redis-agent-kit/patterns/vector';
 import { defineSuite, type SuiteContext } from '../matrix/suite.ts';
+import { targetConnection } from '../targets/describe.ts';
 import { asReadOnlyUser } from './read-only-acl.ts';
 
 const embedder = createHashingEmbedder({ dim: 128 });
@@ -244,9 +245,22 @@ export default defineSuite({
           'The user prefers tabs over spaces.',
           'the user prefers tabs over spaces!!',
         ];
-        const results = await Promise.all(
-          variants.map((text, i) => memory.remember(text, { ...scope, topics: [`t${i}`] })),
-        );
+        // Half of them from a second connection, as from another process.
+        const other = await connect(targetConnection(ctx.target));
+        const results = await (async () => {
+          try {
+            const second = createLongTermMemory(other, {
+              embedder,
+              prefix: ctx.prefix,
+              capabilities: ctx.target.capabilities,
+            });
+            return await Promise.all(
+              variants.map((text, i) => (i % 2 ? second : memory).remember(text, { ...scope, topics: [`t${i}`] })),
+            );
+          } finally {
+            await closeClient(other);
+          }
+        })();
         assert.equal(Number(await ctx.client.call('VCARD', `${tag}:vset`)), 1, 'one element');
         const ids = await ctx.client.zrange(`${tag}:ids`, '0', '-1');
         assert.equal(ids.length, 1, 'one id');
