@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { CapabilityMissingError, closeClient, connect } from '@redis-agent-kit/patterns';
 import { createLongTermMemory, createWorkingMemory, type LongTermMemory } from '@redis-agent-kit/patterns/memory';
-import { createHashingEmbedder } from '@redis-agent-kit/patterns/vector';
+import { createHashingEmbedder, toFp32Blob } from '@redis-agent-kit/patterns/vector';
 import { defineSuite, type SuiteContext } from '../matrix/suite.ts';
 import { targetConnection } from '../targets/describe.ts';
 import { asReadOnlyUser } from './read-only-acl.ts';
@@ -228,6 +228,21 @@ export default defineSuite({
         );
         assert.deepEqual((await ctx.client.zrange(`${tag}:ids`, '0', '-1')).sort(), [kept.id, next.id].sort());
         assert.equal(await ctx.client.exists(`${tag}:exp`), 0, 'and emptied the expiry index');
+      },
+    },
+    {
+      name: 'a remember whose element the server refuses leaves no record behind',
+      requires: ['vectorSets'],
+      async run(ctx) {
+        const memory = longTerm(ctx);
+        const tag = scopeTag(ctx.prefix, 'refused');
+        // A set made by someone else without quantization: VSIM reads it, VADD … Q8 is refused.
+        const [seed] = await embedder.embed(['someone else']);
+        await ctx.client.call('VADD', `${tag}:vset`, 'FP32', toFp32Blob(seed as Float32Array), 'x', 'NOQUANT');
+        await assert.rejects(memory.remember('A memory the set refuses', { user: 'refused' }), /quantization/);
+        assert.equal(await ctx.client.exists(`${tag}:ids`), 0, 'no id left in the index');
+        assert.deepEqual((await ctx.client.scan('0', 'MATCH', `${tag}:m:*`, 'COUNT', 1000))[1], [], 'no record left');
+        await ctx.client.unlink(`${tag}:vset`);
       },
     },
     {

@@ -359,10 +359,18 @@ export function createLongTermMemory(client: RedisClient, options: LongTermMemor
       'remember',
     );
     const attributes = JSON.stringify({ topics: record.topics, createdAt: record.createdAt });
-    await batch(
-      [command('VADD', keys.vset, 'FP32', toFp32Blob(vector), record.id, 'CAS', 'Q8', 'SETATTR', attributes)],
+    const [reply] = await send(
+      sendBatch(client, [
+        command('VADD', keys.vset, 'FP32', toFp32Blob(vector), record.id, 'CAS', 'Q8', 'SETATTR', attributes),
+      ]),
       'remember',
     );
+    if (reply instanceof Error) {
+      // The server refused the element (a dimension that does not match the set, say): its record goes too, so no
+      // record without element is left behind by a refusal. (A timeout leaves it: with a TTL it is swept later.)
+      await forgetIds(keys, [record.id]);
+      throw redactClientError(client, reply);
+    }
     return record.id;
   }
 
