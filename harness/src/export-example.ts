@@ -9,10 +9,13 @@
  *   monorepo; a copy uses the built package), `engines` kept and `engine-strict` in its .npmrc, a .gitignore, a
  *   tsconfig.json with TypeScript and the type packages it needs (`npm run typecheck`);
  * - the README without its monorepo-only parts (between `<!-- monorepo -->` and `<!-- /monorepo -->`) and with
- *   links into the monorepo pointed at the installed package.
- * Then `cd <dir> && npm install && REDIS_URL=redis://… npm start` runs it without the monorepo.
+ *   links into the monorepo pointed at the installed package;
+ * - a package-lock.json (`npm install --package-lock-only`: the versions the registry serves now, fixed from then
+ *   on, so every `npm ci` of the copy installs the same tree). That step needs npm to reach the package registry;
+ *   when it cannot, the export says so and fails, and the copy is complete but for its lockfile.
+ * Then `cd <dir> && npm ci && REDIS_URL=redis://… npm start` runs it without the monorepo.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { EXAMPLES_DIR, exampleNames } from './discover.ts';
@@ -59,6 +62,47 @@ const TSCONFIG = {
 
 const GITIGNORE = ['node_modules/', 'dist/', '*.log', '.env'];
 
+/** What npm prints when it cannot reach the registry (or has nothing cached while offline). */
+const UNREACHABLE = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|ENETUNREACH|EHOSTUNREACH|ENOTCACHED)\b/;
+
+/** The copy is complete but its lockfile could not be written; the message says why and what to do. */
+export class LockfileError extends Error {
+  override readonly name = 'LockfileError';
+}
+
+export interface ExportOptions {
+  log?: (line: string) => void;
+  /** The environment npm resolves the lockfile in (its registry, cache and proxy settings); default this process's. */
+  npmEnv?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Writes the copy's package-lock.json without installing anything: npm resolves every range against the registry
+ * (and the packed patterns tarball in vendor/), so the copy's `npm ci` installs exactly that tree.
+ */
+export function writeLockfile(dir: string, env: NodeJS.ProcessEnv = process.env): void {
+  const npm = spawnSync(
+    'npm',
+    ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+    { cwd: dir, env, encoding: 'utf8', timeout: 300_000 },
+  );
+  if (npm.status === 0 && existsSync(join(dir, 'package-lock.json'))) return;
+  const output = `${npm.stderr ?? ''}\n${npm.stdout ?? ''}`;
+  const code = UNREACHABLE.exec(output)?.[1] ?? (npm.error as NodeJS.ErrnoException | undefined)?.code;
+  const retry = `run \`npm install\` in ${dir} once npm can reach it (that writes package-lock.json), or export again into a new directory`;
+  if (code && UNREACHABLE.test(code)) {
+    throw new LockfileError(
+      `${dir} is complete but has no package-lock.json: npm could not reach the package registry (${code}). ` +
+        `Check npm's registry and proxy settings (npm config get registry), then ${retry}.`,
+    );
+  }
+  const detail = output.trim().split('\n').filter(Boolean).slice(-3).join(' ');
+  throw new LockfileError(
+    `${dir} is complete but has no package-lock.json: npm install --package-lock-only failed ` +
+      `(exit ${npm.status ?? npm.signal}): ${detail}. Fix that, then ${retry}.`,
+  );
+}
+
 /** The lines of an example's .gitignore (plain names and `dir/`: what the examples use), comments left out. */
 function gitignoreLines(dir: string): string[] {
   const file = join(dir, '.gitignore');
@@ -102,7 +146,8 @@ export function standaloneManifest(manifest: Manifest, packed: string, versions:
   return out;
 }
 
-export function exportExample(name: string, destination: string, log: (line: string) => void = () => {}): string {
+export function exportExample(name: string, destination: string, options: ExportOptions = {}): string {
+  const log = options.log ?? (() => {});
   const source = join(EXAMPLES_DIR, name);
   if (!existsSync(join(source, 'package.json')))
     throw new Error(`no example "${name}"; examples: ${exampleNames().join(', ')}`);
@@ -153,7 +198,9 @@ export function exportExample(name: string, destination: string, log: (line: str
   );
   const readme = join(out, 'README.md');
   if (existsSync(readme)) writeFileSync(readme, standaloneReadme(readFileSync(readme, 'utf8')));
-  log(`exported examples/${name} to ${out} (${PATTERNS} from vendor/${packed})`);
+  log(`exported examples/${name} to ${out} (${PATTERNS} from vendor/${packed}); resolving package-lock.json`);
+  writeLockfile(out, options.npmEnv);
+  log(`wrote ${join(out, 'package-lock.json')}`);
   return out;
 }
 
@@ -164,8 +211,8 @@ if (process.argv[1] === import.meta.filename) {
     process.exit(2);
   }
   try {
-    const out = exportExample(name, destination, (line) => console.log(`[export] ${line}`));
-    console.log(`next: cd ${out} && npm install && REDIS_URL=redis://127.0.0.1:6379 npm start`);
+    const out = exportExample(name, destination, { log: (line) => console.log(`[export] ${line}`) });
+    console.log(`next: cd ${out} && npm ci && REDIS_URL=redis://127.0.0.1:6379 npm start`);
   } catch (error) {
     console.error(`[export] ${(error as Error).message}`);
     process.exit(1);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLES_DIR, exampleNames } from '../src/discover.ts';
-import { exportExample, standaloneManifest, standaloneReadme } from '../src/export-example.ts';
+import { exportExample, LockfileError, standaloneManifest, standaloneReadme } from '../src/export-example.ts';
 import { freePort } from '../src/targets/ports.ts';
 import { target } from '../src/vitest/index.ts';
 
@@ -24,9 +24,10 @@ const env = (extra: Record<string, string>) => {
   return { ...rest, ...extra };
 };
 
+/** Exports an example and installs it as its README says: `npm ci`, which needs the copy's own lockfile. */
 async function exportAndInstall(name: string): Promise<string> {
   const dir = exportExample(name, join(work, name));
-  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--silent'], { cwd: dir });
+  await run('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline', '--silent'], { cwd: dir });
   return dir;
 }
 
@@ -247,6 +248,56 @@ describe('an exported example is a clean standalone project', () => {
     expect(JSON.stringify(manifest.scripts)).not.toContain('--conditions');
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).not.toMatch(/npm run example|monorepo/);
     expect(existsSync(join(dir, 'tsconfig.json'))).toBe(true);
+  });
+
+  it('its package-lock.json matches its package.json and pins the packed patterns by hash', () => {
+    const dir = join(work, 'products-cache');
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    const lock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as {
+      lockfileVersion: number;
+      packages: Record<string, { resolved?: string; integrity?: string; version?: string } & typeof manifest>;
+    };
+    expect(lock.lockfileVersion).toBe(3);
+    expect(lock.packages['']?.dependencies).toEqual(manifest.dependencies);
+    expect(lock.packages['']?.devDependencies).toEqual(manifest.devDependencies);
+    const patterns = lock.packages['node_modules/@redis-agent-kit/patterns'];
+    expect(patterns?.resolved).toBe(manifest.dependencies['@redis-agent-kit/patterns']);
+    expect(patterns?.integrity).toMatch(/^sha512-/);
+    for (const name of Object.keys(manifest.dependencies))
+      expect(lock.packages[`node_modules/${name}`]?.version, name).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('says so, clearly, when npm cannot reach the registry for the lockfile, and leaves the rest of the copy', () => {
+    // A registry address where nothing listens and an empty npm cache: what a machine without network sees.
+    const cache = mkdtempSync(join(tmpdir(), 'rak-export-npm-cache-'));
+    const dir = join(work, 'offline-key-audit');
+    try {
+      const npmEnv = {
+        ...process.env,
+        npm_config_registry: 'http://127.0.0.1:9/',
+        npm_config_cache: cache,
+        npm_config_fetch_retries: '0',
+        npm_config_prefer_offline: 'false',
+      };
+      let thrown: unknown;
+      try {
+        exportExample('key-audit', dir, { npmEnv });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(LockfileError);
+      expect((thrown as Error).message).toMatch(
+        /has no package-lock\.json: npm could not reach the package registry \(ECONNREFUSED\)\. .*run `npm install` in/,
+      );
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+    expect(existsSync(join(dir, 'package-lock.json'))).toBe(false);
+    for (const file of ['package.json', 'README.md', 'tsconfig.json', '.npmrc', 'src/cli.ts'])
+      expect(existsSync(join(dir, file)), file).toBe(true);
   });
 
   it('an installed copy type-checks with its own tsconfig (products-cache, installed above)', async () => {

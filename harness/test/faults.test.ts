@@ -19,6 +19,7 @@ describe('fault scenarios', () => {
         'connection-pause',
         'connection-restart',
         'key-audit-instance-down',
+        'products-cache-l1-pause',
         'products-cache-pause',
         'products-cache-restart',
         'rate-limiter-outage',

@@ -190,7 +190,7 @@ describe('examples/job-queue copied out of the monorepo', () => {
 
   it('npm start serves the API and its forked worker runs a job', async () => {
     const dir = exportExample('job-queue', join(work, 'job-queue'));
-    await promisify(execFile)('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--silent'], {
+    await promisify(execFile)('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline', '--silent'], {
       cwd: dir,
     });
     const port = await freePort();

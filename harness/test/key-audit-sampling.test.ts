@@ -108,6 +108,34 @@ describe('key audit sampling', () => {
     }
   });
 
+  it('finds every key of a tiny keyspace from any random cursor, also when the walk ends in its first calls', async () => {
+    // Database 5 holds one key: the walk wraps to cursor 0 and ends within two calls, whose keys it keeps to drop
+    // repeats from its last call. It once dropped the last call's own keys: about every other sample found nothing.
+    const client = await connect({ url: `${server.url}/5` });
+    try {
+      await client.set('only:key', 'v');
+      const walks: number[] = [];
+      for (let run = 0; run < 40; run++) {
+        const seen: string[] = [];
+        const options = {
+          match: '*',
+          count: 100,
+          randomStart: true,
+          beforeSend: async () => {},
+          deadline: <T>(p: Promise<T>) => p,
+        };
+        for await (const batch of scanKeys(client as Redis, options)) seen.push(...batch);
+        walks.push(seen.length);
+      }
+      expect(walks).toEqual(Array.from({ length: 40 }, () => 1));
+      const report = await auditKeyspace(client, { sampleKeys: 10 });
+      expect(report.totals.scanned).toBe(1);
+    } finally {
+      await client.flushdb();
+      await closeClient(client);
+    }
+  });
+
   it('without the sizing pass, samples from a random cursor and says what its intervals assume', () => {
     const [first, second] = cursorSamples as [AuditReport, AuditReport];
     expect(first.totals.scanned).toBe(SAMPLE);

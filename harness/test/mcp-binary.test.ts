@@ -26,7 +26,7 @@ for (const t of targets()) {
     });
     afterAll(async () => {
       await s.close();
-      await client.unlink(binaryKey, `${base}:text`, `${base}:hash`, `${base}:sent`);
+      await client.unlink(binaryKey, `${base}:text`, `${base}:hash`, `${base}:sent`, `${base}:stream`, `${base}:mem`);
     });
 
     it('keys scan, info, string get and del reach a key with bytes ff fe, and its value comes back whole', async () => {
@@ -64,6 +64,52 @@ for (const t of targets()) {
       const fields = await s.ok('hash', { op: 'get', key: `${base}:hash` });
       expect(fields.encoding).toBe('base64');
       expect(fields.fields).toEqual({ [b64(Buffer.from([0xfe]))]: b64(binaryValue) });
+    });
+
+    it('stream group and consumer names are bytes: created, read, listed and acked as base64', async () => {
+      const stream = Buffer.from(`${base}:stream`);
+      // Neither name is UTF-8: as text they could only be stored altered (or alias another group).
+      const group = Buffer.from([0x67, 0xff, 0x00]);
+      const consumer = Buffer.from([0xc3, 0x28]);
+      const call = { key: b64(stream), group: b64(group), encoding: 'base64' };
+      await s.ok('stream', { op: 'group_create', ...call, id: '0', ttl: 60 });
+      const groups = (await client.callBuffer('XINFO', 'GROUPS', stream)) as Buffer[][];
+      expect(groups.map((g) => g[1] as Buffer)).toEqual([group]);
+      const { id } = await s.ok('stream', { op: 'add', key: `${base}:stream`, fields: { e: '1' } });
+      const read = await s.ok('stream', { op: 'group_read', ...call, consumer: b64(consumer) });
+      expect((read.entries as { id: string }[]).map((e) => e.id)).toEqual([id]);
+      const consumers = (await client.callBuffer('XINFO', 'CONSUMERS', stream, group)) as Buffer[][];
+      expect(consumers.map((c) => c[1] as Buffer)).toEqual([consumer]);
+
+      const pending = await s.ok('stream', { op: 'pending', ...call });
+      expect(pending.encoding).toBe('base64');
+      const rows = (pending.info as { pending: { id: string; consumer: string }[] }).pending;
+      expect(rows.map((row) => Buffer.from(row.consumer, 'base64'))).toEqual([consumer]);
+      const info = await s.ok('stream', { op: 'info', key: b64(stream), encoding: 'base64' });
+      expect(info.encoding).toBe('base64');
+      const listed = (info.info as { groups: { name: string }[] }).groups;
+      expect(listed.map((g) => Buffer.from(g.name, 'base64'))).toEqual([group]);
+      // Stream ids are ASCII and stay text, as in every stream answer.
+      expect(rows[0]?.id).toBe(id);
+
+      expect((await s.ok('stream', { op: 'ack', ...call, ids: [id] })).changed).toBe(1);
+      expect(await client.call('XPENDING', stream, group)).toEqual([0, null, null, null]);
+    });
+
+    it('server memory measures a key whose name is not UTF-8', async () => {
+      const key = Buffer.concat([Buffer.from(`${base}:mem:`), Buffer.from([0xff])]);
+      await client.set(key, 'x'.repeat(1000), 'EX', 60);
+      const answer = await s.ok('server', { op: 'memory', key: b64(key), encoding: 'base64' });
+      const [node] = answer.nodes as { key: string; bytes: number }[];
+      expect(Buffer.from(node?.key ?? '', 'base64')).toEqual(key);
+      expect(node?.bytes).toBeGreaterThan(1000);
+      expect(answer.total).toBe(node?.bytes);
+      // A text key still answers in text.
+      await client.set(`${base}:mem`, 'y', 'EX', 60);
+      const text = await s.ok('server', { op: 'memory', key: `${base}:mem` });
+      expect(text).not.toHaveProperty('encoding');
+      expect((text.nodes as { key: string }[])[0]?.key).toBe(`${base}:mem`);
+      await client.unlink(key);
     });
 
     it('lone surrogates are refused, so \\ud800 and \\udfff never name the same key', async () => {

@@ -120,7 +120,11 @@ describe('redis-8: MCP answers, reads and inputs are bounded', () => {
         { op: 'incr', key: k('zi'), entries: [{ member: 'm'.repeat(200_000), score: 1 }], ttl: 60 },
         /exceeds the 102400-byte limit/,
       ],
-      ['stream', { op: 'group_create', key: k('s'), group: longName, ttl: 60 }, /longer than 1024 bytes/],
+      [
+        'stream',
+        { op: 'group_create', key: k('s'), group: longName, ttl: 60 },
+        /group of 2000 bytes exceeds the 1024-byte limit/,
+      ],
       ['ratelimit', { op: 'check', policy: 'p', id: longName, limit: 5, window: 60 }, /longer than 1024 bytes/],
       [
         'vector',

@@ -75,9 +75,10 @@ describe('MCP memory tools', () => {
               session,
               role: 'user',
               content: 'x',
-              permanent: true,
+              ttl: 0,
             }),
-            /permanent/,
+            />=1/,
+            'a session always expires: ttl: 0 (none) is refused',
           );
           assert.match(
             await s.fails('working_memory', { op: 'append', prefix, session: 'bad id!', role: 'user', content: 'x' }),
@@ -162,7 +163,7 @@ describe('MCP memory tools', () => {
               user: 'alice',
               text: 'Alice deploys on Tuesdays',
               topics: ['ops'],
-              permanent: true,
+              ttl: 0,
             })
           ).remembered as { id: string };
           await s.ok('memory', { op: 'remember', prefix, user: 'bob', text: 'Alice prefers dark mode in the editor' });
@@ -188,20 +189,16 @@ describe('MCP memory tools', () => {
             .memories as { id: string }[];
           assert.ok(bob.length === 1 && bob[0]?.id !== first.id, 'bob sees only his own memory');
 
-          // TTL rules: ttl as asked, permanent kept, else the default TTL (3600 s).
+          // TTL rules: ttl as asked, ttl: 0 kept permanent, else the default TTL (3600 s).
           const records = await scanRecords(client, prefix);
           const ttls = new Map(
             await Promise.all(records.map(async (key) => [key.split(':m:')[1], await client.pttl(key)] as const)),
           );
           const set = ttls.get(first.id) as number;
           assert.ok(set > 0 && set <= 300_000, `ttl 300 s (${set})`);
-          assert.equal(ttls.get(kept.id), -1, 'permanent: no TTL');
+          assert.equal(ttls.get(kept.id), -1, 'ttl: 0: no TTL');
           const defaulted = [...ttls.entries()].find(([id]) => id !== first.id && id !== kept.id)?.[1] as number;
           assert.ok(defaulted > 300_000 && defaulted <= 3_600_000, `the default TTL (${defaulted})`);
-          assert.match(
-            await s.fails('memory', { op: 'remember', prefix, user: 'alice', text: 'x', ttl: 60, permanent: true }),
-            /either ttl or permanent/,
-          );
 
           assert.match(
             await s.fails('memory', { op: 'recall', prefix, user: 'alice', text: 'x'.repeat(8 * 1024 + 1) }),
@@ -249,8 +246,7 @@ describe('MCP memory tools', () => {
           assert.equal(memory?.annotations?.readOnlyHint, true);
           const props = inputArgs(s, 'memory');
           assert.ok(props.includes('op'), 'memory keeps its op argument (recall only)');
-          for (const arg of ['ttl', 'permanent', 'id', 'before'])
-            assert.ok(!props.includes(arg), `memory has no ${arg}`);
+          for (const arg of ['ttl', 'id', 'before']) assert.ok(!props.includes(arg), `memory has no ${arg}`);
           assert.deepEqual(await s.ok('memory', { user: `${unique()}`, text: 'anything' }), { memories: [] });
           assert.match(await s.fails('memory', { user: 'u', text: 'x', ttl: 60 }), /ttl/);
         } finally {

@@ -1,7 +1,7 @@
 /**
  * Writes through the MCP server never damage data, on every target: a failed write changes nothing (no TTL
- * scheduled, no half-applied increments), and the TTL rule is the one the tool descriptions state: `ttl`,
- * `permanent` and `--default-ttl` apply to a key the write creates; an existing key keeps its TTL, including none.
+ * scheduled, no half-applied increments), and the TTL rule is the one the server instructions state: `ttl` (`ttl: 0`
+ * for none) and `--default-ttl` apply to a key the write creates; an existing key keeps its TTL, including none.
  */
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '@redis-agent-kit/patterns';
@@ -105,7 +105,7 @@ for (const t of targets()) {
       expect(await client.ttl(stream)).toBe(-1);
     });
 
-    it('an existing key keeps its TTL, including none, whatever ttl, permanent or the default say', async () => {
+    it('an existing key keeps its TTL, including none, whatever ttl (0 included) or the default say', async () => {
       for (const [type, write] of Object.entries(WRITES)) {
         const permanent = key(`keep-none-${type}`);
         await seed(client, type, permanent);
@@ -117,13 +117,13 @@ for (const t of targets()) {
         const expiring = key(`keep-ttl-${type}`);
         await seed(client, type, expiring);
         await client.expire(expiring, 1000);
-        await s.ok(tool, { ...write(expiring)[1], permanent: true });
+        await s.ok(tool, { ...write(expiring)[1], ttl: 0 });
         const ttl = await client.ttl(expiring);
         expect(ttl > 120 && ttl <= 1000, `${type}: kept its TTL (${ttl})`).toBe(true);
       }
     });
 
-    it('a key the write creates gets ttl, else the default TTL, or none with permanent: true', async () => {
+    it('a key the write creates gets ttl, else the default TTL, or none with ttl: 0', async () => {
       for (const [type, write] of Object.entries(WRITES)) {
         const [tool, args] = write(key(`new-default-${type}`));
         await s.ok(tool, args);
@@ -136,7 +136,7 @@ for (const t of targets()) {
         expect(ttl > 0 && ttl <= 30, `${type}: ttl (${ttl})`).toBe(true);
 
         const [, forever] = write(key(`new-permanent-${type}`));
-        await s.ok(tool, { ...forever, permanent: true });
+        await s.ok(tool, { ...forever, ttl: 0 });
         expect(await client.ttl(forever.key as string), `${type}: permanent`).toBe(-1);
       }
       const group = key('new-group-stream');
@@ -174,7 +174,7 @@ for (const t of targets().filter((target) => target.capabilities.vectorSets)) {
       for (const suffix of ['zero', 'ttl', 'perm', 'default']) await client.unlink(vset(`${index}_${suffix}`));
     });
 
-    it('refused with --default-ttl 0 unless ttl or permanent; a created index gets the TTL', async () => {
+    it('refused with --default-ttl 0 unless ttl is given (0: none); a created index gets the TTL', async () => {
       const s = await inProcessSession(t, ['--tools', 'vector', '--default-ttl', '0']);
       try {
         expect(await s.fails('vector', { op: 'upsert', index: `${index}_zero`, docs })).toMatch(/writes need a TTL/);
@@ -182,7 +182,7 @@ for (const t of targets().filter((target) => target.capabilities.vectorSets)) {
         await s.ok('vector', { op: 'upsert', index: `${index}_ttl`, docs, ttl: 60 });
         const ttl = await client.ttl(vset(`${index}_ttl`));
         expect(ttl > 0 && ttl <= 60, `ttl ${ttl}`).toBe(true);
-        await s.ok('vector', { op: 'upsert', index: `${index}_perm`, docs, permanent: true });
+        await s.ok('vector', { op: 'upsert', index: `${index}_perm`, docs, ttl: 0 });
         expect(await client.ttl(vset(`${index}_perm`))).toBe(-1);
         await s.ok('vector', { op: 'upsert', index: `${index}_perm`, docs, ttl: 60 });
         expect(await client.ttl(vset(`${index}_perm`)), 'an existing index keeps its TTL (none)').toBe(-1);

@@ -12,8 +12,7 @@ import connectionBenchmark from '../src/bench/benchmarks/connection.bench.ts';
 import connectionRestart from '../src/faults/connection-restart.fault.ts';
 import { runFaultScenario } from '../src/faults/run.ts';
 import type { MatrixReport } from '../src/matrix/render.ts';
-import { runApplicableCheck } from '../src/matrix/applicability.ts';
-import { type CheckResult, defineSuite } from '../src/matrix/suite.ts';
+import { type CheckResult, defineSuite, runCheck } from '../src/matrix/suite.ts';
 import { type BenchRecord, renderBenchHtml } from '../src/report/bench-page.ts';
 import { chromiumPath, renderedDom, screenshot } from '../src/report/chromium.ts';
 import { renderMatrixHtml } from '../src/report/matrix-page.ts';
@@ -71,8 +70,7 @@ describe('reports in headless Chromium', () => {
     const suites = [connectionSuite, kinds, needsJson];
     const results: CheckResult[] = [];
     for (const t of targets())
-      for (const suite of suites)
-        for (const check of suite.checks) results.push(await runApplicableCheck(suite, check, t, false));
+      for (const suite of suites) for (const check of suite.checks) results.push(await runCheck(suite, check, t));
     const fault = await runFaultScenario(connectionRestart);
     report = {
       date: new Date().toISOString(),

@@ -7,7 +7,6 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { closeClient, connect, type RedisClient } from '@redis-agent-kit/patterns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { refusal } from '../src/matrix/applicability.ts';
 import { matrixKeyPatterns, removeKeys } from '../src/matrix/shared-server.ts';
 import { LocalServer } from '../src/targets/local-server.ts';
 import { clientFor, targets } from '../src/vitest/index.ts';
@@ -117,24 +116,5 @@ describe('the sweep', () => {
       expect(await removeKeys(cluster, matrixKeyPatterns(['connection']))).toBe(keys.length);
       for (const key of keys) expect(await cluster.exists(key)).toBe(0);
     }
-  });
-
-  it('refuses a destructive check only on a server the harness did not start, unless allowed', () => {
-    const check = { destructive: 'creates and deletes an ACL user' };
-    const url = { provider: 'url' as const, cluster: false };
-    expect(refusal(check, url, false)).toMatch(/^destructive: creates .*--allow-destructive$/);
-    expect(refusal(check, url, true)).toBeUndefined();
-    expect(refusal(check, { ...url, provider: 'local' }, false)).toBeUndefined();
-    expect(refusal({}, url, false)).toBeUndefined();
-  });
-
-  it('runs a check for one topology on every target of that shape, whatever its name', () => {
-    expect(refusal({ topology: 'cluster' }, { provider: 'url', cluster: true }, false)).toBeUndefined();
-    expect(refusal({ topology: 'cluster' }, { provider: 'local', cluster: false }, false)).toBe(
-      'not run on a single server',
-    );
-    expect(refusal({ topology: 'standalone', destructive: 'x' }, { provider: 'url', cluster: true }, true)).toBe(
-      'not run on a cluster',
-    );
   });
 });

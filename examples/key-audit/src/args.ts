@@ -27,6 +27,9 @@ usage: redis-key-audit [--url redis://… …] [options]
                            of keys (users whose ACL denies EVAL get this automatically)
   --fail-on <severity>     exit 1 when a finding is at least info|warning|error
   --timeout <ms>           connect timeout and deadline of every command, per instance (default 5000)
+  --demo                   first write a small demo keyspace (127 keys under key-audit-demo:, each expiring within
+                           an hour; written again, the same keys are replaced), so an empty server has something to
+                           audit: the only option that writes
   -h, --help               this text
 
 exit codes: 0 every instance audited (and no finding at --fail-on), 1 a finding at or above --fail-on,
@@ -43,6 +46,8 @@ export interface CliOptions {
   failOn: Severity | undefined;
   timeoutMs: number;
   audit: Omit<AuditOptions, 'onProgress' | 'signal'>;
+  /** Write the demo keyspace (demo.ts) before auditing. */
+  demo: boolean;
   help: boolean;
 }
 
@@ -98,6 +103,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, stdoutIsTty
     failOn: values['fail-on'] as Severity | undefined,
     timeoutMs: integer('timeout', values.timeout) ?? 5000,
     audit,
+    demo: values.demo ?? false,
     help: values.help ?? false,
   };
 }
@@ -125,6 +131,7 @@ function parse(argv: string[]) {
       'no-size-pass': { type: 'boolean' },
       separators: { type: 'string' },
       timeout: { type: 'string' },
+      demo: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

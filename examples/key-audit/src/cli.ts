@@ -9,6 +9,7 @@ import { closeClient, type RedisClient, redactClientError, redactError, redactUr
 import { type AuditReport, auditKeyspace, type Severity } from '@redis-agent-kit/patterns/audit';
 import { type CliOptions, parseCliArgs, USAGE, UsageError } from './args.ts';
 import { connectInstance } from './connect-instance.ts';
+import { DEMO_PREFIX, writeDemoKeyspace } from './demo.ts';
 import { formatText } from './format-text.ts';
 import { auditProgress } from './progress.ts';
 
@@ -24,6 +25,12 @@ async function auditInstance(url: string, options: CliOptions): Promise<Instance
   let client: RedisClient | undefined;
   try {
     client = await connectInstance(url, options.cluster, options.timeoutMs);
+    if (options.demo) {
+      const written = await writeDemoKeyspace(client);
+      process.stderr.write(
+        `${target}: wrote ${written} demo keys under ${DEMO_PREFIX} (each expires within an hour)\n`,
+      );
+    }
     const report = await auditKeyspace(client, {
       ...options.audit,
       commandTimeoutMs: options.timeoutMs,

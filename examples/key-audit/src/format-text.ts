@@ -131,10 +131,21 @@ function reportLines(r: AuditReport): string[] {
   return out;
 }
 
+/** On a server without a single key, how to see what an audit shows. */
+function emptyHint(report: AuditReport): string[] {
+  if (report.totals.dbsize !== 0) return [];
+  return [
+    '  The server holds no keys: `--demo` writes a small demo keyspace (key-audit-demo:*, expiring within an hour) to audit.',
+  ];
+}
+
 export function formatText(results: InstanceResult[]): string {
   return results
     .map((result) =>
-      (result.ok ? [result.target, ...reportLines(result.report)] : [result.target, `  ERROR: ${result.error}`])
+      (result.ok
+        ? [result.target, ...reportLines(result.report), ...emptyHint(result.report)]
+        : [result.target, `  ERROR: ${result.error}`]
+      )
         .map(printable)
         .join('\n'),
     )

@@ -24,6 +24,11 @@ export interface Config {
   redisPrefix: string;
   sessionSecret: string;
   sessionMaxAgeMs: number;
+  /**
+   * Sessions `npm start` writes into an empty legacy table of the embedded PGlite, so a first run has sessions to
+   * migrate (DEMO_SESSIONS, default 100; 0 for none). Never into a DATABASE_URL.
+   */
+  demoSessions: number;
 }
 
 export const DEV_SECRET = 'dev-only-secret-change-me';
@@ -53,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisPrefix: env.SESSION_PREFIX ?? 'sess:',
     sessionSecret,
     sessionMaxAgeMs: number('SESSION_MAX_AGE_MS', 24 * 3600 * 1000),
+    demoSessions: number('DEMO_SESSIONS', 100),
   };
 }
 

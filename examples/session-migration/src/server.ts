@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { appFor } from './app.ts';
 import { loadConfig } from './config.ts';
+import { seedDemoSessions } from './demo.ts';
 import { openServices } from './services.ts';
 
 let config: ReturnType<typeof loadConfig>;
@@ -13,6 +14,20 @@ try {
   // A configuration or connection problem: its message says what and what to do; a stack would only bury it.
   console.error((error as Error).message);
   process.exit(1);
+}
+// The first run has sessions to migrate: see demo.ts (never with DATABASE_URL; DEMO_SESSIONS=0 for none).
+if (services.legacyPool) {
+  try {
+    const seeded = await seedDemoSessions(services.legacyPool, config);
+    if (seeded) {
+      console.log(
+        `[demo] the embedded PostgreSQL's session table was empty: wrote ${seeded} logged-in sessions into it, as ` +
+          'connect-pg-simple stores them, for `npm run migrate` to copy (DEMO_SESSIONS=0: none)',
+      );
+    }
+  } catch (error) {
+    console.error(`[demo] could not write the demo sessions: ${(error as Error).message}`);
+  }
 }
 const server = appFor(config, services).listen(config.port);
 server.once('listening', () => {

@@ -14,6 +14,8 @@ import { connectSessionRedis, type SessionRedis } from './session-redis.ts';
 
 export interface Services {
   store: Store;
+  /** The legacy database's pool, where the store uses one (`pg`, `cutover`). */
+  legacyPool?: LegacyDatabase['pool'];
   probes: Record<string, Probe>;
   /** Probes whose failure leaves the instance ready (PostgreSQL under the cutover store). */
   optionalProbes: string[];
@@ -54,6 +56,7 @@ export async function openServices(config: Config): Promise<Services> {
     probes.postgres = () => checkSessionTable(pool, config.tableName);
   }
   const redisStore = redis && new RedisStore({ client: redis.client, prefix: config.redisPrefix });
+  const legacyPool = legacy?.pool;
   const where = [redis && `Redis ${config.redis.display}`, legacy && `PostgreSQL ${legacy.display}`]
     .filter(Boolean)
     .join(' + ');
@@ -69,6 +72,7 @@ export async function openServices(config: Config): Promise<Services> {
     // Logins, logouts and moved sessions need only Redis: PostgreSQL down degrades the instance, it stays ready.
     return {
       store,
+      legacyPool,
       probes,
       optionalProbes: ['postgres'],
       cutoverStats: store.stats,
@@ -78,5 +82,5 @@ export async function openServices(config: Config): Promise<Services> {
   }
   const PgStore = connectPgSimple(session);
   const store = new PgStore({ pool: legacy?.pool, tableName: config.tableName });
-  return { store, probes, optionalProbes: [], describe: `pg store on ${where}`, close };
+  return { store, legacyPool, probes, optionalProbes: [], describe: `pg store on ${where}`, close };
 }

@@ -44,6 +44,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT=eighty/);
   });
 
+  it('writes 100 demo sessions into an empty embedded table unless DEMO_SESSIONS says otherwise', () => {
+    expect(loadConfig({}).demoSessions).toBe(100);
+    expect(loadConfig({ DEMO_SESSIONS: '0' }).demoSessions).toBe(0);
+    expect(() => loadConfig({ DEMO_SESSIONS: 'lots' })).toThrow(/DEMO_SESSIONS=lots/);
+  });
+
   it('requires a real secret in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET must be set/);
     expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's3cret-value' }).sessionSecret).toBe('s3cret-value');

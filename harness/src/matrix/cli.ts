@@ -15,9 +15,8 @@ import { machineInfo, terminalWidth, textTable, writeReport } from '../report.ts
 import { startTargets, targetConnection, targetInfo, TargetSelectionError } from '../targets/index.ts';
 import { MATRIX_USAGE, parseMatrixArgs, UsageError } from './args.ts';
 import { failures, type MatrixReport, pathNoteLines, renderMarkdown, targetTable, workflowTable } from './render.ts';
-import { runApplicableCheck } from './applicability.ts';
 import { matrixKeyPatterns, removeKeys } from './shared-server.ts';
-import { type CheckResult, loadSuites } from './suite.ts';
+import { type CheckResult, loadSuites, runCheck } from './suite.ts';
 
 function usageError(message: string): never {
   console.error(`${message}\n\n${MATRIX_USAGE}`);
@@ -52,7 +51,7 @@ try {
     for (const suite of suites) {
       for (const check of suite.checks) {
         bar.update(`[matrix] ${results.length + 1}/${total} ${target.name} · ${suite.id} · ${check.name}`);
-        results.push(await runApplicableCheck(suite, check, info, args.allowDestructive));
+        results.push(await runCheck(suite, check, info, { allowDestructive: args.allowDestructive }));
       }
     }
     if (target.provider === 'url') {

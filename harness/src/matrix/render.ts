@@ -26,7 +26,7 @@ export interface MatrixReport {
 type Result = MatrixReport['results'][number];
 export type Table = [head: string[], rows: string[][]];
 
-/** A check limited to other targets (`targets: [...]`) is not applicable here: it counts for nothing. */
+/** A check for another topology (`topology: 'cluster'` on a single server) does not apply: it counts for nothing. */
 const applicable = (r: Result) => !(r.status === 'skip' && r.reason?.startsWith('not run on'));
 
 /** One (workflow, target) cell: `pass 7`, `pass 5 skip 2`, `FAIL 1/7 skip 1`, `skip`, or `—` (not applicable). */

@@ -17,6 +17,7 @@ import {
 } from '@redis-agent-kit/patterns';
 import { targetConnection } from '../targets/describe.ts';
 import type { TargetInfo, TargetName } from '../targets/types.ts';
+import { whyNotRun } from './applicability.ts';
 
 export interface SuiteContext {
   target: TargetInfo;
@@ -30,12 +31,23 @@ export interface SuiteContext {
   note(text: string): void;
 }
 
+/**
+ * One conformance check. Where it runs is declared here, on the check, in its workflow's suite file, and decided
+ * in one place (`whyNotRun` in applicability.ts), which `runCheck` applies: by what the target is (its shape and
+ * probed capabilities, never its name, so a REDIS_TARGETS server of any name gets the checks its shape calls for)
+ * and by whose it is (a destructive check stays off a server the harness did not start unless the user allows it).
+ */
 export interface Check {
   name: string;
   /** Capabilities the check needs; on a target without one it is skipped, and the skip names it. */
   requires?: CapabilityName[];
-  /** Only on these targets (default: all). */
-  targets?: TargetName[];
+  /** Only on a cluster, or only on a single server (default: both); elsewhere it does not apply (shown as —). */
+  topology?: 'cluster' | 'standalone';
+  /**
+   * What the check does to a server beyond keys under its prefix, e.g. `creates and deletes an ACL user`.
+   * On a server the harness did not start, such a check runs only with `--allow-destructive`.
+   */
+  destructive?: string;
   run(ctx: SuiteContext): Promise<void>;
 }
 
@@ -65,12 +77,6 @@ export interface CheckResult {
   error?: unknown;
 }
 
-export function missingCapability(check: Check, target: TargetInfo): string | undefined {
-  if (check.targets && !check.targets.includes(target.name)) return `not run on ${target.name}`;
-  const missing = (check.requires ?? []).filter((c) => !target.capabilities[c]);
-  return missing.length ? `capability missing: ${missing.map((c) => CAPABILITY_LABELS[c]).join(', ')}` : undefined;
-}
-
 /**
  * What a check's thrown error means. A CapabilityMissingError is a skip only when the target's probe agrees that
  * the capability is missing; on a target that has it, the pattern refused wrongly, and that is a failure.
@@ -84,10 +90,23 @@ export function thrownResult(error: unknown, target: TargetInfo): { status: 'fai
   return { status: 'fail', reason: error instanceof Error ? error.message : String(error) };
 }
 
-/** Runs one check on one target with its own clients and prefix, and always closes them. */
-export async function runCheck(suite: WorkflowSuite, check: Check, target: TargetInfo): Promise<CheckResult> {
+export interface RunOptions {
+  /** Run destructive checks on a server the harness did not start too (`--allow-destructive`). */
+  allowDestructive?: boolean;
+}
+
+/**
+ * Runs one check on one target with its own clients and prefix, and always closes them; where the check does not
+ * run (`whyNotRun`), the result is the skip with the reason, and nothing connects.
+ */
+export async function runCheck(
+  suite: WorkflowSuite,
+  check: Check,
+  target: TargetInfo,
+  options: RunOptions = {},
+): Promise<CheckResult> {
   const base = { suite: suite.id, target: target.name, check: check.name, notes: [] as string[] };
-  const skip = missingCapability(check, target);
+  const skip = whyNotRun(check, target, options.allowDestructive ?? false);
   if (skip) return { ...base, status: 'skip', reason: skip, ms: 0 };
   const clients: RedisClient[] = [];
   const open = async (options: Partial<ConnectionOptions> = {}) => {

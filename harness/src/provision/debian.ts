@@ -20,7 +20,14 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheRoot } from '../paths.ts';
-import { type DebianSuite, TARGETS, type TargetSpec, toolsPackage } from '../targets/catalog.ts';
+import {
+  type DebianSuite,
+  TARGETS,
+  type TargetSpec,
+  toolsPackage,
+  upstreamVersion,
+  versionMatches,
+} from '../targets/catalog.ts';
 
 /** The suite of the binaries started without a target (`LocalServer.start({ kind })`, fault scenarios). */
 export const DEFAULT_SUITE: DebianSuite = 'trixie';
@@ -42,6 +49,19 @@ export const LIBRARY_PACKAGES: Record<DebianSuite, string[]> = {
 /** The server and tools packages a suite's directory must hold for these targets. */
 export function serverPackages(suite: DebianSuite, targets: readonly TargetSpec[] = TARGETS): string[] {
   return [...new Set(targets.filter((t) => t.suite === suite).flatMap((t) => [t.package, toolsPackage(t)]))].sort();
+}
+
+/**
+ * The lines of `targets` a suite's manifest does not serve: its server package missing, or at another version than
+ * the line asks for (a cache installed before the line moved to a newer patch, or an archive that moved on).
+ */
+export function unmetTargets(manifest: Manifest | undefined, targets: readonly TargetSpec[]): string[] {
+  return targets.flatMap((t) => {
+    const installed = manifest?.packages[t.package];
+    if (!installed || !manifest?.packages[toolsPackage(t)]) return [`${t.name}: ${t.package} not installed`];
+    const version = upstreamVersion(installed);
+    return versionMatches(version, t.version) ? [] : [`${t.name}: ${t.package} ${version}, the line says ${t.version}`];
+  });
 }
 
 export interface Manifest {
@@ -145,21 +165,31 @@ export function provisionServers(
   targets: readonly TargetSpec[] = TARGETS,
 ): ProvisionResult[] {
   const suites = [...new Set(targets.map((t) => t.suite))];
-  return suites.map((suite) => provisionSuite(suite, serverPackages(suite, targets), log, env));
+  return suites.map((suite) =>
+    provisionSuite(
+      suite,
+      targets.filter((t) => t.suite === suite),
+      log,
+      env,
+    ),
+  );
 }
 
 function provisionSuite(
   suite: DebianSuite,
-  servers: string[],
+  wanted: readonly TargetSpec[],
   log: (line: string) => void,
   env: NodeJS.ProcessEnv,
 ): ProvisionResult {
   const dir = serversDir(suite, env);
+  const servers = serverPackages(suite, wanted);
   const existing = readManifest(dir);
-  if (existing && servers.every((name) => existing.packages[name])) {
+  const unmet = unmetTargets(existing, wanted);
+  if (existing && unmet.length === 0) {
     log(`${suite}: servers already installed in ${dir} (${describeServers(existing)}): nothing downloaded`);
     return { suite, dir, downloaded: false, manifest: existing };
   }
+  if (existing) log(`${suite}: ${dir} does not serve ${unmet.join('; ')}: installing again`);
   // A suite's directory is replaced whole, so it gets every server the table takes from that suite.
   const packages = [...new Set([...servers, ...serverPackages(suite), ...LIBRARY_PACKAGES[suite]])];
   const blocker = provisionBlocker();
@@ -225,6 +255,12 @@ function provisionSuite(
     mkdirSync(join(dir, '..'), { recursive: true });
     renameSync(staging, dir);
     log(`${suite}: installed ${describeServers(manifest)} into ${dir}`);
+    // The archive moved on (sid does): the servers are installed, and the connection check will fail until the
+    // table's line names the version the archive has.
+    for (const line of unmetTargets(manifest, wanted))
+      log(
+        `${suite}: the archive does not have what the target table asks for (${line}): update that line's version in harness/src/targets/catalog.ts`,
+      );
     return { suite, dir, downloaded: true, manifest };
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -354,11 +354,12 @@ export default defineSuite({
             ['string', { op: 'nope', key: 'k' }, /op/],
             ['string', { op: 'get', key: 'k', extra: 1 }, /Unrecognized key/i],
             ['string', { op: 'set', key: `${prefix}:big`, value: 'x'.repeat(1001) }, /exceeds the 1000-byte limit/],
-            [
-              'string',
-              { op: 'set', key: `${prefix}:t`, value: 'v', ttl: 5, permanent: true },
-              /either ttl or permanent/,
-            ],
+            ['string', { op: 'set', key: `${prefix}:t`, value: 'v', ttl: -1 }, />=0/],
+            // Permanent data is ttl: 0; the old flag is an unknown argument, never silently ignored.
+            ['string', { op: 'set', key: `${prefix}:t`, value: 'v', permanent: true }, /Unrecognized key/i],
+            ['keys', { op: 'expire', keys: [`${prefix}:str`], ttl: 0 }, />=1/],
+            // ttl: 0 is no TTL for a key a write creates; as a field's TTL it would delete the field, so it is refused.
+            ['hash', { op: 'expire', key: `${prefix}:h0`, names: ['a'], ttl: 0 }, /at least 1 s|Redis 8/],
             ['list', { op: 'range', key: `${prefix}:l`, count: 1_000_000 }, /<=100/],
             ['keys', { op: 'scan', count: 10_000 }, /<=100/],
             ['hash', { op: 'get', key: `${prefix}:str` }, /WRONGTYPE: key "[^"]+" holds a string.*use the string tool/],
@@ -392,7 +393,7 @@ export default defineSuite({
       },
     },
     {
-      name: 'writes get the default TTL, or are refused when it is 0; permanent is explicit',
+      name: 'writes get the default TTL, or are refused when it is 0; permanent is explicit (ttl: 0)',
       async run({ target, prefix: base, client }) {
         const prefix = `{${base}}`;
         const s = await inProcessSession(target, ['--profile', 'full', '--default-ttl', '0']);
@@ -401,7 +402,7 @@ export default defineSuite({
             await s.fails('hash', { op: 'set', key: `${prefix}:h`, fields: { a: '1' } }),
             /writes need a TTL/,
           );
-          await s.ok('hash', { op: 'set', key: `${prefix}:h`, fields: { a: '1' }, permanent: true });
+          await s.ok('hash', { op: 'set', key: `${prefix}:h`, fields: { a: '1' }, ttl: 0 });
           assert.equal(await client.ttl(`${prefix}:h`), -1);
         } finally {
           await s.close();
@@ -471,7 +472,7 @@ export default defineSuite({
           for (const tool of s.tools) {
             assert.equal(tool.annotations?.readOnlyHint, true, `${tool.name} is read-only`);
             const props = Object.keys((tool.inputSchema.properties ?? {}) as object);
-            for (const arg of ['value', 'fields', 'ttl', 'permanent', 'entries', 'message', 'data', 'docs']) {
+            for (const arg of ['value', 'fields', 'ttl', 'entries', 'message', 'data', 'docs']) {
               assert.ok(!props.includes(arg), `${tool.name} has no ${arg}`);
             }
           }

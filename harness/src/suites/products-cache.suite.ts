@@ -256,6 +256,21 @@ export default defineSuite({
       },
     },
     {
+      // set() is called while the miss's read is still on its way: the recomputation starts after the set.
+      name: 'a value set while a miss is being read is not overwritten by the recomputation that read starts',
+      async run(ctx) {
+        const { cache } = await cacheFor(ctx);
+        const slow = cache.getOrCompute('product:11', async () => ({ version: 'computed from the miss' }));
+        await cache.set('product:11', { version: 'set' });
+        assert.deepEqual((await slow).value, { version: 'computed from the miss' });
+        await cache.idle();
+        assert.deepEqual(await cache.getOrCompute('product:11', async () => ({ version: 'origin' })), {
+          value: { version: 'set' },
+          status: 'HIT',
+        });
+      },
+    },
+    {
       name: '200 concurrent misses of one key make one origin call',
       async run(ctx) {
         const { cache } = await cacheFor(ctx);
@@ -462,6 +477,19 @@ export default defineSuite({
           first.tags.push('changed by a caller');
           assert.deepEqual((await cache.getOrCompute('product:c', load)).value, { id: 1, tags: ['kitchen'] });
           assert.equal(cache.stats().l1Hits, 2);
+          // A document with an own "__proto__" key (JSON allows it) comes back as JSON.parse makes it, every hit.
+          const document = '{"id":2,"__proto__":{"admin":true},"dims":[{"cm":[20,30]}]}';
+          const odd = async () => JSON.parse(document) as unknown;
+          await cache.getOrCompute('product:odd', odd);
+          await missWritten(cache);
+          for (let i = 0; i < 3; i++) {
+            const { value } = await cache.getOrCompute('product:odd', odd);
+            assert.equal(JSON.stringify(value), document);
+            assert.equal(Object.getPrototypeOf(value), Object.prototype);
+            assert.equal((value as { admin?: boolean }).admin, undefined);
+            ((value as { dims: { cm: number[] }[] }).dims[0] as { cm: number[] }).cm.push(40);
+          }
+          assert.equal(cache.stats().l1Hits, 4);
         });
         await withL1(ctx, { l1: { sharedValues: true } }, async (cache) => {
           await cache.getOrCompute('product:s', load);

@@ -5,11 +5,9 @@
  * and deletes the file. The `servers` script `exec`s node, so npm's forwarded signals reach this process.
  */
 import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPORTS_DIR } from '../report.ts';
 import { startTargets, TargetSelectionError } from './index.ts';
-import { serversEnv } from './servers-env.ts';
+import { serversEnv, serversEnvPath } from './servers-env.ts';
 
 const USAGE = `Usage: npm run servers -- [options]
 
@@ -18,7 +16,7 @@ Starts the targets and keeps them up until Ctrl-C (or SIGTERM), then stops every
 Options:
   --targets NAME,NAME   start only these targets (default: all; see harness/src/targets/catalog.ts)
   --port N              fixed ports from N, in order (a cluster takes six), instead of free ones
-  --urls-file PATH      where to write the URLs (default reports/servers.env)
+  --urls-file PATH      where to write the URLs (default reports/servers.env, or RAK_SERVERS_ENV)
   -h, --help            print this and exit
 
 Then, in another shell: set -a; . reports/servers.env; set +a
@@ -51,7 +49,7 @@ if (options.help) {
 const port = options.port === undefined ? undefined : Number(options.port);
 if (port !== undefined && !(Number.isInteger(port) && port >= 1024 && port <= 55_000))
   usageError(`--port must be a whole number from 1024 to 55000 (a cluster's bus ports are 10000 higher)`);
-const envFile = options['urls-file'] ?? join(REPORTS_DIR, 'servers.env');
+const envFile = options['urls-file'] ?? serversEnvPath();
 
 const started = await startTargets(console.log, {
   wanted: options.targets

@@ -18,7 +18,8 @@ export const localProvider: Provider = {
     if (!spec) throw new Error(`no target ${name} in the target table; known: ${TARGET_NAMES.join(', ')}`);
     // Idempotent and quick once installed; on a fresh machine this is what makes `npm test` work unaided.
     if (!provisioned.has(spec.suite)) {
-      provisionServers((line) => console.log(`[provision] ${line}`), process.env, [spec]);
+      const log = options.log ?? console.log;
+      provisionServers((line) => log(`[provision] ${line}`), process.env, [spec]);
       provisioned.add(spec.suite);
     }
     if (spec.cluster) {

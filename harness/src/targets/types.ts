@@ -27,6 +27,8 @@ export interface RunningTarget extends TargetInfo {
 export interface StartOptions {
   /** A fixed port (a cluster's first port; its nodes take the next five too). Only the local provider has ports. */
   port?: number;
+  /** Where progress lines (provisioning) go; default stdout. */
+  log?: (line: string) => void;
 }
 
 export interface Provider {

@@ -1,8 +1,8 @@
 /** Test helpers: the targets started by the global setup, and the binding of conformance suites to vitest. */
 import { closeClient, connect, type RedisClient } from '@redis-agent-kit/patterns';
 import { afterAll, describe, inject, it } from 'vitest';
-import { allowDestructiveFromEnv, refusal } from '../matrix/applicability.ts';
-import { missingCapability, runCheck, type WorkflowSuite } from '../matrix/suite.ts';
+import { allowDestructiveFromEnv, whyNotRun } from '../matrix/applicability.ts';
+import { runCheck, type WorkflowSuite } from '../matrix/suite.ts';
 import { targetConnection } from '../targets/describe.ts';
 import type { TargetInfo, TargetName } from '../targets/types.ts';
 
@@ -23,19 +23,21 @@ export async function clientFor(t: TargetInfo): Promise<RedisClient> {
   return client;
 }
 
-/** One `describe` per target and one test per check; a missing capability is a named skip. */
+/**
+ * One `describe` per target and one test per check that applies there (a check for another topology has none); a
+ * missing capability or a destructive check on a REDIS_TARGETS server is a named skip.
+ */
 export function conformanceTests(suite: WorkflowSuite): void {
+  const allowDestructive = allowDestructiveFromEnv();
   describe(`${suite.id} conformance`, () => {
     for (const t of targets()) {
       describe(t.name, () => {
         for (const check of suite.checks) {
-          if (check.targets && !check.targets.includes(t.name)) continue;
-          const refused = refusal(check, t, allowDestructiveFromEnv());
-          if (refused?.startsWith('not run on')) continue;
+          const skip = whyNotRun(check, t, allowDestructive);
+          if (skip?.startsWith('not run on')) continue;
           it(check.name, async (ctx) => {
-            const skip = refused ?? missingCapability(check, t);
             if (skip) return ctx.skip(skip);
-            const result = await runCheck(suite, check, t);
+            const result = await runCheck(suite, check, t, { allowDestructive });
             if (result.status === 'skip') return ctx.skip(result.reason);
             if (result.status === 'fail') throw result.error;
           });

@@ -13,8 +13,11 @@ import { PolicyError } from './guard.ts';
 export const ENCODINGS = ['base64'] as const;
 export type Encoding = (typeof ENCODINGS)[number];
 
-/** The `encoding` argument of the byte tools, and the field of their answers. */
-export const encodingArg = z.enum(ENCODINGS).optional().describe('keys, values as base64');
+/**
+ * The `encoding` argument of the byte tools, and the field of their answers. Its enum says it all; what it covers is
+ * said once in the server instructions rather than in every tool.
+ */
+export const encodingArg = z.enum(ENCODINGS).optional();
 
 /** Hash fields or stream entry fields: byte names (and values) that become one object once the answer's encoding is known. */
 export class ByteRecord {

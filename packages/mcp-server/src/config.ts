@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { type ConnectionTarget, connectionTarget, RedisConnectionError, redactUrl } from '@redis-agent-kit/patterns';
 
 export interface Limits {
-  /** Seconds applied to a write that names neither `ttl` nor `permanent: true`; 0 refuses such writes. */
+  /** Seconds applied to a key created by a write that names no `ttl` (`ttl: 0` is none); 0 refuses such writes. */
   defaultTtl: number;
   /** Largest value (bytes, summed over one write) a tool stores. */
   maxValueBytes: number;
@@ -77,7 +77,7 @@ export const USAGE = `redis-mcp-server: a Redis 8 / Valkey MCP server with guard
   --profile <name>         tool set: default, full, read, data, app, ops (default: default)
   --tools <g1,g2>          explicit groups instead of a profile: keys,strings,hashes,lists,sets,zsets,streams,json,
                            pubsub,sessions,cache,ratelimit,queue,memory,vector,server,audit,docs
-  --default-ttl <s>        TTL for writes without ttl/permanent (default 3600; 0 = refuse them)
+  --default-ttl <s>        TTL for writes without ttl (default 3600; 0 = refuse them)
   --max-value-bytes <n>    largest value stored (default 102400)
   --max-items <n>          most items in or out of one call (default 100, at most 1000)
   --max-wait-ms <n>        longest subscribe/watch wait (default 10000)

@@ -2,8 +2,8 @@
  * The server's policy, enforced in code rather than only written down:
  * - commands that wipe data, reconfigure, stop or stall the server are refused by the client every tool uses
  *   (no tool sends them, and a future tool cannot either);
- * - a write that creates a key names a TTL, or says the data is permanent, or gets the configured default TTL (or is
- *   refused); an existing key keeps its TTL (write.ts);
+ * - a write that creates a key names a TTL (`ttl: 0` says the data is permanent), or gets the configured default TTL
+ *   (or is refused); an existing key keeps its TTL (write.ts);
  * - values over the size limit are refused before they reach Redis;
  * - counts are bounded by `maxItems` in every tool's input schema.
  */
@@ -162,23 +162,24 @@ export function guardClient<T extends object>(client: T): T {
 }
 
 export interface TtlArgs {
+  /** Seconds; 0 for none (permanent data). */
   ttl?: number | undefined;
-  permanent?: boolean | undefined;
 }
 
 /**
- * The TTL (seconds; 0 for none) a write gives a key it creates: `ttl`, none with `permanent: true`, else the
- * configured default. With a default of 0 a write must name one of them, even one to an existing key, so whether a
- * call is refused never depends on what happens to be stored. An existing key keeps its TTL (see write.ts).
+ * The TTL (seconds; 0 for none) a write gives a key it creates: `ttl` (`ttl: 0`: none), else the configured
+ * default. With a default of 0 a write must name one, even one to an existing key, so whether a call is refused
+ * never depends on what happens to be stored. An existing key keeps its TTL (see write.ts).
  */
 export function ttlForNewKey(args: TtlArgs, limits: Pick<Limits, 'defaultTtl'>): number {
-  if (args.ttl !== undefined && args.permanent) {
-    throw new PolicyError('give either ttl or permanent: true, not both');
+  if (args.ttl !== undefined) {
+    if (!Number.isSafeInteger(args.ttl) || args.ttl < 0) {
+      throw new PolicyError(`ttl must be whole seconds, 0 for none; got ${args.ttl}`);
+    }
+    return args.ttl;
   }
-  if (args.ttl !== undefined) return args.ttl;
-  if (args.permanent) return 0;
   if (limits.defaultTtl > 0) return limits.defaultTtl;
-  throw new PolicyError('writes need a TTL: pass ttl (seconds), or permanent: true if the data must never expire');
+  throw new PolicyError('writes need a TTL: pass ttl (seconds), or ttl: 0 if the data must never expire');
 }
 
 /** Refuses a write whose values together exceed the limit (bytes; text counts as UTF-8). */

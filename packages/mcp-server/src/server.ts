@@ -19,7 +19,7 @@ import type { Limits, ServerConfig } from './config.ts';
 import { errorResult } from './errors.ts';
 import { guardClient } from './guard.ts';
 import { encodeAnswer } from './bytes.ts';
-import { compactSchema, type OpSpec, type ToolContext, type ToolDefinition } from './tool.ts';
+import { listedSchema, type OpSpec, type ToolContext, type ToolDefinition } from './tool.ts';
 import { GROUPS } from './tools/index.ts';
 
 export const SERVER_NAME = 'redis-mcp-server';
@@ -32,9 +32,10 @@ export const SERVER_VERSION: string = JSON.parse(
 export function instructions(limits: Limits): string {
   return [
     'Redis tools. Keys are {service}:{entity}:{id}.',
-    'A write that creates a key gives it ttl (seconds), none with permanent: true, else the default TTL; an existing key keeps its TTL (keys expire/persist change it).',
+    // The TTL rule of every write tool, said here once rather than on each tool's ttl field.
+    `A write's ttl (seconds) applies only to a key the write creates: ttl: 0 for none; without ttl, ${limits.defaultTtl > 0 ? `the default TTL (${limits.defaultTtl} s)` : 'the write is refused'}. An existing key keeps its TTL, including none (keys expire/persist change it).`,
     `Bounded: a tool's [bound] holds for its ops that state none; count, k and lists <= ${limits.maxItems}; ttl <= 10 years; names (keys, fields, ids) <= ${limits.maxNameBytes} bytes; values <= ${limits.maxValueBytes} bytes per call; answers <= ${limits.maxAnswerBytes} bytes (a long string comes in parts: read on with start); reads touching > ${limits.maxReadElements} elements are refused. Follow cursor to page.`,
-    'Bytes that are not UTF-8 travel as base64 with encoding: "base64", in calls and answers.',
+    'Bytes that are not UTF-8 travel as base64: with encoding: "base64", every key, name and value of the call is base64; an answer holding such bytes gives them all as base64 and says encoding: "base64".',
     'Check commands with the docs tool: the server may be newer than your training data.',
   ].join(' ');
 }
@@ -66,16 +67,23 @@ export interface RedisMcp {
 type Op = [name: string, spec: OpSpec];
 
 /**
- * The summary with the tool's bound, then each op with what it does and its own bound where it has one:
- * `Keys of any type [O(1)/key]. scan: pattern (glob), type [≤20 SCAN rounds]; info: type, ttl of keys.`
+ * The summary with the tool's bound, then each op with what it does and its own bound where it has one; ops with
+ * the same words and no bound of their own are said once (`ttl, del, expire: names`):
+ * `Keys of any type [O(1)/key]. scan: glob pattern, type [≤20 SCAN rounds]; info: type, ttl.`
  */
 export function describeTool(summary: string, bound: string, ops: readonly Op[]): string {
-  const parts = ops
-    .map(([op, [, text, own]]) => {
-      const what = [text, own ? `[${own}]` : ''].filter(Boolean).join(' ');
-      return what && ops.length > 1 ? `${op}: ${what}` : what;
-    })
-    .filter(Boolean);
+  const said = new Map<string, string[]>();
+  for (const [op, [, text, own]] of ops) {
+    const what = [text, own ? `[${own}]` : ''].filter(Boolean).join(' ');
+    if (!what) continue;
+    const shared = own ? undefined : said.get(what);
+    if (shared) shared.push(op);
+    else said.set(own ? `${op}\0${what}` : what, [op]);
+  }
+  const parts = [...said].map(([key, names]) => {
+    const what = key.includes('\0') ? key.slice(key.indexOf('\0') + 1) : key;
+    return ops.length > 1 ? `${names.join(', ')}: ${what}` : what;
+  });
   return `${summary.replace(/\.$/, '')} [${bound}].${parts.length ? ` ${parts.join('; ')}.` : ''}`;
 }
 
@@ -141,14 +149,8 @@ export function planTools(config: ServerConfig, caps: Capabilities): { registere
       const listing = {
         name: definition.name,
         description: describeTool(definition.summary, definition.bound, exposed),
-        inputSchema: compactSchema(z.toJSONSchema(input, { target: 'draft-7', io: 'input' })) as Tool['inputSchema'],
-        ...(config.outputSchemas
-          ? {
-              outputSchema: compactSchema(
-                z.toJSONSchema(output, { target: 'draft-7', io: 'output' }),
-              ) as Tool['outputSchema'],
-            }
-          : {}),
+        inputSchema: listedSchema(input, 'input') as Tool['inputSchema'],
+        ...(config.outputSchemas ? { outputSchema: listedSchema(output, 'output') as Tool['outputSchema'] } : {}),
         ...(Object.keys(annotations).length ? { annotations } : {}),
       };
       registered.push({ definition, ops, input, output, listing });

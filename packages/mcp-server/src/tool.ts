@@ -82,7 +82,7 @@ export function defineGroup(name: string, ...tools: ToolDefinition[]): ToolGroup
   return { name, tools };
 }
 
-/** Ten years: a longer TTL is a permanent key, and says so with `permanent: true`. */
+/** Ten years: data meant to outlive that is permanent, and says so with `ttl: 0`. */
 export const MAX_TTL_SECONDS = 315_360_000;
 
 /**
@@ -99,28 +99,104 @@ function name(limits: Pick<Limits, 'maxNameBytes'>) {
     );
 }
 
+/** Argument schemas listed otherwise than zod would list them (see `listedAs`). */
+const LISTED_AS = new WeakMap<z.core.$ZodType, { type: string; description: string } | z.core.$ZodType>();
+
+/**
+ * Lists a nested argument as `listing` instead of its own JSON Schema: its type and a description of its shape,
+ * where the words are much shorter than the schema (the vector tool's filter and documents), or another schema's
+ * JSON Schema (a `record` as the `z.record` it validates like). The server still validates the argument against
+ * `schema` in full.
+ */
+export function listedAs<T extends z.core.$ZodType>(
+  schema: T,
+  listing: { type: string; description: string } | z.core.$ZodType,
+): T {
+  LISTED_AS.set(schema, listing);
+  return schema;
+}
+
+/**
+ * An object of names → values (hash and stream fields, session data, vector attributes and filters): listed and
+ * validated as `z.record(key, value)`, but every own entry the client sent is kept. zod's record skips a key named
+ * `__proto__` (assigning it to a plain object would set the prototype instead), which lost a field of that name
+ * without an error. Here each own entry is checked on its own and defined as an own property (`Object.fromEntries`,
+ * as `JSON.parse` does), so `__proto__`, `constructor` or `toString` is a name like any other.
+ */
+export function record<K extends z.ZodType<string, string>, V extends z.ZodType>(key: K, value: V) {
+  const listed = z.record(key, value);
+  const schema = z.unknown().transform((input, ctx): Record<z.output<K>, z.output<V>> => {
+    if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+      // Not an object at all: zod's own record says what was expected.
+      ctx.issues.push(...issuesAt([], listed.safeParse(input).error, input));
+      return z.NEVER;
+    }
+    const entries: [z.output<K>, z.output<V>][] = [];
+    for (const [name, item] of Object.entries(input)) {
+      const parsedName = key.safeParse(name);
+      const parsedValue = value.safeParse(item);
+      ctx.issues.push(...issuesAt([name], parsedName.error, name), ...issuesAt([name], parsedValue.error, item));
+      if (parsedName.success && parsedValue.success) entries.push([parsedName.data, parsedValue.data]);
+    }
+    return Object.fromEntries(entries) as Record<z.output<K>, z.output<V>>;
+  });
+  return listedAs(schema, listed);
+}
+
+/** An entry's issues (messages already said), at its name under the record. */
+function issuesAt(path: PropertyKey[], error: z.ZodError | undefined, input: unknown): z.core.$ZodRawIssue[] {
+  return (error?.issues ?? []).map(
+    (issue) => ({ ...issue, input, path: [...path, ...issue.path] }) as z.core.$ZodRawIssue,
+  );
+}
+
 /** Shared argument schemas, so every tool names and bounds them the same way. */
 export const args = {
   /** Keys, fields and members of the byte tools are decoded and bounded by `BytesIn` (they may be base64). */
   key: z.string(),
   name,
-  // The TTL rule in full is in the server instructions, said once for all tools.
-  ttl: z.number().int().min(1).max(MAX_TTL_SECONDS).optional().describe('s, new keys only'),
-  permanent: z.boolean().optional(),
+  /**
+   * The TTL of a key a write creates: seconds, 0 for none (`ttlForNewKey`). The rule (new keys only, 0 for none,
+   * else the default) is in the server instructions, said once for all tools rather than on nine fields.
+   */
+  ttl: z.number().int().min(0).max(MAX_TTL_SECONDS).optional(),
+  /** A TTL that always expires (`keys expire`, sessions, cached values): at least 1 s. */
+  expiry: z.number().int().min(1).max(MAX_TTL_SECONDS).optional(),
   /** How many items to return (default DEFAULT_COUNT), at most `maxItems`. */
   count: (limits: Limits) => z.number().int().min(1).max(limits.maxItems).optional(),
-  fields: z.record(z.string(), z.string()),
+  /** Hash and stream entry fields: names → values, a field named `__proto__` included. */
+  fields: record(z.string(), z.string()),
+  record,
   encoding: encodingArg,
 };
 
 /** The default page size when a call names no count. */
 export const DEFAULT_COUNT = 10;
 
+/** The JSON Schema of a tool's input as listed: `listedAs` arguments in words, then compacted. */
+export function listedSchema(input: z.core.$ZodType, io: 'input' | 'output'): unknown {
+  const schema = z.toJSONSchema(input, {
+    target: 'draft-7',
+    io,
+    override: ({ zodSchema, jsonSchema }) => {
+      const listing = LISTED_AS.get(zodSchema);
+      if (!listing) return;
+      for (const name of Object.keys(jsonSchema)) delete (jsonSchema as Record<string, unknown>)[name];
+      Object.assign(jsonSchema, listing instanceof z.core.$ZodType ? listedSchema(listing, io) : listing);
+    },
+  });
+  return compactSchema(schema);
+}
+
+/** Schema keywords of numeric, length and pattern bounds: validated by the server, not listed. */
+const BOUND_KEYWORDS = new Set(['minimum', 'maximum', 'maxItems', 'minLength', 'maxLength', 'pattern']);
+
 /**
- * Removes what costs tokens in `tools/list` and tells a model nothing: `$schema`, safe-integer bounds, string
+ * Removes what costs tokens in `tools/list` and tells a model nothing: `$schema`, bounds (BOUND_KEYWORDS), string
  * `propertyNames`, `additionalProperties: false` (inputs stay strict: the server validates with the zod schema),
  * and `additionalProperties: {}` (any value: JSON Schema's default); an `anyOf` of bare types is one `type` list.
  */
+
 export function compactSchema(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(compactSchema);
   if (schema === null || typeof schema !== 'object') return schema;
@@ -134,9 +210,11 @@ export function compactSchema(schema: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(schema)) {
     if (name === '$schema' || name === 'propertyNames') continue;
-    // Numeric and length bounds are stated once in the server instructions and the ops' bounds; the server
-    // validates them all the same.
-    if (name === 'minimum' || name === 'maximum' || name === 'maxItems') continue;
+    // Numeric and length bounds are stated once in the server instructions and the ops' bounds, and the server
+    // validates them all the same; so are the memory tools' id patterns (a mismatch is refused with the pattern).
+    // A keyword's value is a number or a string; an object under such a name is a property (`keys` and `docs` take
+    // a `pattern`).
+    if (BOUND_KEYWORDS.has(name) && (typeof value === 'number' || typeof value === 'string')) continue;
     // An enum says its type by its values.
     if (name === 'type' && Array.isArray((schema as { enum?: unknown[] }).enum)) continue;
     if (name === 'additionalProperties' && (value === false || isEmptyObject(value))) continue;

@@ -5,7 +5,7 @@
  * - increments are checked before anything changes (a later field that is not a number leaves the earlier ones as
  *   they were); every other op is one command, which Redis applies whole or not at all;
  * - the TTL rule: a key this call created gets the TTL the call resolved (`ttl`, else `--default-ttl`; none for
- *   `permanent: true`); a key that existed keeps its TTL, including none. A failed write sets no TTL.
+ *   `ttl: 0`); a key that existed keeps its TTL, including none. A failed write sets no TTL.
  *
  * A MULTI of the write and its EXPIRE cannot do this: Redis does not roll back, so a write that fails inside it
  * still lets the EXPIRE run. The script is a `LuaScript` of the kit, so the guard lets it run; it runs only the

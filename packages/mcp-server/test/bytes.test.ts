@@ -22,6 +22,29 @@ describe('encodeAnswer', () => {
   });
 });
 
+describe('encodeAnswer and clipTexts with a field named __proto__', () => {
+  it("answer it as an own field, never as the answer object's prototype", () => {
+    const fields = new ByteRecord([
+      [Buffer.from('__proto__'), Buffer.from('{"polluted":true}')],
+      [Buffer.from('constructor'), Buffer.from('c')],
+    ]);
+    const value = JSON.parse('{"__proto__":{"polluted":true},"toString":"t"}') as unknown;
+    const proto = (base64: boolean) => (base64 ? Buffer.from('__proto__').toString('base64') : '__proto__');
+    for (const [answer, base64] of [
+      [encodeAnswer({ fields, value }), false],
+      // A base64 answer: field names are base64, the keys of a JSON value stay as they are.
+      [encodeAnswer({ fields, value, bytes: Buffer.from([0xff]) }), true],
+      [clipTexts({ fields: Object.fromEntries([['__proto__', 'x']]) as object, value }, 100), false],
+    ] as const) {
+      expect(JSON.stringify(answer.value)).toMatch(/"__proto__":/);
+      expect(Object.keys(answer.fields as object)).toContain(proto(base64));
+      for (const part of [answer.fields, answer.value]) {
+        expect(Object.getPrototypeOf(part)).toBe(Object.prototype);
+      }
+    }
+  });
+});
+
 describe('BytesIn', () => {
   const io = new BytesIn(undefined, { maxNameBytes: 8 });
   it('refuses lone surrogates instead of storing U+FFFD, and names over the bound', () => {

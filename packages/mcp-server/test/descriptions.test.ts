@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import type { Capabilities } from '@redis-agent-kit/patterns';
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { parseConfig } from '../src/config.ts';
-import { planTools } from '../src/server.ts';
+import { describeTool, instructions, planTools } from '../src/server.ts';
 import { GROUPS, resolveGroups } from '../src/tools/index.ts';
 
 const caps = {
@@ -30,17 +32,63 @@ describe('tool descriptions', () => {
     }
   });
 
-  it('state the TTL rule where writes take ttl', () => {
+  it('say the words of ops that share them once, but never merge an op that states its own bound', () => {
+    expect(
+      describeTool('Hash keys.', 'O(names)', [
+        ['get', ['read', 'names, else a page', 'HSCAN ~count']],
+        ['ttl', ['read', 'names']],
+        ['set', ['write', 'fields']],
+        ['del', ['write', 'names']],
+        ['scan', ['read', 'names, else a page', 'HSCAN ~count']],
+        ['persist', ['write', '']],
+      ]),
+    ).toBe(
+      'Hash keys [O(names)]. get: names, else a page [HSCAN ~count]; ttl, del: names; set: fields; scan: names, else a page [HSCAN ~count].',
+    );
+  });
+
+  it('state the TTL rule once, and take ttl: 0 for none exactly where a write creates keys', () => {
     const { registered } = planTools(parseConfig(['--profile', 'full'], {}, resolveGroups), caps);
+    const text = instructions(parseConfig([], {}, resolveGroups).limits);
+    expect(text).toMatch(
+      /applies only to a key the write creates: ttl: 0 for none; without ttl, the default TTL \(3600 s\)/,
+    );
+    expect(text).toMatch(/An existing key keeps its TTL, including none/);
+    expect(instructions(parseConfig(['--default-ttl', '0'], {}, resolveGroups).limits)).toMatch(/the write is refused/);
+    const zeroAccepted = registered
+      .filter((r) => 'ttl' in r.input.shape)
+      .map((r) => [r.definition.name, (r.input.shape as Record<string, z.ZodType>).ttl?.safeParse(0).success] as const);
+    // Tools that create keys take ttl: 0 (permanent); a TTL set on purpose (keys expire) or on data that always
+    // expires (sessions, cached values, a session's messages) is at least 1 s.
+    expect(Object.fromEntries(zeroAccepted)).toEqual({
+      keys: false,
+      string: true,
+      hash: true,
+      list: true,
+      set: true,
+      zset: true,
+      stream: true,
+      json: true,
+      session: false,
+      cache: false,
+      memory: true,
+      working_memory: false,
+      vector: true,
+    });
     for (const { listing } of registered) {
-      const ttl = (listing.inputSchema.properties as Record<string, { description?: string }>).ttl;
-      if (ttl && (listing.inputSchema.properties as Record<string, unknown>).permanent) {
-        expect(ttl.description, listing.name).toMatch(/new keys only/);
-      }
+      expect(listing.inputSchema.properties, listing.name).not.toHaveProperty('permanent');
     }
   });
 
-  it('say, in every byte tool, that keys and values may travel as base64', () => {
+  it('AGENTS.md, the skill and the README give the same TTL rule: ttl: 0 for none, no permanent flag', () => {
+    for (const doc of ['../../../AGENTS.md', '../../../templates/skill/SKILL.md', '../README.md']) {
+      const text = readFileSync(new URL(doc, import.meta.url), 'utf8');
+      expect(text, doc).toContain('`ttl: 0` for none');
+      expect(text, doc).not.toContain('permanent: true');
+    }
+  });
+
+  it('take encoding: "base64" in every byte tool; the instructions say what it covers', () => {
     const { registered } = planTools(parseConfig(['--profile', 'full'], {}, resolveGroups), caps);
     const byteTools = registered.filter(
       ({ listing }) => (listing.inputSchema.properties as Record<string, unknown>).encoding,
@@ -49,16 +97,18 @@ describe('tool descriptions', () => {
       'hash',
       'keys',
       'list',
+      'server',
       'set',
       'stream',
       'string',
       'zset',
     ]);
     for (const { listing } of byteTools) {
-      const encoding = (listing.inputSchema.properties as Record<string, { description?: string; enum?: string[] }>)
-        .encoding;
+      const encoding = (listing.inputSchema.properties as Record<string, { enum?: string[] }>).encoding;
       expect(encoding?.enum, listing.name).toEqual(['base64']);
-      expect(encoding?.description, listing.name).toMatch(/base64/);
     }
+    expect(instructions(parseConfig([], {}, resolveGroups).limits)).toMatch(
+      /with encoding: "base64", every key, name and value of the call is base64/,
+    );
   });
 });

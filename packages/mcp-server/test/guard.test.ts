@@ -81,15 +81,17 @@ describe('guardClient', () => {
 });
 
 describe('ttlForNewKey', () => {
-  it('ttl wins; permanent is none (0); otherwise the default', () => {
+  it('ttl wins; ttl: 0 is none, even with a default; otherwise the default', () => {
     expect(ttlForNewKey({ ttl: 30 }, { defaultTtl: 3600 })).toBe(30);
-    expect(ttlForNewKey({ permanent: true }, { defaultTtl: 3600 })).toBe(0);
+    expect(ttlForNewKey({ ttl: 0 }, { defaultTtl: 3600 })).toBe(0);
+    expect(ttlForNewKey({ ttl: 0 }, { defaultTtl: 0 })).toBe(0);
     expect(ttlForNewKey({}, { defaultTtl: 3600 })).toBe(3600);
   });
 
-  it('refuses a write without TTL when there is no default, and contradictory arguments', () => {
-    expect(() => ttlForNewKey({}, { defaultTtl: 0 })).toThrow(/writes need a TTL/);
-    expect(() => ttlForNewKey({ ttl: 5, permanent: true }, { defaultTtl: 0 })).toThrow(/either ttl or permanent/);
+  it('refuses a write without TTL when there is no default, saying how to write permanent data; and a bad ttl', () => {
+    expect(() => ttlForNewKey({}, { defaultTtl: 0 })).toThrow(/writes need a TTL.*ttl: 0/);
+    expect(() => ttlForNewKey({ ttl: -1 }, { defaultTtl: 3600 })).toThrow(/whole seconds/);
+    expect(() => ttlForNewKey({ ttl: 1.5 }, { defaultTtl: 3600 })).toThrow(/whole seconds/);
   });
 });
 
@@ -126,6 +128,27 @@ describe('compactSchema', () => {
         r: { type: 'object', additionalProperties: { type: 'string' } },
       },
       required: ['n'],
+    });
+  });
+
+  it('drops string lengths and patterns, but never a property named like a keyword', () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        user: { type: 'string', pattern: '^[\\w.:@-]{1,128}$' },
+        text: { type: 'string', minLength: 1, maxLength: 8192 },
+        pattern: { type: 'string' },
+        maximum: { type: 'number' },
+      },
+    };
+    expect(compactSchema(schema)).toEqual({
+      type: 'object',
+      properties: {
+        user: { type: 'string' },
+        text: { type: 'string' },
+        pattern: { type: 'string' },
+        maximum: { type: 'number' },
+      },
     });
   });
 

@@ -1,4 +1,7 @@
-/** The vector tool's filter argument: zod drops `__proto__` keys from records, so the tool refuses them first. */
+/**
+ * The vector tool's filter argument arrives whole: a `__proto__` key is kept (zod's record would drop it, and the
+ * search would run unfiltered), so the patterns see it and refuse it (harness/test/mcp-field-names.test.ts).
+ */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DEFAULT_LIMITS } from '../src/config.ts';
@@ -9,11 +12,16 @@ if (!tool) throw new Error('the vector group has no tool');
 const input = z.object(tool.input({ limits: DEFAULT_LIMITS }));
 
 describe('vector tool filter', () => {
-  it('refuses a __proto__ key in equals or ranges rather than searching unfiltered', () => {
-    for (const raw of ['{"equals":{"__proto__":"kitchen"}}', '{"ranges":{"__proto__":{"min":1}}}']) {
+  it('keeps a __proto__ key in equals or ranges, as an own key, rather than dropping the filter', () => {
+    for (const [part, raw] of [
+      ['equals', '{"equals":{"__proto__":"kitchen"}}'],
+      ['ranges', '{"ranges":{"__proto__":{"min":1}}}'],
+    ] as const) {
       const parsed = input.safeParse({ index: 'i', text: 't', filter: JSON.parse(raw) });
-      expect(parsed.success, raw).toBe(false);
-      expect(parsed.error?.issues[0]?.message).toMatch(/__proto__/);
+      expect(parsed.success, raw).toBe(true);
+      const kept = (parsed.data?.filter as Record<string, object> | undefined)?.[part];
+      expect(Object.keys(kept ?? {}), raw).toEqual(['__proto__']);
+      expect(Object.getPrototypeOf(kept)).toBe(Object.prototype);
     }
   });
 

@@ -130,19 +130,31 @@ export class DeadlineQueue {
 /**
  * `promise`, or a rejection with `timeoutError()` when it has not settled `ms` after the call (by the rules
  * above: an answer that arrived during a stall wins). For a probe or call that must not hang on a frozen server.
+ * A timer of its own per call: for many calls with one limit, share a queue with `boundBy`.
  */
 export function withTimeout<T>(promise: Promise<T>, ms: number, timeoutError: () => Error): Promise<T> {
+  return bind(new DeadlineQueue(ms), promise, timeoutError, true);
+}
+
+/**
+ * `promise`, or a rejection with `timeoutError()` when it has not settled within `deadlines.ms`, by the same rules;
+ * the queue's one timer watches every call bounded by it (the queue stops it once nothing is pending when it fires).
+ */
+export function boundBy<T>(deadlines: DeadlineQueue, promise: Promise<T>, timeoutError: () => Error): Promise<T> {
+  return bind(deadlines, promise, timeoutError, false);
+}
+
+function bind<T>(deadlines: DeadlineQueue, promise: Promise<T>, timeoutError: () => Error, release: boolean) {
   return new Promise<T>((resolve, reject) => {
-    const deadline = new DeadlineQueue(ms);
-    const wait = deadline.start(() => reject(timeoutError()));
+    const wait = deadlines.start(() => reject(timeoutError()));
     promise.then(
       (value) => {
         if (wait.settle()) resolve(value);
-        deadline.release();
+        if (release) deadlines.release();
       },
       (error: unknown) => {
         if (wait.settle()) reject(error);
-        deadline.release();
+        if (release) deadlines.release();
       },
     );
   });

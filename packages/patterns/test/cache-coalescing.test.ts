@@ -23,23 +23,25 @@ describe('cache coalescing state (Recomputations)', () => {
     expect(recomputations.shared('k', recomputations.readStarted())).toBeUndefined();
   });
 
-  it('forget: the recomputation no longer owns the key (so it does not write) and is not shared', async () => {
+  it('forget: the recomputation may no longer write and is not shared', async () => {
     const recomputations = new Recomputations(60_000);
     const first = deferred<string>();
+    const readAt = recomputations.readStarted();
     recomputations.start('k', first.promise);
-    expect(recomputations.owns('k', first.promise)).toBe(true);
+    expect(recomputations.mayWrite('k', first.promise, readAt)).toBe(true);
     recomputations.forget('k');
-    expect(recomputations.owns('k', first.promise)).toBe(false);
+    expect(recomputations.mayWrite('k', first.promise, readAt)).toBe(false);
     const second = deferred<string>();
+    const secondReadAt = recomputations.readStarted();
     recomputations.start('k', second.promise);
     // The forgotten one settling must not drop the newer one.
     first.resolve('old');
     await first.promise;
-    expect(recomputations.owns('k', second.promise)).toBe(true);
+    expect(recomputations.mayWrite('k', second.promise, secondReadAt)).toBe(true);
     expect(recomputations.shared('k', 0)).toBe(second.promise);
     second.resolve('new');
     await recomputations.idle();
-    expect(recomputations.owns('k', second.promise)).toBe(false);
+    expect(recomputations.mayWrite('k', second.promise, secondReadAt)).toBe(false);
   });
 
   it('idle waits for recomputations started while it waits', async () => {
@@ -62,15 +64,40 @@ describe('cache coalescing state (Recomputations)', () => {
 
   it('a recomputation stays shared until its done promise settles (its write), not just its value', async () => {
     const recomputations = new Recomputations(0);
+    const readAt = recomputations.readStarted();
     const value = deferred<string>();
     const written = deferred<void>();
     recomputations.start('k', value.promise, written.promise);
     value.resolve('v');
     await value.promise;
     expect(recomputations.shared('k', recomputations.readStarted())).toBe(value.promise);
-    expect(recomputations.owns('k', value.promise)).toBe(true);
+    expect(recomputations.mayWrite('k', value.promise, readAt)).toBe(true);
     written.resolve();
     await recomputations.idle();
-    expect(recomputations.owns('k', value.promise)).toBe(false);
+    expect(recomputations.mayWrite('k', value.promise, readAt)).toBe(false);
+  });
+
+  it('a key set or deleted while the read that found it missing was on its way: that recomputation may not write', () => {
+    const recomputations = new Recomputations(60_000);
+    const readAt = recomputations.readStarted();
+    recomputations.forget('k'); // set() while the read is in flight
+    const late = deferred<string>();
+    recomputations.start('k', late.promise); // the read answered "missing": the recomputation starts after the set
+    expect(recomputations.mayWrite('k', late.promise, readAt)).toBe(false);
+    const after = deferred<string>();
+    recomputations.forget('k');
+    const afterReadAt = recomputations.readStarted();
+    recomputations.start('k', after.promise);
+    expect(recomputations.mayWrite('k', after.promise, afterReadAt)).toBe(true);
+  });
+
+  it('once the oldest notes of changes are dropped, reads older than them may not write (a lost write, never a stale one)', () => {
+    const recomputations = new Recomputations(60_000);
+    const readAt = recomputations.readStarted();
+    for (let i = 0; i < 1001; i++) recomputations.forget(`other:${i}`);
+    const running = deferred<string>();
+    recomputations.start('k', running.promise);
+    expect(recomputations.mayWrite('k', running.promise, readAt)).toBe(false);
+    expect(recomputations.mayWrite('k', running.promise, recomputations.readStarted())).toBe(true);
   });
 });

@@ -16,6 +16,26 @@ describe('near cache store (L1Store)', () => {
     expect(store.size).toBe(2);
   });
 
+  it('gives each read entry a second chance, and never evicts the entry being kept', () => {
+    const store = new L1Store<string>(3, 1_000_000);
+    for (const key of ['a', 'b', 'c']) store.set(key, key, size(key, key));
+    expect([store.get('a'), store.get('b'), store.get('c')]).toEqual(['a', 'b', 'c']);
+    // All three were read: each gets its second chance once, then the oldest of them goes, not the new one.
+    store.set('d', 'd', size('d', 'd'));
+    expect([store.get('a'), store.get('b'), store.get('c'), store.get('d')]).toEqual([undefined, 'b', 'c', 'd']);
+    // b, c and d are read again (marked): e evicts b, the oldest; a kept item that is not read again goes next.
+    store.set('e', 'e', size('e', 'e'));
+    store.set('f', 'f', size('f', 'f'));
+    expect([store.get('b'), store.get('c'), store.get('d'), store.get('e'), store.get('f')]).toEqual([
+      undefined,
+      undefined,
+      'd',
+      'e',
+      'f',
+    ]);
+    expect(store.size).toBe(3);
+  });
+
   it('evicts beyond maxBytes by the weights given, and keeps no item heavier than it', () => {
     const store = new L1Store<string>(100, 40);
     store.set('k1', 'x'.repeat(8), size('k1', 'x'.repeat(8))); // 20 bytes

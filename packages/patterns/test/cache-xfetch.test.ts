@@ -42,11 +42,26 @@ describe('XFetch early recomputation', () => {
   });
 
   it('draws from (0, 1] by default: Math.random() returning 0 does not make ln(0) force a recomputation', () => {
-    // 10 s before the expiry only a draw of at most e^-100 recomputes; ln(0) = -Infinity would always do so.
+    // 1 s before the expiry only a draw of at most e^-10 recomputes; ln(0) = -Infinity would always do so.
     const random = vi.spyOn(Math, 'random').mockReturnValue(0);
     try {
-      expect(shouldRecomputeEarly({ ...base, now: 0 })).toBe(false);
+      expect(shouldRecomputeEarly({ ...base, now: 9_000 })).toBe(false);
       expect(random).toHaveBeenCalledOnce();
+    } finally {
+      random.mockRestore();
+    }
+  });
+
+  it('skips the default draw only where no draw could reach the expiry', () => {
+    // The largest double below 1 makes the farthest default draw: -ln(2^-53) ≈ 36.74 times delta * beta.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(1 - 2 ** -53);
+    try {
+      expect(shouldRecomputeEarly({ ...base, now: 10_000 - 36.7 * 100 })).toBe(true);
+      expect(random).toHaveBeenCalledOnce();
+      expect(shouldRecomputeEarly({ ...base, now: 10_000 - 37 * 100 - 1 })).toBe(false);
+      expect(random).toHaveBeenCalledOnce();
+      // A source of the caller's own is always drawn from.
+      expect(shouldRecomputeEarly({ ...base, now: 0, random: () => Number.MIN_VALUE })).toBe(true);
     } finally {
       random.mockRestore();
     }

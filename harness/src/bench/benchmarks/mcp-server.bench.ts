@@ -4,7 +4,8 @@
  * as a child process over stdio; and the size of `tools/list` for each profile in tokens of a real tokenizer
  * (js-tiktoken, `o200k_base`), against seed 000's 2,000 to 3,000 tokens for fifteen tools: the whole listing as a
  * client receives it, the part a function-calling model is given (name, description, input schema), and the listing
- * with output schemas (`--output-schemas`).
+ * with output schemas (`--output-schemas`). Beside them, the server instructions (sent once per connection), which
+ * carry what every tool shares (the TTL rule, the bounds, base64), so the listing's savings are not hidden there.
  */
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -56,6 +57,13 @@ const tokens = (value: unknown) => tokenizer.encode(JSON.stringify(value)).lengt
  * under its bottom: the full set is measured against 2,000 (and the top of the range is printed beside it).
  */
 const SEED_TOKENS = 2000;
+
+/**
+ * Issue 14 set the goal (full set ≤ SEED_TOKENS) when the full set had fifteen tools; these groups came after it
+ * (`queue`; `memory`, which holds the memory and working_memory tools). The set the goal speaks of is every other
+ * group of the registry, listed with `--tools`, so its figure stays measured as groups are added.
+ */
+const GROUPS_AFTER_GOAL: readonly string[] = ['queue', 'memory'];
 
 export default defineBenchmark({
   id: 'mcp-server',
@@ -131,15 +139,32 @@ export default defineBenchmark({
 
     // tools/list as a client receives it, per profile, from this server; plus full with JSON (a server that has it).
     const goals: Record<string, number> = { default: 1000, full: SEED_TOKENS };
-    for (const profile of Object.keys(PROFILES)) {
-      const goal = goals[profile];
-      const sized = await startRedisMcp(parseConfig([...flags, '--profile', profile], {}, resolveGroups));
+    const allGroups = resolveGroups(undefined, 'full').groups;
+    const unknown = GROUPS_AFTER_GOAL.filter((group) => !allGroups.includes(group));
+    if (unknown.length) throw new Error(`GROUPS_AFTER_GOAL names no group of the registry: ${unknown.join(', ')}`);
+    const goalGroups = allGroups.filter((group) => !GROUPS_AFTER_GOAL.includes(group));
+    const sets: { name: string; selection: string[]; goal?: number | undefined }[] = [
+      ...Object.keys(PROFILES).map((profile) => ({
+        name: profile,
+        selection: ['--profile', profile],
+        goal: goals[profile],
+      })),
+      {
+        name: `full without ${GROUPS_AFTER_GOAL.join(', ')}`,
+        selection: ['--tools', goalGroups.join(',')],
+        goal: SEED_TOKENS,
+      },
+    ];
+    let instructionTokens = 0;
+    for (const { name, selection, goal } of sets) {
+      const sized = await startRedisMcp(parseConfig([...flags, ...selection], {}, resolveGroups));
       const [a, b] = InMemoryTransport.createLinkedPair();
       const mcp = sized.createServer();
       await mcp.connect(a);
       const client = new Client({ name: 'size', version: '1' });
       await client.connect(b);
       const { tools } = await client.listTools();
+      instructionTokens = tokenizer.encode(client.getInstructions() ?? '').length;
       const all = tokens(tools);
       const modelFacing = tokens(
         tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })),
@@ -149,11 +174,11 @@ export default defineBenchmark({
       await sized.close();
       const withOutputs = tokens(
         planTools(
-          parseConfig([...flags, '--profile', profile, '--output-schemas'], {}, resolveGroups),
+          parseConfig([...flags, ...selection, '--output-schemas'], {}, resolveGroups),
           target.capabilities,
         ).registered.map((r) => r.listing),
       );
-      const subject = `tools/list ${profile} (${tools.length} tools)`;
+      const subject = `tools/list ${name} (${tools.length} tools)`;
       rows.push({ subject, metric: 'size', value: JSON.stringify(tools).length, unit: 'chars' });
       rows.push({
         subject,
@@ -165,6 +190,12 @@ export default defineBenchmark({
       rows.push({ subject, metric: 'model-facing size', value: modelFacing, unit: 'tokens (o200k_base)' });
       rows.push({ subject, metric: 'size with --output-schemas', value: withOutputs, unit: 'tokens (o200k_base)' });
     }
+    rows.push({
+      subject: 'server instructions (once per connection, every profile)',
+      metric: 'size',
+      value: instructionTokens,
+      unit: 'tokens (o200k_base)',
+    });
     const withJson = planTools(parseConfig(['--profile', 'full'], {}, resolveGroups), {
       ...target.capabilities,
       json: true,
@@ -183,6 +214,9 @@ export default defineBenchmark({
         .join('; ')}`,
     );
     notes.push("seed 000's anchor: 2,000-3,000 tokens for 15 single-operation tools");
+    notes.push(
+      `full without ${GROUPS_AFTER_GOAL.join(', ')}: the set issue 14's goal was set for, --tools ${goalGroups.join(',')} (those groups came after it)`,
+    );
     return { rows, notes };
   },
 });

@@ -38,8 +38,8 @@ export default defineGroup(
   'audit',
   defineTool({
     name: 'audit',
-    summary: 'Key audit of sample keys (default 1000): sizes by prefix and type, no-TTL and big keys, findings',
-    bound: '≤100000 keys at ≤opsPerSec, ≤--max-wait-ms',
+    summary: 'Key audit of sample keys: memory by prefix and type, no-TTL and big keys',
+    bound: '≤100000 keys, ≤opsPerSec, ≤max wait',
     ops: { run: ['read', ''] },
     input: ({ limits }) => ({
       match: args.name(limits).optional(),

@@ -7,7 +7,7 @@
 import { type Cache, createCache } from '@redis-agent-kit/patterns/cache';
 import { z } from 'zod';
 import { PolicyError } from '../guard.ts';
-import { args, defineGroup, defineTool, MAX_TTL_SECONDS, type ToolContext } from '../tool.ts';
+import { args, defineGroup, defineTool, type ToolContext } from '../tool.ts';
 
 /** One cache per namespace per server: its counters live in this process. */
 const caches = new WeakMap<ToolContext, Map<string, Promise<Cache>>>();
@@ -49,7 +49,7 @@ export default defineGroup(
       namespace: args.name(limits).optional(),
       key: args.name(limits).optional(),
       value: z.unknown().optional(),
-      ttl: z.number().int().min(1).max(MAX_TTL_SECONDS).optional(),
+      ttl: args.expiry,
     }),
     writeArgs: ['value', 'ttl'],
     output: {

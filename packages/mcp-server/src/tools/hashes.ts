@@ -3,7 +3,7 @@ import { CapabilityMissingError } from '@redis-agent-kit/patterns';
 import { z } from 'zod';
 import { ByteRecord, BytesIn } from '../bytes.ts';
 import { assertValueSize, ttlForNewKey } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, MAX_TTL_SECONDS, type ToolContext } from '../tool.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, type ToolContext } from '../tool.ts';
 import { writeKey } from '../write.ts';
 
 function needFieldTtl(ctx: ToolContext): void {
@@ -20,15 +20,15 @@ export default defineGroup(
   'hashes',
   defineTool({
     name: 'hash',
-    summary: 'Hash keys; ttl, expire per field.',
+    summary: 'Hash keys; ttl, expire: per field.',
     bound: 'O(names or fields)',
     ops: {
       get: ['read', 'names, else a page', 'HSCAN ~count'],
-      ttl: ['read', 'of names'],
+      ttl: ['read', 'names'],
       set: ['write', 'fields'],
-      incr: ['write', 'fields as increments'],
+      incr: ['write', 'fields: increments'],
       del: ['write', 'names'],
-      expire: ['write', 'names after ttl'],
+      expire: ['write', 'names'],
     },
     input: ({ limits }) => ({
       key: args.key,
@@ -36,11 +36,11 @@ export default defineGroup(
       fields: args.fields.optional(),
       cursor: args.name(limits).optional(),
       count: args.count(limits),
-      ttl: z.number().int().min(1).max(MAX_TTL_SECONDS).optional().describe('s; set, incr: new keys only'),
-      permanent: args.permanent,
+      // set, incr: the TTL of a key they create (0: none); expire: the fields' TTL (at least 1 s).
+      ttl: args.ttl,
       encoding: args.encoding,
     }),
-    writeArgs: ['fields', 'ttl', 'permanent'],
+    writeArgs: ['fields', 'ttl'],
     output: {
       fields: z.record(z.string(), z.string().nullable()).optional(),
       ttls: z.record(z.string(), z.number()).optional(),
@@ -104,7 +104,7 @@ export default defineGroup(
           return { changed: await ctx.redis.hdel(key, ...names) };
         case 'expire': {
           needFieldTtl(ctx);
-          if (!names.length || input.ttl === undefined) throw new Error('expire needs names and ttl');
+          if (!names.length || !input.ttl) throw new Error('expire needs names and ttl (at least 1 s)');
           // Replies per field: 1 set, 0 condition not met, 2 expired at once, -2 no such field.
           const replies = (await ctx.redis.call(
             'HEXPIRE',

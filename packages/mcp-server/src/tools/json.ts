@@ -21,9 +21,8 @@ export default defineGroup(
       path: args.name(limits).optional(),
       value: z.string().optional(),
       ttl: args.ttl,
-      permanent: args.permanent,
     }),
-    writeArgs: ['value', 'ttl', 'permanent'],
+    writeArgs: ['value', 'ttl'],
     output: { value: z.unknown().optional(), changed: z.number().int().optional() },
     async run(input, ctx) {
       const { key } = input;

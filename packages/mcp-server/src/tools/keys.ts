@@ -6,7 +6,7 @@ import type { RedisClient } from '@redis-agent-kit/patterns';
 import { type Command, command } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
 import { BytesIn } from '../bytes.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, MAX_TTL_SECONDS, masters, sendCommands } from '../tool.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, masters, sendCommands } from '../tool.ts';
 
 /** SCAN rounds one call may run: with COUNT ≤ --max-items, a page touches at most this many times that many keys. */
 const SCAN_ROUNDS = 20;
@@ -58,11 +58,11 @@ export default defineGroup(
     summary: 'Keys of any type.',
     bound: 'O(1)/key',
     ops: {
-      scan: ['read', 'pattern (glob), type', `≤${SCAN_ROUNDS} SCAN rounds`],
-      info: ['read', 'type, ttl of keys'],
-      expire: ['write', 'keys after ttl'],
-      persist: ['write', 'drop TTL'],
-      del: ['write', 'keys'],
+      scan: ['read', 'glob pattern, type', `≤${SCAN_ROUNDS} SCAN rounds`],
+      info: ['read', 'type, ttl'],
+      expire: ['write', ''],
+      persist: ['write', ''],
+      del: ['write', ''],
     },
     input: ({ limits }) => ({
       keys: z.array(z.string()).max(limits.maxItems).optional(),
@@ -70,7 +70,7 @@ export default defineGroup(
       type: args.name(limits).optional(),
       cursor: args.name(limits).optional(),
       count: args.count(limits),
-      ttl: z.number().int().min(1).max(MAX_TTL_SECONDS).optional(),
+      ttl: args.expiry,
       encoding: args.encoding,
     }),
     writeArgs: ['ttl'],

@@ -20,7 +20,7 @@ export default defineGroup(
     ops: {
       range: ['read', 'count from start (<0: tail)', 'walk to start ≤ read bound'],
       push: ['write', ''],
-      pop: ['write', 'count (default 1)'],
+      pop: ['write', ''],
     },
     input: ({ limits }) => ({
       key: args.key,
@@ -29,10 +29,9 @@ export default defineGroup(
       values: z.array(z.string()).max(limits.maxItems).optional(),
       left: z.boolean().optional(),
       ttl: args.ttl,
-      permanent: args.permanent,
       encoding: args.encoding,
     }),
-    writeArgs: ['values', 'ttl', 'permanent'],
+    writeArgs: ['values', 'ttl'],
     output: { items: z.array(z.string()).optional(), length: z.number().int(), encoding: args.encoding },
     async run(input, ctx) {
       const io = new BytesIn(input.encoding, ctx.limits);

@@ -8,7 +8,7 @@
  *
  * Bounds: a memory text or query is at most MAX_TEXT_CHARS characters (and the patterns' 8 KiB), a message at most
  * MAX_MESSAGE_CHARS (and 16 KiB); recall returns at most min(--max-items, 50) memories, get at most --max-items
- * messages (the newest). TTL rules as for every write: `ttl` (seconds), `permanent: true` (memories only: a
+ * messages (the newest). TTL rules as for every write: `ttl` (seconds; `ttl: 0` for none, memories only: a
  * session always expires), else the server's default TTL, else refused.
  */
 import {
@@ -55,13 +55,13 @@ const message = z.object({ role: z.string(), content: z.string(), tokens: z.numb
 
 const longTerm = defineTool({
   name: 'memory',
-  summary: `Long-term memories of a user (and namespace, default "default"); recall never crosses users or namespaces. Texts up to ${MAX_TEXT_CHARS} chars.`,
+  summary: 'Long-term memories per user and namespace.',
   ops: {
-    recall: ['read', 'the k memories nearest to text (topics: any of; recencyWeight 0..1 favours recent)'],
-    remember: ['write', 'store text with topics; a near-identical memory is updated instead, same id'],
-    forget: ['write', 'by id, or by topics and/or before (ms epoch); returns how many'],
+    recall: ['read', 'k nearest to text, topics: any of, recencyWeight 0..1'],
+    remember: ['write', 'a near-duplicate is updated'],
+    forget: ['write', 'id, or topics and/or before (ms)'],
   },
-  bound: `O(log n) per memory; recall answers at most min(--max-items, ${LONG_TERM_MEMORY_DEFAULTS.maxK})`,
+  bound: `O(log n) each; k ≤${LONG_TERM_MEMORY_DEFAULTS.maxK}`,
   input: ({ limits }) => ({
     user: name,
     namespace: name.optional(),
@@ -73,9 +73,8 @@ const longTerm = defineTool({
     id: z.string().max(64).optional(),
     before: z.number().int().optional(),
     ttl: args.ttl,
-    permanent: args.permanent,
   }),
-  writeArgs: ['id', 'before', 'ttl', 'permanent'],
+  writeArgs: ['id', 'before', 'ttl'],
   output: {
     memories: z.array(memoryView).optional(),
     remembered: z.object({ id: z.string(), deduplicated: z.boolean() }).optional(),
@@ -131,12 +130,12 @@ const longTerm = defineTool({
 
 const working = defineTool({
   name: 'working_memory',
-  summary: `A session's message log, oldest first, trimmed from the oldest to a token budget (default ${WORKING_MEMORY_DEFAULTS.tokenBudget}); idle sessions expire. Messages up to ${MAX_MESSAGE_CHARS} chars.`,
+  summary: `A session's messages, oldest trimmed past tokenBudget (default ${WORKING_MEMORY_DEFAULTS.tokenBudget}), expiring when idle.`,
   ops: {
-    get: ['read', 'the newest count messages and the token total'],
-    append: ['write', 'role and content; returns how many oldest messages were trimmed; renews the TTL'],
+    get: ['read', 'newest count'],
+    append: ['write', 'renews TTL'],
   },
-  bound: 'O(messages in the session); get answers at most --max-items messages',
+  bound: 'O(messages)',
   input: ({ limits }) => ({
     session: z.string().regex(/^[\w.:-]{1,200}$/),
     prefix,
@@ -144,7 +143,7 @@ const working = defineTool({
     role: z.enum(['system', 'user', 'assistant', 'tool']).optional(),
     content: z.string().min(1).max(MAX_MESSAGE_CHARS).optional(),
     tokenBudget: z.number().int().min(1).max(1_000_000).optional(),
-    ttl: args.ttl,
+    ttl: args.expiry,
   }),
   writeArgs: ['role', 'content', 'tokenBudget', 'ttl'],
   output: {

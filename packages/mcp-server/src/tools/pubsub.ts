@@ -104,11 +104,11 @@ export default defineGroup(
   defineTool({
     name: 'pubsub',
     summary: 'Pub/sub; listening returns what arrives',
-    bound: '≤count messages, ≤waitMs; listeners capped',
+    bound: '≤count messages, ≤waitMs',
     ops: {
       subscribe: ['read', ''],
       psubscribe: ['read', 'glob channel'],
-      keyspace: ['read', 'events of keys matching glob channel'],
+      keyspace: ['read', 'key events, glob channel'],
       publish: ['write', '', 'O(receivers)'],
     },
     input: ({ limits }) => ({

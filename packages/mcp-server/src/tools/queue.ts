@@ -5,7 +5,7 @@
  * key expires after the queue's window. Payloads are JSON up to the server's value size; answers are bounded by
  * `--max-items` (partitions, dead letters) and dead-letter payloads by PREVIEW_BYTES each.
  */
-import { createQueue, type DeadLetter, QUEUE_DEFAULTS } from '@redis-agent-kit/patterns/queue';
+import { createQueue, type DeadLetter } from '@redis-agent-kit/patterns/queue';
 import { z } from 'zod';
 import { assertValueSize } from '../guard.ts';
 import { args, DEFAULT_COUNT, defineGroup, defineTool, MAX_TTL_SECONDS, type ToolContext } from '../tool.ts';
@@ -58,13 +58,13 @@ export default defineGroup(
   'queue',
   defineTool({
     name: 'queue',
-    summary: `Job queues on Redis Streams (prefix default ${QUEUE_DEFAULTS.prefix}, partitions 1, group ${QUEUE_DEFAULTS.group}).`,
+    summary: "Job queues; prefix, partitions, group as the app's.",
     bound: 'O(1)',
     ops: {
-      stats: ['read', 'length, waiting, pending, delayed, dead letters', 'O(partitions)'],
-      dead_letters: ['read', 'newest first', '≤count, 1 KB previews'],
-      add: ['write', 'payload; id dedupes; delayMs; priority'],
-      retry: ['write', 'a deadLetterId back into the queue'],
+      stats: ['read', '', 'O(partitions)'],
+      dead_letters: ['read', 'newest first', '≤count, 1 KB each'],
+      add: ['write', 'id dedupes'],
+      retry: ['write', 'deadLetterId'],
     },
     input: ({ limits }) => ({
       queue: args.name(limits),

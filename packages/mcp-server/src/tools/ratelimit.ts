@@ -11,11 +11,11 @@ export default defineGroup(
   'ratelimit',
   defineTool({
     name: 'ratelimit',
-    summary: 'Rate limit id under a named policy: limit per window (seconds).',
+    summary: 'Rate limit of id under a named policy: limit per window (s).',
     bound: 'one script, one key',
     ops: {
       check: ['write', 'consume cost (default 1)'],
-      peek: ['read', 'the state, consuming nothing'],
+      peek: ['read', 'consume nothing'],
     },
     input: ({ limits }) => ({
       policy: args.name(limits),

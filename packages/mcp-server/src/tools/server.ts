@@ -5,6 +5,7 @@
 import { parseInfo } from '@redis-agent-kit/patterns';
 import { nodeAddress } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
+import { BytesIn } from '../bytes.ts';
 import { args, DEFAULT_COUNT, defineGroup, defineTool, masters } from '../tool.ts';
 
 /** CLUSTER NODES → one row per node, masters with their slot count and ranges. */
@@ -37,21 +38,23 @@ export default defineGroup(
     summary: 'Server diagnostics, per master on a cluster.',
     bound: 'O(1)/master',
     ops: {
-      info: ['read', 'INFO section'],
+      info: ['read', ''],
       dbsize: ['read', ''],
       slowlog: ['read', '', '≤count'],
       memory: ['read', 'bytes of key', 'SAMPLES 5'],
-      clients: ['read', '', 'O(clients); ≤count listed'],
-      cluster: ['read', 'nodes, slots', 'O(nodes)'],
+      clients: ['read', '', 'O(clients), ≤count'],
+      cluster: ['read', 'slots', 'O(nodes)'],
     },
     input: ({ limits }) => ({
       section: args.name(limits).optional(),
-      key: args.name(limits).optional(),
+      key: args.key.optional(),
       count: args.count(limits),
+      encoding: args.encoding,
     }),
     output: {
       nodes: z.array(z.record(z.string(), z.unknown())),
       total: z.number().int().optional(),
+      encoding: args.encoding,
     },
     async run(input, ctx) {
       const count = input.count ?? DEFAULT_COUNT;
@@ -88,9 +91,11 @@ export default defineGroup(
           return { nodes };
         }
         case 'memory': {
-          if (!input.key) throw new Error('memory needs key');
-          const bytes = (await redis.call('MEMORY', 'USAGE', input.key, 'SAMPLES', 5)) as number | null;
-          return { nodes: [{ key: input.key, bytes }], ...(bytes !== null ? { total: bytes } : {}) };
+          if (input.key === undefined) throw new Error('memory needs key');
+          // A key is bytes like in every other tool: base64 with encoding, and answered the same way.
+          const key = new BytesIn(input.encoding, ctx.limits).name(input.key, 'key');
+          const bytes = (await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', 5)) as number | null;
+          return { nodes: [{ key, bytes }], ...(bytes !== null ? { total: bytes } : {}) };
         }
         case 'clients': {
           const nodes = await Promise.all(

@@ -6,7 +6,7 @@
 import { chooseSessionFormat, createSessionRepository } from '@redis-agent-kit/patterns/session';
 import { z } from 'zod';
 import { PolicyError } from '../guard.ts';
-import { args, defineGroup, defineTool, MAX_TTL_SECONDS } from '../tool.ts';
+import { args, defineGroup, defineTool } from '../tool.ts';
 
 export default defineGroup(
   'sessions',
@@ -26,9 +26,9 @@ export default defineGroup(
         .name(limits)
         .pipe(z.string().regex(/^[\w-]+$/))
         .optional(),
-      data: z.record(z.string(), z.unknown()).optional(),
+      data: args.record(z.string(), z.unknown()).optional(),
       replace: z.boolean().optional(),
-      ttl: z.number().int().min(1).max(MAX_TTL_SECONDS).optional(),
+      ttl: args.expiry,
     }),
     writeArgs: ['data', 'replace', 'ttl'],
     output: {

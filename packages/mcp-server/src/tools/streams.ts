@@ -1,4 +1,7 @@
-/** Streams: add (with TTL and an optional approximate cap), ranges, and consumer groups, every read bounded. */
+/**
+ * Streams: add (with TTL and an optional approximate cap), ranges, and consumer groups, every read bounded. Keys,
+ * fields, values, group and consumer names are bytes (bytes.ts); entry ids are ASCII and stay text.
+ */
 import { fieldRecord } from '@redis-agent-kit/patterns';
 import { z } from 'zod';
 import { ByteRecord, BytesIn } from '../bytes.ts';
@@ -15,13 +18,13 @@ function entries(raw: RawEntry[]): { id: string; fields: ByteRecord }[] {
 }
 
 const OPS = {
-  range: ['read', 'start..end ids', 'O(log n+count)'],
+  range: ['read', 'start..end ids'],
   info: ['read', '', 'O(groups)'],
-  pending: ['read', 'unacked in group', 'O(count)'],
-  add: ['write', 'fields, maxlen cap'],
-  group_create: ['write', 'group from id ($: new only)'],
-  group_read: ['write', 'as consumer', 'O(count)'],
-  ack: ['write', 'ids', 'O(ids)'],
+  pending: ['read', ''],
+  add: ['write', 'maxlen: ~cap'],
+  group_create: ['write', 'from id ($: new only)'],
+  group_read: ['write', ''],
+  ack: ['write', '', 'O(ids)'],
 } as const;
 
 const input = (limits: Limits) => ({
@@ -29,14 +32,13 @@ const input = (limits: Limits) => ({
   start: args.name(limits).optional(),
   end: args.name(limits).optional(),
   count: args.count(limits),
-  group: args.name(limits).optional(),
-  consumer: args.name(limits).optional(),
+  group: z.string().optional(),
+  consumer: z.string().optional(),
   id: args.name(limits).optional(),
   ids: z.array(args.name(limits)).max(limits.maxItems).optional(),
   fields: args.fields.optional(),
   maxlen: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
   ttl: args.ttl,
-  permanent: args.permanent,
   encoding: args.encoding,
 });
 
@@ -54,12 +56,15 @@ type Output = Answer<z.output<z.ZodObject<typeof output>>>;
 
 const count = (a: Input) => a.count ?? DEFAULT_COUNT;
 
-function group(a: Input): string {
-  if (!a.group) throw new Error(`${a.op} needs group`);
-  return a.group;
+const bytesIn = (a: Input, ctx: ToolContext) => new BytesIn(a.encoding, ctx.limits);
+
+/** The group name as bytes (base64 with the call's `encoding`), bounded like every name. */
+function group(a: Input, ctx: ToolContext): Buffer {
+  if (a.group === undefined || a.group === '') throw new Error(`${a.op} needs group`);
+  return bytesIn(a, ctx).name(a.group, 'group');
 }
 
-const keyOf = (a: Input, ctx: ToolContext) => new BytesIn(a.encoding, ctx.limits).name(a.key, 'key');
+const keyOf = (a: Input, ctx: ToolContext) => bytesIn(a, ctx).name(a.key, 'key');
 
 async function range(a: Input, ctx: ToolContext): Promise<Output> {
   const raw = (await ctx.redis.xrangeBuffer(
@@ -77,10 +82,20 @@ function entry(raw: unknown) {
   return Array.isArray(raw) ? entries([raw as RawEntry])[0] : null;
 }
 
+/** One XINFO GROUPS row: the name as bytes (encoded in the answer like any name), ids as text. */
+function groupView(raw: unknown): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(fieldRecord(raw)).map(([field, value]) => [
+      field,
+      Buffer.isBuffer(value) && field !== 'name' ? value.toString() : value,
+    ]),
+  );
+}
+
 async function info(a: Input, ctx: ToolContext): Promise<Output> {
   const key = keyOf(a, ctx);
   const stream = fieldRecord(await ctx.redis.callBuffer('XINFO', 'STREAM', key));
-  const groups = ((await ctx.redis.call('XINFO', 'GROUPS', key)) as unknown[]).map((g) => fieldRecord(g));
+  const groups = ((await ctx.redis.callBuffer('XINFO', 'GROUPS', key)) as unknown[]).map(groupView);
   return {
     info: {
       length: stream.length,
@@ -93,19 +108,26 @@ async function info(a: Input, ctx: ToolContext): Promise<Output> {
 }
 
 async function pending(a: Input, ctx: ToolContext): Promise<Output> {
-  const rows = (await ctx.redis.xpending(keyOf(a, ctx), group(a), '-', '+', count(a))) as [
-    string,
-    string,
+  const rows = (await ctx.redis.callBuffer('XPENDING', keyOf(a, ctx), group(a, ctx), '-', '+', count(a))) as [
+    Buffer,
+    Buffer,
     number,
     number,
   ][];
   return {
-    info: { pending: rows.map(([id, consumer, idleMs, deliveries]) => ({ id, consumer, idleMs, deliveries })) },
+    info: {
+      pending: rows.map(([id, consumer, idleMs, deliveries]) => ({
+        id: id.toString(),
+        consumer,
+        idleMs,
+        deliveries,
+      })),
+    },
   };
 }
 
 async function add(a: Input, ctx: ToolContext): Promise<Output> {
-  const io = new BytesIn(a.encoding, ctx.limits);
+  const io = bytesIn(a, ctx);
   const fields = Object.entries(a.fields ?? {}).flatMap(([name, value]) => [
     io.name(name, 'field name'),
     io.value(value),
@@ -122,18 +144,19 @@ async function add(a: Input, ctx: ToolContext): Promise<Output> {
 async function groupCreate(a: Input, ctx: ToolContext): Promise<Output> {
   // MKSTREAM may create the key, so the TTL rule applies to it as to any write.
   await writeKey(ctx, keyOf(a, ctx), 'stream', ttlForNewKey(a, ctx.limits), [
-    ['XGROUP CREATE', group(a), a.id ?? '$', 'MKSTREAM'],
+    ['XGROUP CREATE', group(a, ctx), a.id ?? '$', 'MKSTREAM'],
   ]);
   return { changed: 1 };
 }
 
 async function groupRead(a: Input, ctx: ToolContext): Promise<Output> {
-  if (!a.consumer) throw new Error('group_read needs consumer');
+  if (a.consumer === undefined || a.consumer === '') throw new Error('group_read needs consumer');
+  const consumer = bytesIn(a, ctx).name(a.consumer, 'consumer');
   // No BLOCK: the call answers at once, so it never holds a connection.
   const reply = (await ctx.redis.xreadgroupBuffer(
     'GROUP',
-    group(a),
-    a.consumer,
+    group(a, ctx),
+    consumer,
     'COUNT',
     count(a),
     'STREAMS',
@@ -146,7 +169,7 @@ async function groupRead(a: Input, ctx: ToolContext): Promise<Output> {
 async function ack(a: Input, ctx: ToolContext): Promise<Output> {
   const ids = a.ids ?? [];
   if (!ids.length) throw new Error('ack needs ids');
-  return { changed: await ctx.redis.xack(keyOf(a, ctx), group(a), ...ids) };
+  return { changed: await ctx.redis.xack(keyOf(a, ctx), group(a, ctx), ...ids) };
 }
 
 const RUN: Record<Op, (a: Input, ctx: ToolContext) => Promise<Output>> = {
@@ -164,10 +187,10 @@ export default defineGroup(
   defineTool({
     name: 'stream',
     summary: 'Streams and consumer groups.',
-    bound: 'O(1)',
+    bound: 'O(log n+count)',
     ops: OPS,
     input: ({ limits }) => input(limits),
-    writeArgs: ['consumer', 'id', 'fields', 'maxlen', 'ttl', 'permanent'],
+    writeArgs: ['consumer', 'id', 'fields', 'maxlen', 'ttl'],
     output,
     run: (a, ctx) => RUN[a.op](a, ctx),
   }),

@@ -39,9 +39,9 @@ export default defineGroup(
     summary: 'String keys.',
     bound: 'O(1)',
     ops: {
-      get: ['read', 'value, ttl; long values in parts: read on from start (byte)'],
-      set: ['write', 'nx: only if absent'],
-      incr: ['write', 'add value (integer)'],
+      get: ['read', 'value, ttl; a long value in parts: read on with start'],
+      set: ['write', ''],
+      incr: ['write', 'by value'],
     },
     input: () => ({
       key: args.key,
@@ -49,10 +49,9 @@ export default defineGroup(
       value: z.string().optional(),
       nx: z.boolean().optional(),
       ttl: args.ttl,
-      permanent: args.permanent,
       encoding: args.encoding,
     }),
-    writeArgs: ['value', 'nx', 'ttl', 'permanent'],
+    writeArgs: ['value', 'nx', 'ttl'],
     output: {
       value: z.string().nullable().optional(),
       ttl: z.number().int().optional(),

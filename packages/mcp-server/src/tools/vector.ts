@@ -22,6 +22,7 @@ import {
   DEFAULT_COUNT,
   defineGroup,
   defineTool,
+  listedAs,
   type SchemaOptions,
   sendCommands,
   type ToolContext,
@@ -68,34 +69,18 @@ async function upsertWithTtl(ctx: ToolContext, index: VectorIndex, items: Vector
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 /**
- * zod drops a `__proto__` key from a record while parsing, so `{ equals: { __proto__: "x" } }` would arrive as no
- * filter and the search would run unfiltered. Such a key is refused before zod sees it: a filter is never dropped.
+ * A filter on an attribute named `__proto__` reaches the patterns, which refuse it (JavaScript objects drop it or
+ * treat it as their prototype): `args.record` keeps it, where zod's record would drop it and search unfiltered.
  */
-function refuseProtoKeys(value: unknown, ctx: { issues: z.core.$ZodRawIssue[] }): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  for (const [part, record] of Object.entries(value)) {
-    if (record !== null && typeof record === 'object' && Object.hasOwn(record, '__proto__')) {
-      ctx.issues.push({
-        code: 'custom',
-        message: `filter.${part} has a "__proto__" key: filter on another attribute name`,
-        input: value,
-      });
-    }
-  }
-  return value;
-}
-
 function filterSchema(limits: SchemaOptions['limits']) {
-  return z.preprocess(
-    refuseProtoKeys,
-    z.object({
-      // Filter values are compared, not stored: bounded like names.
-      equals: z.record(args.name(limits), z.union([args.name(limits), z.number(), z.boolean()])).optional(),
-      ranges: z
-        .record(args.name(limits), z.object({ min: z.number().optional(), max: z.number().optional() }))
-        .optional(),
-    }),
-  );
+  const schema = z.object({
+    // Filter values are compared, not stored: bounded like names.
+    equals: args.record(args.name(limits), z.union([args.name(limits), z.number(), z.boolean()])).optional(),
+    ranges: args
+      .record(args.name(limits), z.object({ min: z.number().optional(), max: z.number().optional() }))
+      .optional(),
+  });
+  return listedAs(schema, { type: 'object', description: '{equals: {attr: value}, ranges: {attr: {min, max}}}' });
 }
 
 export default defineGroup(
@@ -107,27 +92,32 @@ export default defineGroup(
     ops: {
       search: ['read', '', 'k nearest'],
       info: ['read', '', 'O(1)'],
-      ensure: ['write', 'create (fields: what FT filters use)', 'O(1)'],
+      ensure: ['write', 'create; fields: FT filter types', 'O(1)'],
       upsert: ['write', ''],
       delete: ['write', ''],
     },
     input: ({ limits }) => ({
       index: args.name(limits),
-      fields: z.record(args.name(limits), z.enum(['tag', 'text', 'numeric'])).optional(),
+      fields: args.record(args.name(limits), z.enum(['tag', 'text', 'numeric'])).optional(),
       text: z.string().optional(),
       k: args.count(limits),
       filter: filterSchema(limits).optional(),
-      docs: z
-        .array(
-          z.object({ id: args.name(limits), text: z.string(), attrs: z.record(args.name(limits), scalar).optional() }),
-        )
-        .max(limits.maxItems)
-        .optional(),
+      docs: listedAs(
+        z
+          .array(
+            z.object({
+              id: args.name(limits),
+              text: z.string(),
+              attrs: args.record(args.name(limits), scalar).optional(),
+            }),
+          )
+          .max(limits.maxItems),
+        { type: 'array', description: '[{id, text, attrs?: {attr: scalar}}]' },
+      ).optional(),
       ids: z.array(args.name(limits)).max(limits.maxItems).optional(),
       ttl: args.ttl,
-      permanent: args.permanent,
     }),
-    writeArgs: ['fields', 'docs', 'ids', 'ttl', 'permanent'],
+    writeArgs: ['fields', 'docs', 'ids', 'ttl'],
     output: {
       count: z.number().int().optional(),
       hits: z

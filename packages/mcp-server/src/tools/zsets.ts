@@ -3,7 +3,7 @@ import { command } from '@redis-agent-kit/patterns/cluster';
 import { z } from 'zod';
 import { BytesIn } from '../bytes.ts';
 import { assertValueSize, PolicyError, ttlForNewKey } from '../guard.ts';
-import { args, DEFAULT_COUNT, defineGroup, defineTool, sendCommands } from '../tool.ts';
+import { args, DEFAULT_COUNT, defineGroup, defineTool, listedAs, sendCommands } from '../tool.ts';
 import { writeKey } from '../write.ts';
 
 /** WITHSCORES replies as Buffers: a flat `[member, score, …]` (ioredis pairs them only for its string replies). */
@@ -22,29 +22,28 @@ export default defineGroup(
     summary: 'Sorted-set keys.',
     bound: 'O(members·log n)',
     ops: {
-      range: ['read', 'by rank from start, or by score min..max', 'O(log n+count); score offset ≤ read bound'],
-      score: ['read', 'score, rank of members'],
+      range: ['read', 'by rank from start, or score min..max', 'O(log n+count); score offset ≤ read bound'],
+      score: ['read', 'and rank'],
       add: ['write', 'entries'],
-      incr: ['write', 'entries as increments'],
-      rem: ['write', 'members'],
+      incr: ['write', 'entries: increments'],
+      rem: ['write', ''],
     },
     input: ({ limits }) => ({
       key: args.key,
       start: z.number().int().min(0).optional(),
-      min: args.name(limits).optional().describe('e.g. (1 -inf'),
+      min: args.name(limits).optional(),
       max: args.name(limits).optional(),
       rev: z.boolean().optional(),
       count: args.count(limits),
       members: z.array(z.string()).max(limits.maxItems).optional(),
-      entries: z
-        .array(z.object({ member: z.string(), score: z.number() }))
-        .max(limits.maxItems)
-        .optional(),
+      entries: listedAs(z.array(z.object({ member: z.string(), score: z.number() })).max(limits.maxItems), {
+        type: 'array',
+        description: '[{member, score}]',
+      }).optional(),
       ttl: args.ttl,
-      permanent: args.permanent,
       encoding: args.encoding,
     }),
-    writeArgs: ['entries', 'ttl', 'permanent'],
+    writeArgs: ['entries', 'ttl'],
     output: {
       entries: z
         .array(

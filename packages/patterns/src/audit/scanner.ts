@@ -45,8 +45,10 @@ export async function* scanKeys(node: Redis, options: ScanOptions): AsyncGenerat
       // The caller may stop early (sample size reached); a late failure of the prefetch is then nobody's business.
       pending.catch(() => {});
     }
-    if (start !== 0n && calls++ < FIRST_CALLS_KEPT) for (const key of keys) firstKeys.add(key);
+    // The last call's keys are checked against the first calls' before (never after) they are noted: a walk that
+    // ends within its first calls must not drop its own keys.
     const fresh = end && start !== 0n ? keys.filter((key) => !firstKeys.has(key)) : keys;
+    if (!end && start !== 0n && calls++ < FIRST_CALLS_KEPT) for (const key of keys) firstKeys.add(key);
     if (fresh.length) yield fresh;
     if (end) return;
   }

@@ -2,7 +2,8 @@
  * A get-or-compute cache on Redis with XFetch stampede protection.
  *
  * - A read answers from Redis when the value is fresh (`HIT`). XFetch may decide that this reader refreshes the
- *   value early: it still gets the cached value at once, and the recomputation runs in the background.
+ *   value early: it still gets the cached value at once, and the recomputation runs in the background. The reads
+ *   of one event-loop turn are written to the socket together, in one system call (`../write-coalescing.ts`).
  * - A missing or expired value is computed by the origin (`MISS`); concurrent misses for one key in this process
  *   share one origin call, and only the value they share is written.
  * - The Redis TTL is the logical TTL plus `staleGraceMs`: past the logical expiry the entry is no longer served as
@@ -10,8 +11,8 @@
  *   (`STALE`, with the origin's error) instead of an error. After the grace, Redis drops it by itself.
  * - Redis trouble never fails a read: a Redis error or timeout counts in `redisErrors` and the origin answers. A miss
  *   answers as soon as the origin has: the write of the new value to Redis runs after it, in the background. So a
- *   miss while Redis does not answer takes the read's deadline (`timeoutMs`, fired within 1.25 × `timeoutMs`)
- *   plus the origin's own time.
+ *   miss while Redis does not answer takes the read's deadline (`timeoutMs`, noticed one event-loop turn later, so
+ *   that a reply already received during a stall still wins: deadlines.ts) plus the origin's own time.
  * - The origin's "not found" (`undefined`) is cached only with `notFoundTtlMs` > 0, for that long (no stale grace).
  * - A computed value whose stored document is over `maxValueBytes` (100 KB by default) is answered but not cached:
  *   its result carries the CacheValueTooLargeError, and `oversize` counts it. The size limit never fails a read.
@@ -31,6 +32,7 @@ import { Cluster } from 'ioredis';
 import { probeCapabilities } from '../capabilities.ts';
 import { type Command, command, orThrow, sendBatch, sendTransaction } from '../cluster/batch.ts';
 import { type RedisClient, redactClientError } from '../connection.ts';
+import { WriteCoalescer } from '../write-coalescing.ts';
 import { Recomputations } from './coalescing.ts';
 import { type CacheCodec, type CacheCodecName, chooseCodec, codecNamed, stringEnvelopeCodec } from './codec.ts';
 import { Deadlines } from './deadlines.ts';
@@ -95,6 +97,8 @@ export class Cache {
   readonly #onRedisError: (error: Error) => void;
   readonly #stats = emptyStats();
   readonly #deadlines: Deadlines;
+  /** The hit path's reads, written together per event-loop turn. */
+  readonly #sends: WriteCoalescer;
   readonly #recomputations: Recomputations;
   /** Writes of computed values still running in the background (for `idle`). */
   readonly #writes = new Set<Promise<void>>();
@@ -114,6 +118,7 @@ export class Cache {
     this.timeoutMs = timeoutMs;
     this.notFoundTtlMs = notFoundTtlMs;
     this.#deadlines = new Deadlines(timeoutMs);
+    this.#sends = new WriteCoalescer(client);
     this.#recomputations = new Recomputations(timeoutMs);
     this.#random = options.random ?? defaultRandom;
     this.#now = options.now ?? Date.now;
@@ -156,27 +161,64 @@ export class Cache {
   ): Promise<CacheResult<V>> {
     const full = this.key(key);
     const readAt = this.#recomputations.readStarted();
-    // No async/await: the hit path is measured against a bare GET, and every promise counts. One handler takes the
-    // reply and the Redis error alike (`#decode` turns an error into a miss); the L1 path passes the entry it found,
-    // which is then answered as Redis's would be (an expired one is a miss, with its value kept for stale-if-error).
-    const answer = (
-      reply: unknown,
-      entry = this.#decode(reply) as CacheEntry<V> | undefined,
-      near = false,
-    ): CacheResult<V> | Promise<CacheResult<V>> => {
-      const fresh = this.#fresh(full, entry, readAt);
-      if (near && fresh !== MISS) this.#stats.l1Hits++;
-      if (fresh === HIT) return { value: (entry as CacheEntry<V>).value, status: 'HIT' };
-      const recomputed = this.#track<V>(full, ttlOf(options, this.ttlMs), readAt, () => this.#timed(compute));
-      if (fresh === MISS) return this.#miss(entry, recomputed);
-      this.#inBackground([recomputed]);
-      return { value: (entry as CacheEntry<V>).value, status: 'HIT' };
-    };
+    // No async/await: the hit path is measured against a bare GET, and every promise counts.
     if (this.#l1) {
-      const near = this.#fromL1<V>(full);
-      if (near) return Promise.resolve(answer(undefined, near, true));
+      // An L1 entry is answered as Redis's would be (an expired one is a miss, its value kept for stale-if-error).
+      const entry = this.#l1.lookup(full) as CacheEntry<V> | undefined;
+      if (entry) {
+        try {
+          return Promise.resolve(this.#answer(full, entry, readAt, compute, options, true));
+        } catch (error) {
+          return Promise.reject(error as Error);
+        }
+      }
     }
-    return this.#deadlines.bound(this.#readOne(full)).then(answer, answer);
+    return new Promise<CacheResult<V>>((resolve, reject) => {
+      // One handler takes the reply and the Redis error alike (`#decode` turns an error into a miss), and the
+      // deadline's own wait (deadlines.ts) rather than `bound`, which would add a promise per read.
+      const settle = (reply: unknown) => {
+        try {
+          resolve(
+            this.#answer(full, this.#decode(reply) as CacheEntry<V> | undefined, readAt, compute, options, false),
+          );
+        } catch (error) {
+          reject(error as Error);
+        }
+      };
+      // Written with the other commands of this event-loop turn, in one system call (../write-coalescing.ts); the
+      // deadline starts with the write.
+      this.#sends.add(() => {
+        const wait = this.#deadlines.queue.start(() => settle(this.#deadlines.timeoutError()));
+        let read: Promise<unknown>;
+        try {
+          read = this.#readOne(full);
+        } catch (error) {
+          read = Promise.reject(error as Error);
+        }
+        read.then(
+          (reply) => wait.settle() && settle(reply),
+          (error: unknown) => wait.settle() && settle(error),
+        );
+      });
+    });
+  }
+
+  /** What `getOrCompute` answers for the entry it read (from L1 when `near`): a hit, or a (shared) recomputation. */
+  #answer<V>(
+    full: string,
+    entry: CacheEntry<V> | undefined,
+    readAt: number,
+    compute: () => Promise<V | undefined>,
+    options: CacheTtlOptions | undefined,
+    near: boolean,
+  ): CacheResult<V> | Promise<CacheResult<V>> {
+    const fresh = this.#fresh(full, entry, readAt);
+    if (near && fresh !== MISS) this.#stats.l1Hits++;
+    if (fresh === HIT) return { value: (entry as CacheEntry<V>).value, status: 'HIT' };
+    const recomputed = this.#track<V>(full, ttlOf(options, this.ttlMs), readAt, () => this.#timed(compute));
+    if (fresh === MISS) return this.#miss(entry, recomputed);
+    this.#inBackground([recomputed]);
+    return { value: (entry as CacheEntry<V>).value, status: 'HIT' };
   }
 
   /**
@@ -251,6 +293,7 @@ export class Cache {
    */
   async has(key: string): Promise<boolean> {
     const full = this.key(key);
+    this.#sends.flush();
     const reply = await this.#deadlines.bound(this.#readOne(full)).catch((error: unknown) => {
       const redacted = this.#redisError(error);
       throw new Error(`Could not read ${full}: ${redacted.message}`, { cause: redacted });
@@ -271,6 +314,7 @@ export class Cache {
       this.#recomputations.forget(full);
       this.#l1?.invalidate(full);
     }
+    this.#sends.flush();
     const replies = await this.#deadlines
       .bound(
         sendBatch(
@@ -395,7 +439,7 @@ export class Cache {
     }
     let written: Promise<void> | undefined;
     const promise: Promise<Recomputed<V>> = produce().then(({ value, deltaMs }) => {
-      if (!this.#recomputations.owns(full, promise)) return { value };
+      if (!this.#recomputations.mayWrite(full, promise, readAt)) return { value };
       if (value === undefined && this.notFoundTtlMs === 0) return { value };
       // "Not found" is kept `notFoundTtlMs`, without stale grace; a value its TTL plus the grace.
       const [freshMs, redisTtlMs] =
@@ -433,6 +477,7 @@ export class Cache {
     const missing = fulls.flatMap((_, i) => (entries[i] === undefined ? [i] : []));
     if (missing.length === 0) return;
     const commands = missing.map((i) => this.#codec.readCommand(fulls[i] as string));
+    this.#sends.flush();
     const replies = await this.#deadlines
       .bound(this.#l1 ? this.#l1.read(commands, this.#readL2) : this.#readL2(commands))
       .catch((error: unknown) => commands.map(() => error));
@@ -491,6 +536,8 @@ export class Cache {
   /** Stores a document for `redisTtlMs`; rejects with the (counted, reported, redacted) Redis error. */
   async #write(full: string, payload: string, redisTtlMs: number): Promise<void> {
     const commands = this.#codec.writeCommands(full, payload, Math.ceil(redisTtlMs));
+    // The hit path's reads queued in this turn first, so this cache's commands reach the server in call order.
+    this.#sends.flush();
     // One key per write, so a MULTI stays in one slot on a cluster.
     const sent =
       commands.length > 1 ? sendTransaction(this.client, commands) : sendBatch(this.client, commands).then(orThrow);

@@ -9,8 +9,15 @@
  * "Before" is told by a logical clock (`readStarted()` and each settling take the next number), not a time: the hit
  * path then reads no clock for it, and clock reads cost hundreds of nanoseconds on some hosts.
  * Forgetting a key (on delete or set) drops both, so a recomputation that started before the change does not write
- * what it computed over it: it checks `owns` before writing.
+ * what it computed over it: it checks `mayWrite` before writing. A recomputation whose read was already on its way
+ * when the key was set starts only after the set: forgetting also notes the logical time of the change, so that one
+ * does not write either. Those notes are kept for the last FORGOTTEN_KEPT keys, by count rather than by a timer (a
+ * timer would fire before a reply that arrived during an event-loop stall is read); a read older than the oldest
+ * note dropped may not write, which costs a cache write, never a stale value.
  */
+
+/** Keys whose last set or delete is remembered exactly. */
+const FORGOTTEN_KEPT = 1000;
 interface Settled {
   promise: Promise<unknown>;
   /** The logical time it settled at. */
@@ -27,6 +34,10 @@ export class Recomputations {
   readonly #keepMs: number;
   readonly #running = new Map<string, Running>();
   readonly #recent = new Map<string, Settled>();
+  /** The logical time each key was last set or deleted, oldest first. */
+  readonly #forgotten = new Map<string, number>();
+  /** The newest time dropped from `#forgotten`: any key may have changed up to then. */
+  #forgottenFloor = 0;
   #clock = 0;
 
   constructor(keepMs: number) {
@@ -44,9 +55,13 @@ export class Recomputations {
     return this.#running.get(full)?.promise ?? (recent && recent.settledAt > readAt ? recent.promise : undefined);
   }
 
-  /** Whether `promise` is still the recomputation of `full` (it was not forgotten meanwhile), so it may write. */
-  owns(full: string, promise: Promise<unknown>): boolean {
-    return this.#running.get(full)?.promise === promise;
+  /**
+   * Whether `promise`, started from a read at `readAt`, may write its value: it is still the recomputation of `full`
+   * and the key was not set or deleted since that read started.
+   */
+  mayWrite(full: string, promise: Promise<unknown>, readAt: number): boolean {
+    const changedAt = this.#forgotten.get(full) ?? this.#forgottenFloor;
+    return this.#running.get(full)?.promise === promise && changedAt < readAt;
   }
 
   /**
@@ -70,6 +85,13 @@ export class Recomputations {
   forget(full: string): void {
     this.#running.delete(full);
     this.#recent.delete(full);
+    this.#forgotten.delete(full); // re-inserted last: the map stays oldest first
+    this.#forgotten.set(full, ++this.#clock);
+    if (this.#forgotten.size > FORGOTTEN_KEPT) {
+      const [oldest, at] = this.#forgotten.entries().next().value as [string, number];
+      this.#forgotten.delete(oldest);
+      this.#forgottenFloor = at;
+    }
   }
 
   /** Resolves when no recomputation runs (those started meanwhile included). */

@@ -11,8 +11,11 @@
  *   missed invalidations: L1 is emptied at once, reads still in flight through it are not stored, and a new session
  *   starts after a backoff (50 ms doubling to 2 s). Meanwhile reads go to Redis through the cache's own client and
  *   nothing is stored in L1.
- * - What it keeps: the stored document as Redis returned it, decoded on every hit so each caller gets its own copy;
- *   or, with `sharedValues`, the decoded entry, deep-frozen and handed to every caller as is (no decoding per hit).
+ * - What it keeps: each document decoded once, when it is read from Redis. A hit answers a copy of its value (plain
+ *   objects and arrays copied, strings, numbers, booleans and null shared, as they cannot change), so each caller
+ *   may change what it got without touching L1 or another caller's value: the copy is what the default needs for
+ *   correctness, and costs several times less than decoding the document again. With `sharedValues` the entry is
+ *   deep-frozen and handed to every caller as is (no copy at all).
  * - Keys are JavaScript strings sent as UTF-8; invalidations arrive as bytes and are decoded the same way. A key
  *   with a lone surrogate is stored under its well-formed form, which is the same UTF-8 bytes, so it is the same key.
  */
@@ -41,6 +44,19 @@ export interface NearCacheCounters {
   flushes: number;
 }
 
+/** How a hit copies a kept value: not at all (immutable, or shared and frozen), one level, or all the way down. */
+const SHARED = 0;
+const FLAT_OBJECT = 1;
+const FLAT_ARRAY = 2;
+const DEEP = 3;
+type Copy = typeof SHARED | typeof FLAT_OBJECT | typeof FLAT_ARRAY | typeof DEEP;
+
+/** An entry in L1 and how each hit copies its value, decided once when it is kept. */
+interface Kept {
+  entry: CacheEntry;
+  copy: Copy;
+}
+
 interface PendingRead {
   invalidated: boolean;
 }
@@ -62,8 +78,8 @@ export class NearCache {
   readonly counters: NearCacheCounters = { invalidations: 0, flushes: 0 };
   readonly #client: RedisClient;
   readonly #options: NearCacheOptions;
-  /** Stored documents, or with `sharedValues` their frozen entries. */
-  readonly #store: L1Store<string | CacheEntry>;
+  /** Decoded entries (with `sharedValues` deep-frozen), weighed by their stored document. */
+  readonly #store: L1Store<Kept>;
   readonly #pending = new Map<string, Set<PendingRead>>();
   readonly #nodes = new Map<string, Node>();
   readonly #onError: (error: unknown) => void;
@@ -99,10 +115,19 @@ export class NearCache {
     return this.#sessionFor(full)?.reader;
   }
 
-  /** The entry of `full`, if L1 has it: a fresh copy, or with `sharedValues` the one frozen entry. */
+  /** The entry of `full`, if L1 has it: with a copy of its value, or with `sharedValues` the one frozen entry. */
   lookup(full: string): CacheEntry | undefined {
-    const stored = this.#store.get(wellFormed(full));
-    return typeof stored === 'string' ? this.#options.decode(stored) : stored;
+    const kept = this.#store.get(wellFormed(full));
+    if (kept === undefined) return undefined;
+    const { entry, copy } = kept;
+    if (copy === SHARED) return entry;
+    const value =
+      copy === FLAT_OBJECT
+        ? { ...(entry.value as object) }
+        : copy === FLAT_ARRAY
+          ? (entry.value as unknown[]).slice()
+          : copyJson(entry.value);
+    return { value, deltaMs: entry.deltaMs, expiresAt: entry.expiresAt };
   }
 
   /** Drops `full` from L1 and keeps reads of it in flight from storing what they get. */
@@ -176,11 +201,14 @@ export class NearCache {
     }
   }
 
+  /** Keeps the entry in `reply`; anything else (a key this cache did not write) is not kept. */
   #keep(key: string, reply: string): void {
-    const bytes = 2 * (key.length + reply.length);
-    if (!this.#options.sharedValues) return this.#store.set(key, reply, bytes);
     const entry = this.#options.decode(reply);
-    if (entry !== undefined) this.#store.set(key, deepFreeze(entry), bytes);
+    if (entry === undefined) return;
+    const kept: Kept = this.#options.sharedValues
+      ? { entry: deepFreeze(entry), copy: SHARED }
+      : { entry, copy: copyNeeded(entry.value) };
+    this.#store.set(key, kept, 2 * (key.length + reply.length));
   }
 
   #markPending(key: string): PendingRead {
@@ -292,6 +320,43 @@ function deepFreeze<T>(value: T): T {
     for (const inner of Object.values(value)) deepFreeze(inner);
   }
   return value;
+}
+
+/**
+ * What copying `value` (decoded JSON) takes: nothing for a string, number, boolean or null; one level (a spread or
+ * a slice, several times cheaper than a walk) for an object or array that holds none.
+ */
+function copyNeeded(value: unknown): Copy {
+  if (typeof value !== 'object' || value === null) return SHARED;
+  const array = Array.isArray(value);
+  const nested = (array ? value : Object.values(value)).some((inner) => typeof inner === 'object' && inner !== null);
+  return nested ? DEEP : array ? FLAT_ARRAY : FLAT_OBJECT;
+}
+
+/**
+ * A copy of a decoded JSON value that shares nothing mutable with it: plain objects and arrays are copied, the
+ * rest (strings, numbers, booleans, null) is immutable and shared. An own `__proto__` key (JSON.parse makes one) is
+ * defined as a property, as JSON.parse does, rather than assigned, which would set the copy's prototype.
+ */
+function copyJson(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const copy = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) copy[i] = copyJson(value[i]);
+    return copy;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const key in value) {
+    // Own keys only, as JSON.parse made them (an enumerable key someone added to Object.prototype is not one).
+    if (!Object.hasOwn(value, key)) continue;
+    const inner = copyJson((value as Record<string, unknown>)[key]);
+    if (key === '__proto__') {
+      Object.defineProperty(copy, key, { value: inner, enumerable: true, writable: true, configurable: true });
+    } else {
+      copy[key] = inner;
+    }
+  }
+  return copy;
 }
 
 const LONE_SURROGATE = /\p{Cs}/u;

@@ -27,8 +27,17 @@ export interface XFetchInput {
   random?: RandomSource;
 }
 
+/**
+ * How far (in units of `deltaMs * beta`) the default source's draw can ever reach: `1 - Math.random()` is at least
+ * 2^-53 (1 minus the largest double below 1), so `-ln` of it is at most 53 ln 2 ≈ 36.74; 37 leaves room for rounding.
+ */
+const DEFAULT_DRAW_REACH = 37;
+
 /** The XFetch test: true when this reader should recompute now. Always true at or past the expiry. */
 export function shouldRecomputeEarly({ now, deltaMs, expiresAt, beta, random = defaultRandom }: XFetchInput): boolean {
+  // Farther from the expiry than any default draw reaches, the answer is false whatever the draw: skip drawing. Hits
+  // are nearly all far from their expiry, and the draw (a random number and a logarithm) is a measurable part of one.
+  if (random === defaultRandom && expiresAt - now > DEFAULT_DRAW_REACH * deltaMs * beta) return false;
   return now - deltaMs * beta * Math.log(random()) >= expiresAt;
 }
 

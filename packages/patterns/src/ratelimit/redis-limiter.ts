@@ -6,7 +6,7 @@
  * A decision Redis made is never made again by the outage policy: a deadline expires only when Redis's reply has
  * not reached the process one loop turn after it came due (timeout.ts), a NOSCRIPT retry gets a deadline of its
  * own, and a reply that comes after the policy decided is reconciled (`OutageStats`) and its denial passed on to
- * the fallback. The commands of one event-loop turn are written together (write-coalescing.ts).
+ * the fallback. The commands of one event-loop turn are written together (../write-coalescing.ts).
  */
 import { type RedisClient, redactClientError } from '../connection.ts';
 import type { LuaScript } from '../lua-script.ts';
@@ -24,7 +24,7 @@ import {
 } from './outage.ts';
 import { SLIDING_WINDOW_COUNTER } from './sliding-window-counter.ts';
 import { SLIDING_WINDOW_LOG } from './sliding-window-log.ts';
-import { WriteCoalescer } from './write-coalescing.ts';
+import { WriteCoalescer } from '../write-coalescing.ts';
 import {
   type RateLimiter,
   type RateLimitPolicy,
@@ -208,7 +208,7 @@ export class RedisRateLimiter implements RateLimiter {
 
   /**
    * Runs `script` on `id`'s key by SHA, each round trip under a deadline (timeout.ts) that starts when the command
-   * is written (at the end of this turn, with the turn's other commands: write-coalescing.ts). `expired` runs when a
+   * is written (at the end of this turn, with the turn's other commands: ../write-coalescing.ts). `expired` runs when a
    * deadline passes without an answer; then `answered`/`failed` say whether the answer came in time. A NOSCRIPT
    * answer (a restarted or failed-over node has an empty script cache) is an answer in time: the source follows
    * with EVAL, a second round trip with a deadline of its own, so a burst that meets an empty cache is not
