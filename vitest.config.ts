@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { configDefaults, defineConfig } from 'vitest/config';
 
@@ -29,6 +30,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     teardownTimeout: 30_000,
+    // Integration files mostly wait (on servers, child processes, timers), so more files than cores run at once:
+    // vitest's default (cores - 1) ran them one at a time on 2 cores, 552 s against 222 s with 3.
+    maxWorkers: Math.max(3, availableParallelism() - 1),
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT } },
       {
