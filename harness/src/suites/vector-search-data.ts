@@ -19,17 +19,26 @@ function gaussian(seed: number): () => number {
  * benchmark reports that worst case separately).
  */
 export function embeddingLikeVectors(count: number, dim: number, seed: number, latentDim = 32): Float32Array[] {
+  const next = embeddingLikeSource(dim, seed, latentDim);
+  return Array.from({ length: count }, next);
+}
+
+/**
+ * The vectors of `embeddingLikeVectors`, one a call, in the same order: for data sets too large to hold at once
+ * (a benchmark seeding 100k vectors makes them batch by batch).
+ */
+export function embeddingLikeSource(dim: number, seed: number, latentDim = 32): () => Float32Array {
   const next = gaussian(seed);
   const basis = Array.from({ length: latentDim }, () => Float32Array.from({ length: dim }, next));
   const scale = 1 / Math.sqrt(latentDim);
-  return Array.from({ length: count }, () => {
+  return () => {
     const vector = Float32Array.from({ length: dim }, () => 0.1 * next());
     for (const direction of basis) {
       const weight = next() * scale;
       for (let i = 0; i < dim; i++) vector[i] = (vector[i] as number) + weight * (direction[i] as number);
     }
     return vector;
-  });
+  };
 }
 
 export function isotropicVectors(count: number, dim: number, seed: number): Float32Array[] {

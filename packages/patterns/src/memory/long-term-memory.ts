@@ -10,13 +10,14 @@
  * text may both add (the check and the write are two round trips).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { type Capabilities, CapabilityMissingError, probeCapabilities } from '../capabilities.ts';
+import type { Capabilities } from '../capabilities.ts';
 import { type Command, command, orThrow, sendBatch } from '../cluster/batch.ts';
 import { type RedisClient, redactClientError } from '../connection.ts';
 import { withTimeout } from '../timeout.ts';
 import { LuaScript } from '../lua-script.ts';
 import type { Embedder } from '../vector/embedders/embedder.ts';
 import { parseVsimReply } from '../vector/vector-set-index.ts';
+import { vectorSetsRequired } from '../vector/vector-sets-required.ts';
 import { toFp32Blob } from '../vector/vectors.ts';
 import { MemoryTimeoutError } from './working-memory.ts';
 
@@ -133,7 +134,7 @@ export function topicsFilter(topics: readonly string[]): string {
 
 export function createLongTermMemory(client: RedisClient, options: LongTermMemoryOptions): LongTermMemory {
   const s = { ...LONG_TERM_MEMORY_DEFAULTS, ...options };
-  let capabilities: Promise<Capabilities> | undefined = s.capabilities && Promise.resolve(s.capabilities);
+  const ready = vectorSetsRequired(client, 'long-term memory', s.capabilities);
   const send = <T>(promise: Promise<T>, what: string) =>
     withTimeout(
       promise,
@@ -143,17 +144,6 @@ export function createLongTermMemory(client: RedisClient, options: LongTermMemor
       throw error instanceof MemoryTimeoutError ? error : redactClientError(client, error);
     });
   const batch = async (commands: Command[], what: string) => orThrow(await send(sendBatch(client, commands), what));
-
-  async function ready(): Promise<void> {
-    capabilities ??= probeCapabilities(client);
-    const caps = await capabilities;
-    if (caps.vectorSets) return;
-    throw new CapabilityMissingError(
-      'vectorSets',
-      `${caps.server} ${caps.version}`,
-      'long-term memory needs vector sets (VADD, Redis 8) or search (FT.SEARCH); its search path is not built yet',
-    );
-  }
 
   function keysOf({ user, namespace = 'default' }: MemoryScope) {
     for (const [what, value] of [

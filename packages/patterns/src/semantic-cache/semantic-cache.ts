@@ -13,11 +13,11 @@
  * hash scope id → scope (the one key without a TTL: it lists the scopes ever used, so `invalidate` can find them
  * by a partial scope; it grows with the number of distinct scopes, not prompts).
  */
-import { type Capabilities, CapabilityMissingError, probeCapabilities } from '../capabilities.ts';
 import { type Command, command, orThrow, sendBatch, withKeys } from '../cluster/batch.ts';
 import { type RedisClient, redactClientError } from '../connection.ts';
 import { withTimeout } from '../timeout.ts';
 import { parseVsimReply } from '../vector/vector-set-index.ts';
+import { vectorSetsRequired } from '../vector/vector-sets-required.ts';
 import { toFp32Blob } from '../vector/vectors.ts';
 import { NearDuplicateCalls } from './coalesce.ts';
 import { SEMANTIC_CACHE_DEFAULTS, type SemanticCacheOptions } from './options.ts';
@@ -97,7 +97,7 @@ export function createSemanticCache(client: RedisClient, options: SemanticCacheO
   const base = `${s.prefix}:${s.name}`;
   const registry = `${base}:scopes`;
   const inFlight = new NearDuplicateCalls();
-  let capabilities: Promise<Capabilities> | undefined = s.capabilities && Promise.resolve(s.capabilities);
+  const ready = vectorSetsRequired(client, 'the semantic cache', s.capabilities);
 
   const send = <T>(promise: Promise<T>, what: string): Promise<T> =>
     withTimeout(
@@ -108,19 +108,6 @@ export function createSemanticCache(client: RedisClient, options: SemanticCacheO
     ).catch((error: unknown) => {
       throw error instanceof SemanticCacheTimeoutError ? error : redactClientError(client, error);
     });
-
-  async function ready(): Promise<void> {
-    capabilities ??= probeCapabilities(client);
-    const caps = await capabilities;
-    if (caps.vectorSets) return;
-    throw new CapabilityMissingError(
-      'vectorSets',
-      `${caps.server} ${caps.version}`,
-      caps.search
-        ? 'the semantic cache keeps prompts in vector sets (VADD, Redis 8); it has no search (FT.SEARCH) path yet'
-        : 'the semantic cache needs vector sets (VADD, Redis 8) or search (FT.SEARCH), and this server has neither',
-    );
-  }
 
   /** One command routed by its key (on a cluster, straight to the node serving the scope's slot). */
   async function one(cmd: Command, what: string): Promise<unknown> {
