@@ -22,7 +22,7 @@ import { toFp32Blob } from '../vector/vectors.ts';
 import { NearDuplicateCalls } from './coalesce.ts';
 import { SEMANTIC_CACHE_DEFAULTS, type SemanticCacheOptions } from './options.ts';
 import { checkScope, entryId, type Scope, type ScopeKeys, scopeId, scopeKeys } from './scope.ts';
-import { FORGET, REAP, STORE } from './scripts.ts';
+import { FORGET, REAP, STORE, SWEEP } from './scripts.ts';
 
 export class SemanticCacheTimeoutError extends Error {
   override readonly name = 'SemanticCacheTimeoutError';
@@ -161,13 +161,10 @@ export function createSemanticCache(client: RedisClient, options: SemanticCacheO
     return { hit: true, similarity: above[found - 1]?.score as number, ...stored };
   }
 
-  /** The scope's oldest expired entries, up to sweepBatch, reaped. The client's clock only picks candidates: REAP checks each answer key on the server. */
+  /** The scope's oldest expired entries, up to sweepBatch, picked and removed by one script (see SWEEP). */
   async function sweepScope(keys: ScopeKeys): Promise<number> {
-    const ids = (await one(
-      command('ZRANGE', keys.expiry, '-inf', String(Date.now()), 'BYSCORE', 'LIMIT', '0', String(s.sweepBatch)),
-      'sweep',
-    )) as string[];
-    return ids.length ? (await reap(keys, ids, 'exists'))[0] : 0;
+    const removed = await send(SWEEP.run(client, [keys.vset, keys.expiry], [s.sweepBatch, keys.answer('')]), 'sweep');
+    return Number(removed);
   }
 
   async function store(prompt: string, answer: string, options: StoreOptions): Promise<void> {
