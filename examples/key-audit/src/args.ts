@@ -21,7 +21,7 @@ usage: redis-key-audit [--url redis://… …] [options]
   --no-size-pass           with --sample: skip the sizing pass; the n keys come from a random cursor (cheaper on a
                            huge keyspace, but the intervals cannot account for big keys the sample missed)
   --separators <chars>     characters that separate name segments, in order, e.g. ":/" (default: detected)
-  --scan-count <n>         SCAN COUNT per call (default 200, at most 10000)
+  --scan-count <n>         SCAN COUNT per call (default 50, at most 10000)
   --memory-samples <n>     MEMORY USAGE … SAMPLES (default 5; 0 = every element)
   --no-scripts             pipeline TYPE/PTTL/MEMORY USAGE per key instead of a read-only Lua script per slice
                            of keys (users whose ACL denies EVAL get this automatically)

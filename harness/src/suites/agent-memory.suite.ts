@@ -231,6 +231,34 @@ export default defineSuite({
       },
     },
     {
+      name: 'a steady stream of expiring memories levels off (each remember sweeps expired ones)',
+      requires: ['vectorSets'],
+      async run(ctx) {
+        const memory = longTerm(ctx);
+        const tag = scopeTag(ctx.prefix, 'stream');
+        const rounds = 5;
+        const perRound = 150;
+        const counts: number[] = [];
+        for (let round = 0; round < rounds; round++) {
+          let next = 0;
+          // 16 remembers in flight, as concurrent agents would send them.
+          await Promise.all(
+            Array.from({ length: 16 }, async () => {
+              while (next < perRound) {
+                const i = round * perRound + next++;
+                await memory.remember(`note ${i} about topic ${i * 7919}`, { user: 'stream', ttlMs: 100 });
+              }
+            }),
+          );
+          counts.push(Number(await ctx.client.call('VCARD', `${tag}:vset`)));
+          await new Promise((r) => setTimeout(r, 150)); // this round's memories expire (not a timing assertion)
+        }
+        ctx.note(`elements after each round of ${perRound}: ${counts.join(', ')}`);
+        // Each remember sweeps up to 20 expired memories, so a round of 150 clears the previous round's 150.
+        for (const count of counts) assert.ok(count <= 2 * perRound, `element count ${count} stays within two rounds`);
+      },
+    },
+    {
       name: 'a remember whose element the server refuses leaves no record behind',
       requires: ['vectorSets'],
       async run(ctx) {

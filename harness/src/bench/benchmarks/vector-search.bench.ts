@@ -30,6 +30,7 @@ import {
   percentile,
   ROUNDS,
 } from '../benchmark.ts';
+import { timesOf } from './vector-pattern-support.ts';
 
 const DIM = 768;
 /** Fixed EF values measured beside the default on the default vector set: the calibration sweep. */
@@ -75,17 +76,6 @@ function bruteForce(data: Dataset): Anchor {
   const recall5 = { subject, metric: 'recall@5', value: 1, unit: '' };
   const recall10 = { ...recall5, metric: 'recall@10' };
   return { exact, truth, recall5, recall10, rows: [recall5, recall10] };
-}
-
-/** Milliseconds `run` took for each item. */
-async function timesOf<T>(items: T[], run: (item: T) => unknown): Promise<number[]> {
-  const times: number[] = [];
-  for (const item of items) {
-    const started = performance.now();
-    await run(item);
-    times.push(performance.now() - started);
-  }
-  return times;
 }
 
 async function usedMemory(client: RedisClient): Promise<number> {

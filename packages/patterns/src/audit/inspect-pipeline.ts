@@ -25,8 +25,8 @@ import {
 import { type ByteString, bytesOf } from './key-name.ts';
 import type { KeyRecord } from './types.ts';
 
-/** Keys per pipelined slice: about 150 commands of a microsecond or so each. */
-export const PIPELINE_SLICE = 50;
+/** Keys per pipelined slice: about 60 commands of a microsecond or so each, so a burst is near 0.05 ms. */
+export const PIPELINE_SLICE = 20;
 
 /** The element-count command of each collection type. */
 export const LENGTH_COMMAND: Record<string, string> = {

@@ -27,7 +27,7 @@ export interface KeyRecord {
 export interface AuditOptions {
   /** SCAN MATCH pattern (server-side filter); default every key. */
   match?: string;
-  /** SCAN COUNT per call, bounded so each call stays short. Default 200, at most 10000. */
+  /** SCAN COUNT per call, bounded so each call stays short (about 1 µs of server time a bucket). Default 50, at most 10000. */
   scanCount?: number;
   /** MEMORY USAGE … SAMPLES: nested values sampled per collection, 0 for all. Default 5 (the server's default). */
   memorySamples?: number;
@@ -39,7 +39,7 @@ export interface AuditOptions {
    */
   commandTimeoutMs?: number;
   /**
-   * Server time aimed for per inspection command, in ms (default 0.1): slices of keys are sized from measured
+   * Server time aimed for per inspection command, in ms (default 0.05): slices of keys are sized from measured
    * cost so that no single command holds the server for long.
    */
   commandTargetMs?: number;
@@ -88,7 +88,7 @@ export interface AuditOptions {
 /** The defaults of `AuditOptions` (no ops cap, no sampling, scripts on, unless asked). */
 export const AUDIT_DEFAULTS = {
   match: '*',
-  scanCount: 200,
+  scanCount: 50,
   memorySamples: 5,
   prefixDepth: 3,
   maxPrefixChildren: 200,
@@ -99,7 +99,7 @@ export const AUDIT_DEFAULTS = {
   useScripts: true,
   sizePass: false,
   commandTimeoutMs: 5000,
-  commandTargetMs: 0.1,
+  commandTargetMs: 0.05,
 } as const;
 
 export interface AuditProgress {

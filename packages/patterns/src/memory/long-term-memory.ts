@@ -172,16 +172,27 @@ return n
 `);
 
 /**
- * REAP: KEYS vset, ids, expiry, records…; ARGV ids… in the same order. A memory whose record is gone leaves the
- * vector set and both indexes. Run by the write path only (after a remember). Returns how many elements left.
+ * SWEEP: KEYS vset, ids, expiry; ARGV limit, the records' key prefix (`<scope tag>:m:`, the scope's slot). Takes the
+ * oldest memories whose expiry (server time) has passed, up to the limit, and removes those whose record is gone from
+ * the vector set and both indexes; one still alive (its TTL changed by an update) moves to its real expiry, or out
+ * of the expiry index when it has none. Picking and removing in one script keeps concurrent remembers from sweeping
+ * the same ones (as the semantic cache's SWEEP). Run by the write path only (after a remember).
  */
-const REAP = new LuaScript(`
+const SWEEP = new LuaScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ids = redis.call('ZRANGE', KEYS[3], '-inf', now, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[1]))
 local removed = 0
-for i = 4, #KEYS do
-  if redis.call('EXISTS', KEYS[i]) == 0 then
-    removed = removed + redis.call('VREM', KEYS[1], ARGV[i - 3])
-    redis.call('ZREM', KEYS[2], ARGV[i - 3])
-    redis.call('ZREM', KEYS[3], ARGV[i - 3])
+for _, id in ipairs(ids) do
+  local left = redis.call('PTTL', ARGV[2] .. id)
+  if left == -2 then
+    removed = removed + redis.call('VREM', KEYS[1], id)
+    redis.call('ZREM', KEYS[2], id)
+    redis.call('ZREM', KEYS[3], id)
+  elseif left == -1 then
+    redis.call('ZREM', KEYS[3], id)
+  else
+    redis.call('ZADD', KEYS[3], now + left, id)
   end
 end
 return removed
@@ -330,14 +341,9 @@ export function createLongTermMemory(client: RedisClient, options: LongTermMemor
     return Number(reply);
   }
 
-  /** Up to sweepBatch of the scope's expired memories leave the set and the indexes (REAP checks each record on the server). */
+  /** Up to sweepBatch of the scope's expired memories leave the set and the indexes (see SWEEP). */
   async function sweep(keys: Keys): Promise<void> {
-    const [ids] = (await batch(
-      [command('ZRANGE', keys.expiry, '-inf', String(Date.now()), 'BYSCORE', 'LIMIT', '0', String(s.sweepBatch))],
-      'sweep',
-    )) as string[][];
-    if (!ids?.length) return;
-    await send(REAP.run(client, [keys.vset, keys.ids, keys.expiry, ...ids.map(keys.record)], ids), 'sweep');
+    await send(SWEEP.run(client, [keys.vset, keys.ids, keys.expiry], [s.sweepBatch, keys.record('')]), 'sweep');
   }
 
   /** Adds a new memory: bookkeeping first, then its element (VADD CAS, its own command); returns its id. */

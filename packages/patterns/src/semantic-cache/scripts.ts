@@ -27,16 +27,28 @@ return redis.call('VISMEMBER', KEYS[1], ARGV[1])
 `);
 
 /**
- * REAP: KEYS vset, expiry, answer keys…; ARGV entry ids… in the same order. An entry whose answer key is gone
- * (expired or deleted) leaves the vector set and the expiry index. Returns how many elements left the set. Only the
- * write paths run it (the sweep after a store, and `sweep()`): a check never writes.
+ * SWEEP: KEYS vset, expiry; ARGV limit, the answer keys' prefix (`<scope tag>:a:`, so every key shares the scope's
+ * slot). Takes the oldest entries whose expiry (server time) has passed, up to the limit, and removes those whose
+ * answer key is gone. Picking and removing in one script matters: sweeps that read the candidates first and removed
+ * them in a second step all picked the same oldest ones when stores ran concurrently, and a stream of 100,000 new
+ * prompts at 32 in flight grew the set by a fifth of them. An entry still alive at its recorded expiry (its TTL
+ * changed outside the cache) is moved to its real expiry, or out of the index when it has none, so it cannot hold
+ * a place at the head. Returns the number removed.
  */
-export const REAP = new LuaScript(`
+export const SWEEP = new LuaScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ids = redis.call('ZRANGE', KEYS[2], '-inf', now, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[1]))
 local removed = 0
-for i = 3, #KEYS do
-  if redis.call('EXISTS', KEYS[i]) == 0 then
-    removed = removed + redis.call('VREM', KEYS[1], ARGV[i - 2])
-    redis.call('ZREM', KEYS[2], ARGV[i - 2])
+for _, id in ipairs(ids) do
+  local left = redis.call('PTTL', ARGV[2] .. id)
+  if left == -2 then
+    removed = removed + redis.call('VREM', KEYS[1], id)
+    redis.call('ZREM', KEYS[2], id)
+  elseif left == -1 then
+    redis.call('ZREM', KEYS[2], id)
+  else
+    redis.call('ZADD', KEYS[2], now + left, id)
   end
 end
 return removed

@@ -33,7 +33,7 @@ import { toFp32Blob } from '../vector/vectors.ts';
 import { NearDuplicateCalls } from './coalesce.ts';
 import { SEMANTIC_CACHE_DEFAULTS, type SemanticCacheOptions } from './options.ts';
 import { checkScope, entryId, type Scope, type ScopeKeys, scopeId, scopeKeys } from './scope.ts';
-import { BOOK, FORGET, REAP } from './scripts.ts';
+import { BOOK, FORGET, SWEEP } from './scripts.ts';
 
 export class SemanticCacheTimeoutError extends Error {
   override readonly name = 'SemanticCacheTimeoutError';
@@ -140,11 +140,6 @@ export function createSemanticCache(client: RedisClient, options: SemanticCacheO
     return scopeKeys(base, scopeId(checkScope(scope, fields), fields));
   }
 
-  /** REAP on these entries of one scope (a write path only); returns how many elements left the set. */
-  async function reap(keys: ScopeKeys, ids: readonly string[]): Promise<number> {
-    return Number(await send(REAP.run(client, [keys.vset, keys.expiry, ...ids.map(keys.answer)], ids), 'reap'));
-  }
-
   async function lookup(keys: ScopeKeys, vector: Float32Array): Promise<CacheHit | CacheMiss> {
     const reply = (await one(
       command('VSIM', keys.vset, 'FP32', toFp32Blob(vector), 'WITHSCORES', 'COUNT', String(s.candidates)),
@@ -169,13 +164,10 @@ export function createSemanticCache(client: RedisClient, options: SemanticCacheO
     return { hit: true, similarity: above[found]?.score as number, ...stored };
   }
 
-  /** The scope's oldest expired entries, up to sweepBatch, reaped. The client's clock only picks candidates: REAP checks each answer key on the server. */
+  /** The scope's oldest expired entries, up to sweepBatch, picked and removed by one script (see SWEEP). */
   async function sweepScope(keys: ScopeKeys): Promise<number> {
-    const ids = (await one(
-      command('ZRANGE', keys.expiry, '-inf', String(Date.now()), 'BYSCORE', 'LIMIT', '0', String(s.sweepBatch)),
-      'sweep',
-    )) as string[];
-    return ids.length ? reap(keys, ids) : 0;
+    const removed = await send(SWEEP.run(client, [keys.vset, keys.expiry], [s.sweepBatch, keys.answer('')]), 'sweep');
+    return Number(removed);
   }
 
   async function store(prompt: string, answer: string, options: StoreOptions): Promise<void> {

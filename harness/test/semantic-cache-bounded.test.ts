@@ -1,0 +1,92 @@
+/**
+ * The semantic cache's memory stays bounded under a steady stream of new prompts, at the issue's scale: 100,000
+ * distinct prompts with a short TTL into one scope, on every target with vector sets. Vector-set elements have no
+ * TTL of their own; each store sweeps up to `sweepBatch` expired ones, so the element count and the set's memory
+ * level off at about what the last TTL's worth of stores left, instead of growing with every prompt ever stored.
+ *
+ * The level is a rate times the TTL, and the rate is this machine's: nothing here assumes one. The checks compare
+ * the run with itself (the second half never above the first half's peak by more than the noise of a shared
+ * machine) and with the prompts stored (the set holds a small part of them at the end).
+ */
+import { randomBytes } from 'node:crypto';
+import { closeClient, connect, type RedisClient } from '@redis-agent-kit/patterns';
+import { createSemanticCache } from '@redis-agent-kit/patterns/semantic-cache';
+import { createHashingEmbedder } from '@redis-agent-kit/patterns/vector';
+import type { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { targetConnection } from '../src/targets/describe.ts';
+import { targets } from '../src/vitest/index.ts';
+
+const PROMPTS = 100_000;
+const SAMPLES = 10;
+const IN_FLIGHT = 32;
+const TTL_MS = 250;
+const scope = { tenant: 'steady' };
+
+describe('semantic cache memory under a steady stream of new prompts', () => {
+  for (const t of targets().filter((t) => t.capabilities.vectorSets && !t.cluster)) {
+    it(
+      `${t.name}: ${PROMPTS.toLocaleString('en')} prompts, TTL ${TTL_MS} ms: elements and memory level off`,
+      {
+        timeout: 300_000,
+      },
+      async () => {
+        const client = await connect(targetConnection(t));
+        const prefix = `rak:bounded:${randomBytes(4).toString('hex')}`;
+        try {
+          const cache = createSemanticCache(client, {
+            embedder: createHashingEmbedder({ dim: 64 }),
+            scopeFields: ['tenant'],
+            prefix,
+            ttlMs: TTL_MS,
+            capabilities: t.capabilities,
+          });
+          const elements: number[] = [];
+          const bytes: number[] = [];
+          let next = 0;
+          const storeUpTo = async (end: number) => {
+            const worker = async () => {
+              while (next < end) {
+                const i = next++;
+                await cache.store(`prompt ${i}: what is ${(i * 7919) % 1_000_003} times ${i % 97}?`, `answer ${i}`, {
+                  scope,
+                });
+              }
+            };
+            await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+          };
+          for (let sample = 1; sample <= SAMPLES; sample++) {
+            await storeUpTo((PROMPTS / SAMPLES) * sample);
+            elements.push(await cache.size({ scope }));
+            const sets = await keysMatching(client, `${prefix}:*`, 'vectorset');
+            let total = 0;
+            for (const key of sets) total += Number(await client.call('MEMORY', 'USAGE', key));
+            bytes.push(total);
+          }
+          const half = SAMPLES / 2;
+          const message = `elements ${elements.join(', ')}; vector set bytes ${bytes.join(', ')}`;
+          console.log(`[semantic-cache-bounded] ${t.name}: ${message}`);
+          // Levels off: the second half never above twice the first half's peak (the rate moves with the machine's
+          // load, the level with it), and the set holds a small part of the prompts stored.
+          expect(Math.max(...elements.slice(half)), message).toBeLessThanOrEqual(
+            2 * Math.max(...elements.slice(0, half)),
+          );
+          expect(Math.max(...bytes.slice(half)), message).toBeLessThanOrEqual(2 * Math.max(...bytes.slice(0, half)));
+          expect(elements.at(-1), message).toBeLessThan(PROMPTS / 10);
+        } finally {
+          const keys = await keysMatching(client, `${prefix}:*`);
+          for (let i = 0; i < keys.length; i += 500) await client.unlink(...keys.slice(i, i + 500));
+          await closeClient(client);
+        }
+      },
+    );
+  }
+});
+
+/** Every key of a standalone server under `match` (of one `type`), by SCAN. */
+async function keysMatching(client: RedisClient, match: string, type?: string): Promise<string[]> {
+  const keys: string[] = [];
+  const stream = (client as Redis).scanStream({ match, count: 1000, ...(type ? { type } : {}) });
+  for await (const batch of stream) keys.push(...(batch as string[]));
+  return keys;
+}
