@@ -16,6 +16,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { closeClient, connect } from '@redis-agent-kit/patterns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exerciseEveryTool, inProcessSession, type McpSession, mcpSession } from '../src/suites/mcp-server.suite.ts';
+import { READ_ONLY_RECIPE } from '../src/suites/read-only-acl.ts';
 import { LocalCluster } from '../src/targets/local-cluster.ts';
 import { LocalServer } from '../src/targets/local-server.ts';
 import type { TargetInfo } from '../src/targets/types.ts';
@@ -278,9 +279,10 @@ describe('read-only ACL user', () => {
     /ACL SETUSER codex-reader on >… (.+)$/m.exec(readFileSync(join(ROOT, file), 'utf8'))?.[1]?.replace(/`$/, '');
   const FIXED_RULES = recipe('AGENTS.md') ?? 'missing from AGENTS.md';
 
-  it('AGENTS.md and the skill give the same recipe', () => {
+  it('AGENTS.md and the skill give the same recipe (the one the pattern suites read as)', () => {
     expect(FIXED_RULES).toMatch(/-@dangerous .*\+info/);
     expect(recipe('templates/skill/SKILL.md')).toBe(FIXED_RULES);
+    expect(READ_ONLY_RECIPE).toBe(FIXED_RULES);
   });
   let admin: Awaited<ReturnType<typeof clientFor>>;
 
@@ -334,6 +336,39 @@ describe('read-only ACL user', () => {
       await admin.unlink(key);
     }
     for (const text of [...texts, s.stderr()]) expect(text).not.toContain(password);
+  });
+
+  it('memory recall as the recipe user meets an expired memory: answered without it, no NOPERM', async () => {
+    const base = `rak:mcp-t:${randomBytes(4).toString('hex')}`; // a memory prefix: no braces
+    const writer = await inProcessSession(target('redis-8'), ['--tools', 'memory']);
+    let kept: string;
+    try {
+      const remember = async (text: string, ttl: number) =>
+        (
+          (await writer.ok('memory', { op: 'remember', prefix: base, user: 'acl', text, ttl })).remembered as {
+            id: string;
+          }
+        ).id;
+      kept = await remember('The on-call rota changes on Mondays', 0);
+      const short = await remember('The on-call phone is charging', 1);
+      const record = (await admin.keys(`${base}:ltm:*:m:${short}`))[0] as string;
+      for (let i = 0; i < 300 && (await admin.exists(record)); i++) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      await writer.close();
+    }
+    const s = await stdioSession([...CLI, ...targetFlags(target('redis-8')), '--tools', 'memory', '--read-only'], {
+      REDIS_USERNAME: user,
+      REDIS_PASSWORD: password,
+    });
+    try {
+      const recalled = (await s.ok('memory', { op: 'recall', prefix: base, user: 'acl', text: 'on-call', k: 5 }))
+        .memories as { id: string }[];
+      expect(recalled.map((m) => m.id)).toEqual([kept]);
+    } finally {
+      await s.close();
+      const keys = await admin.keys(`${base}:ltm:*`);
+      if (keys.length) await admin.unlink(...keys);
+    }
   });
 
   it('every read op of every tool works as the recipe user (--profile read)', async () => {

@@ -2,17 +2,29 @@
  * Workflow 7b, agent memory: working memory per session (ordered log, token budget trimming the oldest or
  * summarising them through a callback, TTL per session, a cap on message size) on every target, and long-term
  * memory on vector sets (de-duplication by similarity, recall scoped to user and namespace that never crosses
- * scopes, topic filters, recency weighting, forget by id and by filter). Valkey 8.1 refuses long-term memory,
- * naming vector sets and search.
+ * scopes, topic filters, recency weighting, forget by id and by filter, expiry swept by writes while recall never
+ * writes, even for a read-only ACL user, and de-duplication under concurrent remembers). Valkey 8.1 refuses
+ * long-term memory, naming vector sets and search.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { CapabilityMissingError } from '@redis-agent-kit/patterns';
+import { CapabilityMissingError, closeClient, connect } from '@redis-agent-kit/patterns';
 import { createLongTermMemory, createWorkingMemory, type LongTermMemory } from '@redis-agent-kit/patterns/memory';
-import { createHashingEmbedder } from '@redis-agent-kit/patterns/vector';
+import { createHashingEmbedder, toFp32Blob } from '@redis-agent-kit/patterns/vector';
 import { defineSuite, type SuiteContext } from '../matrix/suite.ts';
+import { targetConnection } from '../targets/describe.ts';
+import { asReadOnlyUser } from './read-only-acl.ts';
 
 const embedder = createHashingEmbedder({ dim: 128 });
+
+/** The hash-tagged key prefix of a user's default namespace. */
+function scopeTag(prefix: string, user: string): string {
+  const id = createHash('sha256')
+    .update(JSON.stringify([user, 'default']))
+    .digest('hex')
+    .slice(0, 32);
+  return `${prefix}:ltm:{${id}}`;
+}
 
 function longTerm(ctx: SuiteContext): LongTermMemory {
   return createLongTermMemory(ctx.client, { embedder, prefix: ctx.prefix, capabilities: ctx.target.capabilities });
@@ -178,15 +190,12 @@ export default defineSuite({
       },
     },
     {
-      name: 'a memory remembered with a TTL expires, and the recall that meets it removes its element and id',
+      name: 'a memory remembered with a TTL expires: recall skips it without writing, the next remember sweeps it',
       requires: ['vectorSets'],
       async run(ctx) {
         const memory = longTerm(ctx);
         const scope = { user: 'ttl' };
-        const tag = `${ctx.prefix}:ltm:{${createHash('sha256')
-          .update(JSON.stringify(['ttl', 'default']))
-          .digest('hex')
-          .slice(0, 32)}}`;
+        const tag = scopeTag(ctx.prefix, 'ttl');
         const kept = await memory.remember('The office wifi password rotates monthly', scope);
         const short = await memory.remember('Standup is moved to 10:30 today', { ...scope, ttlMs: 60 });
         const pttl = await ctx.client.pttl(`${tag}:m:${short.id}`);
@@ -205,8 +214,139 @@ export default defineSuite({
           [kept.id],
           'the expired memory is not recalled',
         );
-        assert.equal(await ctx.client.call('VCARD', `${tag}:vset`), 1, 'its element left the vector set');
-        assert.equal(await ctx.client.zcard(`${tag}:ids`), 1, 'and its id the index');
+        assert.equal(
+          Number(await ctx.client.call('VCARD', `${tag}:vset`)),
+          2,
+          'recall wrote nothing: the element is still there',
+        );
+        assert.equal(await ctx.client.zcard(`${tag}:ids`), 2, 'and its id');
+        const next = await memory.remember('Retro is on Friday afternoons', scope);
+        assert.equal(
+          Number(await ctx.client.call('VCARD', `${tag}:vset`)),
+          2,
+          'the remember swept the expired element',
+        );
+        assert.deepEqual((await ctx.client.zrange(`${tag}:ids`, '0', '-1')).sort(), [kept.id, next.id].sort());
+        assert.equal(await ctx.client.exists(`${tag}:exp`), 0, 'and emptied the expiry index');
+      },
+    },
+    {
+      name: 'a steady stream of expiring memories levels off (each remember sweeps expired ones)',
+      requires: ['vectorSets'],
+      async run(ctx) {
+        const memory = longTerm(ctx);
+        const tag = scopeTag(ctx.prefix, 'stream');
+        const rounds = 5;
+        const perRound = 150;
+        const counts: number[] = [];
+        for (let round = 0; round < rounds; round++) {
+          let next = 0;
+          // 16 remembers in flight, as concurrent agents would send them.
+          await Promise.all(
+            Array.from({ length: 16 }, async () => {
+              while (next < perRound) {
+                const i = round * perRound + next++;
+                await memory.remember(`note ${i} about topic ${i * 7919}`, { user: 'stream', ttlMs: 100 });
+              }
+            }),
+          );
+          counts.push(Number(await ctx.client.call('VCARD', `${tag}:vset`)));
+          await new Promise((r) => setTimeout(r, 150)); // this round's memories expire (not a timing assertion)
+        }
+        ctx.note(`elements after each round of ${perRound}: ${counts.join(', ')}`);
+        // Each remember sweeps up to 20 expired memories, so a round of 150 clears the previous round's 150.
+        for (const count of counts) assert.ok(count <= 2 * perRound, `element count ${count} stays within two rounds`);
+      },
+    },
+    {
+      name: 'a remember whose element the server refuses leaves no record behind',
+      requires: ['vectorSets'],
+      async run(ctx) {
+        const memory = longTerm(ctx);
+        const tag = scopeTag(ctx.prefix, 'refused');
+        // A set made by someone else without quantization: VSIM reads it, VADD … Q8 is refused.
+        const [seed] = await embedder.embed(['someone else']);
+        await ctx.client.call('VADD', `${tag}:vset`, 'FP32', toFp32Blob(seed as Float32Array), 'x', 'NOQUANT');
+        await assert.rejects(memory.remember('A memory the set refuses', { user: 'refused' }), /quantization/);
+        assert.equal(await ctx.client.exists(`${tag}:ids`), 0, 'no id left in the index');
+        assert.deepEqual((await ctx.client.scan('0', 'MATCH', `${tag}:m:*`, 'COUNT', 1000))[1], [], 'no record left');
+        await ctx.client.unlink(`${tag}:vset`);
+      },
+    },
+    {
+      name: 'concurrent remembers of near-identical new texts leave one memory with every topic',
+      requires: ['vectorSets'],
+      async run(ctx) {
+        const memory = longTerm(ctx);
+        const scope = { user: 'racer' };
+        const tag = scopeTag(ctx.prefix, 'racer');
+        const variants = [
+          'The user prefers tabs over spaces',
+          'the user prefers tabs over spaces',
+          'The user prefers tabs over spaces!',
+          'THE USER PREFERS TABS OVER SPACES',
+          'The user prefers tabs over spaces.',
+          'the user prefers tabs over spaces!!',
+        ];
+        // Half of them from a second connection, as from another process.
+        const other = await connect(targetConnection(ctx.target));
+        const results = await (async () => {
+          try {
+            const second = createLongTermMemory(other, {
+              embedder,
+              prefix: ctx.prefix,
+              capabilities: ctx.target.capabilities,
+            });
+            return await Promise.all(
+              variants.map((text, i) => (i % 2 ? second : memory).remember(text, { ...scope, topics: [`t${i}`] })),
+            );
+          } finally {
+            await closeClient(other);
+          }
+        })();
+        assert.equal(Number(await ctx.client.call('VCARD', `${tag}:vset`)), 1, 'one element');
+        const ids = await ctx.client.zrange(`${tag}:ids`, '0', '-1');
+        assert.equal(ids.length, 1, 'one id');
+        assert.ok(
+          results.filter((r) => !r.deduplicated).length >= 1,
+          'at least one remember added (the others updated or merged)',
+        );
+        const [only] = await memory.recall('user prefers tabs', { ...scope, k: 10 });
+        assert.equal(only?.id, ids[0]);
+        assert.deepEqual(
+          only?.topics.sort(),
+          variants.map((_, i) => `t${i}`),
+          "every remember's topic reached the one memory",
+        );
+        ctx.note(`${variants.length} concurrent remembers: 1 memory`);
+      },
+    },
+    {
+      name: 'recall as a user with the read-only ACL recipe, an expired memory present: answered, no NOPERM',
+      requires: ['vectorSets'],
+      // ACL users are per node: one server only.
+      topology: 'standalone',
+      destructive: 'creates and deletes an ACL user',
+      async run(ctx) {
+        const scope = { user: 'reader' };
+        const tag = scopeTag(ctx.prefix, 'reader');
+        const writer = longTerm(ctx);
+        const kept = await writer.remember('The build server restarts at midnight', scope);
+        const short = await writer.remember('The build is red right now', { ...scope, ttlMs: 50 });
+        for (let i = 0; i < 200 && (await ctx.client.exists(`${tag}:m:${short.id}`)); i++)
+          await new Promise((r) => setTimeout(r, 20));
+        const found = await asReadOnlyUser(ctx.client, ctx.target, (reader) =>
+          createLongTermMemory(reader, {
+            embedder,
+            prefix: ctx.prefix,
+            capabilities: ctx.target.capabilities,
+          }).recall('the build server', { ...scope, k: 5 }),
+        );
+        assert.deepEqual(
+          found.map((m) => m.id),
+          [kept.id],
+        );
+        assert.equal(Number(await ctx.client.call('VCARD', `${tag}:vset`)), 2, 'nothing removed by the read');
       },
     },
   ],

@@ -2,7 +2,7 @@
  * The MCP memory tools, as checks of the mcp-server suite (so the matrix runs them on every target): working memory
  * (get, append) everywhere, with the TTL rules and bounds; long-term memory (remember, recall, forget) where the
  * server has vector sets, and elsewhere not registered, the server's startup list naming vector sets; read-only
- * mode registering only recall and get. Every key is under the check's prefix, which the tools take as `prefix`.
+ * mode registering only recall and get, a recall there meeting an expired memory without writing. Every key is under the check's prefix, which the tools take as `prefix`.
  */
 import assert from 'node:assert/strict';
 import { parseConfig, planTools, resolveGroups } from '@redis-agent-kit/mcp-server';
@@ -20,13 +20,13 @@ function flags(t: TargetInfo, extra: string[]): string[] {
   return ['--url', t.url, ...(t.cluster ? ['--cluster-mode'] : []), ...extra];
 }
 
-/** The memory records under the prefix, on every master (SCAN, bounded COUNT). */
-async function scanRecords(client: RedisClient, prefix: string): Promise<string[]> {
+/** The memory records under the prefix (or other long-term memory keys), on every master (SCAN, bounded COUNT). */
+async function scanRecords(client: RedisClient, prefix: string, what = 'm:*'): Promise<string[]> {
   const found: string[] = [];
   for (const node of masters(client)) {
     let cursor = '0';
     do {
-      const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}:ltm:*:m:*`, 'COUNT', 500);
+      const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}:ltm:*:${what}`, 'COUNT', 500);
       cursor = next;
       found.push(...keys);
     } while (cursor !== '0');
@@ -247,7 +247,27 @@ export const memoryToolChecks: Check[] = [
   },
   {
     name: 'memory tools: read-only mode registers only recall and get, with no write argument (op is kept)',
-    async run({ target, prefix, note }) {
+    async run({ target, prefix, note, client }) {
+      // An expired memory beside a kept one, written first, so the read-only recall below meets it.
+      const expiring = target.capabilities.vectorSets;
+      let kept: string | undefined;
+      if (expiring) {
+        const writer = await inProcessSession(target, ['--tools', 'memory']);
+        try {
+          const remember = async (text: string, ttl: number) =>
+            (
+              (await writer.ok('memory', { op: 'remember', prefix, user: 'ro', text, ttl })).remembered as {
+                id: string;
+              }
+            ).id;
+          kept = await remember('The read-only replica is in Frankfurt', 0);
+          await remember('The read-only flag is off this hour', 1);
+        } finally {
+          await writer.close();
+        }
+        for (let i = 0; i < 300 && (await scanRecords(client, prefix)).length > 1; i++)
+          await new Promise((r) => setTimeout(r, 20));
+      }
       const s = await inProcessSession(target, ['--tools', 'memory', '--read-only']);
       try {
         const working = s.tools.find((tool) => tool.name === 'working_memory');
@@ -274,11 +294,22 @@ export const memoryToolChecks: Check[] = [
         assert.ok(props.includes('op'), 'memory keeps its op argument (recall only)');
         for (const arg of ['ttl', 'id', 'before']) assert.ok(!props.includes(arg), `memory has no ${arg}`);
         assert.deepEqual(await s.ok('memory', { prefix, user: 'nobody', text: 'anything' }), { memories: [] });
+        // Recall meets the expired memory: answered without it, and nothing written (its element stays).
+        const recalled = (await s.ok('memory', { prefix, user: 'ro', text: 'the read-only replica flag', k: 5 }))
+          .memories as { id: string }[];
+        assert.deepEqual(
+          recalled.map((m) => m.id),
+          [kept],
+        );
+        const [vset] = await scanRecords(client, prefix, 'vset');
+        assert.equal(Number(await client.call('VCARD', vset as string)), 2, 'a read-only recall writes nothing');
         assert.match(await s.fails('memory', { prefix, user: 'u', text: 'x', ttl: 60 }), /ttl/);
         assert.match(await s.fails('memory', { op: 'remember', prefix, user: 'u', text: 'x' }), /op/);
         note('read-only: memory recall, working_memory get');
       } finally {
         await s.close();
+        const keys = await scanRecords(client, prefix, '*');
+        for (const key of keys) await client.unlink(key);
       }
     },
   },

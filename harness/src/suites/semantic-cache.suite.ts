@@ -1,7 +1,7 @@
 /**
  * Workflow 7a, the semantic cache for LLM answers: hits by similarity within one scope and never across scopes
  * (adversarial near-duplicates stored in the neighbouring scope), per-entry expiry with the vector-set element
- * removed when found expired and by the bounded sweep, a steady stream of new prompts that levels off, invalidation
+ * removed by the bounded sweep of the write paths (a check never writes, even for a read-only ACL user), a steady stream of new prompts that levels off, invalidation
  * by entry and by partial scope, and concurrent near-identical misses sharing one upstream call. Valkey 8.1 has
  * neither vector sets nor search: the cache refuses, naming both.
  */
@@ -15,6 +15,7 @@ import {
 import { createHashingEmbedder } from '@redis-agent-kit/patterns/vector';
 import { defineSuite, type SuiteContext } from '../matrix/suite.ts';
 import { waitFor } from './job-queue.suite.ts';
+import { asReadOnlyUser } from './read-only-acl.ts';
 
 const embedder = createHashingEmbedder({ dim: 128 });
 
@@ -101,7 +102,7 @@ export default defineSuite({
       },
     },
     {
-      name: 'per-entry TTL: an expired answer is a miss and its vector-set element is removed',
+      name: 'per-entry TTL: an expired answer is a miss, the check writes nothing, the next store sweeps its element',
       requires: ['vectorSets'],
       async run(ctx) {
         const cache = cacheFor(ctx);
@@ -113,10 +114,43 @@ export default defineSuite({
           10_000,
           'the short-lived answer expiring',
         );
-        // The check that found it expired removed its element; the long-lived entry stays.
-        assert.equal(await cache.size({ scope: A }), 1);
+        // A check never writes: the expired entry's element stays until a write path sweeps it.
+        assert.equal(await cache.size({ scope: A }), 2);
+        await cache.store('Which port does MySQL listen on?', '3306', { scope: A });
+        assert.equal(await cache.size({ scope: A }), 2, 'the store swept the expired element');
         const kept = await cache.check('Which port does Postgres listen on?', { scope: A });
         assert.ok(kept.hit && kept.answer === '5432');
+        // The same prompt stored again keeps its element (no second VADD) and serves the new answer.
+        await cache.store('Which port does Postgres listen on?', '5433', { scope: A });
+        assert.equal(await cache.size({ scope: A }), 2);
+        const again = await cache.check('Which port does Postgres listen on?', { scope: A });
+        assert.ok(again.hit && again.answer === '5433');
+      },
+    },
+    {
+      name: 'check as a user with the read-only ACL recipe, an expired entry nearest: a miss, no NOPERM, nothing removed',
+      requires: ['vectorSets'],
+      // ACL users are per node: one server only.
+      topology: 'standalone',
+      destructive: 'creates and deletes an ACL user',
+      async run(ctx) {
+        const cache = cacheFor(ctx);
+        await cache.store('Is the deploy frozen today?', 'yes', { scope: A, ttlMs: 100 });
+        await cache.store('Is the deploy frozen this week?', 'no', { scope: A, ttlMs: 60_000 });
+        // Waited for without a check, so the reader's check is the first to meet the expired entry.
+        const answerKeys = async () =>
+          (await ctx.client.scan('0', 'MATCH', `${ctx.prefix}:llm:*:a:*`, 'COUNT', 1000))[1].length;
+        await waitFor(async () => (await answerKeys()) === 1, 10_000, 'the short-lived answer expiring');
+        const [expired, live] = await asReadOnlyUser(ctx.client, ctx.target, async (reader) => {
+          const readOnly = cacheFor({ ...ctx, client: reader });
+          return [
+            await readOnly.check('Is the deploy frozen today?', { scope: A }),
+            await readOnly.check('Is the deploy frozen this week?', { scope: A }),
+          ];
+        });
+        assert.equal(expired?.hit, false);
+        assert.ok(live?.hit && live.answer === 'no');
+        assert.equal(await cache.size({ scope: A }), 2, 'nothing removed by the read');
       },
     },
     {

@@ -20,6 +20,8 @@ import {
   benchSize,
   commandStats,
   onlyKey,
+  mainThreadUsec,
+  pingProbe,
   SEED_BATCH,
   SEED_IN_FLIGHT,
   seed,
@@ -53,6 +55,9 @@ export default defineBenchmark({
       );
       let deduplicated = 0;
       const beforeSeeding = await commandStats(client);
+      const mainBefore = await mainThreadUsec(client);
+      const prober = await connect(targetConnection(target));
+      const probe = pingProbe(prober);
       const remembersPerSecond = await seed(
         size,
         {
@@ -69,7 +74,16 @@ export default defineBenchmark({
         },
         log,
       );
-      const seeding = serverTime(beforeSeeding, await commandStats(client), ['evalsha', 'vsim']);
+      const pings = await probe.stop();
+      const mainPerWrite = Math.round(((await mainThreadUsec(client)) - mainBefore) / size);
+      await closeClient(prober);
+      const seeding = serverTime(beforeSeeding, await commandStats(client), [
+        'evalsha',
+        'vadd',
+        'vsim',
+        'get',
+        'zrange',
+      ]);
       const vset = await onlyKey(client, `${PREFIX}:ltm:*:vset`);
       const count = Number(await client.call('VCARD', vset));
 
@@ -145,7 +159,8 @@ export default defineBenchmark({
         rows,
         notes: [
           `${size.toLocaleString('en')} remembers into one user scope, ${deduplicated} de-duplicated into an existing memory, ${count.toLocaleString('en')} in the vector set; ${DIM} dims, Q8; ${texts.length} queries a round; the embedder is a table of precomputed vectors (no model in the timing)`,
-          `server time per call (INFO commandstats) while seeding: ${seeding}; during the rounds (every subject): ${inRounds}`,
+          `while seeding: the main thread ran commands ${mainPerWrite} µs per remember() (INFO stats eventloop_duration_cmd_sum); ${pings}`,
+          `server time per call (INFO commandstats; VADD … CAS counts its background neighbour search too) while seeding: ${seeding}; during the rounds (every subject): ${inRounds}`,
         ],
       };
     } finally {

@@ -6,7 +6,7 @@
  *   command `check` sends, the anchor) of the same vector set with the same query vectors, in alternating rounds.
  *   Goal: at most 1.2× the anchor, p50 and p99 (each round's, paired by round: the median ratio and its spread).
  *   INFO commandstats gives the server's own time per command beside it. Hit queries are
- *   stored vectors plus a little noise (a hit costs VSIM and the REAP script that reads the answer); miss queries are
+ *   stored vectors plus a little noise (a hit costs VSIM and an MGET of the candidates' answers); miss queries are
  *   fresh vectors of the same distribution (VSIM only). The embedder is a table of those precomputed vectors, so the
  *   figures are the cache's and Redis's, not a model's; the prompts are embedding-like random vectors, as in the
  *   vector-search benchmark, seeded through `store()` batch by batch, 64 in flight.
@@ -39,6 +39,8 @@ import {
   benchSize,
   commandStats,
   onlyKey,
+  mainThreadUsec,
+  pingProbe,
   SEED_BATCH,
   SEED_IN_FLIGHT,
   seed,
@@ -75,6 +77,9 @@ async function latency(
   const stride = Math.floor(size / queries);
   const sampled: Float32Array[] = [];
   const beforeSeeding = await commandStats(client);
+  const mainBefore = await mainThreadUsec(client);
+  const prober = await connect(targetConnection(target));
+  const probe = pingProbe(prober);
   const storesPerSecond = await seed(
     size,
     {
@@ -92,7 +97,17 @@ async function latency(
     },
     log,
   );
-  const seeding = serverTime(beforeSeeding, await commandStats(client), ['evalsha', 'vsim', 'zrange', 'hset']);
+  const pings = await probe.stop();
+  const mainPerWrite = Math.round(((await mainThreadUsec(client)) - mainBefore) / size);
+  await closeClient(prober);
+  const seeding = serverTime(beforeSeeding, await commandStats(client), [
+    'evalsha',
+    'vadd',
+    'pexpire',
+    'vsim',
+    'zrange',
+    'hset',
+  ]);
   const stored = await cache.size({ scope });
   if (stored !== size) throw new Error(`the scope holds ${stored} prompts after seeding ${size}`);
   const vset = await onlyKey(client, `${PREFIX}:latency:*:vset`);
@@ -133,7 +148,7 @@ async function latency(
   const label = `${size.toLocaleString('en')} prompts`;
   const names = {
     anchorHit: `bare VSIM COUNT 3, hit queries, ${label} (anchor)`,
-    checkHit: `check, hit (VSIM + REAP script), ${label}`,
+    checkHit: `check, hit (VSIM + MGET of the answers), ${label}`,
     anchorMiss: `bare VSIM COUNT 3, miss queries, ${label} (anchor)`,
     checkMiss: `check, miss (VSIM), ${label}`,
   };
@@ -145,7 +160,7 @@ async function latency(
   });
   const beforeRounds = await commandStats(client);
   const rounds = await alternatingRounds(fns, { log: (line) => log(`check vs VSIM: ${line}`) });
-  const inRounds = serverTime(beforeRounds, await commandStats(client), ['vsim', 'evalsha']);
+  const inRounds = serverTime(beforeRounds, await commandStats(client), ['vsim', 'mget', 'evalsha']);
   const hitRate = outcomes.hit.hits / outcomes.hit.calls;
   if (hitRate < 0.9) throw new Error(`only ${(100 * hitRate).toFixed(1)}% of the hit queries hit: not a hit latency`);
 
@@ -170,7 +185,8 @@ async function latency(
     notes: [
       `${label} x ${DIM} dims, Q8, one scope; ${queries} hit and ${queries} miss queries a round; the embedder is a table of precomputed vectors (no model in the timing)`,
       `hit queries that hit: ${pct(outcomes.hit)}; miss queries that hit: ${pct(outcomes.miss)} (threshold ${cache.threshold})`,
-      `server time per call (INFO commandstats) while seeding: ${seeding}; during the rounds: ${inRounds}`,
+      `while seeding: the main thread ran commands ${mainPerWrite} µs per store() (INFO stats eventloop_duration_cmd_sum); ${pings}`,
+      `server time per call (INFO commandstats; VADD … CAS counts its background neighbour search too) while seeding: ${seeding}; during the rounds: ${inRounds}`,
     ],
   };
 }

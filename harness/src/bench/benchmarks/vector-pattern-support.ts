@@ -179,3 +179,40 @@ export function timedRounds<K extends string>(
   ) as Record<K, () => Promise<number>>;
   return { fns, p99 };
 }
+
+/**
+ * PINGs one after another from a connection of its own until stopped: what a client that is not writing waits while
+ * the writes run (a write that holds the main thread, such as a script running VADD, delays every one of them).
+ * `stop()` ends the probe and describes the round trips: p50, p99 and the longest.
+ */
+export function pingProbe(client: RedisClient): { stop(): Promise<string> } {
+  const times: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const started = performance.now();
+      await client.ping();
+      times.push(performance.now() - started);
+      // Paced, so the probe itself does not compete with the writes for the machine's cores.
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      if (times.length === 0) return 'no PING answered';
+      const ms = (x: number) => `${x.toFixed(2)} ms`;
+      return `PING from another connection meanwhile: p50 ${ms(sortedPercentile(times, 50))}, p99 ${ms(sortedPercentile(times, 99))}, max ${ms(times.reduce((a, b) => Math.max(a, b), 0))} (${times.length.toLocaleString('en')} pings)`;
+    },
+  };
+}
+
+/**
+ * Microseconds the server's main thread spent executing commands so far (INFO stats `eventloop_duration_cmd_sum`,
+ * Redis 7.2+): unlike commandstats, it leaves out work a command hands to a background thread (VADD … CAS's
+ * neighbour search), so its growth per write is what a write holds the server. Server-wide: other clients count too.
+ */
+export async function mainThreadUsec(client: RedisClient): Promise<number> {
+  return Number(parseInfo(String(await client.info('stats'))).eventloop_duration_cmd_sum ?? Number.NaN);
+}

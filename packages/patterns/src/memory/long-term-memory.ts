@@ -1,13 +1,31 @@
 /**
  * Long-term memory on Redis 8 vector sets: one vector set per (user, namespace), so recall can never cross
  * scopes. Each memory is a record `<prefix>:ltm:{<scope id>}:m:<id>` (JSON, kept until forgotten unless `remember`
- * gives it a `ttlMs`; an expired memory's element and id go when a recall meets it, or by `forget`), an
- * element of the scope's vector set (attributes: topics, createdAt) and a member of the scope's id index (sorted
- * by time of last update), which `forget` with a filter pages through.
+ * gives it a `ttlMs`), an element of the scope's vector set (attributes: topics, createdAt), a member of the
+ * scope's id index (sorted by time of last update), which `forget` with a filter pages through, and, when it has a
+ * TTL, a member of the scope's expiry index (sorted by expiry time).
  *
- * De-duplication: `remember` first looks for the nearest memory in the scope; one at or above `dedupThreshold`
- * is updated (text, vector, topics) instead of a new one being added. Two concurrent remembers of the same new
- * text may both add (the check and the write are two round trips).
+ * Reads never write: `recall` skips an element whose record is gone (expired) and leaves its removal to the write
+ * paths, so it works for a read-only ACL user and in a read-only MCP server. After each `remember`, up to
+ * `sweepBatch` of the scope's expired memories leave the vector set and the indexes (oldest expiry first), so
+ * memory stays bounded under a stream of expiring memories.
+ *
+ * Writes: a new memory's record and index entries are written first (one script), then its element with
+ * `VADD … CAS` as its own command, so the server collects the element's neighbours on a background thread instead
+ * of holding the main thread (inside a script or MULTI, VADD ignores CAS). A remember that stops between the two
+ * leaves a record without element, which no recall can find (recall only reaches records through elements); with a
+ * TTL it is swept when it expires, without one `forget` by filter still lists it. An update never re-adds the
+ * element (VADD of an existing element re-inserts it on the main thread, which CAS cannot do): it keeps the memory's
+ * vector and sets its record, index entries and attributes in one script, and only if the record is still the one it
+ * read (else it reads again).
+ *
+ * De-duplication: `remember` first looks for the nearest live memory in the scope; one at or above `dedupThreshold`
+ * is updated (text, topics) instead of a new one being added. Concurrent remembers of near-identical new texts may
+ * each add one; so after adding its element, a remember looks again, and if another live memory is within the
+ * threshold it merges itself into it (its text and topics into that record, its own record and element removed) in
+ * one script that runs only if both records are as it read them. Of two racing memories the merge that runs first
+ * wins and the other finds its target gone, so one memory remains (tested with concurrent remembers); a caller may
+ * get the id of a memory that a later merge folded into another.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Capabilities } from '../capabilities.ts';
@@ -33,6 +51,8 @@ export interface LongTermMemoryOptions {
   maxK?: number;
   /** Age at which the recency term of `recall` is one half. Default 7 days. */
   recencyHalfLifeMs?: number;
+  /** Expired memories removed from the scope after each `remember`. Default 20. */
+  sweepBatch?: number;
   commandTimeoutMs?: number;
   capabilities?: Capabilities;
 }
@@ -43,6 +63,7 @@ export const LONG_TERM_MEMORY_DEFAULTS = {
   maxTextBytes: 8 * 1024,
   maxK: 50,
   recencyHalfLifeMs: 7 * 24 * 60 * 60 * 1000,
+  sweepBatch: 20,
   commandTimeoutMs: 5000,
 } as const;
 
@@ -94,20 +115,87 @@ export interface LongTermMemory {
   forget(target: string | ForgetFilter, scope: MemoryScope): Promise<number>;
 }
 
-/** KEYS vset, record, ids; ARGV blob, id, record json, attributes json, updatedAt, ttl ms (0: none). */
-const UPSERT = new LuaScript(`
-redis.call('VADD', KEYS[1], 'FP32', ARGV[1], ARGV[2], 'Q8', 'SETATTR', ARGV[4])
-if tonumber(ARGV[6]) > 0 then redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[6]) else redis.call('SET', KEYS[2], ARGV[3]) end
-redis.call('ZADD', KEYS[3], ARGV[5], ARGV[2])
+/**
+ * ADD: KEYS record, ids, expiry; ARGV id, record json, updatedAt, ttl ms (0: none). A new memory's bookkeeping,
+ * written before its element is added (the element is what makes it findable). Expiry times are the server's.
+ */
+const ADD = new LuaScript(`
+local ttl = tonumber(ARGV[4])
+if ttl > 0 then
+  local t = redis.call('TIME')
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ttl)
+  redis.call('ZADD', KEYS[3], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + ttl, ARGV[1])
+else
+  redis.call('SET', KEYS[1], ARGV[2])
+end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
 return 1
 `);
 
-/** KEYS vset, record, ids; ARGV id. */
+/**
+ * UPDATE: KEYS vset, ids, expiry, record[, source record]; ARGV id, record as read, new record, updatedAt, ttl ms
+ * (0: none), attributes json[, source id, source record as read]. Sets the memory's record, index entries and
+ * attributes (its vector stays), only if its record and element are still there and the record is as read; with a
+ * source, also removes the source memory (merged into this one), only if its record is as read too. Returns 1, or 0
+ * when the record changed or went, -1 when the source's did.
+ */
+const UPDATE = new LuaScript(`
+if redis.call('GET', KEYS[4]) ~= ARGV[2] or redis.call('VISMEMBER', KEYS[1], ARGV[1]) == 0 then return 0 end
+if KEYS[5] and redis.call('GET', KEYS[5]) ~= ARGV[8] then return -1 end
+local ttl = tonumber(ARGV[5])
+if ttl > 0 then
+  local t = redis.call('TIME')
+  redis.call('SET', KEYS[4], ARGV[3], 'PX', ttl)
+  redis.call('ZADD', KEYS[3], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + ttl, ARGV[1])
+else
+  redis.call('SET', KEYS[4], ARGV[3])
+  redis.call('ZREM', KEYS[3], ARGV[1])
+end
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
+redis.call('VSETATTR', KEYS[1], ARGV[1], ARGV[6])
+if KEYS[5] then
+  redis.call('DEL', KEYS[5])
+  redis.call('ZREM', KEYS[2], ARGV[7])
+  redis.call('ZREM', KEYS[3], ARGV[7])
+  redis.call('VREM', KEYS[1], ARGV[7])
+end
+return 1
+`);
+
+/** FORGET: KEYS vset, record, ids, expiry; ARGV id. */
 const FORGET = new LuaScript(`
 local n = redis.call('DEL', KEYS[2])
 redis.call('VREM', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[1])
 return n
+`);
+
+/**
+ * SWEEP: KEYS vset, ids, expiry; ARGV limit, the records' key prefix (`<scope tag>:m:`, the scope's slot). Takes the
+ * oldest memories whose expiry (server time) has passed, up to the limit, and removes those whose record is gone from
+ * the vector set and both indexes; one still alive (its TTL changed by an update) moves to its real expiry, or out
+ * of the expiry index when it has none. Picking and removing in one script keeps concurrent remembers from sweeping
+ * the same ones (as the semantic cache's SWEEP). Run by the write path only (after a remember).
+ */
+const SWEEP = new LuaScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ids = redis.call('ZRANGE', KEYS[3], '-inf', now, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[1]))
+local removed = 0
+for _, id in ipairs(ids) do
+  local left = redis.call('PTTL', ARGV[2] .. id)
+  if left == -2 then
+    removed = removed + redis.call('VREM', KEYS[1], id)
+    redis.call('ZREM', KEYS[2], id)
+    redis.call('ZREM', KEYS[3], id)
+  elseif left == -1 then
+    redis.call('ZREM', KEYS[3], id)
+  else
+    redis.call('ZADD', KEYS[3], now + left, id)
+  end
+end
+return removed
 `);
 
 const NAME = /^[\w.:@-]{1,128}$/;
@@ -116,6 +204,10 @@ const MAX_TOPICS = 16;
 /** Candidates fetched per memory returned, so filters and the recency term have enough to choose from. */
 const OVERFETCH = 4;
 const PAGE = 200;
+/** Candidates looked at for de-duplication: the nearest live one at or above the threshold is the match. */
+const DEDUP_CANDIDATES = 4;
+/** Times a remember reads again when a record changed under it (another remember updated or merged it). */
+const ATTEMPTS = 5;
 
 function checkTopics(topics: readonly string[] | undefined): string[] {
   const list = [...(topics ?? [])];
@@ -134,6 +226,8 @@ export function topicsFilter(topics: readonly string[]): string {
 
 export function createLongTermMemory(client: RedisClient, options: LongTermMemoryOptions): LongTermMemory {
   const s = { ...LONG_TERM_MEMORY_DEFAULTS, ...options };
+  if (!Number.isInteger(s.sweepBatch) || s.sweepBatch < 1)
+    throw new RangeError(`sweepBatch must be a positive integer, got ${s.sweepBatch}`);
   const ready = vectorSetsRequired(client, 'long-term memory', s.capabilities);
   const send = <T>(promise: Promise<T>, what: string) =>
     withTimeout(
@@ -158,8 +252,14 @@ export function createLongTermMemory(client: RedisClient, options: LongTermMemor
       .digest('hex')
       .slice(0, 32);
     const tag = `${s.prefix}:ltm:{${id}}`;
-    return { vset: `${tag}:vset`, ids: `${tag}:ids`, record: (memory: string) => `${tag}:m:${memory}` };
+    return {
+      vset: `${tag}:vset`,
+      ids: `${tag}:ids`,
+      expiry: `${tag}:exp`,
+      record: (memory: string) => `${tag}:m:${memory}`,
+    };
   }
+  type Keys = ReturnType<typeof keysOf>;
 
   async function embed(text: string): Promise<Float32Array> {
     if (typeof text !== 'string' || text.length === 0) throw new RangeError('The text must be a non-empty string');
@@ -175,19 +275,136 @@ export function createLongTermMemory(client: RedisClient, options: LongTermMemor
     return parseVsimReply((reply ?? []) as string[]);
   }
 
-  async function records(keys: ReturnType<typeof keysOf>, ids: string[]): Promise<(MemoryRecord | undefined)[]> {
+  /** The records' raw JSON, in order (undefined where gone). Reads only. */
+  async function rawRecords(keys: Keys, ids: readonly string[]): Promise<(string | undefined)[]> {
     if (ids.length === 0) return [];
     const replies = await batch(
       ids.map((id) => command('GET', keys.record(id))),
       'read',
     );
-    return replies.map((reply) => (typeof reply === 'string' ? (JSON.parse(reply) as MemoryRecord) : undefined));
+    return replies.map((reply) => (typeof reply === 'string' ? reply : undefined));
   }
 
-  async function forgetIds(keys: ReturnType<typeof keysOf>, ids: string[]): Promise<number> {
+  async function records(keys: Keys, ids: string[]): Promise<(MemoryRecord | undefined)[]> {
+    return (await rawRecords(keys, ids)).map((raw) =>
+      raw === undefined ? undefined : (JSON.parse(raw) as MemoryRecord),
+    );
+  }
+
+  /** The nearest live memory at or above the de-duplication threshold, other than `except`, with its record as read. */
+  async function nearestLive(keys: Keys, vector: Float32Array, except?: string) {
+    const near = (await nearest(keys.vset, vector, DEDUP_CANDIDATES, [])).filter(
+      (hit) => hit.score >= s.dedupThreshold && hit.id !== except,
+    );
+    const raws = await rawRecords(
+      keys,
+      near.map((hit) => hit.id),
+    );
+    const i = raws.findIndex((raw) => raw !== undefined);
+    return i < 0 ? undefined : { id: (near[i] as { id: string }).id, raw: raws[i] as string };
+  }
+
+  /**
+   * UPDATE of `target` (as read: `raw`) with this text and these topics, and with `source` merged into it and
+   * removed; returns the script's answer (1 done, 0 target changed or gone, -1 source changed or gone).
+   */
+  async function update(
+    keys: Keys,
+    target: { id: string; raw: string },
+    change: { text: string; topics: string[]; ttlMs: number },
+    source?: { id: string; raw: string },
+  ): Promise<number> {
+    const existing = JSON.parse(target.raw) as MemoryRecord;
+    const merged = source ? (JSON.parse(source.raw) as MemoryRecord).topics : [];
+    const record: MemoryRecord = {
+      ...existing,
+      text: change.text,
+      topics: [...new Set([...existing.topics, ...merged, ...change.topics])],
+      updatedAt: Date.now(),
+    };
+    const reply = await send(
+      UPDATE.run(
+        client,
+        [keys.vset, keys.ids, keys.expiry, keys.record(target.id), ...(source ? [keys.record(source.id)] : [])],
+        [
+          target.id,
+          target.raw,
+          JSON.stringify(record),
+          record.updatedAt,
+          change.ttlMs,
+          JSON.stringify({ topics: record.topics, createdAt: record.createdAt }),
+          ...(source ? [source.id, source.raw] : []),
+        ],
+      ),
+      'remember',
+    );
+    return Number(reply);
+  }
+
+  /** Up to sweepBatch of the scope's expired memories leave the set and the indexes (see SWEEP). */
+  async function sweep(keys: Keys): Promise<void> {
+    await send(SWEEP.run(client, [keys.vset, keys.ids, keys.expiry], [s.sweepBatch, keys.record('')]), 'sweep');
+  }
+
+  /** Adds a new memory: bookkeeping first, then its element (VADD CAS, its own command); returns its id. */
+  async function add(keys: Keys, vector: Float32Array, change: { text: string; topics: string[]; ttlMs: number }) {
+    const now = Date.now();
+    const record: MemoryRecord = {
+      id: randomUUID(),
+      text: change.text,
+      topics: change.topics,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await send(
+      ADD.run(
+        client,
+        [keys.record(record.id), keys.ids, keys.expiry],
+        [record.id, JSON.stringify(record), now, change.ttlMs],
+      ),
+      'remember',
+    );
+    const attributes = JSON.stringify({ topics: record.topics, createdAt: record.createdAt });
+    const [reply] = await send(
+      sendBatch(client, [
+        command('VADD', keys.vset, 'FP32', toFp32Blob(vector), record.id, 'CAS', 'Q8', 'SETATTR', attributes),
+      ]),
+      'remember',
+    );
+    if (reply instanceof Error) {
+      // The server refused the element (a dimension that does not match the set, say): its record goes too, so no
+      // record without element is left behind by a refusal. (A timeout leaves it: with a TTL it is swept later.)
+      await forgetIds(keys, [record.id]);
+      throw redactClientError(client, reply);
+    }
+    return record.id;
+  }
+
+  /**
+   * After adding `id`: if another live memory is within the threshold (a concurrent remember added it, or it was
+   * added after our first look), merge ours into it. Returns the id the memory ended as.
+   */
+  async function settle(
+    keys: Keys,
+    vector: Float32Array,
+    id: string,
+    change: { text: string; topics: string[]; ttlMs: number },
+  ) {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const other = await nearestLive(keys, vector, id);
+      if (!other) return { id, deduplicated: false };
+      const [mine] = await rawRecords(keys, [id]);
+      if (mine === undefined) return { id, deduplicated: false }; // forgotten or expired meanwhile
+      const done = await update(keys, other, change, { id, raw: mine });
+      if (done === 1) return { id: other.id, deduplicated: true };
+    }
+    return { id, deduplicated: false };
+  }
+
+  async function forgetIds(keys: Keys, ids: string[]): Promise<number> {
     let n = 0;
     for (const id of ids)
-      n += Number(await send(FORGET.run(client, [keys.vset, keys.record(id), keys.ids], [id]), 'forget'));
+      n += Number(await send(FORGET.run(client, [keys.vset, keys.record(id), keys.ids, keys.expiry], [id]), 'forget'));
     return n;
   }
 
@@ -199,28 +416,16 @@ export function createLongTermMemory(client: RedisClient, options: LongTermMemor
       const ttlMs = options.ttlMs ?? 0;
       if (!Number.isInteger(ttlMs) || ttlMs < 0) throw new RangeError(`ttlMs must be a positive integer, got ${ttlMs}`);
       const vector = await embed(text);
-      const [near] = await nearest(keys.vset, vector, 1, []);
-      const now = Date.now();
-      const existing = near && near.score >= s.dedupThreshold ? (await records(keys, [near.id]))[0] : undefined;
-      const record: MemoryRecord = existing
-        ? { ...existing, text, topics: [...new Set([...existing.topics, ...topics])], updatedAt: now }
-        : { id: randomUUID(), text, topics, createdAt: now, updatedAt: now };
-      await send(
-        UPSERT.run(
-          client,
-          [keys.vset, keys.record(record.id), keys.ids],
-          [
-            toFp32Blob(vector),
-            record.id,
-            JSON.stringify(record),
-            JSON.stringify({ topics: record.topics, createdAt: record.createdAt }),
-            record.updatedAt,
-            ttlMs,
-          ],
-        ),
-        'remember',
-      );
-      return { id: record.id, deduplicated: existing !== undefined };
+      const change = { text, topics, ttlMs };
+      let result: { id: string; deduplicated: boolean } | undefined;
+      for (let attempt = 0; attempt < ATTEMPTS && !result; attempt++) {
+        const existing = await nearestLive(keys, vector);
+        if (!existing) break;
+        if ((await update(keys, existing, change)) === 1) result = { id: existing.id, deduplicated: true };
+      }
+      result ??= await settle(keys, vector, await add(keys, vector, change), change);
+      await sweep(keys);
+      return result;
     },
     async recall(query, options) {
       await ready();
@@ -241,15 +446,13 @@ export function createLongTermMemory(client: RedisClient, options: LongTermMemor
       );
       const now = Date.now();
       const recalled: RecalledMemory[] = [];
-      const expired: string[] = [];
       hits.forEach((hit, i) => {
         const record = found[i];
-        if (!record) return void expired.push(hit.id);
+        // A read only: a memory whose record expired is skipped; the sweep after the next remember removes it.
+        if (!record) return;
         const recency = 0.5 ** (Math.max(0, now - record.updatedAt) / s.recencyHalfLifeMs);
         recalled.push({ ...record, similarity: hit.score, score: (1 - weight) * hit.score + weight * recency });
       });
-      // Memories whose record expired leave the vector set and the id index as soon as a recall meets them.
-      if (expired.length) await forgetIds(keys, expired);
       return recalled.sort((a, b) => b.score - a.score).slice(0, k);
     },
     async forget(target, scope) {

@@ -1,46 +1,29 @@
-/** The cache's atomic steps, each on the keys of one scope (one slot). */
+/**
+ * The cache's atomic steps, each on the keys of one scope (one slot). None of them adds to the vector set: `VADD`
+ * runs as its own command with `CAS` (see semantic-cache.ts), because inside a script it would do its neighbour
+ * search on the main thread and hold the server for milliseconds at 100k entries.
+ */
 import { LuaScript } from '../lua-script.ts';
 
 /**
- * STORE: KEYS vset, expiry, answer; ARGV fp32 blob, entry id, ttl ms, value, quantization. The answer gets its TTL,
- * the vector joins the set and the expiry index, and the set and the index live at least as long as this answer,
- * so a scope nobody stores into any more disappears by itself. Times are the server's.
+ * BOOK: KEYS vset, expiry, answer; ARGV entry id, ttl ms, value. The bookkeeping of a store, done before its
+ * element is added: the answer gets its TTL, the entry joins the expiry index (so the sweeper finds it even if the
+ * element is never added), and the set and the index live at least as long as this answer, so a scope nobody stores
+ * into any more disappears by itself. Returns 1 when the element is already in the set (the same prompt stored
+ * again: its vector stays, no VADD needed), else 0. Times are the server's.
  */
-export const STORE = new LuaScript(`
+export const BOOK = new LuaScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local ttl = tonumber(ARGV[3])
-redis.call('SET', KEYS[3], ARGV[4], 'PX', ttl)
-redis.call('VADD', KEYS[1], 'FP32', ARGV[1], ARGV[2], ARGV[5])
-redis.call('ZADD', KEYS[2], now + ttl, ARGV[2])
+local ttl = tonumber(ARGV[2])
+redis.call('SET', KEYS[3], ARGV[3], 'PX', ttl)
+redis.call('ZADD', KEYS[2], now + ttl, ARGV[1])
 for i = 1, 2 do
-  if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
+  local pttl = redis.call('PTTL', KEYS[i])
+  if pttl ~= -2 and pttl < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
 end
-return now
-`);
-
-/**
- * REAP: KEYS vset, expiry, answer keys…; ARGV mode (`get` or `exists`), entry ids… in the same order. An entry
- * whose answer key is gone (expired or deleted) leaves the vector set and the expiry index. Returns
- * `{removed, index of the first live entry (0: none), its value when mode is get}`.
- */
-export const REAP = new LuaScript(`
-local removed, found, value = 0, 0, ''
-for i = 3, #KEYS do
-  local id = ARGV[i - 1]
-  local alive
-  if ARGV[1] == 'get' and found == 0 then
-    alive = redis.call('GET', KEYS[i])
-    if alive then found, value = i - 2, alive end
-  else
-    alive = redis.call('EXISTS', KEYS[i]) == 1
-  end
-  if not alive then
-    removed = removed + redis.call('VREM', KEYS[1], id)
-    redis.call('ZREM', KEYS[2], id)
-  end
-end
-return {removed, found, value}
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+return redis.call('VISMEMBER', KEYS[1], ARGV[1])
 `);
 
 /**

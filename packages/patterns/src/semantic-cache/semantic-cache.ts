@@ -3,11 +3,22 @@
  * within the threshold in the same scope; `store` keeps the answer under its own key with a TTL; `answer` does both
  * around an upstream call, sharing one call between concurrent near-identical misses.
  *
+ * Reads never write: `check` skips an element whose answer is gone (expired or not yet written) and leaves its
+ * removal to the write paths, so it works for a read-only ACL user and in a read-only MCP server.
+ *
+ * Writes: `store` sends the bookkeeping first, in one script (the answer with its TTL, the expiry index, the TTLs of
+ * the scope's keys), then `VADD … CAS` as its own command, so the server collects the new element's neighbours on a
+ * background thread instead of holding the main thread (inside a script or MULTI, VADD ignores CAS). A store that
+ * stops between the two leaves an answer key without element (never found by a check; swept when it expires), never
+ * an element a check could take for a live entry; an element is only ever trusted with its answer key. The same
+ * prompt stored again keeps its element (same prompt, same vector), which also avoids VADD's in-place update, a
+ * re-insert on the main thread that CAS cannot take.
+ *
  * Expiry: vector-set elements have no TTL, so each answer is a string key with one, and the element goes when its
- * answer is found gone: by a `check` that meets it, by the bounded sweep after every store (the scope's
- * `sweepBatch` oldest expired entries), and by `sweep()`. A scope's vector set and expiry index carry the TTL of
- * their longest-lived answer, so a scope that stops receiving stores vanishes by itself. Memory therefore levels
- * off under a steady stream of new prompts (tested with a scaled-down stream).
+ * answer is found gone by the bounded sweep after every store (the scope's `sweepBatch` oldest expired entries) and
+ * by `sweep()`. A scope's vector set and expiry index carry the TTL of their longest-lived answer, so a scope that
+ * stops receiving stores vanishes by itself. Memory therefore levels off under a steady stream of new prompts
+ * (tested with a scaled-down stream).
  *
  * Keys: `<prefix>:<name>:{<scope id>}:vset|exp|a:<entry>` (one slot per scope), and `<prefix>:<name>:scopes`, a
  * hash scope id → scope (the one key without a TTL: it lists the scopes ever used, so `invalidate` can find them
@@ -22,7 +33,7 @@ import { toFp32Blob } from '../vector/vectors.ts';
 import { NearDuplicateCalls } from './coalesce.ts';
 import { SEMANTIC_CACHE_DEFAULTS, type SemanticCacheOptions } from './options.ts';
 import { checkScope, entryId, type Scope, type ScopeKeys, scopeId, scopeKeys } from './scope.ts';
-import { FORGET, REAP, STORE, SWEEP } from './scripts.ts';
+import { BOOK, FORGET, SWEEP } from './scripts.ts';
 
 export class SemanticCacheTimeoutError extends Error {
   override readonly name = 'SemanticCacheTimeoutError';
@@ -129,19 +140,6 @@ export function createSemanticCache(client: RedisClient, options: SemanticCacheO
     return scopeKeys(base, scopeId(checkScope(scope, fields), fields));
   }
 
-  /** REAP on these entries of one scope; returns the script's reply. */
-  async function reap(
-    keys: ScopeKeys,
-    ids: readonly string[],
-    mode: 'get' | 'exists',
-  ): Promise<[number, number, string]> {
-    const reply = (await send(
-      REAP.run(client, [keys.vset, keys.expiry, ...ids.map(keys.answer)], [mode, ...ids]),
-      'reap',
-    )) as [number, number, string];
-    return [Number(reply[0]), Number(reply[1]), String(reply[2] ?? '')];
-  }
-
   async function lookup(keys: ScopeKeys, vector: Float32Array): Promise<CacheHit | CacheMiss> {
     const reply = (await one(
       command('VSIM', keys.vset, 'FP32', toFp32Blob(vector), 'WITHSCORES', 'COUNT', String(s.candidates)),
@@ -151,14 +149,19 @@ export function createSemanticCache(client: RedisClient, options: SemanticCacheO
     const above = near.filter((hit) => hit.score >= s.threshold);
     if (above.length === 0)
       return near.length ? { hit: false, bestSimilarity: near[0]?.score as number } : { hit: false };
-    const [, found, value] = await reap(
-      keys,
-      above.map((hit) => hit.id),
-      'get',
-    );
-    if (found === 0) return { hit: false };
-    const stored = JSON.parse(value) as Stored;
-    return { hit: true, similarity: above[found - 1]?.score as number, ...stored };
+    // A read only: an element whose answer is gone is skipped here and removed by the write paths' sweep.
+    const answers = (await one(
+      withKeys(
+        'MGET',
+        above.map((hit) => keys.answer(hit.id)),
+        above.map((_, i) => i),
+      ),
+      'check',
+    )) as (string | null)[];
+    const found = answers.findIndex((value) => typeof value === 'string');
+    if (found < 0) return { hit: false };
+    const stored = JSON.parse(answers[found] as string) as Stored;
+    return { hit: true, similarity: above[found]?.score as number, ...stored };
   }
 
   /** The scope's oldest expired entries, up to sweepBatch, picked and removed by one script (see SWEEP). */
@@ -189,17 +192,24 @@ export function createSemanticCache(client: RedisClient, options: SemanticCacheO
     if (bytes > s.maxEntryBytes)
       throw new RangeError(`The entry is ${bytes} bytes as JSON, over maxEntryBytes ${s.maxEntryBytes}`);
     const id = entryId(prompt);
-    await send(
+    const [present] = await send(
       Promise.all([
-        STORE.run(
-          client,
-          [keys.vset, keys.expiry, keys.answer(id)],
-          [toFp32Blob(vector), id, ttlMs, json, s.quantization],
-        ),
+        BOOK.run(client, [keys.vset, keys.expiry, keys.answer(id)], [id, ttlMs, json]),
         client.hset(registry, keys.id, JSON.stringify(options.scope)),
       ]),
       'store',
     );
+    if (Number(present) !== 1) {
+      // The element last, as its own command: CAS does the neighbour search off the main thread. PEXPIRE NX gives a
+      // set this VADD just created the answer's TTL (BOOK extended an existing one).
+      await send(
+        sendBatch(client, [
+          command('VADD', keys.vset, 'FP32', toFp32Blob(vector), id, 'CAS', s.quantization),
+          command('PEXPIRE', keys.vset, ttlMs, 'NX'),
+        ]).then(orThrow),
+        'store',
+      );
+    }
     await sweepScope(keys);
   }
 
