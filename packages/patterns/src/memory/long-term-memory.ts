@@ -34,6 +34,7 @@ import { type RedisClient, redactClientError } from '../connection.ts';
 import { withTimeout } from '../timeout.ts';
 import { LuaScript } from '../lua-script.ts';
 import type { Embedder } from '../vector/embedders/embedder.ts';
+import { EXPIRY_SWEEP } from '../vector/expiry-sweep.ts';
 import { parseVsimReply } from '../vector/vector-set-index.ts';
 import { vectorSetsRequired } from '../vector/vector-sets-required.ts';
 import { toFp32Blob } from '../vector/vectors.ts';
@@ -169,33 +170,6 @@ redis.call('VREM', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
 return n
-`);
-
-/**
- * SWEEP: KEYS vset, ids, expiry; ARGV limit, the records' key prefix (`<scope tag>:m:`, the scope's slot). Takes the
- * oldest memories whose expiry (server time) has passed, up to the limit, and removes those whose record is gone from
- * the vector set and both indexes; one still alive (its TTL changed by an update) moves to its real expiry, or out
- * of the expiry index when it has none. Picking and removing in one script keeps concurrent remembers from sweeping
- * the same ones (as the semantic cache's SWEEP). Run by the write path only (after a remember).
- */
-const SWEEP = new LuaScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local ids = redis.call('ZRANGE', KEYS[3], '-inf', now, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[1]))
-local removed = 0
-for _, id in ipairs(ids) do
-  local left = redis.call('PTTL', ARGV[2] .. id)
-  if left == -2 then
-    removed = removed + redis.call('VREM', KEYS[1], id)
-    redis.call('ZREM', KEYS[2], id)
-    redis.call('ZREM', KEYS[3], id)
-  elseif left == -1 then
-    redis.call('ZREM', KEYS[3], id)
-  else
-    redis.call('ZADD', KEYS[3], now + left, id)
-  end
-end
-return removed
 `);
 
 const NAME = /^[\w.:@-]{1,128}$/;
@@ -341,9 +315,9 @@ export function createLongTermMemory(client: RedisClient, options: LongTermMemor
     return Number(reply);
   }
 
-  /** Up to sweepBatch of the scope's expired memories leave the set and the indexes (see SWEEP). */
+  /** Up to sweepBatch of the scope's expired memories leave the set and the indexes (see EXPIRY_SWEEP). */
   async function sweep(keys: Keys): Promise<void> {
-    await send(SWEEP.run(client, [keys.vset, keys.ids, keys.expiry], [s.sweepBatch, keys.record('')]), 'sweep');
+    await send(EXPIRY_SWEEP.run(client, [keys.vset, keys.expiry, keys.ids], [s.sweepBatch, keys.record('')]), 'sweep');
   }
 
   /** Adds a new memory: bookkeeping first, then its element (VADD CAS, its own command); returns its id. */

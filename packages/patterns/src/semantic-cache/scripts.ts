@@ -26,34 +26,6 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 return redis.call('VISMEMBER', KEYS[1], ARGV[1])
 `);
 
-/**
- * SWEEP: KEYS vset, expiry; ARGV limit, the answer keys' prefix (`<scope tag>:a:`, so every key shares the scope's
- * slot). Takes the oldest entries whose expiry (server time) has passed, up to the limit, and removes those whose
- * answer key is gone. Picking and removing in one script matters: sweeps that read the candidates first and removed
- * them in a second step all picked the same oldest ones when stores ran concurrently, and a stream of 100,000 new
- * prompts at 32 in flight grew the set by a fifth of them. An entry still alive at its recorded expiry (its TTL
- * changed outside the cache) is moved to its real expiry, or out of the index when it has none, so it cannot hold
- * a place at the head. Returns the number removed.
- */
-export const SWEEP = new LuaScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local ids = redis.call('ZRANGE', KEYS[2], '-inf', now, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[1]))
-local removed = 0
-for _, id in ipairs(ids) do
-  local left = redis.call('PTTL', ARGV[2] .. id)
-  if left == -2 then
-    removed = removed + redis.call('VREM', KEYS[1], id)
-    redis.call('ZREM', KEYS[2], id)
-  elseif left == -1 then
-    redis.call('ZREM', KEYS[2], id)
-  else
-    redis.call('ZADD', KEYS[2], now + left, id)
-  end
-end
-return removed
-`);
-
 /** FORGET: KEYS vset, expiry, answer; ARGV entry id. Removes one entry; returns 1 if it was there. */
 export const FORGET = new LuaScript(`
 local n = redis.call('DEL', KEYS[3])

@@ -33,7 +33,8 @@ import { toFp32Blob } from '../vector/vectors.ts';
 import { NearDuplicateCalls } from './coalesce.ts';
 import { SEMANTIC_CACHE_DEFAULTS, type SemanticCacheOptions } from './options.ts';
 import { checkScope, entryId, type Scope, type ScopeKeys, scopeId, scopeKeys } from './scope.ts';
-import { BOOK, FORGET, SWEEP } from './scripts.ts';
+import { EXPIRY_SWEEP } from '../vector/expiry-sweep.ts';
+import { BOOK, FORGET } from './scripts.ts';
 
 export class SemanticCacheTimeoutError extends Error {
   override readonly name = 'SemanticCacheTimeoutError';
@@ -164,9 +165,12 @@ export function createSemanticCache(client: RedisClient, options: SemanticCacheO
     return { hit: true, similarity: above[found]?.score as number, ...stored };
   }
 
-  /** The scope's oldest expired entries, up to sweepBatch, picked and removed by one script (see SWEEP). */
+  /** The scope's oldest expired entries, up to sweepBatch, picked and removed by one script (see EXPIRY_SWEEP). */
   async function sweepScope(keys: ScopeKeys): Promise<number> {
-    const removed = await send(SWEEP.run(client, [keys.vset, keys.expiry], [s.sweepBatch, keys.answer('')]), 'sweep');
+    const removed = await send(
+      EXPIRY_SWEEP.run(client, [keys.vset, keys.expiry], [s.sweepBatch, keys.answer('')]),
+      'sweep',
+    );
     return Number(removed);
   }
 
