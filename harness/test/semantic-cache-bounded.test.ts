@@ -9,11 +9,11 @@
  * machine) and with the prompts stored (the set holds a small part of them at the end).
  */
 import { randomBytes } from 'node:crypto';
-import { closeClient, connect, type RedisClient } from '@redis-agent-kit/patterns';
+import { closeClient, connect } from '@redis-agent-kit/patterns';
 import { createSemanticCache } from '@redis-agent-kit/patterns/semantic-cache';
 import { createHashingEmbedder } from '@redis-agent-kit/patterns/vector';
-import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { keysMatching } from '../src/matrix/shared-server.ts';
 import { targetConnection } from '../src/targets/describe.ts';
 import { targets } from '../src/vitest/index.ts';
 
@@ -82,11 +82,3 @@ describe('semantic cache memory under a steady stream of new prompts', () => {
     );
   }
 });
-
-/** Every key of a standalone server under `match` (of one `type`), by SCAN. */
-async function keysMatching(client: RedisClient, match: string, type?: string): Promise<string[]> {
-  const keys: string[] = [];
-  const stream = (client as Redis).scanStream({ match, count: 1000, ...(type ? { type } : {}) });
-  for await (const batch of stream) keys.push(...(batch as string[]));
-  return keys;
-}

@@ -37,6 +37,24 @@ function escapeGlob(text: string): string {
 }
 
 /**
+ * Every key matching `pattern` (of one `type`, if given) on every master: a whole SCAN walk, never one call, since
+ * one SCAN call on a server shared with other tests sees only part of the keyspace.
+ */
+export async function keysMatching(client: RedisClient, pattern: string, type?: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const node of masters(client)) {
+    let cursor = '0';
+    do {
+      const args = ['MATCH', pattern, 'COUNT', 1000, ...(type ? ['TYPE', type] : [])];
+      const [next, keys] = (await node.call('SCAN', cursor, ...args)) as [string, string[]];
+      cursor = next;
+      found.push(...keys);
+    } while (cursor !== '0');
+  }
+  return found;
+}
+
+/**
  * Unlinks every key matching `patterns` on every master (SCAN with MATCH and a bounded COUNT; the keys of each page
  * unlinked on the node that holds them). Returns how many keys it removed.
  */

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { CapabilityMissingError, closeClient, connect } from '@redis-agent-kit/patterns';
 import { createLongTermMemory, createWorkingMemory, type LongTermMemory } from '@redis-agent-kit/patterns/memory';
 import { createHashingEmbedder, toFp32Blob } from '@redis-agent-kit/patterns/vector';
+import { keysMatching } from '../matrix/shared-server.ts';
 import { defineSuite, type SuiteContext } from '../matrix/suite.ts';
 import { targetConnection } from '../targets/describe.ts';
 import { asReadOnlyUser } from './read-only-acl.ts';
@@ -269,7 +270,7 @@ export default defineSuite({
         await ctx.client.call('VADD', `${tag}:vset`, 'FP32', toFp32Blob(seed as Float32Array), 'x', 'NOQUANT');
         await assert.rejects(memory.remember('A memory the set refuses', { user: 'refused' }), /quantization/);
         assert.equal(await ctx.client.exists(`${tag}:ids`), 0, 'no id left in the index');
-        assert.deepEqual((await ctx.client.scan('0', 'MATCH', `${tag}:m:*`, 'COUNT', 1000))[1], [], 'no record left');
+        assert.deepEqual(await keysMatching(ctx.client, `${tag}:m:*`), [], 'no record left');
         await ctx.client.unlink(`${tag}:vset`);
       },
     },

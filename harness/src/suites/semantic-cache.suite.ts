@@ -13,6 +13,7 @@ import {
   type SemanticCacheOptions,
 } from '@redis-agent-kit/patterns/semantic-cache';
 import { createHashingEmbedder } from '@redis-agent-kit/patterns/vector';
+import { keysMatching } from '../matrix/shared-server.ts';
 import { defineSuite, type SuiteContext } from '../matrix/suite.ts';
 import { waitFor } from './job-queue.suite.ts';
 import { asReadOnlyUser } from './read-only-acl.ts';
@@ -138,8 +139,7 @@ export default defineSuite({
         await cache.store('Is the deploy frozen today?', 'yes', { scope: A, ttlMs: 100 });
         await cache.store('Is the deploy frozen this week?', 'no', { scope: A, ttlMs: 60_000 });
         // Waited for without a check, so the reader's check is the first to meet the expired entry.
-        const answerKeys = async () =>
-          (await ctx.client.scan('0', 'MATCH', `${ctx.prefix}:llm:*:a:*`, 'COUNT', 1000))[1].length;
+        const answerKeys = async () => (await keysMatching(ctx.client, `${ctx.prefix}:llm:*:a:*`)).length;
         await waitFor(async () => (await answerKeys()) === 1, 10_000, 'the short-lived answer expiring');
         const [expired, live] = await asReadOnlyUser(ctx.client, ctx.target, async (reader) => {
           const readOnly = cacheFor({ ...ctx, client: reader });
