@@ -154,6 +154,38 @@ export default defineSuite({
       },
     },
     {
+      // The set's TTL must cover its longest-lived entry, also when two first stores of a scope race.
+      name: "a new scope's vector set outlives its longest entry when its first stores race with different TTLs",
+      requires: ['vectorSets'],
+      async run(ctx) {
+        const cache = cacheFor(ctx);
+        const DAY = 86_400_000;
+        await Promise.all([
+          cache.store('How long is a minute?', 'sixty seconds', { scope: A, ttlMs: 60_000 }),
+          cache.store('How long is a day?', 'twenty-four hours', { scope: A, ttlMs: DAY }),
+        ]);
+        const vset = `${ctx.prefix}:llm:{${(await ctx.client.hkeys(`${ctx.prefix}:llm:scopes`))[0]}}:vset`;
+        const left = await ctx.client.pttl(vset);
+        // A minute's TTL would leave about 60,000 ms; a day's leaves almost all of it.
+        assert.ok(left > DAY / 2, `the set expires in ${left} ms, before the day-long entry`);
+        assert.equal((await cache.check('How long is a day?', { scope: A })).hit, true);
+      },
+    },
+    {
+      // invalidateEntry's FORGET runs between the store's bookkeeping and its VADD: the element must not outlive it.
+      name: 'an entry invalidated while it is being stored leaves no element behind',
+      requires: ['vectorSets'],
+      async run(ctx) {
+        const cache = cacheFor(ctx);
+        await cache.store('Which port does Redis use?', '6379', { scope: A });
+        await Promise.all([
+          cache.store('Which port does Valkey use?', '6379 too', { scope: A }),
+          cache.invalidateEntry('Which port does Valkey use?', { scope: A }),
+        ]);
+        assert.equal(await cache.size({ scope: A }), 1, 'only the entry that was not invalidated');
+      },
+    },
+    {
       name: 'a steady stream of new prompts with a short TTL levels off (elements swept as they expire)',
       requires: ['vectorSets'],
       async run(ctx) {

@@ -35,6 +35,7 @@ import { withTimeout } from '../timeout.ts';
 import { LuaScript } from '../lua-script.ts';
 import type { Embedder } from '../vector/embedders/embedder.ts';
 import { EXPIRY_SWEEP } from '../vector/expiry-sweep.ts';
+import { SETTLE_ELEMENT } from '../vector/settle-element.ts';
 import { parseVsimReply } from '../vector/vector-set-index.ts';
 import { vectorSetsRequired } from '../vector/vector-sets-required.ts';
 import { toFp32Blob } from '../vector/vectors.ts';
@@ -351,6 +352,9 @@ export function createLongTermMemory(client: RedisClient, options: LongTermMemor
       await forgetIds(keys, [record.id]);
       throw redactClientError(client, reply);
     }
+    // The record may have gone between the two steps (forgotten, or swept after a very short TTL): then the element
+    // goes too, so none is left that nothing points at. The set itself has no TTL (0).
+    await send(SETTLE_ELEMENT.run(client, [keys.vset, keys.record(record.id)], [record.id, 0]), 'remember');
     return record.id;
   }
 

@@ -34,6 +34,7 @@ import { NearDuplicateCalls } from './coalesce.ts';
 import { SEMANTIC_CACHE_DEFAULTS, type SemanticCacheOptions } from './options.ts';
 import { checkScope, entryId, type Scope, type ScopeKeys, scopeId, scopeKeys } from './scope.ts';
 import { EXPIRY_SWEEP } from '../vector/expiry-sweep.ts';
+import { SETTLE_ELEMENT } from '../vector/settle-element.ts';
 import { BOOK, FORGET } from './scripts.ts';
 
 export class SemanticCacheTimeoutError extends Error {
@@ -204,15 +205,15 @@ export function createSemanticCache(client: RedisClient, options: SemanticCacheO
       'store',
     );
     if (Number(present) !== 1) {
-      // The element last, as its own command: CAS does the neighbour search off the main thread. PEXPIRE NX gives a
-      // set this VADD just created the answer's TTL (BOOK extended an existing one).
+      // The element last, as its own command: CAS does the neighbour search off the main thread. SETTLE_ELEMENT then
+      // gives a set this VADD created at least the answer's TTL, or takes the element back if the answer went.
       await send(
-        sendBatch(client, [
-          command('VADD', keys.vset, 'FP32', toFp32Blob(vector), id, 'CAS', s.quantization),
-          command('PEXPIRE', keys.vset, ttlMs, 'NX'),
-        ]).then(orThrow),
+        sendBatch(client, [command('VADD', keys.vset, 'FP32', toFp32Blob(vector), id, 'CAS', s.quantization)]).then(
+          orThrow,
+        ),
         'store',
       );
+      await send(SETTLE_ELEMENT.run(client, [keys.vset, keys.answer(id)], [id, ttlMs]), 'store');
     }
     await sweepScope(keys);
   }
