@@ -17,7 +17,8 @@ export function vectorSetsRefusal(what: string, caps: Pick<Capabilities, 'search
 
 /**
  * A `ready()` for a pattern named `what` (e.g. `the semantic cache`): resolves when the server has vector sets,
- * else rejects with a CapabilityMissingError for `vectorSets`. The probe runs at most once per returned function.
+ * else rejects with a CapabilityMissingError for `vectorSets`. A probe that succeeded is kept; one that failed is
+ * tried again on the next call.
  */
 export function vectorSetsRequired(
   client: RedisClient,
@@ -26,7 +27,12 @@ export function vectorSetsRequired(
 ): () => Promise<Capabilities> {
   let capabilities: Promise<Capabilities> | undefined = known && Promise.resolve(known);
   return async () => {
-    capabilities ??= probeCapabilities(client);
+    // A probe that failed (a timeout, a dropped connection) is forgotten, so the next call probes again rather than
+    // failing for the life of the process.
+    capabilities ??= probeCapabilities(client).catch((error: unknown) => {
+      capabilities = undefined;
+      throw error;
+    });
     const caps = await capabilities;
     if (caps.vectorSets) return caps;
     throw new CapabilityMissingError('vectorSets', `${caps.server} ${caps.version}`, vectorSetsRefusal(what, caps));
