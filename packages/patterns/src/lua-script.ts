@@ -21,6 +21,17 @@ export function isKnownScript(sha: string): boolean {
   return known.has(sha.toLowerCase());
 }
 
+/**
+ * `now_ms()`: the server's clock in ms (TIME), for scripts that keep expiry or schedule times. Put it at the start of
+ * a script's source; times the kit stores are the server's, never a client's clock.
+ */
+export const LUA_NOW_MS = `
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+`;
+
 export class LuaScript {
   readonly source: string;
   readonly sha: string;

@@ -32,7 +32,7 @@ import type { Capabilities } from '../capabilities.ts';
 import { type Command, command, orThrow, sendBatch } from '../cluster/batch.ts';
 import { type RedisClient, redactClientError } from '../connection.ts';
 import { withTimeout } from '../timeout.ts';
-import { LuaScript } from '../lua-script.ts';
+import { LUA_NOW_MS, LuaScript } from '../lua-script.ts';
 import type { Embedder } from '../vector/embedders/embedder.ts';
 import { EXPIRY_SWEEP } from '../vector/expiry-sweep.ts';
 import { SETTLE_ELEMENT } from '../vector/settle-element.ts';
@@ -121,12 +121,11 @@ export interface LongTermMemory {
  * ADD: KEYS record, ids, expiry; ARGV id, record json, updatedAt, ttl ms (0: none). A new memory's bookkeeping,
  * written before its element is added (the element is what makes it findable). Expiry times are the server's.
  */
-const ADD = new LuaScript(`
+const ADD = new LuaScript(`${LUA_NOW_MS}
 local ttl = tonumber(ARGV[4])
 if ttl > 0 then
-  local t = redis.call('TIME')
   redis.call('SET', KEYS[1], ARGV[2], 'PX', ttl)
-  redis.call('ZADD', KEYS[3], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + ttl, ARGV[1])
+  redis.call('ZADD', KEYS[3], now_ms() + ttl, ARGV[1])
 else
   redis.call('SET', KEYS[1], ARGV[2])
 end
@@ -141,14 +140,13 @@ return 1
  * source, also removes the source memory (merged into this one), only if its record is as read too. Returns 1, or 0
  * when the record changed or went, -1 when the source's did.
  */
-const UPDATE = new LuaScript(`
+const UPDATE = new LuaScript(`${LUA_NOW_MS}
 if redis.call('GET', KEYS[4]) ~= ARGV[2] or redis.call('VISMEMBER', KEYS[1], ARGV[1]) == 0 then return 0 end
 if KEYS[5] and redis.call('GET', KEYS[5]) ~= ARGV[8] then return -1 end
 local ttl = tonumber(ARGV[5])
 if ttl > 0 then
-  local t = redis.call('TIME')
   redis.call('SET', KEYS[4], ARGV[3], 'PX', ttl)
-  redis.call('ZADD', KEYS[3], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + ttl, ARGV[1])
+  redis.call('ZADD', KEYS[3], now_ms() + ttl, ARGV[1])
 else
   redis.call('SET', KEYS[4], ARGV[3])
   redis.call('ZREM', KEYS[3], ARGV[1])

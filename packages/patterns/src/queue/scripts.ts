@@ -4,14 +4,10 @@
  * Every script's work is bounded by a count its caller passes (or by the few ids it is given). Times are the
  * server's (TIME), never a client clock.
  */
-import { LuaScript } from '../lua-script.ts';
+import { LUA_NOW_MS, LuaScript } from '../lua-script.ts';
 
 /** The server's clock in ms, and scheduling a job as a delayed one (its fields in the hash, its token in the set). */
-const SCHEDULE = `
-local function now_ms()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+const SCHEDULE = `${LUA_NOW_MS}
 local function schedule(zset, hash, delay, token, first)
   for i = first, #ARGV, 2 do
     redis.call('HSET', hash, token .. '|' .. ARGV[i], ARGV[i + 1])

@@ -3,7 +3,7 @@
  * runs as its own command with `CAS` (see semantic-cache.ts), because inside a script it would do its neighbour
  * search on the main thread and hold the server for milliseconds at 100k entries.
  */
-import { LuaScript } from '../lua-script.ts';
+import { LUA_NOW_MS, LuaScript } from '../lua-script.ts';
 
 /**
  * BOOK: KEYS vset, expiry, answer; ARGV entry id, ttl ms, value. The bookkeeping of a store, done before its
@@ -12,9 +12,8 @@ import { LuaScript } from '../lua-script.ts';
  * into any more disappears by itself. Returns 1 when the element is already in the set (the same prompt stored
  * again: its vector stays, no VADD needed), else 0. Times are the server's.
  */
-export const BOOK = new LuaScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+export const BOOK = new LuaScript(`${LUA_NOW_MS}
+local now = now_ms()
 local ttl = tonumber(ARGV[2])
 redis.call('SET', KEYS[3], ARGV[3], 'PX', ttl)
 redis.call('ZADD', KEYS[2], now + ttl, ARGV[1])

@@ -11,11 +11,10 @@
  * (its TTL changed by an update) moves to its real expiry, or out of the index when it has none, so it cannot hold a
  * place at the head. Returns the number of elements removed.
  */
-import { LuaScript } from '../lua-script.ts';
+import { LUA_NOW_MS, LuaScript } from '../lua-script.ts';
 
-export const EXPIRY_SWEEP = new LuaScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+export const EXPIRY_SWEEP = new LuaScript(`${LUA_NOW_MS}
+local now = now_ms()
 local ids = redis.call('ZRANGE', KEYS[2], '-inf', now, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[1]))
 local removed = 0
 for _, id in ipairs(ids) do
