@@ -4,9 +4,8 @@
  * TTL of their own; each store sweeps up to `sweepBatch` expired ones, so the element count and the set's memory
  * level off at about what the last TTL's worth of stores left, instead of growing with every prompt ever stored.
  *
- * The level is a rate times the TTL, and the rate is this machine's: nothing here assumes one. The checks compare
- * the run with itself (the second half never above the first half's peak by more than the noise of a shared
- * machine) and with the prompts stored (the set holds a small part of them at the end).
+ * The level is a rate times the TTL, and the rate is this machine's: nothing here assumes one. The checks hold every
+ * sample to a small part of the prompts stored, and the bytes per element to where they started.
  */
 import { randomBytes } from 'node:crypto';
 import { closeClient, connect } from '@redis-agent-kit/patterns';
@@ -63,16 +62,15 @@ describe('semantic cache memory under a steady stream of new prompts', () => {
             for (const key of sets) total += Number(await client.call('MEMORY', 'USAGE', key));
             bytes.push(total);
           }
-          const half = SAMPLES / 2;
           const message = `elements ${elements.join(', ')}; vector set bytes ${bytes.join(', ')}`;
           console.log(`[semantic-cache-bounded] ${t.name}: ${message}`);
-          // Levels off: the second half never above twice the first half's peak (the rate moves with the machine's
-          // load, the level with it), and the set holds a small part of the prompts stored.
-          expect(Math.max(...elements.slice(half)), message).toBeLessThanOrEqual(
-            2 * Math.max(...elements.slice(0, half)),
-          );
-          expect(Math.max(...bytes.slice(half)), message).toBeLessThanOrEqual(2 * Math.max(...bytes.slice(0, half)));
-          expect(elements.at(-1), message).toBeLessThan(PROMPTS / 10);
+          // Levels off: every sample holds a small part of the prompts stored (without the sweep's fix the set grew
+          // to 20,868 of 100,000), and the bytes per element stay where they started. The level itself is the store
+          // rate times the TTL, which moves with the machine's load, so samples are not compared with each other
+          // (a CI run under load saw 144 to 606).
+          for (const count of elements) expect(count, message).toBeLessThan(PROMPTS / 10);
+          const perElement = bytes.map((b, i) => b / Math.max(1, elements[i] as number));
+          expect(Math.max(...perElement), message).toBeLessThanOrEqual(2 * (perElement[0] as number));
         } finally {
           const keys = await keysMatching(client, `${prefix}:*`);
           for (let i = 0; i < keys.length; i += 500) await client.unlink(...keys.slice(i, i + 500));
