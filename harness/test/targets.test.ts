@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { LocalCluster } from '../src/targets/local-cluster.ts';
 import { LocalServer } from '../src/targets/local-server.ts';
 import { freePort } from '../src/targets/ports.ts';
@@ -28,6 +28,34 @@ describe('local servers', () => {
     await server.stop();
     await cluster.stop();
     expect(pids.filter(alive)).toEqual([]);
+  });
+
+  it('a server that dies unasked is reported at once, with the bug report from its log', async () => {
+    const server = await LocalServer.start({ kind: 'redis' });
+    const printed: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    try {
+      // Redis's own SIGSEGV handler writes the bug report a real crash writes, then dies of the signal.
+      process.kill(server.pid as number, 'SIGSEGV');
+      for (let waited = 0; server.running && waited < 10_000; waited += 50) await sleep(50);
+      await sleep(50);
+    } finally {
+      spy.mockRestore();
+      await server.stop();
+    }
+    const report = printed.join('');
+    expect(report).toContain(`${server.label} exited unexpectedly`);
+    expect(report).toMatch(/signal SIGSEGV/);
+    expect(report).toMatch(/crashed by signal: 11/);
+    // A stop asked for is not a crash.
+    const quiet = await LocalServer.start({ kind: 'valkey' });
+    const spy2 = vi.spyOn(process.stderr, 'write');
+    await quiet.stop();
+    expect(spy2.mock.calls.map(String).join('')).not.toContain('exited unexpectedly');
+    spy2.mockRestore();
   });
 });
 

@@ -28,6 +28,9 @@ export interface LocalServerOptions {
 }
 
 const live = new Set<LocalServer>();
+
+/** What each server that died unasked left in its log, so a long run can repeat it at its end. */
+export const crashes: string[] = [];
 let hooksInstalled = false;
 
 /** Stops every server this process started (used on signals and by callers that exit early). */
@@ -60,6 +63,8 @@ export class LocalServer {
   private readonly tlsOnly: boolean;
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
+  /** Set by halt and kill: an exit nobody asked for is a crash, reported with the server's own account of it. */
+  private exitExpected = false;
 
   private constructor(kind: ServerKind, suite: DebianSuite, port: number, args: string[], tlsOnly: boolean) {
     this.kind = kind;
@@ -114,6 +119,22 @@ export class LocalServer {
     }
   }
 
+  /**
+   * The exit status and the part of the log that says why: from Redis's and Valkey's bug report (signal, stack
+   * trace) when there is one, else the last lines. Printed at once because the directory goes with `stop`.
+   */
+  crashReport(code: number | null, signal: NodeJS.Signals | null): string {
+    let log: string[] = [];
+    try {
+      log = readFileSync(this.logFile, 'utf8').trimEnd().split('\n');
+    } catch {
+      // no log written
+    }
+    const bugReport = log.findIndex((line) => /BUG REPORT START/.test(line));
+    const lines = bugReport >= 0 ? log.slice(Math.max(0, bugReport - 2), bugReport + 40) : log.slice(-20);
+    return [`exit code ${code ?? '-'}, signal ${signal ?? '-'}; its log (${this.logFile}):`, ...lines].join('\n');
+  }
+
   private async spawnAndWait(): Promise<void> {
     const { command, args } = binaryCommand(this.kind, 'server', this.suite);
     const serverArgs = [
@@ -134,11 +155,18 @@ export class LocalServer {
     ];
     const child = spawn(command, [...args, ...serverArgs], { stdio: 'ignore' });
     this.child = child;
+    // An exit during the start is reported by the readiness wait (a taken port is tried again, silently).
+    this.exitExpected = true;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
       if (this.child === child) this.child = undefined;
+      if (this.exitExpected) return;
+      const report = `${this.label} exited unexpectedly\n${this.crashReport(code, signal)}`;
+      crashes.push(report);
+      process.stderr.write(`${report}\n`);
     });
     await this.waitReady();
+    this.exitExpected = false;
   }
 
   get label(): string {
@@ -176,6 +204,7 @@ export class LocalServer {
   async halt(): Promise<void> {
     const child = this.child;
     if (!child || !this.running) return;
+    this.exitExpected = true;
     child.kill('SIGCONT');
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -187,6 +216,7 @@ export class LocalServer {
   async kill(): Promise<void> {
     const child = this.child;
     if (!child || !this.running) return;
+    this.exitExpected = true;
     child.kill('SIGKILL');
     await this.exited;
   }
@@ -214,6 +244,7 @@ export class LocalServer {
   }
 
   killNow(): void {
+    this.exitExpected = true;
     try {
       this.child?.kill('SIGKILL');
     } catch {

@@ -1,6 +1,6 @@
 /** Starts the targets once per test run and hands their descriptions to the test workers. */
 import type { TestProject } from 'vitest/node';
-import { startTargets, type TargetInfo, targetInfo } from '../targets/index.ts';
+import { crashes, startTargets, type TargetInfo, targetInfo } from '../targets/index.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -11,5 +11,9 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = await startTargets((line) => console.log(line));
   project.provide('targets', started.targets.map(targetInfo));
-  return () => started.stop();
+  return async () => {
+    await started.stop();
+    // A crashed target fails every later test on it with "connection refused"; its own report says why.
+    for (const report of crashes) console.error(`\n[targets] a target crashed during this run:\n${report}`);
+  };
 }
