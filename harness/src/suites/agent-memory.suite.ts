@@ -3,7 +3,8 @@
  * summarising them through a callback, TTL per session, a cap on message size) on every target, and long-term
  * memory on vector sets (de-duplication by similarity, recall scoped to user and namespace that never crosses
  * scopes, topic filters, recency weighting, forget by id and by filter, expiry swept by writes while recall never
- * writes, even for a read-only ACL user, and de-duplication under concurrent remembers). Valkey 8.1 refuses
+ * writes, even for a read-only ACL user, de-duplication under concurrent remembers, and an update that never
+ * shortens a memory's life). Valkey 8.1 refuses
  * long-term memory, naming vector sets and search.
  */
 import assert from 'node:assert/strict';
@@ -17,6 +18,8 @@ import { targetConnection } from '../targets/describe.ts';
 import { asReadOnlyUser } from './read-only-acl.ts';
 
 const embedder = createHashingEmbedder({ dim: 128 });
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
 
 /** The hash-tagged key prefix of a user's default namespace. */
 function scopeTag(prefix: string, user: string): string {
@@ -229,6 +232,31 @@ export default defineSuite({
         );
         assert.deepEqual((await ctx.client.zrange(`${tag}:ids`, '0', '-1')).sort(), [kept.id, next.id].sort());
         assert.equal(await ctx.client.exists(`${tag}:exp`), 0, 'and emptied the expiry index');
+      },
+    },
+    {
+      name: 'an update keeps the longer lifetime: a kept memory stays kept, a TTL is only extended',
+      requires: ['vectorSets'],
+      async run(ctx) {
+        const memory = longTerm(ctx);
+        const scope = { user: 'lifetime' };
+        const tag = scopeTag(ctx.prefix, 'lifetime');
+        const pttl = (id: string) => ctx.client.pttl(`${tag}:m:${id}`);
+        const kept = await memory.remember('The team standup is at nine', scope);
+        const again = await memory.remember('the team standup is at nine!', { ...scope, ttlMs: MINUTE });
+        assert.equal(again.id, kept.id, 'the near-duplicate updated the memory');
+        assert.equal(await pttl(kept.id), -1, 'a one-minute remember did not put an end to a kept memory');
+        assert.equal(await ctx.client.zscore(`${tag}:exp`, kept.id), null, 'nor entered it in the expiry index');
+
+        const long = await memory.remember('Release notes are due every Friday', { ...scope, ttlMs: DAY });
+        await memory.remember('release notes are due every friday.', { ...scope, ttlMs: MINUTE });
+        const left = await pttl(long.id);
+        assert.ok(left > DAY / 2, `a day's TTL was not cut to a minute (${left} ms left)`);
+
+        const short = await memory.remember('The build cache is warm', { ...scope, ttlMs: MINUTE });
+        await memory.remember('the build cache is warm!', scope);
+        assert.equal(await pttl(short.id), -1, 'remembered again without a TTL, the memory is kept');
+        assert.equal(await ctx.client.zscore(`${tag}:exp`, short.id), null, 'and left the expiry index');
       },
     },
     {

@@ -136,14 +136,18 @@ return 1
 /**
  * UPDATE: KEYS vset, ids, expiry, record[, source record]; ARGV id, record as read, new record, updatedAt, ttl ms
  * (0: none), attributes json[, source id, source record as read]. Sets the memory's record, index entries and
- * attributes (its vector stays), only if its record and element are still there and the record is as read; with a
+ * attributes (its vector stays), and the longer of its remaining lifetime and the new TTL (a merge never shortens a
+ * memory's life), only if its record and element are still there and the record is as read; with a
  * source, also removes the source memory (merged into this one), only if its record is as read too. Returns 1, or 0
  * when the record changed or went, -1 when the source's did.
  */
 const UPDATE = new LuaScript(`${LUA_NOW_MS}
 if redis.call('GET', KEYS[4]) ~= ARGV[2] or redis.call('VISMEMBER', KEYS[1], ARGV[1]) == 0 then return 0 end
 if KEYS[5] and redis.call('GET', KEYS[5]) ~= ARGV[8] then return -1 end
+-- The longer lifetime wins: a kept memory stays kept, and a TTL is only ever extended.
 local ttl = tonumber(ARGV[5])
+local left = redis.call('PTTL', KEYS[4])
+if left < 0 then ttl = 0 elseif ttl > 0 and left > ttl then ttl = left end
 if ttl > 0 then
   redis.call('SET', KEYS[4], ARGV[3], 'PX', ttl)
   redis.call('ZADD', KEYS[3], now_ms() + ttl, ARGV[1])
