@@ -6,7 +6,8 @@ import type { Provider, RunningTarget, TargetInfo, TargetName } from './types.ts
 export { TARGET_NAMES, TARGETS, type TargetSpec, targetSpec } from './catalog.ts';
 export { targetConnection } from './describe.ts';
 export { LocalCluster } from './local-cluster.ts';
-export { crashes, LocalServer } from './local-server.ts';
+export { crashes } from './child-server.ts';
+export { LocalServer } from './local-server.ts';
 export { chooseProvider } from './provider.ts';
 export * from './types.ts';
 

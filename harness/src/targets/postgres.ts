@@ -13,7 +13,7 @@
  * - fsync, synchronous_commit and full_page_writes are off: a throwaway cluster on a shared CI machine. A server
  *   process that crashes still loses nothing the OS has (only a machine crash would).
  */
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -32,6 +32,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { redactUrl } from '@redis-agent-kit/patterns';
 import pg from 'pg';
+import { ChildServer } from './child-server.ts';
 import { freePort } from './ports.ts';
 import { waitUntilReady } from './wait-ready.ts';
 
@@ -77,30 +78,6 @@ function serverUser(): { uid: number; gid: number; name: string } | undefined {
   }
 }
 
-const live = new Set<LocalPostgres>();
-let exitHooksInstalled = false;
-
-/**
- * The death signal stops the servers however this process ends; these hooks also remove their directories. On
- * Ctrl-C and termination the servers go at once, then the process exits with the signal's code unless another
- * handler (the Redis servers') is still to run and exits it after stopping its own servers.
- */
-function installExitHooks(): void {
-  if (exitHooksInstalled) return;
-  exitHooksInstalled = true;
-  const killAll = () => {
-    for (const server of live) server.killNow();
-  };
-  process.once('exit', killAll);
-  const codes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
-  for (const signal of Object.keys(codes) as (keyof typeof codes)[]) {
-    process.once(signal, () => {
-      killAll();
-      if (process.listenerCount(signal) === 0) process.exit(codes[signal]);
-    });
-  }
-}
-
 export interface LocalPostgresOptions {
   /** Default: a free loopback port. */
   port?: number;
@@ -108,7 +85,7 @@ export interface LocalPostgresOptions {
   binDir?: string;
 }
 
-export class LocalPostgres {
+export class LocalPostgres extends ChildServer {
   readonly port: number;
   readonly dir: string;
   readonly binDir: string;
@@ -116,10 +93,9 @@ export class LocalPostgres {
   readonly version: string;
   private readonly password = randomBytes(12).toString('base64url');
   private readonly user: ReturnType<typeof serverUser>;
-  private child: ChildProcess | undefined;
-  private exited: Promise<void> = Promise.resolve();
 
   private constructor(port: number, binDir: string) {
+    super();
     this.port = port;
     this.binDir = binDir;
     this.user = serverUser();
@@ -133,8 +109,7 @@ export class LocalPostgres {
   static async start(options: LocalPostgresOptions = {}): Promise<LocalPostgres> {
     const binDir = options.binDir ?? postgresBinDir();
     const server = new LocalPostgres(options.port ?? (await freePort()), binDir);
-    installExitHooks();
-    live.add(server);
+    server.track();
     try {
       await server.initdb();
       await server.spawnAndWait();
@@ -154,28 +129,12 @@ export class LocalPostgres {
     return redactUrl(this.url);
   }
 
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
-  get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
-  }
-
   private get dataDir(): string {
     return join(this.dir, 'data');
   }
 
-  private get logFile(): string {
+  get logFile(): string {
     return join(this.dir, 'server.log');
-  }
-
-  logTail(lines = 15): string {
-    try {
-      return readFileSync(this.logFile, 'utf8').trim().split('\n').slice(-lines).join('\n');
-    } catch {
-      return '(no log)';
-    }
   }
 
   /** A command line run as the server's user: `runuser`/`setpriv` when root, as is otherwise. */
@@ -241,12 +200,7 @@ export class LocalPostgres {
     closeSync(log);
     // A command that simply ends (the matrix) must not wait for the server: the exit hook stops it then.
     child.unref();
-    this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    child.once('exit', () => {
-      if (this.child === child) this.child = undefined;
-    });
-    await this.waitReady();
+    await this.adopt(child, () => this.waitReady());
   }
 
   get label(): string {
@@ -271,13 +225,8 @@ export class LocalPostgres {
   }
 
   /** Fast shutdown (SIGINT: open sessions are ended), SIGKILL after 10 s; the data stays for `restart`. */
-  async halt(): Promise<void> {
-    const child = this.child;
-    if (!child || !this.running) return;
-    child.kill('SIGINT');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await this.exited;
-    clearTimeout(timer);
+  halt(): Promise<void> {
+    return this.signalAndWait('SIGINT', 10_000);
   }
 
   /** The same cluster again on the same port, its data kept. */
@@ -286,18 +235,17 @@ export class LocalPostgres {
     await this.spawnAndWait();
   }
 
-  /** Stops the server and removes its directory. */
   async stop(): Promise<void> {
     await this.halt();
-    live.delete(this);
+    this.untrack();
     rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
   }
 
-  /** Synchronous last resort at exit: immediate shutdown (SIGQUIT) and the directory removed. */
+  /** Immediate shutdown (SIGQUIT), then the directory removed once the server has let go of it. */
   killNow(): void {
-    const pid = this.running ? this.child?.pid : undefined;
+    const pid = this.running ? this.pid : undefined;
     if (pid) {
-      process.kill(pid, 'SIGQUIT');
+      this.signal('SIGQUIT');
       // Removing the directory while the server still writes its last files would leave some behind.
       waitForExitSync(pid, 5000);
     }
