@@ -12,7 +12,7 @@ import { type FaultResult, loadFaultScenarios } from '../faults/scenario.ts';
 import { renderMatrixHtml } from '../report/matrix-page.ts';
 import { formatNumbers } from '../report/reliability.ts';
 import { machineInfo, terminalWidth, textTable, writeReport } from '../report.ts';
-import { startTargets, targetConnection, targetInfo, TargetSelectionError } from '../targets/index.ts';
+import { crashes, startTargets, targetConnection, targetInfo, TargetSelectionError } from '../targets/index.ts';
 import { MATRIX_USAGE, parseMatrixArgs, UsageError } from './args.ts';
 import { failures, type MatrixReport, pathNoteLines, renderMarkdown, targetTable, workflowTable } from './render.ts';
 import { matrixKeyPatterns, removeKeys } from './shared-server.ts';
@@ -68,6 +68,8 @@ try {
 } finally {
   bar.done();
   await started.stop();
+  // A crashed target fails every later check on it with "connection refused"; its own report says why.
+  for (const report of crashes) console.error(`[matrix] a target crashed during this run:\n${report}`);
 }
 
 let reliability: FaultResult[] | undefined;
