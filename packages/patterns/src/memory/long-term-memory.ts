@@ -36,6 +36,7 @@ import { LUA_NOW_MS, LuaScript } from '../lua-script.ts';
 import type { Embedder } from '../vector/embedders/embedder.ts';
 import { EXPIRY_SWEEP } from '../vector/expiry-sweep.ts';
 import { SETTLE_ELEMENT } from '../vector/settle-element.ts';
+import { LUA_VREM_OR_DEFER } from '../vector/vrem-or-defer.ts';
 import { parseVsimReply } from '../vector/vector-set-index.ts';
 import { vectorSetsRequired } from '../vector/vector-sets-required.ts';
 import { toFp32Blob } from '../vector/vectors.ts';
@@ -118,6 +119,20 @@ export interface LongTermMemory {
 }
 
 /**
+ * `forget_element(vset, expiry, id)`: the element leaves the set, or, when its removal could crash the server (see
+ * vrem-or-defer.ts), stays as expired in the expiry index for the next sweep; either way the memory's record is gone.
+ */
+const FORGET_ELEMENT = `${LUA_VREM_OR_DEFER}
+local function forget_element(vset, expiry, id)
+  if vrem_or_defer(vset, id) == -1 then
+    redis.call('ZADD', expiry, 0, id)
+  else
+    redis.call('ZREM', expiry, id)
+  end
+end
+`;
+
+/**
  * ADD: KEYS record, ids, expiry; ARGV id, record json, updatedAt, ttl ms (0: none). A new memory's bookkeeping,
  * written before its element is added (the element is what makes it findable). Expiry times are the server's.
  */
@@ -141,7 +156,7 @@ return 1
  * source, also removes the source memory (merged into this one), only if its record is as read too. Returns 1, or 0
  * when the record changed or went, -1 when the source's did.
  */
-const UPDATE = new LuaScript(`${LUA_NOW_MS}
+const UPDATE = new LuaScript(`${LUA_NOW_MS}${FORGET_ELEMENT}
 if redis.call('GET', KEYS[4]) ~= ARGV[2] or redis.call('VISMEMBER', KEYS[1], ARGV[1]) == 0 then return 0 end
 if KEYS[5] and redis.call('GET', KEYS[5]) ~= ARGV[8] then return -1 end
 -- The longer lifetime wins: a kept memory stays kept, and a TTL is only ever extended.
@@ -160,18 +175,16 @@ redis.call('VSETATTR', KEYS[1], ARGV[1], ARGV[6])
 if KEYS[5] then
   redis.call('DEL', KEYS[5])
   redis.call('ZREM', KEYS[2], ARGV[7])
-  redis.call('ZREM', KEYS[3], ARGV[7])
-  redis.call('VREM', KEYS[1], ARGV[7])
+  forget_element(KEYS[1], KEYS[3], ARGV[7])
 end
 return 1
 `);
 
 /** FORGET: KEYS vset, record, ids, expiry; ARGV id. */
-const FORGET = new LuaScript(`
+const FORGET = new LuaScript(`${FORGET_ELEMENT}
 local n = redis.call('DEL', KEYS[2])
-redis.call('VREM', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('ZREM', KEYS[4], ARGV[1])
+forget_element(KEYS[1], KEYS[4], ARGV[1])
 return n
 `);
 
@@ -356,7 +369,10 @@ export function createLongTermMemory(client: RedisClient, options: LongTermMemor
     }
     // The record may have gone between the two steps (forgotten, or swept after a very short TTL): then the element
     // goes too, so none is left that nothing points at. The set itself has no TTL (0).
-    await send(SETTLE_ELEMENT.run(client, [keys.vset, keys.record(record.id)], [record.id, 0]), 'remember');
+    await send(
+      SETTLE_ELEMENT.run(client, [keys.vset, keys.record(record.id), keys.expiry], [record.id, 0]),
+      'remember',
+    );
     return record.id;
   }
 

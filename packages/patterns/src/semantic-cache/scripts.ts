@@ -4,6 +4,7 @@
  * search on the main thread and hold the server for milliseconds at 100k entries.
  */
 import { LUA_NOW_MS, LuaScript } from '../lua-script.ts';
+import { LUA_VREM_OR_DEFER } from '../vector/vrem-or-defer.ts';
 
 /**
  * BOOK: KEYS vset, expiry, answer; ARGV entry id, ttl ms, value. The bookkeeping of a store, done before its
@@ -25,10 +26,16 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 return redis.call('VISMEMBER', KEYS[1], ARGV[1])
 `);
 
-/** FORGET: KEYS vset, expiry, answer; ARGV entry id. Removes one entry; returns 1 if it was there. */
-export const FORGET = new LuaScript(`
+/**
+ * FORGET: KEYS vset, expiry, answer; ARGV entry id. Removes one entry; returns 1 if it was there. An element whose
+ * removal could crash the server (see vrem-or-defer.ts) stays, as expired in the expiry index, for the next sweep.
+ */
+export const FORGET = new LuaScript(`${LUA_VREM_OR_DEFER}
 local n = redis.call('DEL', KEYS[3])
-redis.call('VREM', KEYS[1], ARGV[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
+if vrem_or_defer(KEYS[1], ARGV[1]) == -1 then
+  redis.call('ZADD', KEYS[2], 0, ARGV[1])
+else
+  redis.call('ZREM', KEYS[2], ARGV[1])
+end
 return n
 `);

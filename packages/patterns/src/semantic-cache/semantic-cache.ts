@@ -213,7 +213,7 @@ export function createSemanticCache(client: RedisClient, options: SemanticCacheO
         ),
         'store',
       );
-      await send(SETTLE_ELEMENT.run(client, [keys.vset, keys.answer(id)], [id, ttlMs]), 'store');
+      await send(SETTLE_ELEMENT.run(client, [keys.vset, keys.answer(id), keys.expiry], [id, ttlMs]), 'store');
     }
     await sweepScope(keys);
   }

@@ -18,6 +18,27 @@ export class VectorDimensionError extends Error {
   }
 }
 
+/**
+ * A delete or upsert that left some items as they were: removing (or replacing) them now could crash the server (a
+ * Redis vector-set bug, see vrem-or-defer.ts). The other items were done; these stay as they were until a later
+ * call, after more upserts have changed the set, gets through.
+ */
+export class VectorRemovalHeldError extends Error {
+  override readonly name = 'VectorRemovalHeldError';
+  readonly done: number;
+  readonly held: readonly string[];
+  constructor(verb: 'removed' | 'upserted', done: number, held: readonly string[]) {
+    const ids = `${held.slice(0, 10).join(', ')}${held.length > 10 ? ', …' : ''}`;
+    super(
+      `${verb === 'removed' ? 'Removed' : 'Upserted'} ${done} item(s); held back ${held.length} (${ids}): removing ` +
+        'their current elements now could crash this Redis (redis/redis#15424), so they stay as they were; try ' +
+        'them again later, once more upserts have changed the set',
+    );
+    this.done = done;
+    this.held = held;
+  }
+}
+
 /** An existing index was built with other settings than the ones asked for. */
 export class VectorIndexMismatchError extends Error {
   override readonly name = 'VectorIndexMismatchError';

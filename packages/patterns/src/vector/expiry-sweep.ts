@@ -9,19 +9,24 @@
  * them in a second step all picked the same oldest ones when writes ran concurrently, and a stream of 100,000 new
  * prompts at 32 in flight grew the set by a fifth of them. An element whose key is still alive at its recorded time
  * (its TTL changed by an update) moves to its real expiry, or out of the index when it has none, so it cannot hold a
- * place at the head. Returns the number of elements removed.
+ * place at the head. An element whose removal could crash the server (see vrem-or-defer.ts) stays in the expiry
+ * index, so the next sweep tries it again. Returns the number of elements removed.
  */
 import { LUA_NOW_MS, LuaScript } from '../lua-script.ts';
+import { LUA_VREM_OR_DEFER } from './vrem-or-defer.ts';
 
-export const EXPIRY_SWEEP = new LuaScript(`${LUA_NOW_MS}
+export const EXPIRY_SWEEP = new LuaScript(`${LUA_NOW_MS}${LUA_VREM_OR_DEFER}
 local now = now_ms()
 local ids = redis.call('ZRANGE', KEYS[2], '-inf', now, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[1]))
 local removed = 0
 for _, id in ipairs(ids) do
   local left = redis.call('PTTL', ARGV[2] .. id)
   if left == -2 then
-    removed = removed + redis.call('VREM', KEYS[1], id)
-    for i = 2, #KEYS do redis.call('ZREM', KEYS[i], id) end
+    local gone = vrem_or_defer(KEYS[1], id)
+    if gone >= 0 then
+      removed = removed + gone
+      for i = 2, #KEYS do redis.call('ZREM', KEYS[i], id) end
+    end
   elseif left == -1 then
     redis.call('ZREM', KEYS[2], id)
   else

@@ -13,7 +13,7 @@ export {
   type HttpEmbedderOptions,
 } from './embedders/index.ts';
 export { EF_CALIBRATION, type EfCalibrationRow, efForRecall } from './ef.ts';
-export { VectorDimensionError, VectorIndexMismatchError, VectorValueError } from './errors.ts';
+export { VectorDimensionError, VectorIndexMismatchError, VectorRemovalHeldError, VectorValueError } from './errors.ts';
 export type { SearchFilter } from './filters.ts';
 export { ExactSearch, recallAtK } from './recall.ts';
 export {
@@ -31,3 +31,4 @@ export {
   type VectorItem,
 } from './types.ts';
 export { cosineSimilarity, toFp32Blob } from './vectors.ts';
+export { LUA_VREM_OR_DEFER, VADD_OR_DEFER, VREM_OR_DEFER } from './vrem-or-defer.ts';

@@ -8,13 +8,19 @@
  * - the set's TTL becomes at least `ttl` (0: leave it), so two first writes of a new set that race with different
  *   TTLs cannot leave the set with the shorter one, dropping the longer-lived entries with it.
  *
- * KEYS: the vector set, the entry's data key (same hash tag). ARGV: the element id, the TTL in ms. Returns 1 when
- * the element was removed.
+ * KEYS: the vector set, the entry's data key, the expiry index (same hash tag). ARGV: the element id, the TTL in
+ * ms. Returns 1 when the element was removed; an element whose removal could crash the server (see vrem-or-defer.ts)
+ * joins the expiry index as expired instead (-1), so the next sweep removes it.
  */
 import { LuaScript } from '../lua-script.ts';
+import { LUA_VREM_OR_DEFER } from './vrem-or-defer.ts';
 
-export const SETTLE_ELEMENT = new LuaScript(`
-if redis.call('EXISTS', KEYS[2]) == 0 then return redis.call('VREM', KEYS[1], ARGV[1]) end
+export const SETTLE_ELEMENT = new LuaScript(`${LUA_VREM_OR_DEFER}
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  local gone = vrem_or_defer(KEYS[1], ARGV[1])
+  if gone == -1 then redis.call('ZADD', KEYS[3], 0, ARGV[1]) end
+  return gone
+end
 local ttl = tonumber(ARGV[2])
 if ttl > 0 then
   local left = redis.call('PTTL', KEYS[1])

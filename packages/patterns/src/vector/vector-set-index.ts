@@ -10,12 +10,12 @@
  * The key has no TTL on purpose: it is the catalogue's search structure, rebuilt by ingest, and expiring it would
  * silently empty search results.
  */
-import { type Command, command } from '../cluster/batch.ts';
+import { type Command, command, withKeys } from '../cluster/batch.ts';
 import type { RedisClient } from '../connection.ts';
 import { fieldMap } from '../replies.ts';
 import { sendAll, sendOne } from './commands.ts';
 import { efForRecall } from './ef.ts';
-import { VectorIndexMismatchError } from './errors.ts';
+import { VectorIndexMismatchError, VectorRemovalHeldError } from './errors.ts';
 import { vectorSetFilter } from './filters.ts';
 import { checkId, checkItem, keyPrefixOf, searchK } from './items.ts';
 import {
@@ -31,6 +31,7 @@ import {
   type VectorItem,
 } from './types.ts';
 import { checkVector, toFp32Blob } from './vectors.ts';
+import { VADD_OR_DEFER, VREM_OR_DEFER } from './vrem-or-defer.ts';
 
 /** The set's size for choosing EF is read again at most this often (a VCARD riding with a search). */
 const SIZE_REFRESH_MS = 1000;
@@ -81,6 +82,10 @@ export class VectorSetIndex implements VectorIndex {
     }
   }
 
+  /**
+   * Adds or replaces the items. Replacing is a removal inside the server, so it goes through `vrem_or_defer`: an
+   * item whose element cannot be removed now keeps its old version, and the upsert throws saying which.
+   */
   async upsert(items: readonly VectorItem[], options: UpsertOptions = {}): Promise<number> {
     const commands = items.map((item) => {
       const attributes = checkItem(item, this.dim, this.name);
@@ -89,18 +94,24 @@ export class VectorSetIndex implements VectorIndex {
       if (this.options.efConstruction !== undefined) args.push('EF', String(this.options.efConstruction));
       args.push('SETATTR', attributes);
       if (this.options.m !== undefined) args.push('M', String(this.options.m));
-      return command('VADD', this.key, ...args);
+      return withKeys('EVAL', [VADD_OR_DEFER.source, 1, this.key, item.id, ...args], [2]);
     });
-    await sendAll(this.client, commands, options);
+    const replies = await sendAll(this.client, commands, options);
+    const held = items.filter((_, i) => Number(replies[i]) === -1).map((item) => item.id);
+    if (held.length > 0) throw new VectorRemovalHeldError('upserted', items.length - held.length, held);
     return items.length;
   }
 
+  /** Removes the items; an item whose removal could crash the server stays, and the delete throws saying which. */
   async delete(ids: readonly string[]): Promise<number> {
     const replies = await sendAll(
       this.client,
-      ids.map((id) => command('VREM', this.key, checkId(id, this.name))),
+      ids.map((id) => withKeys('EVAL', [VREM_OR_DEFER.source, 1, this.key, checkId(id, this.name)], [2])),
     );
-    return replies.reduce<number>((sum, reply) => sum + Number(reply), 0);
+    const removed = replies.reduce<number>((sum, reply) => sum + Math.max(0, Number(reply)), 0);
+    const held = ids.filter((_, i) => Number(replies[i]) === -1);
+    if (held.length > 0) throw new VectorRemovalHeldError('removed', removed, held);
+    return removed;
   }
 
   async search(vector: ArrayLike<number>, options: SearchOptions = {}): Promise<SearchHit[]> {

@@ -1,0 +1,45 @@
+/**
+ * Every element the kit removes from a vector set goes through `vrem_or_defer`, because a plain `VREM` can crash
+ * the server. Redis 8.0 (8.0.6 included, and the newer releases reported in redis/redis#15424) can leave a vector
+ * set's top level (`VINFO` max-level) below its tallest nodes after removing the set's entry point; removing one of
+ * those taller nodes while it still has links above that level then makes the server read past the node's layers,
+ * and it dies of SIGSEGV in `hnsw_reconnect_nodes` (the fix is redis/redis#15547). Small sets under add and remove
+ * churn get there easily: a private Redis 8.0.6 given plain `VADD`/`VREM` churn on sets of 20 near-duplicate
+ * vectors crashed within seconds, and this repository's test run lost its shared server to it.
+ *
+ * So a removal first reads the element's links (`VLINKS`) and the set's top level (`VINFO`), both cheap, and only
+ * removes when the element has no links above that level: then the server's repair never goes there. Otherwise the
+ * element stays for now (the callers keep it where their sweeps try again; under that churn, 2–17 of about 185,000
+ * removals were held back). Returns 1 when removed, 0 when not a member, -1 when held back.
+ */
+import { LuaScript } from '../lua-script.ts';
+
+export const LUA_VREM_OR_DEFER = `
+local function vrem_or_defer(set, element)
+  local links = redis.call('VLINKS', set, element)
+  if not links then return 0 end
+  local info = redis.call('VINFO', set)
+  local top = 0
+  for i = 1, #info, 2 do
+    local name = info[i]
+    if type(name) == 'table' then name = name.ok end
+    if name == 'max-level' then top = tonumber(info[i + 1]) end
+  end
+  for layer = 1, #links - 1 - top do
+    if #links[layer] > 0 then return -1 end
+  end
+  return redis.call('VREM', set, element)
+end
+`;
+
+/** `vrem_or_defer` on one element (KEYS the set, ARGV the element), for removals outside the kit's other scripts. */
+export const VREM_OR_DEFER = new LuaScript(`${LUA_VREM_OR_DEFER}return vrem_or_defer(KEYS[1], ARGV[1])`);
+
+/**
+ * `VADD` of an element that may exist: the server replaces an existing element by removing it first (the same
+ * repair as `VREM`), so an existing one goes through `vrem_or_defer` first and the add waits when that is held back.
+ * KEYS the set; ARGV the element, then VADD's arguments after the key. Returns VADD's reply, or -1 when held back.
+ */
+export const VADD_OR_DEFER = new LuaScript(`${LUA_VREM_OR_DEFER}
+if vrem_or_defer(KEYS[1], ARGV[1]) == -1 then return -1 end
+return redis.call('VADD', KEYS[1], unpack(ARGV, 2))`);
