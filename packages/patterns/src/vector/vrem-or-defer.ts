@@ -1,16 +1,17 @@
 /**
  * Every element the kit removes from a vector set goes through `vrem_or_defer`, because a plain `VREM` can crash
- * the server. Redis 8.0 (8.0.6 included, and the newer releases reported in redis/redis#15424) can leave a vector
- * set's top level (`VINFO` max-level) below its tallest nodes after removing the set's entry point; removing one of
- * those taller nodes while it still has links above that level then makes the server read past the node's layers,
- * and it dies of SIGSEGV in `hnsw_reconnect_nodes` (the fix is redis/redis#15547). Small sets under add and remove
- * churn get there easily: a private Redis 8.0.6 given plain `VADD`/`VREM` churn on sets of 20 near-duplicate
- * vectors crashed within seconds, and this repository's test run lost its shared server to it.
+ * the server. Redis 8.0 (8.0.2 and 8.0.6 checked here, and newer releases reported in redis/redis#15424) can leave a
+ * vector set's top level (`VINFO` max-level) below its tallest nodes after removing the set's entry point; removing
+ * one of those taller nodes while it still has links above that level then makes the server read past the node's
+ * layers, and it dies of SIGSEGV in `hnsw_reconnect_nodes` (a fix is proposed in redis/redis#15547). Small sets under
+ * add and remove churn get there easily: plain `VADD`/`VREM` churn on sets of 20 near-duplicate vectors crashed a
+ * private server within seconds, and this repository's test runs lost their shared server to it.
  *
  * So a removal first reads the element's links (`VLINKS`) and the set's top level (`VINFO`), both cheap, and only
  * removes when the element has no links above that level: then the server's repair never goes there. Otherwise the
  * element stays for now (the callers keep it where their sweeps try again; under that churn, 2–17 of about 185,000
- * removals were held back). Returns 1 when removed, 0 when not a member, -1 when held back.
+ * removals were held back). Returns 1 when removed, 0 when not a member, -1 when held back. A user the kit writes as
+ * needs `+vlinks +vinfo` (module commands are in no ACL category on Redis 8.0).
  */
 import { LuaScript } from '../lua-script.ts';
 
