@@ -124,4 +124,27 @@ describe('vector-set removals under churn', () => {
       }
     },
   );
+
+  it('an upsert the server refuses leaves the element it would have replaced', async () => {
+    const server = await LocalServer.start({ kind: 'redis', suite: builds[0] });
+    servers.push(server);
+    const client = await connect({ url: server.url });
+    try {
+      const prefix = 'rak:vrem:{refused}';
+      await client.call('VADD', `${prefix}:vset`, 'VALUES', '4', '1', '0', '0', '0', 'kept', 'Q8');
+      await client.call('VADD', `${prefix}:vset`, 'VALUES', '4', '0', '1', '0', '0', 'other', 'Q8');
+      // An index that expects 8 dimensions on a set of 4: the client's check passes, the server refuses the VADD.
+      const index = openVectorIndex(client, {
+        name: 'refused',
+        keyPrefix: prefix,
+        dim: 8,
+        capabilities: await probeCapabilities(client),
+      });
+      await expect(index.upsert([{ id: 'kept', vector: [0, 0, 1, 0, 0, 0, 0, 0] }])).rejects.toThrow(/dimension/i);
+      expect(Number(await client.call('VISMEMBER', `${prefix}:vset`, 'kept'))).toBe(1);
+      expect(Number(await client.call('VCARD', `${prefix}:vset`))).toBe(2);
+    } finally {
+      await closeClient(client);
+    }
+  });
 });

@@ -16,7 +16,7 @@
 import { LuaScript } from '../lua-script.ts';
 
 export const LUA_VREM_OR_DEFER = `
-local function vrem_or_defer(set, element)
+local function removal_check(set, element)
   local links = redis.call('VLINKS', set, element)
   if not links then return 0 end
   local info = redis.call('VINFO', set)
@@ -29,6 +29,12 @@ local function vrem_or_defer(set, element)
   for layer = 1, #links - 1 - top do
     if #links[layer] > 0 then return -1 end
   end
+  return 1
+end
+
+local function vrem_or_defer(set, element)
+  local check = removal_check(set, element)
+  if check ~= 1 then return check end
   return redis.call('VREM', set, element)
 end
 `;
@@ -38,9 +44,10 @@ export const VREM_OR_DEFER = new LuaScript(`${LUA_VREM_OR_DEFER}return vrem_or_d
 
 /**
  * `VADD` of an element that may exist: the server replaces an existing element by removing it first (the same
- * repair as `VREM`), so an existing one goes through `vrem_or_defer` first and the add waits when that is held back.
+ * repair as `VREM`), so an existing one is checked first and the add waits when its removal would be held back. The
+ * check only reads: a VADD the server refuses (a dimension the set does not have) leaves the old element as it was.
  * KEYS the set; ARGV the element, then VADD's arguments after the key. Returns VADD's reply, or -1 when held back.
  */
 export const VADD_OR_DEFER = new LuaScript(`${LUA_VREM_OR_DEFER}
-if vrem_or_defer(KEYS[1], ARGV[1]) == -1 then return -1 end
+if removal_check(KEYS[1], ARGV[1]) == -1 then return -1 end
 return redis.call('VADD', KEYS[1], unpack(ARGV, 2))`);
