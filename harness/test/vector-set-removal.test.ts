@@ -19,12 +19,24 @@ const DIM = 128;
 const STEPS_PER_CYCLE = 60;
 const REMOVALS = 150_000;
 
+/** Vectors within about 1% of one random vector, as FP32 blobs: the near-duplicates the crash needs. */
+function nearDuplicates(): () => Buffer {
+  const base = Float32Array.from({ length: DIM }, () => Math.random() * 2 - 1);
+  return () => Buffer.from(Float32Array.from(base, (x) => x + (Math.random() - 0.5) * 0.05).buffer);
+}
+
 /** The Debian builds of Redis with vector sets among the targets (8.0 and later). */
 const builds = [...new Set(TARGETS.filter((t) => t.server === 'redis' && t.version !== '7.0').map((t) => t.suite))];
 
 describe('vector-set removals under churn', () => {
   const servers: LocalServer[] = [];
   afterAll(() => Promise.all(servers.map((s) => s.stop())));
+  /** A private server of this build (stopped after the file) and a client to it. */
+  async function privateRedis(suite: (typeof builds)[number] | undefined) {
+    const server = await LocalServer.start({ kind: 'redis', suite });
+    servers.push(server);
+    return { server, client: await connect({ url: server.url }) };
+  }
 
   for (const suite of builds) {
     it(
@@ -33,12 +45,8 @@ describe('vector-set removals under churn', () => {
         timeout: 300_000,
       },
       async (ctx) => {
-        const server = await LocalServer.start({ kind: 'redis', suite });
-        servers.push(server);
-        const client = await connect({ url: server.url });
-        const base = Float32Array.from({ length: DIM }, () => Math.random() * 2 - 1);
-        const nearDuplicate = () =>
-          Buffer.from(Float32Array.from(base, (x) => x + (Math.random() - 0.5) * 0.05).buffer);
+        const { server, client } = await privateRedis(suite);
+        const nearDuplicate = nearDuplicates();
         const tally = { added: 0, removed: 0, held: 0 };
         const remove = async (key: string, name: string) => {
           const reply = Number(await VREM_OR_DEFER.run(client, [key], [name]));
@@ -80,11 +88,8 @@ describe('vector-set removals under churn', () => {
     'a held-back removal stays in the expiry index for the next sweep; the vector index says which items it left',
     { timeout: 300_000 },
     async (ctx) => {
-      const server = await LocalServer.start({ kind: 'redis', suite: builds[0] });
-      servers.push(server);
-      const client = await connect({ url: server.url });
-      const base = Float32Array.from({ length: DIM }, () => Math.random() * 2 - 1);
-      const nearDuplicate = () => Buffer.from(Float32Array.from(base, (x) => x + (Math.random() - 0.5) * 0.05).buffer);
+      const { client } = await privateRedis(builds[0]);
+      const nearDuplicate = nearDuplicates();
       try {
         // Churn sets until one holds an element back: that set is in the state a plain VREM would crash on.
         let held: { key: string; name: string; prefix: string } | undefined;
@@ -126,9 +131,7 @@ describe('vector-set removals under churn', () => {
   );
 
   it('an upsert the server refuses leaves the element it would have replaced', async () => {
-    const server = await LocalServer.start({ kind: 'redis', suite: builds[0] });
-    servers.push(server);
-    const client = await connect({ url: server.url });
+    const { client } = await privateRedis(builds[0]);
     try {
       const prefix = 'rak:vrem:{refused}';
       await client.call('VADD', `${prefix}:vset`, 'VALUES', '4', '1', '0', '0', '0', 'kept', 'Q8');

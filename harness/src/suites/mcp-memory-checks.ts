@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { parseConfig, planTools, resolveGroups } from '@redis-agent-kit/mcp-server';
 import type { RedisClient } from '@redis-agent-kit/patterns';
-import { masters } from '@redis-agent-kit/patterns/cluster';
+import { keysMatching } from '../matrix/shared-server.ts';
 import type { Check } from '../matrix/suite.ts';
 import type { TargetInfo } from '../targets/types.ts';
 import { inProcessSession, type McpSession } from './mcp-session.ts';
@@ -20,19 +20,9 @@ function flags(t: TargetInfo, extra: string[]): string[] {
   return ['--url', t.url, ...(t.cluster ? ['--cluster-mode'] : []), ...extra];
 }
 
-/** The memory records under the prefix (or other long-term memory keys), on every master (SCAN, bounded COUNT). */
-async function scanRecords(client: RedisClient, prefix: string, what = 'm:*'): Promise<string[]> {
-  const found: string[] = [];
-  for (const node of masters(client)) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}:ltm:*:${what}`, 'COUNT', 500);
-      cursor = next;
-      found.push(...keys);
-    } while (cursor !== '0');
-  }
-  return found;
-}
+/** The memory records under the prefix (or other long-term memory keys), on every master. */
+const scanRecords = (client: RedisClient, prefix: string, what = 'm:*') =>
+  keysMatching(client, `${prefix}:ltm:*:${what}`);
 
 export const memoryToolChecks: Check[] = [
   {

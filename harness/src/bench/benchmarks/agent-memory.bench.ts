@@ -20,8 +20,6 @@ import {
   benchSize,
   commandStats,
   onlyKey,
-  mainThreadUsec,
-  pingProbe,
   SEED_BATCH,
   SEED_IN_FLIGHT,
   seed,
@@ -54,11 +52,9 @@ export default defineBenchmark({
         `seeding ${size.toLocaleString('en')} memories (batches of ${SEED_BATCH.toLocaleString('en')}, ${SEED_IN_FLIGHT} in flight)`,
       );
       let deduplicated = 0;
-      const beforeSeeding = await commandStats(client);
-      const mainBefore = await mainThreadUsec(client);
-      const prober = await connect(targetConnection(target));
-      const probe = pingProbe(prober);
-      const remembersPerSecond = await seed(
+      const seeded = await seed(
+        client,
+        () => connect(targetConnection(target)),
         size,
         {
           prepare(from, to) {
@@ -72,18 +68,9 @@ export default defineBenchmark({
             for (let i = from; i < to; i++) embedder.delete(`m${i}`);
           },
         },
+        ['evalsha', 'vadd', 'vsim', 'get', 'zrange'],
         log,
       );
-      const pings = await probe.stop();
-      const mainPerWrite = Math.round(((await mainThreadUsec(client)) - mainBefore) / size);
-      await closeClient(prober);
-      const seeding = serverTime(beforeSeeding, await commandStats(client), [
-        'evalsha',
-        'vadd',
-        'vsim',
-        'get',
-        'zrange',
-      ]);
       const vset = await onlyKey(client, `${PREFIX}:ltm:*:vset`);
       const count = Number(await client.call('VCARD', vset));
 
@@ -143,7 +130,7 @@ export default defineBenchmark({
         {
           subject: `remember() while seeding, batches of ${SEED_BATCH.toLocaleString('en')}, ${SEED_IN_FLIGHT} in flight`,
           metric: 'remembers',
-          value: remembersPerSecond,
+          value: seeded.perSecond,
           unit: 'remembers/s',
         },
         anchorP50,
@@ -159,8 +146,8 @@ export default defineBenchmark({
         rows,
         notes: [
           `${size.toLocaleString('en')} remembers into one user scope, ${deduplicated} de-duplicated into an existing memory, ${count.toLocaleString('en')} in the vector set; ${DIM} dims, Q8; ${texts.length} queries a round; the embedder is a table of precomputed vectors (no model in the timing)`,
-          `while seeding: the main thread ran commands ${mainPerWrite} µs per remember() (INFO stats eventloop_duration_cmd_sum); ${pings}`,
-          `server time per call (INFO commandstats; VADD … CAS counts its background neighbour search too) while seeding: ${seeding}; during the rounds (every subject): ${inRounds}`,
+          `while seeding: the main thread ran commands ${seeded.mainUsecPerWrite} µs per remember() (INFO stats eventloop_duration_cmd_sum); ${seeded.pings}`,
+          `server time per call (INFO commandstats; VADD … CAS counts its background neighbour search too) while seeding: ${seeded.serverTime}; during the rounds (every subject): ${inRounds}`,
         ],
       };
     } finally {

@@ -39,8 +39,6 @@ import {
   benchSize,
   commandStats,
   onlyKey,
-  mainThreadUsec,
-  pingProbe,
   SEED_BATCH,
   SEED_IN_FLIGHT,
   seed,
@@ -76,11 +74,9 @@ async function latency(
   const source = embeddingLikeSource(DIM, 2101);
   const stride = Math.floor(size / queries);
   const sampled: Float32Array[] = [];
-  const beforeSeeding = await commandStats(client);
-  const mainBefore = await mainThreadUsec(client);
-  const prober = await connect(targetConnection(target));
-  const probe = pingProbe(prober);
-  const storesPerSecond = await seed(
+  const seeded = await seed(
+    client,
+    () => connect(targetConnection(target)),
     size,
     {
       prepare(from, to) {
@@ -95,19 +91,9 @@ async function latency(
         for (let i = from; i < to; i++) embedder.delete(`p${i}`);
       },
     },
+    ['evalsha', 'vadd', 'pexpire', 'vsim', 'zrange', 'hset'],
     log,
   );
-  const pings = await probe.stop();
-  const mainPerWrite = Math.round(((await mainThreadUsec(client)) - mainBefore) / size);
-  await closeClient(prober);
-  const seeding = serverTime(beforeSeeding, await commandStats(client), [
-    'evalsha',
-    'vadd',
-    'pexpire',
-    'vsim',
-    'zrange',
-    'hset',
-  ]);
   const stored = await cache.size({ scope });
   if (stored !== size) throw new Error(`the scope holds ${stored} prompts after seeding ${size}`);
   const vset = await onlyKey(client, `${PREFIX}:latency:*:vset`);
@@ -165,7 +151,7 @@ async function latency(
   if (hitRate < 0.9) throw new Error(`only ${(100 * hitRate).toFixed(1)}% of the hit queries hit: not a hit latency`);
 
   const rows: BenchRow[] = [
-    { subject: `store() while seeding, ${SEED_NOTE}`, metric: 'stores', value: storesPerSecond, unit: 'stores/s' },
+    { subject: `store() while seeding, ${SEED_NOTE}`, metric: 'stores', value: seeded.perSecond, unit: 'stores/s' },
   ];
   for (const kind of ['Hit', 'Miss'] as const) {
     const anchor = `anchor${kind}` as const;
@@ -185,8 +171,8 @@ async function latency(
     notes: [
       `${label} x ${DIM} dims, Q8, one scope; ${queries} hit and ${queries} miss queries a round; the embedder is a table of precomputed vectors (no model in the timing)`,
       `hit queries that hit: ${pct(outcomes.hit)}; miss queries that hit: ${pct(outcomes.miss)} (threshold ${cache.threshold})`,
-      `while seeding: the main thread ran commands ${mainPerWrite} µs per store() (INFO stats eventloop_duration_cmd_sum); ${pings}`,
-      `server time per call (INFO commandstats; VADD … CAS counts its background neighbour search too) while seeding: ${seeding}; during the rounds: ${inRounds}`,
+      `while seeding: the main thread ran commands ${seeded.mainUsecPerWrite} µs per store() (INFO stats eventloop_duration_cmd_sum); ${seeded.pings}`,
+      `server time per call (INFO commandstats; VADD … CAS counts its background neighbour search too) while seeding: ${seeded.serverTime}; during the rounds: ${inRounds}`,
     ],
   };
 }

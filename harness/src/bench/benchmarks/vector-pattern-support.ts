@@ -4,7 +4,7 @@
  * bounded seeding loop, per-call timing in rounds, server time per command, and finding the one vector set a pattern
  * made.
  */
-import { parseInfo, type RedisClient } from '@redis-agent-kit/patterns';
+import { closeClient, parseInfo, type RedisClient } from '@redis-agent-kit/patterns';
 import { masters } from '@redis-agent-kit/patterns/cluster';
 import type { Embedder } from '@redis-agent-kit/patterns/vector';
 import { percentile, ROUNDS } from '../benchmark.ts';
@@ -57,37 +57,71 @@ export const SEED_BATCH = 1000;
 /** Seeding calls in flight at once (each a few commands): pipelined on the one connection, and bounded. */
 export const SEED_IN_FLIGHT = 64;
 
+/** What seeding measured beside its own rate. */
+export interface Seeded {
+  /** Writes per second. */
+  perSecond: number;
+  /** Microseconds the server's main thread ran commands, per write (see `mainThreadUsec`). */
+  mainUsecPerWrite: number;
+  /** PING round trips from another connection meanwhile (see `pingProbe`). */
+  pings: string;
+  /** Server time per call of `commands` while seeding (see `serverTime`). */
+  serverTime: string;
+}
+
 /**
  * Runs `write(i)` for i in [0, count): batch by batch (`prepare` makes a batch's inputs first, `release` drops
- * them after), at most SEED_IN_FLIGHT calls at once within a batch. Logs progress every tenth of the way.
+ * them after), at most SEED_IN_FLIGHT calls at once within a batch. Logs progress every tenth of the way. Meanwhile
+ * it measures what the writes cost the server: main-thread time per write, a PING probe on a connection of its own
+ * (`connectProbe`), and the server time of `commands`.
  */
 export async function seed(
+  client: RedisClient,
+  connectProbe: () => Promise<RedisClient>,
   count: number,
   steps: {
     prepare(from: number, to: number): void;
     write(i: number): Promise<unknown>;
     release(from: number, to: number): void;
   },
+  commands: string[],
   log: (line: string) => void,
-): Promise<number> {
+): Promise<Seeded> {
+  const statsBefore = await commandStats(client);
+  const mainBefore = await mainThreadUsec(client);
+  const prober = await connectProbe();
+  const probe = pingProbe(prober);
+  let pings: string;
+  let seconds: number;
   const started = performance.now();
-  let nextLog = count / 10;
-  for (let from = 0; from < count; from += SEED_BATCH) {
-    const to = Math.min(count, from + SEED_BATCH);
-    steps.prepare(from, to);
-    let next = from;
-    await Promise.all(
-      Array.from({ length: Math.min(SEED_IN_FLIGHT, to - from) }, async () => {
-        while (next < to) await steps.write(next++);
-      }),
-    );
-    steps.release(from, to);
-    if (to >= nextLog || to === count) {
-      log(`seeded ${to.toLocaleString('en')}/${count.toLocaleString('en')}`);
-      nextLog += count / 10;
+  try {
+    let nextLog = count / 10;
+    for (let from = 0; from < count; from += SEED_BATCH) {
+      const to = Math.min(count, from + SEED_BATCH);
+      steps.prepare(from, to);
+      let next = from;
+      await Promise.all(
+        Array.from({ length: Math.min(SEED_IN_FLIGHT, to - from) }, async () => {
+          while (next < to) await steps.write(next++);
+        }),
+      );
+      steps.release(from, to);
+      if (to >= nextLog || to === count) {
+        log(`seeded ${to.toLocaleString('en')}/${count.toLocaleString('en')}`);
+        nextLog += count / 10;
+      }
     }
+    seconds = (performance.now() - started) / 1000;
+  } finally {
+    pings = await probe.stop();
+    await closeClient(prober);
   }
-  return count / ((performance.now() - started) / 1000);
+  return {
+    perSecond: count / seconds,
+    mainUsecPerWrite: Math.round(((await mainThreadUsec(client)) - mainBefore) / count),
+    pings,
+    serverTime: serverTime(statsBefore, await commandStats(client), commands),
+  };
 }
 
 /** Milliseconds each call of `run` took, one item after another. */
@@ -185,7 +219,7 @@ export function timedRounds<K extends string>(
  * the writes run (a write that holds the main thread, such as a script running VADD, delays every one of them).
  * `stop()` ends the probe and describes the round trips: p50, p99 and the longest.
  */
-export function pingProbe(client: RedisClient): { stop(): Promise<string> } {
+function pingProbe(client: RedisClient): { stop(): Promise<string> } {
   const times: number[] = [];
   let running = true;
   const loop = (async () => {
@@ -213,6 +247,6 @@ export function pingProbe(client: RedisClient): { stop(): Promise<string> } {
  * Redis 7.2+): unlike commandstats, it leaves out work a command hands to a background thread (VADD … CAS's
  * neighbour search), so its growth per write is what a write holds the server. Server-wide: other clients count too.
  */
-export async function mainThreadUsec(client: RedisClient): Promise<number> {
+async function mainThreadUsec(client: RedisClient): Promise<number> {
   return Number(parseInfo(String(await client.info('stats'))).eventloop_duration_cmd_sum ?? Number.NaN);
 }

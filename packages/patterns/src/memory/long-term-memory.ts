@@ -119,20 +119,6 @@ export interface LongTermMemory {
 }
 
 /**
- * `forget_element(vset, expiry, id)`: the element leaves the set, or, when its removal could crash the server (see
- * vrem-or-defer.ts), stays as expired in the expiry index for the next sweep; either way the memory's record is gone.
- */
-const FORGET_ELEMENT = `${LUA_VREM_OR_DEFER}
-local function forget_element(vset, expiry, id)
-  if vrem_or_defer(vset, id) == -1 then
-    redis.call('ZADD', expiry, 0, id)
-  else
-    redis.call('ZREM', expiry, id)
-  end
-end
-`;
-
-/**
  * ADD: KEYS record, ids, expiry; ARGV id, record json, updatedAt, ttl ms (0: none). A new memory's bookkeeping,
  * written before its element is added (the element is what makes it findable). Expiry times are the server's.
  */
@@ -156,7 +142,7 @@ return 1
  * source, also removes the source memory (merged into this one), only if its record is as read too. Returns 1, or 0
  * when the record changed or went, -1 when the source's did.
  */
-const UPDATE = new LuaScript(`${LUA_NOW_MS}${FORGET_ELEMENT}
+const UPDATE = new LuaScript(`${LUA_NOW_MS}${LUA_VREM_OR_DEFER}
 if redis.call('GET', KEYS[4]) ~= ARGV[2] or redis.call('VISMEMBER', KEYS[1], ARGV[1]) == 0 then return 0 end
 if KEYS[5] and redis.call('GET', KEYS[5]) ~= ARGV[8] then return -1 end
 -- The longer lifetime wins: a kept memory stays kept, and a TTL is only ever extended.
@@ -181,7 +167,7 @@ return 1
 `);
 
 /** FORGET: KEYS vset, record, ids, expiry; ARGV id. */
-const FORGET = new LuaScript(`${FORGET_ELEMENT}
+const FORGET = new LuaScript(`${LUA_VREM_OR_DEFER}
 local n = redis.call('DEL', KEYS[2])
 redis.call('ZREM', KEYS[3], ARGV[1])
 forget_element(KEYS[1], KEYS[4], ARGV[1])

@@ -32,10 +32,6 @@ return redis.call('VISMEMBER', KEYS[1], ARGV[1])
  */
 export const FORGET = new LuaScript(`${LUA_VREM_OR_DEFER}
 local n = redis.call('DEL', KEYS[3])
-if vrem_or_defer(KEYS[1], ARGV[1]) == -1 then
-  redis.call('ZADD', KEYS[2], 0, ARGV[1])
-else
-  redis.call('ZREM', KEYS[2], ARGV[1])
-end
+forget_element(KEYS[1], KEYS[2], ARGV[1])
 return n
 `);

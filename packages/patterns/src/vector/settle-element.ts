@@ -9,18 +9,14 @@
  *   TTLs cannot leave the set with the shorter one, dropping the longer-lived entries with it.
  *
  * KEYS: the vector set, the entry's data key, the expiry index (same hash tag). ARGV: the element id, the TTL in
- * ms. Returns 1 when the element was removed; an element whose removal could crash the server (see vrem-or-defer.ts)
- * joins the expiry index as expired instead (-1), so the next sweep removes it.
+ * ms. Returns 1 when the element was removed (it leaves the expiry index too); an element whose removal could crash
+ * the server (see vrem-or-defer.ts) joins the expiry index as expired instead (-1), so the next sweep removes it.
  */
 import { LuaScript } from '../lua-script.ts';
 import { LUA_VREM_OR_DEFER } from './vrem-or-defer.ts';
 
 export const SETTLE_ELEMENT = new LuaScript(`${LUA_VREM_OR_DEFER}
-if redis.call('EXISTS', KEYS[2]) == 0 then
-  local gone = vrem_or_defer(KEYS[1], ARGV[1])
-  if gone == -1 then redis.call('ZADD', KEYS[3], 0, ARGV[1]) end
-  return gone
-end
+if redis.call('EXISTS', KEYS[2]) == 0 then return forget_element(KEYS[1], KEYS[3], ARGV[1]) end
 local ttl = tonumber(ARGV[2])
 if ttl > 0 then
   local left = redis.call('PTTL', KEYS[1])

@@ -10,7 +10,8 @@
  * So a removal first reads the element's links (`VLINKS`) and the set's top level (`VINFO`), both cheap, and only
  * removes when the element has no links above that level: then the server's repair never goes there. Otherwise the
  * element stays for now (the callers keep it where their sweeps try again; under that churn, 2–17 of about 185,000
- * removals were held back). Returns 1 when removed, 0 when not a member, -1 when held back. A user the kit writes as
+ * removals were held back). Returns 1 when removed, 0 when not a member, -1 when held back. `forget_element` is the
+ * semantic cache's and memory's removal: the element leaves the expiry index with it, or stays there when held back. A user the kit writes as
  * needs `+vlinks +vinfo` (module commands are in no ACL category on Redis 8.0).
  */
 import { LuaScript } from '../lua-script.ts';
@@ -36,6 +37,18 @@ local function vrem_or_defer(set, element)
   local check = removal_check(set, element)
   if check ~= 1 then return check end
   return redis.call('VREM', set, element)
+end
+
+-- An element whose entry is gone leaves the set and its expiry index; one held back stays in the index as expired,
+-- so the next sweep tries it again. Returns what vrem_or_defer did.
+local function forget_element(set, expiry, element)
+  local gone = vrem_or_defer(set, element)
+  if gone == -1 then
+    redis.call('ZADD', expiry, 0, element)
+  else
+    redis.call('ZREM', expiry, element)
+  end
+  return gone
 end
 `;
 
